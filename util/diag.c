@@ -22,7 +22,7 @@ uint32_t srcmgr_add(struct srcmgr *sm, const char *path, const char *text, size_
 uint32_t srcmgr_load(struct srcmgr *sm, const char *path)
 {
 	for (uint32_t i = 0; i < sm->files.len; i++)
-		if (sm->files.data[i]->text && !strcmp(sm->files.data[i]->path, path))
+		if (!strcmp(sm->files.data[i]->path, path) && strcmp(path, "-"))
 			return i + 1;
 	FILE *fp = strcmp(path, "-") ? fopen(path, "rb") : stdin;
 	if (!fp)

@@ -1,0 +1,31 @@
+/* Internals shared by the two halves of the IR verifier. */
+#ifndef WHISTLER_IR_VERIFY_H
+#define WHISTLER_IR_VERIFY_H
+
+#include "ir/ir.h"
+
+struct vfy_fact; /* a null or packet-bounds check and the block it guards */
+
+struct vfy {
+	struct ir_func *f;
+	struct diag *d;
+	unsigned errors;
+	uint32_t blk; /* block of the instruction being checked */
+	struct ir_defsite *defs;
+	struct vfy_fact *facts;
+	uint32_t nfacts;
+	bool facts_ready;
+	struct arena scratch;
+};
+
+W_PRINTF(3, 4) void vfy_error(struct vfy *v, const struct ir_ins *in, const char *fmt, ...);
+const char *vfy_name(struct vfy *v, ir_ref r);
+ir_vt vfy_type(struct vfy *v, ir_ref r);
+
+/* verify_bpf.c */
+void vfy_check_ptr_arith(struct vfy *v, const struct ir_ins *in);
+void vfy_check_access(struct vfy *v, const struct ir_ins *in);
+void vfy_check_helper_call(struct vfy *v, const struct ir_ins *in);
+void vfy_check_bpf(struct vfy *v);
+
+#endif

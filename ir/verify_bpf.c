@@ -1,0 +1,482 @@
+/* The IR verifier, part 2: the kernel verifier's rules that can be checked
+ * statically — no dereference of a maybe-NULL pointer before its null check,
+ * packet accesses covered by a dominating bounds check, context accesses as
+ * ctx + constant, stack and map-value accesses in bounds, at most 512 bytes of
+ * stack, helper argument kinds, map kinds per helper, shifts and atomics. */
+#include "ir/verify.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct vfy_fact {
+	uint32_t root;  /* temp the check is about (after copies and constant offsets) */
+	uint32_t block; /* the block the check guards (its only predecessor is the check) */
+	bool is_pkt;
+	int64_t range; /* packet: bytes from root known to be in bounds */
+};
+
+/* Follows copies and constant offsets back to the pointer a value derives from. */
+static uint32_t root_of(struct vfy *v, ir_ref r, int64_t *delta, bool through_adds)
+{
+	*delta = 0;
+	if (ir_ref_kind(r) != REF_TMP)
+		return 0;
+	uint32_t t = ir_ref_idx(r);
+	for (unsigned guard = 0; guard < 1000; guard++) {
+		struct ir_defsite d = v->defs[t];
+		if (d.blk == UINT32_MAX || d.idx == UINT32_MAX)
+			return t;
+		const struct ir_ins *in = &v->f->blocks.data[d.blk]->ins.data[d.idx];
+		if (in->op == IR_COPY && ir_ref_kind(in->args[0]) == REF_TMP) {
+			t = ir_ref_idx(in->args[0]);
+		} else if (through_adds && (in->op == IR_ADD || in->op == IR_SUB) &&
+			   ir_ref_kind(in->args[0]) == REF_TMP && ir_ref_kind(in->args[1]) == REF_CON) {
+			int64_t c = ir_con_val(v->f, in->args[1]);
+			*delta += in->op == IR_ADD ? c : -c;
+			t = ir_ref_idx(in->args[0]);
+		} else {
+			return t;
+		}
+	}
+	return t;
+}
+
+static const struct ir_ins *def_of(struct vfy *v, uint32_t t)
+{
+	struct ir_defsite d = v->defs[t];
+	if (d.blk == UINT32_MAX || d.idx == UINT32_MAX)
+		return NULL;
+	return &v->f->blocks.data[d.blk]->ins.data[d.idx];
+}
+
+/* The block a check's "success" edge leads to, if that edge is the only way in. */
+static uint32_t guarded_block(struct vfy *v, uint32_t from, uint32_t to)
+{
+	struct ir_block *b = v->f->blocks.data[to];
+	return b->preds.len == 1 && b->preds.data[0] == from ? to : UINT32_MAX;
+}
+
+static void add_fact(struct vfy *v, struct vfy_fact f, uint32_t *cap)
+{
+	if (f.block == UINT32_MAX || !f.root)
+		return;
+	if (v->nfacts == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		v->facts = xrealloc(v->facts, sizeof(*v->facts) * *cap);
+	}
+	v->facts[v->nfacts++] = f;
+}
+
+static void collect_facts(struct vfy *v)
+{
+	uint32_t cap = 0;
+	v->facts_ready = true;
+	for (uint32_t b = 0; b < v->f->blocks.len; b++) {
+		const struct ir_ins *t = ir_block_term(v->f, b);
+		int64_t delta;
+		if (!t)
+			continue;
+		if (t->op == IR_CHKNULL) {
+			struct vfy_fact f = { root_of(v, t->args[0], &delta, false),
+					      guarded_block(v, b, ir_ref_idx(t->args[1])), false, 0 };
+			add_fact(v, f, &cap);
+		} else if ((t->op == IR_BR_EQ || t->op == IR_BR_NE) && ir_ref_kind(t->args[1]) == REF_CON &&
+			   ir_con_val(v->f, t->args[1]) == 0 && vfy_type(v, t->args[0]).cls == IR_PTR) {
+			/* br.ne %p, 0, @nonnull, @null / br.eq %p, 0, @null, @nonnull */
+			uint32_t ok = ir_ref_idx(t->args[t->op == IR_BR_NE ? 2 : 3]);
+			struct vfy_fact f = { root_of(v, t->args[0], &delta, false), guarded_block(v, b, ok),
+					      false, 0 };
+			add_fact(v, f, &cap);
+		} else if (t->op == IR_CHKPKT && ir_ref_kind(t->args[1]) == REF_CON) {
+			uint32_t root = root_of(v, t->args[0], &delta, true);
+			struct vfy_fact f = { root, guarded_block(v, b, ir_ref_idx(t->args[3])), true,
+					      delta + ir_con_val(v->f, t->args[1]) };
+			add_fact(v, f, &cap);
+		}
+	}
+}
+
+/* The region of a pointer at the current block, refined by null checks. */
+static enum ir_region region_here(struct vfy *v, ir_ref r)
+{
+	ir_vt t = vfy_type(v, r);
+	enum ir_region reg = t.region;
+	if (!(ir_regions[reg].props & RG_NULLABLE))
+		return reg;
+	if (!v->facts_ready)
+		collect_facts(v);
+	int64_t delta;
+	uint32_t root = root_of(v, r, &delta, false);
+	for (uint32_t i = 0; i < v->nfacts; i++)
+		if (!v->facts[i].is_pkt && v->facts[i].root == root &&
+		    ir_dominates(v->f, v->facts[i].block, v->blk))
+			return ir_region_nonnull(reg);
+	return reg;
+}
+
+static const char *origin(struct vfy *v, ir_ref r)
+{
+	int64_t delta;
+	uint32_t root = root_of(v, r, &delta, false);
+	const struct ir_ins *d = root ? def_of(v, root) : NULL;
+	if (d && d->op == IR_CALL && ir_ref_kind(d->args[0]) == REF_HLP)
+		return arena_printf(&v->scratch, " (the result of %s)",
+				    ir_helper_by_id((int)ir_ref_idx(d->args[0]))->name);
+	return "";
+}
+
+void vfy_check_ptr_arith(struct vfy *v, const struct ir_ins *in)
+{
+	ir_ref p = in->args[0];
+	enum ir_region reg = region_here(v, p);
+	if (ir_regions[reg].props & RG_NULLABLE) {
+		vfy_error(v, in, "arithmetic on %s, which may be NULL%s", vfy_name(v, p), origin(v, p));
+		diag_hint(v->d, "check it first: chknull %s, @nonnull, @null", vfy_name(v, p));
+		return;
+	}
+	if (reg == RG_CTX) {
+		vfy_error(v, in, "arithmetic on the context pointer %s", vfy_name(v, p));
+		diag_hint(v->d, "access context fields as ctx + constant offset: load.u32 %s, OFFSET",
+			  vfy_name(v, p));
+		return;
+	}
+	if (reg == RG_PKT_END || reg == RG_MAP || reg == RG_FUNC) {
+		vfy_error(v, in, "arithmetic on a %s pointer is not allowed", ir_regions[reg].name);
+		return;
+	}
+	if (in->ty.region != RG_ANY && in->ty.region != reg)
+		vfy_error(v, in, "pointer arithmetic on a ptr%s%s yields the same kind of pointer, not ptr.%s",
+			  reg ? "." : "", ir_regions[reg].name, ir_regions[in->ty.region].name);
+}
+
+/* Size of the memory a root pointer was allocated with, or 0 if unknown. */
+static uint32_t object_size(struct vfy *v, uint32_t root, const char **what)
+{
+	const struct ir_ins *d = root ? def_of(v, root) : NULL;
+	if (!d)
+		return 0;
+	if (d->op == IR_ALLOCA) {
+		*what = "its alloca";
+		return (uint32_t)ir_con_val(v->f, d->args[0]);
+	}
+	if (d->op == IR_CALL && ir_ref_kind(d->args[0]) == REF_HLP && d->nargs > 1 &&
+	    ir_ref_kind(d->args[1]) == REF_SYM) {
+		const struct ir_helper *h = ir_helper_by_id((int)ir_ref_idx(d->args[0]));
+		const struct ir_sym *s = ir_sym(v->f->mod, ir_ref_idx(d->args[1]));
+		if (h->ret == HR_MAPVAL_OR_NULL && s->kind == IR_SYM_MAP && s->map.value) {
+			*what = arena_printf(&v->scratch, "the value of map $%s", s->name);
+			return ir_type_size(v->f->mod, s->map.value);
+		}
+	}
+	return 0;
+}
+
+static void check_bounds(struct vfy *v, const struct ir_ins *in, ir_ref base, int64_t off, int64_t size,
+			 enum ir_region reg)
+{
+	int64_t delta;
+	uint32_t root = root_of(v, base, &delta, true);
+	int64_t lo = delta + off, hi = lo + size;
+	if (reg == RG_PKT || reg == RG_PKT_META) {
+		if (!v->facts_ready)
+			collect_facts(v);
+		for (uint32_t i = 0; i < v->nfacts; i++) {
+			const struct vfy_fact *f = &v->facts[i];
+			if (f->is_pkt && f->root == root && lo >= 0 && hi <= f->range &&
+			    ir_dominates(v->f, f->block, v->blk))
+				return;
+		}
+		vfy_error(v, in, "packet access to bytes %lld..%lld of %s is not covered by a bounds check",
+			  (long long)lo, (long long)hi - 1, root ? vfy_name(v, ir_tmp_ref(root)) : "the packet");
+		diag_hint(v->d, "guard it with a dominating check: chkpkt %s, %lld, %%data_end, @ok, @drop",
+			  root ? vfy_name(v, ir_tmp_ref(root)) : "%data", (long long)hi);
+		return;
+	}
+	const char *what = NULL;
+	uint32_t n = object_size(v, root, &what);
+	if (n && (lo < 0 || hi > n))
+		vfy_error(v, in, "access to bytes %lld..%lld is outside %s (%u bytes)", (long long)lo,
+			  (long long)hi - 1, what, n);
+}
+
+static void check_ctx_access(struct vfy *v, const struct ir_ins *in, ir_ref base, int64_t off,
+			     unsigned size)
+{
+	int64_t delta;
+	uint32_t root = root_of(v, base, &delta, false);
+	bool is_param = false;
+	vec_foreach(&v->f->params, p) is_param |= *p == root;
+	if (!is_param) {
+		vfy_error(v, in, "context access through %s: the context must be accessed as ctx + constant",
+			  vfy_name(v, base));
+		return;
+	}
+	if (!in->dst || !v->f->is_prog)
+		return;
+	enum ir_region field = ir_ctx_field_region(v->f->progtype, off, size);
+	if (in->ty.cls == IR_PTR && in->ty.region != RG_ANY && in->ty.region != field) {
+		if (field == RG_ANY)
+			vfy_error(v, in, "the %s context field at offset %lld is not a pointer",
+				  ir_progtypes[v->f->progtype].name, (long long)off);
+		else
+			vfy_error(v, in, "the %s context field at offset %lld is a ptr.%s, not a ptr.%s",
+				  ir_progtypes[v->f->progtype].name, (long long)off, ir_regions[field].name,
+				  ir_regions[in->ty.region].name);
+	}
+}
+
+void vfy_check_access(struct vfy *v, const struct ir_ins *in)
+{
+	const struct ir_opinfo *oi = &ir_ops[in->op];
+	bool is_mem = in->op == IR_MEMCPY || in->op == IR_MEMSET;
+	bool writes = (oi->props & OP_STORE) || ((oi->props & OP_ATOMIC) && !(oi->props & OP_LOAD));
+	int64_t off = is_mem ? 0 : ir_con_val(v->f, in->args[1]);
+	int64_t size = is_mem ? ir_con_val(v->f, in->args[2]) : oi->param;
+
+	for (unsigned k = 0; k < (in->op == IR_MEMCPY ? 2u : 1u); k++) {
+		ir_ref base = in->args[k];
+		bool w = k == 0 && writes;
+		enum ir_region reg = region_here(v, base);
+		unsigned props = ir_regions[reg].props;
+		if (props & RG_NULLABLE) {
+			vfy_error(v, in, "dereference of %s, which may be NULL%s", vfy_name(v, base),
+				  origin(v, base));
+			diag_hint(v->d, "check it first: chknull %s, @nonnull, @null", vfy_name(v, base));
+			continue;
+		}
+		if (!(props & RG_DEREF)) {
+			vfy_error(v, in, "cannot access memory through a %s pointer (%s)", ir_regions[reg].name,
+				  vfy_name(v, base));
+			continue;
+		}
+		if (w && !(props & RG_WRITE)) {
+			vfy_error(v, in, "cannot write through a %s pointer: it is read-only", ir_regions[reg].name);
+			continue;
+		}
+		if ((oi->props & OP_ATOMIC) && (reg == RG_CTX || reg == RG_PKT || reg == RG_PKT_META)) {
+			vfy_error(v, in, "atomic operation on a %s pointer", ir_regions[reg].name);
+			continue;
+		}
+		if (reg == RG_CTX) {
+			if (is_mem)
+				vfy_error(v, in, "'%s' on the context: access context fields one by one",
+					  oi->name);
+			else
+				check_ctx_access(v, in, base, off, (unsigned)size);
+			continue;
+		}
+		if (oi->props & OP_ATOMIC) {
+			int64_t delta;
+			root_of(v, base, &delta, true);
+			if ((delta + off) % size)
+				vfy_error(v, in, "misaligned atomic access: offset %lld is not a multiple of %lld",
+					  (long long)(delta + off), (long long)size);
+		}
+		check_bounds(v, in, base, off, size, reg);
+	}
+}
+
+/* ---- helpers ---------------------------------------------------------------- */
+
+static const char *const harg_what[] = {
+	[HA_MAP] = "a map", [HA_CTX] = "the program's context", [HA_KEY] = "a pointer to the key",
+	[HA_VALUE] = "a pointer to the value", [HA_MEM] = "a pointer to memory",
+	[HA_UNINIT] = "a pointer to a writable buffer", [HA_PTR_LONG] = "a pointer to an 8-byte slot",
+	[HA_SOCK] = "a socket pointer", [HA_FUNC] = "a $function (callback)",
+	[HA_SIZE] = "an integer size",
+};
+
+/* Map types a helper accepts, where it is picky. */
+static const struct {
+	const char *helper;
+	uint8_t types[5];
+} helper_maps[] = {
+	{ "ringbuf_output", { IR_MAP_ringbuf } },
+	{ "ringbuf_reserve", { IR_MAP_ringbuf } },
+	{ "ringbuf_query", { IR_MAP_ringbuf } },
+	{ "ringbuf_reserve_dynptr", { IR_MAP_ringbuf } },
+	{ "perf_event_output", { IR_MAP_perf_event_array } },
+	{ "perf_event_read", { IR_MAP_perf_event_array } },
+	{ "get_stackid", { IR_MAP_stack_trace } },
+	{ "tail_call", { IR_MAP_prog_array } },
+	{ "map_push_elem", { IR_MAP_queue, IR_MAP_stack, IR_MAP_bloom_filter } },
+	{ "map_pop_elem", { IR_MAP_queue, IR_MAP_stack } },
+	{ "map_peek_elem", { IR_MAP_queue, IR_MAP_stack, IR_MAP_bloom_filter } },
+	{ "redirect_map", { IR_MAP_devmap, IR_MAP_devmap_hash, IR_MAP_cpumap, IR_MAP_xskmap } },
+	{ "sk_storage_get", { IR_MAP_sk_storage } },
+	{ "task_storage_get", { IR_MAP_task_storage } },
+	{ "inode_storage_get", { IR_MAP_inode_storage } },
+	{ "cgrp_storage_get", { IR_MAP_cgrp_storage } },
+};
+static const uint8_t keyless_maps[] = { IR_MAP_ringbuf, IR_MAP_user_ringbuf, IR_MAP_queue,
+					IR_MAP_stack, IR_MAP_bloom_filter };
+
+static void check_map_kind(struct vfy *v, const struct ir_ins *in, const struct ir_helper *h,
+			   const struct ir_sym *map)
+{
+	enum ir_maptype mt = map->map.type;
+	for (size_t i = 0; i < ARRAY_LEN(helper_maps); i++) {
+		if (strcmp(helper_maps[i].helper, h->name))
+			continue;
+		for (unsigned k = 0; k < 5 && helper_maps[i].types[k]; k++)
+			if (helper_maps[i].types[k] == mt)
+				return;
+		vfy_error(v, in, "%s cannot be used on $%s, a %s map", h->name, map->name,
+			  ir_maptypes[mt].name);
+		diag_hint(v->d, "%s takes a %s map", h->name, ir_maptypes[helper_maps[i].types[0]].name);
+		return;
+	}
+	if (!strncmp(h->name, "map_", 4) && (h->args[1] == HA_KEY))
+		for (size_t k = 0; k < sizeof(keyless_maps); k++)
+			if (keyless_maps[k] == mt)
+				vfy_error(v, in, "%s cannot be used on $%s: a %s map has no keys", h->name,
+					  map->name, ir_maptypes[mt].name);
+}
+
+static void check_helper_arg(struct vfy *v, const struct ir_ins *in, const struct ir_helper *h,
+			     unsigned i, ir_ref r)
+{
+	enum ir_harg kind = h->args[i];
+	bool con = ir_ref_kind(r) == REF_CON;
+	ir_vt t = vfy_type(v, r);
+	const char *bad = NULL;
+	switch (kind) {
+	case HA_MAP:
+		if (t.cls != IR_PTR || (t.region != RG_MAP && t.region != RG_ANY))
+			bad = "";
+		else if (ir_ref_kind(r) == REF_SYM)
+			check_map_kind(v, in, h, ir_sym(v->f->mod, ir_ref_idx(r)));
+		break;
+	case HA_CTX:
+		if (t.cls != IR_PTR || (t.region != RG_CTX && t.region != RG_ANY))
+			bad = "";
+		break;
+	case HA_KEY:
+	case HA_VALUE:
+	case HA_UNINIT:
+	case HA_PTR_LONG:
+	case HA_MEM:
+	case HA_SOCK:
+		if (con && ir_con_val(v->f, r) == 0 && (kind == HA_MEM || kind == HA_UNINIT))
+			break; /* NULL with a zero size */
+		if (t.cls != IR_PTR || con) {
+			bad = "";
+		} else {
+			enum ir_region reg = region_here(v, r);
+			if (ir_regions[reg].props & RG_NULLABLE) {
+				vfy_error(v, in, "argument %u of %s is %s, which may be NULL%s", i + 1, h->name,
+					  vfy_name(v, r), origin(v, r));
+				diag_hint(v->d, "check it first: chknull %s, @nonnull, @null", vfy_name(v, r));
+				return;
+			}
+			if (kind != HA_SOCK && !(ir_regions[reg].props & RG_DEREF))
+				bad = "";
+		}
+		break;
+	case HA_FUNC:
+		if (t.cls != IR_PTR || (t.region != RG_FUNC && t.region != RG_ANY))
+			bad = "";
+		break;
+	case HA_SIZE:
+		if (!con && !ir_vt_int(t))
+			bad = "";
+		break;
+	default:
+		break;
+	}
+	if (!bad)
+		return;
+	vfy_error(v, in, "argument %u of %s must be %s; %s is %s", i + 1, h->name, harg_what[kind],
+		  vfy_name(v, r),
+		  con ? "a constant"
+		  : t.cls == IR_PTR ? arena_printf(&v->scratch, "a ptr%s%s", t.region ? "." : "",
+						   ir_regions[t.region].name)
+				    : "an integer");
+	if (kind == HA_KEY || kind == HA_VALUE)
+		diag_hint(v->d, "store it on the stack (alloca, store) and pass the stack pointer");
+}
+
+void vfy_check_helper_call(struct vfy *v, const struct ir_ins *in)
+{
+	const struct ir_helper *h = ir_helper_by_id((int)ir_ref_idx(in->args[0]));
+	unsigned n = in->nargs - 1u;
+	if (!h) {
+		vfy_error(v, in, "call of unknown helper %u", ir_ref_idx(in->args[0]));
+		return;
+	}
+	if (n < h->min_args || n > h->max_args) {
+		if (h->min_args == h->max_args)
+			vfy_error(v, in, "%s takes %u arguments, %u given", h->name, h->min_args, n);
+		else
+			vfy_error(v, in, "%s takes %u to %u arguments, %u given", h->name, h->min_args,
+				  h->max_args, n);
+		return;
+	}
+	for (unsigned i = 0; i < n; i++)
+		check_helper_arg(v, in, h, i, in->args[i + 1]);
+	if (!in->dst)
+		return;
+	static const struct {
+		uint8_t cls, region;
+	} ret[] = {
+		[HR_INT] = { IR_I64, 0 },
+		[HR_VOID] = { IR_I64, 0 },
+		[HR_MAPVAL_OR_NULL] = { IR_PTR, RG_MAPVAL_NULL },
+		[HR_MEM_OR_NULL] = { IR_PTR, RG_MEM_NULL },
+		[HR_SOCK_OR_NULL] = { IR_PTR, RG_SOCK_NULL },
+		[HR_BTF] = { IR_PTR, RG_BTF },
+		[HR_BTF_OR_NULL] = { IR_PTR, RG_BTF_NULL },
+	};
+	bool ok = ret[h->ret].cls == IR_PTR
+			  ? in->ty.cls == IR_PTR && (in->ty.region == RG_ANY || in->ty.region == ret[h->ret].region)
+			  : ir_vt_int(in->ty);
+	if (!ok) {
+		struct buf b = { 0 };
+		ir_print_vt(IR_VT(ret[h->ret].cls, ret[h->ret].region), &b);
+		vfy_error(v, in, "%s returns %s", h->name, buf_cstr(&b));
+		buf_free(&b);
+	}
+}
+
+/* ---- whole-function rules ------------------------------------------------------- */
+
+static void check_stack(struct vfy *v)
+{
+	int64_t total = 0;
+	bool reported = false;
+	for (uint32_t b = 0; b < v->f->blocks.len; b++)
+		vec_foreach(&v->f->blocks.data[b]->ins, in)
+		{
+			if (in->op != IR_ALLOCA)
+				continue;
+			total += ALIGN_UP(ir_con_val(v->f, in->args[0]), 8);
+			if (total > 512 && !reported) {
+				reported = true;
+				vfy_error(v, in, "stack usage exceeds the BPF limit of 512 bytes (%lld bytes "
+					  "of allocas so far)", (long long)total);
+				diag_hint(v->d, "move large buffers to a per-CPU array map and use its value");
+			}
+		}
+}
+
+static void check_shifts(struct vfy *v)
+{
+	for (uint32_t b = 0; b < v->f->blocks.len; b++)
+		vec_foreach(&v->f->blocks.data[b]->ins, in)
+		{
+			if ((in->op != IR_SHL && in->op != IR_LSHR && in->op != IR_ASHR) ||
+			    ir_ref_kind(in->args[1]) != REF_CON)
+				continue;
+			int64_t n = ir_con_val(v->f, in->args[1]);
+			int64_t bits = in->ty.cls == IR_I32 ? 32 : 64;
+			if (n < 0 || n >= bits)
+				vfy_error(v, in, "shift by %lld is out of range for %s (0 to %lld)", (long long)n,
+					  in->ty.cls == IR_I32 ? "i32" : "i64", (long long)bits - 1);
+		}
+}
+
+void vfy_check_bpf(struct vfy *v)
+{
+	check_stack(v);
+	check_shifts(v);
+}
