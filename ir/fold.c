@@ -1,6 +1,7 @@
-/* Pass `fold`: constant folding with BPF semantics, algebraic identities,
- * and folding of branches, selects and phis whose outcome is known. CO-RE
- * values are relocated by the loader, so they are never treated as constants. */
+/* Pass `fold`: constant folding with BPF semantics, copy propagation,
+ * algebraic identities, and folding of branches, selects and phis whose
+ * outcome is known. CO-RE values are relocated by the loader, so they are
+ * never treated as constants. */
 #include "ir/pass.h"
 
 #include <stdlib.h>
@@ -8,22 +9,26 @@
 
 struct fold {
 	struct ir_func *f;
-	bool *known; /* per temp: its value is the constant in val[] */
-	int64_t *val;
+	ir_ref *repl; /* per temp: the value every use may be replaced by, or 0 */
 	bool changed;
 };
 
+/* The value a reference stands for after replacements. */
+static ir_ref resolve(struct fold *s, ir_ref r)
+{
+	for (unsigned guard = 0; guard < 64 && ir_ref_kind(r) == REF_TMP && s->repl[ir_ref_idx(r)];
+	     guard++)
+		r = s->repl[ir_ref_idx(r)];
+	return r;
+}
+
 static bool const_of(struct fold *s, ir_ref r, int64_t *v)
 {
-	if (ir_ref_kind(r) == REF_CON) {
-		*v = ir_con_val(s->f, r);
-		return true;
-	}
-	if (ir_ref_kind(r) == REF_TMP && s->known[ir_ref_idx(r)]) {
-		*v = s->val[ir_ref_idx(r)];
-		return true;
-	}
-	return false;
+	r = resolve(s, r);
+	if (ir_ref_kind(r) != REF_CON)
+		return false;
+	*v = ir_con_val(s->f, r);
+	return true;
 }
 
 /* The width at which a comparison of a and b happens. */
@@ -36,24 +41,22 @@ static unsigned cmp_class(struct fold *s, ir_ref a, ir_ref b)
 	return IR_I64;
 }
 
-static void to_copy(struct fold *s, struct ir_ins *in, ir_ref src)
+static void replace(struct fold *s, struct ir_ins *in, ir_ref by)
 {
-	in->op = IR_COPY;
-	in->nargs = 1;
-	in->args[0] = src;
-	s->changed = true;
+	if (in->dst && !s->repl[in->dst] && by != ir_tmp_ref(in->dst)) {
+		s->repl[in->dst] = by;
+		s->changed = true;
+	}
 }
 
 static void set_const(struct fold *s, struct ir_ins *in, int64_t v)
 {
 	if (in->ty.cls == IR_I32)
 		v = (int64_t)(uint32_t)v;
-	to_copy(s, in, ir_con(s->f, v));
-	s->known[in->dst] = true;
-	s->val[in->dst] = v;
+	replace(s, in, ir_con(s->f, v));
 }
 
-/* x op c identities; returns true if `in` was rewritten. */
+/* x op c identities; returns true if the result is known. */
 static bool identity(struct fold *s, struct ir_ins *in)
 {
 	int64_t c;
@@ -63,57 +66,80 @@ static bool identity(struct fold *s, struct ir_ins *in)
 	switch (in->op) {
 	case IR_ADD: case IR_SUB: case IR_OR: case IR_XOR:
 	case IR_SHL: case IR_LSHR: case IR_ASHR:
-		if (c == 0) {
-			to_copy(s, in, in->args[0]);
-			return true;
-		}
-		break;
+		if (c != 0)
+			return false;
+		replace(s, in, in->args[0]);
+		return true;
 	case IR_MUL: case IR_UDIV: case IR_SDIV:
-		if (c == 1) {
-			to_copy(s, in, in->args[0]);
-			return true;
-		}
-		if (c == 0 && in->op == IR_MUL) {
+		if (c == 1)
+			replace(s, in, in->args[0]);
+		else if (c == 0 && in->op == IR_MUL)
 			set_const(s, in, 0);
-			return true;
-		}
-		break;
+		else
+			return false;
+		return true;
 	case IR_AND:
-		if (c == 0) {
+		if (c == 0)
 			set_const(s, in, 0);
-			return true;
-		}
-		if (c == ones) {
-			to_copy(s, in, in->args[0]);
-			return true;
-		}
-		break;
+		else if (c == ones)
+			replace(s, in, in->args[0]);
+		else
+			return false;
+		return true;
 	}
 	return false;
+}
+
+/* A phi whose incoming values are all the same (ignoring itself) is that value. */
+static void fold_phi(struct fold *s, struct ir_ins *in)
+{
+	ir_ref same = IR_NOREF;
+	int64_t a, b;
+	for (unsigned k = 1; k < in->nargs; k += 2) {
+		ir_ref v = resolve(s, in->args[k]);
+		if (v == ir_tmp_ref(in->dst))
+			continue;
+		if (same == IR_NOREF)
+			same = v;
+		else if (same != v && !(const_of(s, same, &a) && const_of(s, v, &b) && a == b))
+			return;
+	}
+	if (same != IR_NOREF)
+		replace(s, in, same);
 }
 
 static void fold_ins(struct fold *s, struct ir_ins *in)
 {
 	const struct ir_opinfo *oi = &ir_ops[in->op];
-	int64_t a, b, r;
-	if (!in->dst || in->ty.cls == IR_PTR)
+	int64_t a, b = 0, r;
+	if (!in->dst || s->repl[in->dst])
 		return;
 	if (in->op == IR_COPY) {
-		if (const_of(s, in->args[0], &a) && !s->known[in->dst]) {
-			s->known[in->dst] = true;
-			s->val[in->dst] = a;
-			s->changed = true;
-		}
+		replace(s, in, resolve(s, in->args[0]));
 		return;
+	}
+	if (in->op == IR_PHI) {
+		fold_phi(s, in);
+		return;
+	}
+	if (in->ty.cls == IR_PTR)
+		return;
+	if ((oi->props & OP_COMM) && in->nargs == 2 && ir_ref_kind(in->args[0]) == REF_CON &&
+	    ir_ref_kind(in->args[1]) != REF_CON) {
+		/* constants go on the right, where BPF instructions take immediates */
+		ir_ref t = in->args[0];
+		in->args[0] = in->args[1];
+		in->args[1] = t;
+		s->changed = true;
 	}
 	if ((oi->props & (OP_BIN | OP_UN | OP_CMP)) && !(oi->props & OP_TERM)) {
 		bool ca = const_of(s, in->args[0], &a);
 		bool cb = in->nargs < 2 || const_of(s, in->args[1], &b);
 		if (ca && cb) {
 			unsigned cls = (oi->props & OP_CMP) ? cmp_class(s, in->args[0], in->args[1])
-			       : in->op == IR_ZEXT || in->op == IR_TRUNC ? IR_I64
-									  : in->ty.cls;
-			if (ir_eval(in->op, cls, a, in->nargs > 1 ? b : 0, &r)) {
+				       : in->op == IR_ZEXT || in->op == IR_TRUNC ? IR_I64
+										  : in->ty.cls;
+			if (ir_eval(in->op, cls, a, b, &r)) {
 				set_const(s, in, r);
 				return;
 			}
@@ -122,24 +148,8 @@ static void fold_ins(struct fold *s, struct ir_ins *in)
 			identity(s, in);
 		return;
 	}
-	if (in->op == IR_SELECT && const_of(s, in->args[0], &a)) {
-		to_copy(s, in, in->args[a ? 1 : 2]);
-		fold_ins(s, in);
-		return;
-	}
-	if (in->op == IR_PHI) {
-		/* all incoming values the same constant */
-		int64_t first = 0;
-		for (unsigned k = 1; k < in->nargs; k += 2) {
-			if (!const_of(s, in->args[k], &a))
-				return;
-			if (k == 1)
-				first = a;
-			else if (a != first)
-				return;
-		}
-		set_const(s, in, first);
-	}
+	if (in->op == IR_SELECT && const_of(s, in->args[0], &a))
+		replace(s, in, resolve(s, in->args[a ? 1 : 2]));
 }
 
 /* Drops the phi operands of block `to` that come from `from`. */
@@ -183,34 +193,37 @@ static void fold_branch(struct fold *s, uint32_t b, struct ir_ins *t)
 	s->changed = true;
 }
 
-/* Rewrites operands that are known constants (value operands of integer type only). */
+/* Rewrites value operands through the replacements. The base pointer of a
+ * memory access is replaced only by another temp (never by a constant). */
 static void substitute(struct fold *s, struct ir_ins *in)
 {
 	const char *sig = ir_ops[in->op].sig + 1;
 	unsigned a = 0;
 	for (const char *p = sig; *p && a < in->nargs; p++) {
-		if (*p == '*' || *p == 'p') {
-			for (; a < in->nargs; a++) {
-				ir_ref r = in->args[a];
-				int64_t v;
-				if (ir_ref_kind(r) == REF_TMP && s->known[ir_ref_idx(r)] && const_of(s, r, &v))
-					in->args[a] = ir_con(s->f, v);
+		bool values = *p == '*' || *p == 'p';
+		bool value = *p == 'v' || *p == 'o';
+		for (; a < in->nargs; a++) {
+			ir_ref r = in->args[a];
+			if ((values || value) && ir_ref_kind(r) == REF_TMP) {
+				ir_ref n = resolve(s, r);
+				bool is_base = a == 0 && ir_op_is(in->op, OP_LOAD | OP_STORE | OP_ATOMIC);
+				if (n != r && !(is_base && ir_ref_kind(n) != REF_TMP)) {
+					in->args[a] = n;
+					s->changed = true;
+				}
 			}
-			break;
+			if (!values) {
+				a++;
+				break;
+			}
 		}
-		ir_ref r = in->args[a];
-		if ((*p == 'v' || *p == 'o') && ir_ref_kind(r) == REF_TMP && s->known[ir_ref_idx(r)] &&
-		    !(ir_ops[in->op].props & (OP_LOAD | OP_STORE | OP_ATOMIC) && a == 0))
-			in->args[a] = ir_con(s->f, s->val[ir_ref_idx(r)]);
-		a++;
 	}
 }
 
 bool ir_pass_fold(struct ir_func *f)
 {
 	struct fold s = { .f = f };
-	s.known = xcalloc(f->tmps.len, sizeof(bool));
-	s.val = xcalloc(f->tmps.len, sizeof(int64_t));
+	s.repl = xcalloc(f->tmps.len, sizeof(ir_ref));
 	bool any = false;
 	do {
 		s.changed = false;
@@ -218,8 +231,7 @@ bool ir_pass_fold(struct ir_func *f)
 			struct ir_block *blk = f->blocks.data[b];
 			for (uint32_t i = 0; i < blk->ins.len; i++) {
 				struct ir_ins *in = &blk->ins.data[i];
-				if (in->op != IR_PHI)
-					substitute(&s, in);
+				substitute(&s, in);
 				fold_ins(&s, in);
 			}
 			struct ir_ins *t = ir_block_term(f, b);
@@ -228,10 +240,6 @@ bool ir_pass_fold(struct ir_func *f)
 		}
 		any |= s.changed;
 	} while (s.changed);
-	/* phi operands last: a phi may use a value defined later in a loop */
-	for (uint32_t b = 0; b < f->blocks.len; b++)
-		vec_foreach(&f->blocks.data[b]->ins, in) if (in->op == IR_PHI) substitute(&s, in);
-	free(s.known);
-	free(s.val);
+	free(s.repl);
 	return any;
 }

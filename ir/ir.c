@@ -164,6 +164,7 @@ void ir_module_free(struct ir_module *m)
 			vec_free(&f->blocks);
 			vec_free(&f->tmps);
 			vec_free(&f->cons);
+			vec_free(&f->con_hex);
 			vec_free(&f->params);
 			arena_free(&f->arena);
 			free(f);
@@ -369,14 +370,25 @@ uint32_t ir_tmp_new(struct ir_func *f, const char *name, ir_vt ty)
 	return f->tmps.len - 1;
 }
 
-ir_ref ir_con(struct ir_func *f, int64_t v)
+static ir_ref con(struct ir_func *f, int64_t v, bool hex)
 {
 	/* constants repeat a lot in small functions: reuse the last few */
 	for (uint32_t i = f->cons.len, k = 0; i > 0 && k < 8; i--, k++)
-		if (f->cons.data[i - 1] == v)
+		if (f->cons.data[i - 1] == v && f->con_hex.data[i - 1] == hex)
 			return IR_REF(REF_CON, i - 1);
 	vec_push(&f->cons, v);
+	vec_push(&f->con_hex, hex);
 	return IR_REF(REF_CON, f->cons.len - 1);
+}
+
+ir_ref ir_con(struct ir_func *f, int64_t v)
+{
+	return con(f, v, false);
+}
+
+ir_ref ir_con_hex(struct ir_func *f, int64_t v)
+{
+	return con(f, v, true);
 }
 
 uint32_t ir_block_new(struct ir_func *f, const char *name)

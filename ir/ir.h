@@ -208,6 +208,7 @@ struct ir_func {
 	VEC(struct ir_block *) blocks; /* blocks.data[0] is the entry */
 	VEC(struct ir_tmp) tmps;       /* tmps.data[0] is unused */
 	VEC(int64_t) cons;
+	VEC(uint8_t) con_hex; /* per constant: written in hexadecimal */
 	struct arena arena; /* instructions' operand arrays, names */
 	bool cfg_valid;
 };
@@ -232,6 +233,7 @@ struct ir_member {
 	uint8_t bits;      /* bitfield width, 0 if not a bitfield */
 	const char **tags; /* decl tags */
 	uint32_t ntags;
+	uint32_t pos; /* text line, for diagnostics */
 };
 
 struct ir_enumerator {
@@ -352,6 +354,7 @@ uint32_t ir_type_strip(const struct ir_module *m, uint32_t t); /* through typede
 /* Functions: temps, constants, blocks, instructions. */
 uint32_t ir_tmp_new(struct ir_func *f, const char *name, ir_vt ty); /* name NULL: numbered */
 ir_ref ir_con(struct ir_func *f, int64_t v);
+ir_ref ir_con_hex(struct ir_func *f, int64_t v); /* printed as 0x... */
 static inline ir_ref ir_tmp_ref(uint32_t t) { return IR_REF(REF_TMP, t); }
 static inline int64_t ir_con_val(const struct ir_func *f, ir_ref r) { return f->cons.data[ir_ref_idx(r)]; }
 uint32_t ir_block_new(struct ir_func *f, const char *name); /* name NULL: numbered */

@@ -48,6 +48,7 @@ static void lex_int(struct irlex *lx, struct irtok_t *t)
 	if (lx->p + 1 < lx->end && lx->p[0] == '0' && (lx->p[1] == 'x' || lx->p[1] == 'X')) {
 		advance(lx);
 		advance(lx);
+		t->hex = true;
 		if (lx->p >= lx->end || !isxdigit((unsigned char)*lx->p))
 			return error(t, "expected hexadecimal digits after '0x'");
 		while (lx->p < lx->end && isxdigit((unsigned char)*lx->p)) {
@@ -68,6 +69,8 @@ static void lex_int(struct irlex *lx, struct irtok_t *t)
 	}
 	if (lx->p < lx->end && name_char((unsigned char)*lx->p))
 		return error(t, "invalid character in number");
+	if (neg && t->hex)
+		return error(t, "a hexadecimal integer cannot be negative (write its 64-bit pattern)");
 	if (overflow || (neg && v > (uint64_t)1 << 63))
 		return error(t, "integer does not fit in 64 bits");
 	t->kind = TK_INT;

@@ -25,6 +25,7 @@ struct irtok_t {
 	int64_t ival;
 	char punct; /* TK_PUNCT: the character; '>' for "->", '.' for "..." */
 	bool first; /* first token of its line */
+	bool hex;   /* TK_INT written in hexadecimal */
 };
 
 struct irlex {

@@ -15,6 +15,7 @@ struct parser {
 	struct irlex lx;
 	struct irtok_t tok;
 	uint32_t prev_line, prev_end; /* where the previous token ended */
+	uint32_t decl_line;           /* first line of the declaration being read */
 	struct ir_module *m;
 	jmp_buf fail; /* longjmp target after a reported syntax error */
 	bool prescan;
@@ -157,12 +158,29 @@ static const char *expect_string(struct parser *p, const char *what)
 	return s;
 }
 
-/* Skip to the first token of the next line (error recovery). */
+/* Error recovery: skip the rest of `line` (nothing if the current token
+ * already starts a later line). */
+static void skip_rest_of(struct parser *p, uint32_t line)
+{
+	while (p->tok.kind != TK_EOF && p->tok.line <= line)
+		irlex_next(&p->lx, &p->tok);
+}
+
 static void skip_line(struct parser *p)
 {
-	uint32_t line = p->tok.line;
-	while (p->tok.kind != TK_EOF && p->tok.line == line)
-		irlex_next(&p->lx, &p->tok);
+	skip_rest_of(p, p->tok.line);
+}
+
+static bool at_toplevel_keyword(struct parser *p)
+{
+	static const char *const kw[] = { "target", "license", "file", "type", "map",
+					  "global", "extern", "func", "prog" };
+	if (!p->tok.first || p->tok.kind != TK_IDENT)
+		return false;
+	for (size_t i = 0; i < ARRAY_LEN(kw); i++)
+		if (is_word(p, kw[i]))
+			return true;
+	return false;
 }
 
 /* ---- types ----------------------------------------------------------------- */
@@ -227,7 +245,7 @@ static void parse_members(struct parser *p, struct ir_type *t)
 	p->v_members.len = 0;
 	expect_punct(p, '{');
 	while (!is_punct(p, '}')) {
-		struct ir_member mb = { 0 };
+		struct ir_member mb = { .pos = p->tok.line };
 		mb.name = expect_string(p, "a member name");
 		mb.type = parse_texpr(p);
 		if (t->kind == IRT_STRUCT) {
@@ -241,14 +259,17 @@ static void parse_members(struct parser *p, struct ir_type *t)
 			next(p);
 			mb.bit_off = (uint32_t)off * 8;
 			if (accept_punct(p, '+')) {
+				uint32_t line = p->tok.line, col = p->tok.col;
 				uint32_t bit = expect_u32(p, "a bit offset");
 				if (bit > 7)
-					fail(p, "bit offset must be below 8");
+					fail_at(p, line, col, "bit offset must be below 8");
 				mb.bit_off += bit;
 				expect_punct(p, ':');
+				line = p->tok.line;
+				col = p->tok.col;
 				uint32_t bits = expect_u32(p, "a bitfield width");
 				if (bits == 0 || bits > 64)
-					fail(p, "bitfield width must be 1 to 64");
+					fail_at(p, line, col, "bitfield width must be 1 to 64");
 				mb.bits = (uint8_t)bits;
 			}
 		}
@@ -366,10 +387,11 @@ static void parse_type_def(struct parser *p)
 		parse_proto(p, &t);
 	} else {
 		/* a name for a structural type */
+		uint32_t col = p->tok.col;
 		uint32_t s = parse_texpr(p);
 		struct ir_type *st = ir_type(p->m, s);
 		if (s < IRT_NBUILTIN || st->label)
-			fail(p, "a named type must define a new type, not rename one (use typedef)");
+			fail_at(p, line, col, "a named type must define a new type, not rename one (use typedef)");
 		t.kind = st->kind;
 		t.base = st->base;
 		t.count = st->count;
@@ -410,10 +432,9 @@ static uint32_t tmp_ref(struct parser *p, bool def)
 	bool inserted;
 	uintptr_t *slot = hmap_slot(&p->tmps, p->tok.s, p->tok.len, 0, &inserted);
 	if (inserted) {
+		/* the key points into the source text, which outlives the parse */
 		char *name = arena_strndup(&p->f->arena, p->tok.s, p->tok.len);
 		*slot = ir_tmp_new(p->f, name, VT_VOID);
-		/* the map keys must outlive the parse: use the function's copy */
-		hmap_put(&p->tmps, p->f->tmps.data[*slot].name, p->tok.len, *slot);
 		vec_push(&p->tmp_first_use, p->tok.line);
 		vec_push(&p->tmp_defined, 0);
 	}
@@ -435,7 +456,6 @@ static uint32_t blk_ref(struct parser *p, bool def)
 	if (inserted) {
 		char *name = arena_strndup(&p->f->arena, p->tok.s, p->tok.len);
 		*slot = ir_block_new(p->f, name);
-		hmap_put(&p->blocks, p->f->blocks.data[*slot]->name, p->tok.len, *slot);
 		vec_push(&p->blk_first_use, p->tok.line);
 		vec_push(&p->blk_defined, 0);
 	}
@@ -467,7 +487,7 @@ static ir_ref parse_value(struct parser *p)
 	case TK_TMP:
 		return ir_tmp_ref(tmp_ref(p, false));
 	case TK_INT: {
-		ir_ref r = ir_con(p->f, p->tok.ival);
+		ir_ref r = p->tok.hex ? ir_con_hex(p->f, p->tok.ival) : ir_con(p->f, p->tok.ival);
 		next(p);
 		return r;
 	}
@@ -670,7 +690,7 @@ static void parse_func_attrs(struct parser *p, struct ir_func *f)
 			if (!f->progtype)
 				fail(p, "unknown program type '%s'", name);
 			if (!f->is_prog)
-				fail(p, "only programs have a type (use 'prog')");
+				fail(p, "only programs have a type (use 'prog' for programs)");
 			next(p);
 		} else if (accept_word(p, "section")) {
 			expect_punct(p, '=');
@@ -691,7 +711,7 @@ static void parse_func_attrs(struct parser *p, struct ir_func *f)
 		}
 	}
 	if (f->is_prog && !f->progtype)
-		fail(p, "a program needs its type: type=xdp, type=sched_cls, ...");
+		fail_at(p, s->pos, 1, "a program needs its type: type=xdp, type=sched_cls, ...");
 }
 
 static void parse_func(struct parser *p, bool is_prog)
@@ -701,8 +721,9 @@ static void parse_func(struct parser *p, bool is_prog)
 	char *name = tokstr(p);
 	uint32_t line = p->tok.line;
 	if (p->prescan) {
-		ir_func_new(p->m, name, is_prog);
-		ir_sym(p->m, ir_sym_lookup(p->m, name))->pos = line;
+		struct ir_func *nf = ir_func_new(p->m, name, is_prog);
+		if (nf)
+			ir_sym(p->m, nf->sym)->pos = line;
 		/* skip the body */
 		while (p->tok.kind != TK_EOF && !is_punct(p, '{'))
 			next(p);
@@ -739,6 +760,7 @@ static void parse_func(struct parser *p, bool is_prog)
 	expect_punct(p, '{');
 
 	volatile int32_t blk = -1;
+	volatile uint32_t stmt_line = 0;
 	jmp_buf outer;
 	memcpy(outer, p->fail, sizeof(jmp_buf));
 	while (p->tok.kind != TK_EOF && !is_punct(p, '}')) {
@@ -748,8 +770,11 @@ static void parse_func(struct parser *p, bool is_prog)
 				memcpy(p->fail, outer, sizeof(jmp_buf));
 				longjmp(p->fail, 1);
 			}
-			skip_line(p);
-		} else if (p->tok.kind == TK_BLK && p->tok.first) {
+			skip_rest_of(p, stmt_line);
+			continue;
+		}
+		stmt_line = p->tok.line;
+		if (p->tok.kind == TK_BLK && p->tok.first) {
 			blk = (int32_t)blk_ref(p, true);
 		} else if (blk < 0) {
 			expected(p, "a block label (@name) before the first instruction");
@@ -838,7 +863,7 @@ static void parse_map(struct parser *p, struct ir_sym *s)
 		}
 	}
 	if (!mp->type)
-		fail(p, "map '$%s' needs type=...", s->name);
+		fail_at(p, s->pos, 1, "map '$%s' needs type=...", s->name);
 }
 
 static void parse_global(struct parser *p, struct ir_sym *s)
@@ -854,9 +879,10 @@ static void parse_global(struct parser *p, struct ir_sym *s)
 			g->section = expect_string(p, "a section name");
 		} else if (accept_word(p, "align")) {
 			expect_punct(p, '=');
+			uint32_t col = p->tok.col;
 			g->align = expect_u32(p, "an alignment");
 			if (!g->align || (g->align & (g->align - 1)))
-				fail(p, "alignment must be a power of two");
+				fail_at(p, s->pos, col, "alignment must be a power of two");
 		} else if (accept_word(p, "init")) {
 			expect_punct(p, '=');
 			uint8_t *bytes = arena_alloc(&p->m->arena, MAX(size, 8u) + p->tok.len);
@@ -864,6 +890,7 @@ static void parse_global(struct parser *p, struct ir_sym *s)
 				g->ninit = (uint32_t)irlex_string(&p->tok, (char *)bytes);
 				if (g->ninit != size)
 					fail(p, "initializer has %u bytes, the type has %u", g->ninit, size);
+				/* (reported at the initializer itself) */
 				next(p);
 			} else {
 				int64_t v = expect_int(p, "an integer or x\"bytes\" initializer");
@@ -880,7 +907,8 @@ static void parse_global(struct parser *p, struct ir_sym *s)
 		}
 	}
 	if (!g->section)
-		fail(p, "global '$%s' needs section=\".bss\", \".data\", \".rodata\" ...", s->name);
+		fail_at(p, s->pos, 1, "global '$%s' needs section=\".bss\", \".data\", \".rodata\" ...",
+			s->name);
 }
 
 static void parse_extern(struct parser *p, struct ir_sym *s)
@@ -928,10 +956,17 @@ static void parse_symbol_decl(struct parser *p, enum ir_sym_kind kind)
 		expected(p, "the end of the declaration");
 }
 
+static void W_NORETURN unexpected_decl(struct parser *p)
+{
+	char buf[64];
+	fail(p, "expected a declaration (target, license, file, type, map, global, extern, func, "
+		"prog), found %s", tokdesc(&p->tok, buf, sizeof(buf)));
+}
+
 static void parse_toplevel(struct parser *p)
 {
 	if (p->tok.kind != TK_IDENT)
-		expected(p, "a declaration (target, license, file, type, map, global, extern, func, prog)");
+		unexpected_decl(p);
 	if (accept_word(p, "target")) {
 		if (p->tok.kind != TK_IDENT || p->tok.len != 2 || p->tok.s[0] != 'v' ||
 		    p->tok.s[1] < '1' || p->tok.s[1] > '4')
@@ -963,7 +998,7 @@ static void parse_toplevel(struct parser *p)
 	} else if (accept_word(p, "prog")) {
 		parse_func(p, true);
 	} else {
-		expected(p, "a declaration (target, license, file, type, map, global, extern, func, prog)");
+		unexpected_decl(p);
 	}
 }
 
@@ -975,13 +1010,15 @@ static void run_pass(struct parser *p, struct src_file *sf)
 		if (setjmp(p->fail)) {
 			if (p->d->limit_reached)
 				return;
-			/* resynchronise on the next line that starts a declaration */
-			skip_line(p);
-			while (p->tok.kind != TK_EOF && !(p->tok.first && p->tok.kind == TK_IDENT))
-				skip_line(p);
+			/* resynchronise: after the function's closing brace, or on the
+			 * next line that starts a declaration */
+			skip_rest_of(p, p->decl_line);
+			while (p->tok.kind != TK_EOF && !at_toplevel_keyword(p))
+				irlex_next(&p->lx, &p->tok);
 			reset_func_state(p);
 			continue;
 		}
+		p->decl_line = p->tok.line;
 		if (p->tok.kind == TK_ERROR)
 			fail(p, "%.*s", (int)p->tok.len, p->tok.s);
 		if (!p->tok.first && !p->prescan)

@@ -7,10 +7,7 @@
 
 static void print_int(int64_t v, struct buf *out)
 {
-	if (v < 0 || v <= 65536)
-		buf_printf(out, "%" PRId64, v);
-	else
-		buf_printf(out, "0x%" PRIx64, (uint64_t)v);
+	buf_printf(out, "%" PRId64, v);
 }
 
 static void print_string(const char *s, struct buf *out)
@@ -198,7 +195,10 @@ static void print_value(const struct ir_func *f, ir_ref r, struct buf *out)
 		buf_printf(out, "%%%s", f->tmps.data[ir_ref_idx(r)].name);
 		break;
 	case REF_CON:
-		print_int(ir_con_val(f, r), out);
+		if (f->con_hex.data[ir_ref_idx(r)])
+			buf_printf(out, "0x%" PRIx64, (uint64_t)ir_con_val(f, r));
+		else
+			print_int(ir_con_val(f, r), out);
 		break;
 	case REF_SYM:
 		buf_printf(out, "$%s", ir_sym(m, ir_ref_idx(r))->name);

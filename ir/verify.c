@@ -198,6 +198,8 @@ static void check_ssa(struct vfy *v)
 				struct ir_defsite d = v->defs[t];
 				/* a phi's operand is used at the end of the incoming block */
 				uint32_t ub = in->op == IR_PHI ? ir_ref_idx(in->args[a - 1]) : b;
+				if (f->blocks.data[ub]->rpo == UINT32_MAX)
+					continue;
 				uint32_t ui = in->op == IR_PHI ? UINT32_MAX : i;
 				bool ok;
 				if (d.idx == UINT32_MAX) /* parameter */
@@ -559,8 +561,7 @@ unsigned ir_verify_func(struct ir_func *f, struct diag *d)
 			v.blk = b;
 			vec_foreach(&f->blocks.data[b]->ins, in) check_types(&v, b, in);
 		}
-		if (!v.errors)
-			vfy_check_bpf(&v);
+		vfy_check_bpf(&v);
 	}
 	free(v.defs);
 	free(v.facts);
@@ -577,6 +578,8 @@ static unsigned check_types_table(struct ir_module *m, struct diag *d)
 		if (ty->kind == IRT_STRUCT || ty->kind == IRT_UNION) {
 			for (uint32_t i = 0; i < ty->nmembers; i++) {
 				const struct ir_member *mb = &ty->members[i];
+				if (mb->pos)
+					loc.line = mb->pos;
 				uint32_t end = mb->bits ? mb->bit_off + mb->bits
 							: mb->bit_off + 8 * ir_type_size(m, mb->type);
 				if (end > 8 * ty->size) {

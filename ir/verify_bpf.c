@@ -186,6 +186,12 @@ static void check_bounds(struct vfy *v, const struct ir_ins *in, ir_ref base, in
 			    ir_dominates(v->f, f->block, v->blk))
 				return;
 		}
+		if (lo < 0) {
+			vfy_error(v, in, "packet access to bytes %lld..%lld of %s is before the start of the packet",
+				  (long long)lo, (long long)hi - 1,
+				  root ? vfy_name(v, ir_tmp_ref(root)) : "the packet");
+			return;
+		}
 		vfy_error(v, in, "packet access to bytes %lld..%lld of %s is not covered by a bounds check",
 			  (long long)lo, (long long)hi - 1, root ? vfy_name(v, ir_tmp_ref(root)) : "the packet");
 		diag_hint(v->d, "guard it with a dominating check: chkpkt %s, %lld, %%data_end, @ok, @drop",

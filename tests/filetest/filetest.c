@@ -376,6 +376,10 @@ int main(int argc, char **argv)
 		if (d)
 			closedir(d);
 	}
+	if (!files.len) {
+		fprintf(stderr, "filetest: no .wir files found\n");
+		return 2;
+	}
 	qsort(files.data, files.len, sizeof(char *), cmp_str);
 	unsigned pass = 0, failn = 0, skip = 0;
 	vec_foreach(&files, f)
