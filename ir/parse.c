@@ -337,8 +337,7 @@ static void parse_type_def(struct parser *p)
 		return;
 	}
 	uint32_t idx = ir_type_lookup(p->m, label);
-	W_ASSERT(idx != UINT32_MAX);
-	if (idx < IRT_NBUILTIN || ir_type(p->m, idx)->pos != line)
+	if (idx == UINT32_MAX || idx < IRT_NBUILTIN || ir_type(p->m, idx)->pos != line)
 		fail_at(p, line, 1, "redefinition of type ':%s'", label);
 	expect_punct(p, '=');
 	struct ir_type t = { .label = ir_type(p->m, idx)->label, .name = "", .pos = line };
@@ -724,12 +723,14 @@ static void parse_func(struct parser *p, bool is_prog)
 		struct ir_func *nf = ir_func_new(p->m, name, is_prog);
 		if (nf)
 			ir_sym(p->m, nf->sym)->pos = line;
-		/* skip the body */
-		while (p->tok.kind != TK_EOF && !is_punct(p, '{'))
+		/* skip the body, stopping where the second pass would resynchronise */
+		while (p->tok.kind != TK_EOF && !is_punct(p, '{') && !at_toplevel_keyword(p))
 			next(p);
-		while (p->tok.kind != TK_EOF && !(is_punct(p, '}') && p->tok.first))
+		while (p->tok.kind != TK_EOF && !(is_punct(p, '}') && p->tok.first) &&
+		       !at_toplevel_keyword(p))
 			next(p);
-		next(p);
+		if (is_punct(p, '}'))
+			next(p);
 		return;
 	}
 	uint32_t s = ir_sym_lookup(p->m, name);

@@ -53,7 +53,9 @@ void vec_grow_(void *data_p, uint32_t *cap, uint32_t need, size_t elem);
 #define vec_pop(v) ((v)->data[--(v)->len])
 #define vec_last(v) ((v)->data[(v)->len - 1])
 #define vec_free(v) (free((v)->data), (v)->data = NULL, (v)->len = (v)->cap = 0)
-#define vec_foreach(v, it) for (__typeof__(*(v)->data) *it = (v)->data; it < (v)->data + (v)->len; it++)
+#define vec_foreach(v, it)                                                                         \
+	for (__typeof__(*(v)->data) *it = (v)->data, *it##_end_ = (v)->data ? (v)->data + (v)->len : NULL; \
+	     it != it##_end_; it++)
 
 /* Hashing (FNV-1a) for the tables in strtab.c and elsewhere. */
 static inline uint32_t w_hash_bytes(const void *p, size_t n)
