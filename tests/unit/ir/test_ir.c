@@ -219,3 +219,31 @@ Test(ir, types_layout)
 	cr_assert_eq(ir_type_ptr(m, s), ir_type_ptr(m, s), "structural types are shared");
 	ir_module_free(m);
 }
+
+/* docs/ir.md is the specification: it documents every opcode the parser accepts. */
+Test(ir, spec_documents_every_opcode)
+{
+	struct buf doc = { 0 };
+	char *path = xasprintf("%s/docs/ir.md", WHISTLER_SOURCE_DIR);
+	FILE *f = fopen(path, "r");
+	cr_assert_not_null(f, "cannot open %s", path);
+	char tmp[4096];
+	size_t n;
+	while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)
+		buf_append(&doc, tmp, n);
+	fclose(f);
+	for (unsigned op = 0; op < IR_NOPS; op++) {
+		char *quoted = xasprintf("`%s`", ir_ops[op].name);
+		cr_expect_not_null(strstr(buf_cstr(&doc), quoted), "docs/ir.md does not document %s",
+				   ir_ops[op].name);
+		free(quoted);
+	}
+	for (unsigned r = 1; r < IR_NREGIONS; r++) {
+		char *quoted = xasprintf("`%s`", ir_regions[r].name);
+		cr_expect_not_null(strstr(buf_cstr(&doc), quoted), "docs/ir.md does not document region %s",
+				   ir_regions[r].name);
+		free(quoted);
+	}
+	free(path);
+	buf_free(&doc);
+}
