@@ -17,6 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
 #define I_RAW(c, d, s, o, i)                                                                       \
 	((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
 #define I_MOV64_IMM(d, i) I_RAW(BPF_ALU64 | BPF_MOV | BPF_K, d, 0, 0, i)
