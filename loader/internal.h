@@ -8,6 +8,8 @@
 #include "whistler/loader.h"
 
 #include <errno.h>
+#include <linux/perf_event.h>
+#include <sys/ioctl.h>
 #include <stdlib.h>
 
 W_PRINTF(2, 3) void wl_log(enum wl_log_level level, const char *fmt, ...);
