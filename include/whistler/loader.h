@@ -239,8 +239,8 @@ int wl_attach_sockmap(const struct wl_prog *prog, const struct wl_map *map, uint
 
 /* ---- event consumers --------------------------------------------------- */
 
-/* Called per committed record; a nonzero return stops the consume loop and
- * is returned by poll/consume. */
+/* Called per committed record (discarded ones are skipped); a negative
+ * return stops the consume loop and is returned by poll/consume. */
 typedef int (*wl_ringbuf_fn)(void *ctx, const void *data, size_t size);
 struct wl_ringbuf;
 int wl_ringbuf_new(const struct wl_map *map, wl_ringbuf_fn fn, void *ctx, struct wl_ringbuf **out);
@@ -251,6 +251,7 @@ int wl_ringbuf_consume(struct wl_ringbuf *rb);
 int wl_ringbuf_epoll_fd(const struct wl_ringbuf *rb);
 void wl_ringbuf_free(struct wl_ringbuf *rb);
 
+/* data is the raw sample: 4-byte aligned only (copy before wider loads). */
 typedef void (*wl_perfbuf_sample_fn)(void *ctx, int cpu, const void *data, uint32_t size);
 typedef void (*wl_perfbuf_lost_fn)(void *ctx, int cpu, uint64_t lost);
 struct wl_perfbuf;
