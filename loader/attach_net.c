@@ -20,8 +20,7 @@ static uint32_t prog_id(const struct wl_prog *p)
 	return wl_prog_info(p, &info) == 0 ? info.id : 0;
 }
 
-int wl_attach_xdp(const struct wl_prog *p, int ifindex, enum wl_xdp_mode mode,
-		  struct wl_link **out)
+int wl_attach_xdp(const struct wl_prog *p, int ifindex, enum wl_xdp_mode mode, struct wl_link **out)
 {
 	*out = NULL;
 	char nb[IF_NAMESIZE];

@@ -27,8 +27,7 @@ static int perf_attach(struct wl_link *l, const struct wl_prog *p, int pfd, uint
 			l->fd = lfd;
 	} else {
 		if (cookie) {
-			wl_warn("%s: attach cookies need perf links: %s", l->desc,
-				wl_errstr(lfd));
+			wl_warn("%s: attach cookies need perf links: %s", l->desc, wl_errstr(lfd));
 			return lfd;
 		}
 		if (ioctl(pfd, PERF_EVENT_IOC_SET_BPF, p->fd)) {
@@ -91,8 +90,8 @@ int wl_attach_perf_event(const struct wl_prog *p, const struct perf_event_attr *
 			wl_errstr(pfd));
 		return pfd;
 	}
-	struct wl_link *l = perf_link("prog '%s' on perf event type %u config %llu cpu %d",
-				      p->name, a.type, (unsigned long long)a.config, cpu);
+	struct wl_link *l = perf_link("prog '%s' on perf event type %u config %llu cpu %d", p->name,
+				      a.type, (unsigned long long)a.config, cpu);
 	return finish(l, perf_attach(l, p, pfd, 0), out);
 }
 
@@ -186,8 +185,8 @@ int wl_attach_kprobe(const struct wl_prog *p, const char *func, uint64_t offset,
 }
 
 /* One uprobe on a file offset, added to l. */
-static int uprobe_one(struct wl_link *l, const struct wl_prog *p, const char *path,
-		      uint64_t off, const struct wl_uprobe_opts *o)
+static int uprobe_one(struct wl_link *l, const struct wl_prog *p, const char *path, uint64_t off,
+		      const struct wl_uprobe_opts *o)
 {
 	bool ret = o && o->retprobe;
 	pid_t pid = o && o->pid > 0 ? o->pid : -1;
@@ -226,8 +225,8 @@ static int uprobe_one(struct wl_link *l, const struct wl_prog *p, const char *pa
 	return perf_attach(l, p, pfd, o ? o->cookie : 0);
 }
 
-int wl_attach_uprobe(const struct wl_prog *p, const char *binary, const char *func,
-		     uint64_t offset, const struct wl_uprobe_opts *o, struct wl_link **out)
+int wl_attach_uprobe(const struct wl_prog *p, const char *binary, const char *func, uint64_t offset,
+		     const struct wl_uprobe_opts *o, struct wl_link **out)
 {
 	*out = NULL;
 	const char *kind = o && o->retprobe ? "uretprobe" : "uprobe";
@@ -241,8 +240,8 @@ int wl_attach_uprobe(const struct wl_prog *p, const char *binary, const char *fu
 	if (func) {
 		int r = wl_elf_symbol_offset(real, func, &off);
 		if (r < 0) {
-			wl_warn("prog '%s': %s: symbol '%s' in '%s': %s", p->name, kind, func,
-				real, r == -ENOENT ? "not found" : wl_errstr(r));
+			wl_warn("prog '%s': %s: symbol '%s' in '%s': %s", p->name, kind, func, real,
+				r == -ENOENT ? "not found" : wl_errstr(r));
 			return r;
 		}
 	}
@@ -268,8 +267,8 @@ int wl_attach_usdt(const struct wl_prog *p, const char *binary, const char *prov
 		wl_warn("prog '%s': usdt notes of '%s': %s", p->name, real, wl_errstr(r));
 		return r;
 	}
-	struct wl_link *l = perf_link("prog '%s' on usdt '%s:%s:%s'", p->name, real, provider,
-				      name);
+	struct wl_link *l =
+		perf_link("prog '%s' on usdt '%s:%s:%s'", p->name, real, provider, name);
 	int sites = 0;
 	r = 0;
 	for (size_t i = 0; i < n && r == 0; i++) {

@@ -86,8 +86,9 @@ static long btf_extra(uint32_t info)
 }
 
 /* Searches raw BTF for the first type `name` of `kind`: its id or -errno. */
-static int btf_find(const unsigned char *d, size_t n, const char *name, uint32_t kind)
+int wl_btf_find_in(const void *data, size_t n, const char *name, uint32_t kind)
 {
+	const unsigned char *d = data;
 	struct btf_header h;
 	if (n < sizeof(h))
 		return -ENOEXEC;
@@ -124,7 +125,7 @@ int wl_vmlinux_btf_find(const char *name, uint32_t kind)
 		wl_warn("btf: cannot read /sys/kernel/btf/vmlinux: %s", wl_errstr(r));
 		return r;
 	}
-	r = btf_find(b.data, b.len, name, kind);
+	r = wl_btf_find_in(b.data, b.len, name, kind);
 	buf_free(&b);
 	if (r == -ENOEXEC)
 		wl_warn("btf: /sys/kernel/btf/vmlinux is malformed");

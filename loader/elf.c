@@ -79,8 +79,8 @@ static int find_in_symtab(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh, const char 
 		if (!gelf_getsym(d, (int)i, &s))
 			return -ENOEXEC;
 		int t = GELF_ST_TYPE(s.st_info);
-		if (s.st_shndx == SHN_UNDEF || (t != STT_FUNC && t != STT_GNU_IFUNC &&
-						t != STT_OBJECT && t != STT_NOTYPE))
+		if (s.st_shndx == SHN_UNDEF ||
+		    (t != STT_FUNC && t != STT_GNU_IFUNC && t != STT_OBJECT && t != STT_NOTYPE))
 			continue;
 		const char *sn = elf_strptr(e, sh->sh_link, s.st_name);
 		if (!sn)

@@ -49,20 +49,20 @@ struct wl_prog {
 
 /* What wl_link_destroy must undo.  See link.c. */
 enum wl_link_kind {
-	WL_LINK_BPF,		/* fd is a bpf_link */
-	WL_LINK_PERF,		/* fds[] perf events with a program; maybe legacy probe events */
-	WL_LINK_NETLINK_XDP,	/* ifindex, xdp flags, prog id */
-	WL_LINK_TC_FILTER,	/* ifindex, parent, priority, handle */
-	WL_LINK_PROG_ATTACH,	/* target_fd (owned dup), prog_fd (dup), attach_type */
-	WL_LINK_SOCKET_FILTER,	/* target_fd (dup of the socket) */
+	WL_LINK_BPF,	       /* fd is a bpf_link */
+	WL_LINK_PERF,	       /* fds[] perf events with a program; maybe legacy probe events */
+	WL_LINK_NETLINK_XDP,   /* ifindex, xdp flags, prog id */
+	WL_LINK_TC_FILTER,     /* ifindex, parent, priority, handle */
+	WL_LINK_PROG_ATTACH,   /* target_fd (owned dup), prog_fd (dup), attach_type */
+	WL_LINK_SOCKET_FILTER, /* target_fd (dup of the socket) */
 };
 
 struct wl_link {
 	enum wl_link_kind kind;
-	int fd;				/* bpf_link or the first perf fd */
-	int *fds;			/* perf events */
+	int fd;	  /* bpf_link or the first perf fd */
+	int *fds; /* perf events */
 	size_t nfds;
-	char **legacy_events;		/* tracefs probe events to remove: "p:group/name" lines */
+	char **legacy_events; /* tracefs probe events to remove: "p:group/name" lines */
 	size_t nlegacy;
 	int ifindex;
 	uint32_t xdp_flags, prog_id;
@@ -70,13 +70,16 @@ struct wl_link {
 	uint16_t tc_prio;
 	int target_fd, prog_fd;
 	uint32_t attach_type;
-	char *desc;			/* for messages: "prog 'x' on tracepoint a/b" */
+	char *desc; /* for messages: "prog 'x' on tracepoint a/b" */
 };
 
 struct wl_link *wl_link_new(enum wl_link_kind kind, const char *desc);
 
 /* btf.c: a BTF blob whose type [1] is int, for probes; fd or -errno */
 int wl_btf_load_int_only(void);
+/* The first type `name` of `kind` in raw BTF: its id, -ENOENT, or -ENOEXEC
+ * for malformed data (bounds-checked, fuzzed). */
+int wl_btf_find_in(const void *data, size_t size, const char *name, uint32_t kind);
 
 /* tracefs.c */
 const char *wl_tracefs_root(void);

@@ -95,9 +95,12 @@ int wl_link_fd(const struct wl_link *l)
 const char *wl_link_kind(const struct wl_link *l)
 {
 	static const char *const names[] = {
-		[WL_LINK_BPF] = "bpf_link",	    [WL_LINK_PERF] = "perf_event",
-		[WL_LINK_NETLINK_XDP] = "netlink_xdp", [WL_LINK_TC_FILTER] = "tc_filter",
-		[WL_LINK_PROG_ATTACH] = "prog_attach", [WL_LINK_SOCKET_FILTER] = "socket_filter",
+		[WL_LINK_BPF] = "bpf_link",
+		[WL_LINK_PERF] = "perf_event",
+		[WL_LINK_NETLINK_XDP] = "netlink_xdp",
+		[WL_LINK_TC_FILTER] = "tc_filter",
+		[WL_LINK_PROG_ATTACH] = "prog_attach",
+		[WL_LINK_SOCKET_FILTER] = "socket_filter",
 	};
 	return names[l->kind];
 }
@@ -105,8 +108,7 @@ const char *wl_link_kind(const struct wl_link *l)
 int wl_link_pin(const struct wl_link *l, const char *path)
 {
 	if (l->kind != WL_LINK_BPF) {
-		wl_warn("%s: only bpf_links can be pinned, this is a %s", l->desc,
-			wl_link_kind(l));
+		wl_warn("%s: only bpf_links can be pinned, this is a %s", l->desc, wl_link_kind(l));
 		return -EOPNOTSUPP;
 	}
 	int r = wl_sys_obj_pin(l->fd, path);
@@ -233,8 +235,7 @@ int wl_iter_create(const struct wl_link *l)
 	return fd;
 }
 
-int wl_attach_cgroup(const struct wl_prog *p, int cgroup_fd, uint32_t type,
-		     struct wl_link **out)
+int wl_attach_cgroup(const struct wl_prog *p, int cgroup_fd, uint32_t type, struct wl_link **out)
 {
 	return make_bpf_link(p, cgroup_fd, type ? type : p->expected_attach_type, NULL, "cgroup",
 			     out);
@@ -286,8 +287,8 @@ int wl_attach_sockmap(const struct wl_prog *p, const struct wl_map *m, uint32_t 
 int wl_attach_netns(const struct wl_prog *p, int netns_fd, struct wl_link **out)
 {
 	uint32_t type = p->type == BPF_PROG_TYPE_FLOW_DISSECTOR ? BPF_FLOW_DISSECTOR
-			: p->type == BPF_PROG_TYPE_SK_LOOKUP	  ? BPF_SK_LOOKUP
-								  : p->expected_attach_type;
+			: p->type == BPF_PROG_TYPE_SK_LOOKUP	? BPF_SK_LOOKUP
+								: p->expected_attach_type;
 	return make_bpf_link(p, netns_fd, type, NULL, "netns", out);
 }
 

@@ -231,8 +231,7 @@ int wl_map_pin(const struct wl_map *m, const char *path)
 {
 	int r = wl_sys_obj_pin(m->fd, path);
 	if (r < 0)
-		wl_warn("map '%s': pin at '%s' failed: %s", map_label(m->name), path,
-			wl_errstr(r));
+		wl_warn("map '%s': pin at '%s' failed: %s", map_label(m->name), path, wl_errstr(r));
 	return r;
 }
 

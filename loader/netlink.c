@@ -193,8 +193,8 @@ int wl_nl_tc_filter_add(int ifindex, uint32_t parent, uint16_t prio, uint32_t ha
 			const char *name)
 {
 	struct nl_req r;
-	tc_req(&r, RTM_NEWTFILTER, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL,
-	       ifindex, parent, handle, TC_H_MAKE((uint32_t)prio << 16, htons(ETH_P_ALL)));
+	tc_req(&r, RTM_NEWTFILTER, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, ifindex,
+	       parent, handle, TC_H_MAKE((uint32_t)prio << 16, htons(ETH_P_ALL)));
 	nl_put(&r, TCA_KIND, "bpf", 4);
 	struct rtattr *o = nl_nest(&r, TCA_OPTIONS);
 	uint32_t fd = (uint32_t)prog_fd, fl = TCA_BPF_FLAG_ACT_DIRECT;

@@ -58,8 +58,7 @@ int wl_perfbuf_new(const struct wl_map *m, size_t page_cnt, wl_perfbuf_sample_fn
 		return -EINVAL;
 	}
 	if (page_cnt == 0 || (page_cnt & (page_cnt - 1))) {
-		wl_warn("perfbuf: map '%s': page count %zu is not a power of 2", m->name,
-			page_cnt);
+		wl_warn("perfbuf: map '%s': page count %zu is not a power of 2", m->name, page_cnt);
 		return -EINVAL;
 	}
 	int ncpu = wl_num_possible_cpus();
@@ -118,7 +117,8 @@ int wl_perfbuf_new(const struct wl_map *m, size_t page_cnt, wl_perfbuf_sample_fn
 			r = -errno;
 			break;
 		}
-		struct epoll_event ev = { .events = EPOLLIN, .data.u32 = (uint32_t)(pb->nbufs - 1) };
+		struct epoll_event ev = { .events = EPOLLIN,
+					  .data.u32 = (uint32_t)(pb->nbufs - 1) };
 		if (epoll_ctl(pb->epfd, EPOLL_CTL_ADD, fd, &ev))
 			r = -errno;
 	}

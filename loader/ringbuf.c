@@ -39,8 +39,8 @@ int wl_ringbuf_add(struct wl_ringbuf *rb, const struct wl_map *m, wl_ringbuf_fn 
 	}
 	size_t page = (size_t)sysconf(_SC_PAGESIZE), size = m->max_entries;
 	if (size == 0 || (size & (size - 1)) || size % page) {
-		wl_warn("ringbuf: map '%s': size %zu is not a power-of-2 number of pages",
-			m->name, size);
+		wl_warn("ringbuf: map '%s': size %zu is not a power-of-2 number of pages", m->name,
+			size);
 		return -EINVAL;
 	}
 	struct ring r = { .fn = fn, .ctx = ctx, .mask = size - 1, .page = page };
@@ -99,8 +99,7 @@ void wl_ringbuf_free(struct wl_ringbuf *rb)
 {
 	if (!rb)
 		return;
-	vec_foreach(&rb->rings, r)
-	{
+	vec_foreach (&rb->rings, r) {
 		munmap(r->consumer_pos, r->page);
 		munmap((void *)r->producer_pos, r->page + 2 * (r->mask + 1));
 		free(r->name);
@@ -146,8 +145,7 @@ static int64_t ring_consume(struct ring *r)
 int wl_ringbuf_consume(struct wl_ringbuf *rb)
 {
 	int64_t total = 0;
-	vec_foreach(&rb->rings, r)
-	{
+	vec_foreach (&rb->rings, r) {
 		int64_t n = ring_consume(r);
 		if (n < 0)
 			return (int)n;

@@ -120,8 +120,8 @@ int wl_sys_map_lookup_and_delete_batch(int map_fd, void *in_batch, void *out_bat
 				       void *values, uint32_t *count,
 				       const struct wl_batch_opts *opts)
 {
-	return sys_batch(BPF_MAP_LOOKUP_AND_DELETE_BATCH, map_fd, in_batch, out_batch, keys,
-			 values, count, opts);
+	return sys_batch(BPF_MAP_LOOKUP_AND_DELETE_BATCH, map_fd, in_batch, out_batch, keys, values,
+			 count, opts);
 }
 
 int wl_sys_map_update_batch(int map_fd, const void *keys, const void *values, uint32_t *count,

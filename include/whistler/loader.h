@@ -53,15 +53,15 @@ int wl_vmlinux_btf_find(const char *name, uint32_t kind);
 struct wl_map;
 
 struct wl_map_opts {
-	const char *name;	/* kernel keeps 15 chars; messages use it whole */
-	uint32_t type;		/* enum bpf_map_type */
+	const char *name; /* kernel keeps 15 chars; messages use it whole */
+	uint32_t type;	  /* enum bpf_map_type */
 	uint32_t key_size, value_size, max_entries;
-	uint32_t flags;		/* BPF_F_* map flags */
-	int inner_map_fd;	/* map-in-map template, or 0 */
-	uint64_t map_extra;	/* bloom filter: number of hashes (low 4 bits) */
-	int numa_node;		/* used when flags has BPF_F_NUMA_NODE */
-	uint32_t ifindex;	/* offload target, or 0 */
-	int btf_fd;		/* 0 for none */
+	uint32_t flags;	    /* BPF_F_* map flags */
+	int inner_map_fd;   /* map-in-map template, or 0 */
+	uint64_t map_extra; /* bloom filter: number of hashes (low 4 bits) */
+	int numa_node;	    /* used when flags has BPF_F_NUMA_NODE */
+	uint32_t ifindex;   /* offload target, or 0 */
+	int btf_fd;	    /* 0 for none */
 	uint32_t btf_key_type_id, btf_value_type_id, btf_vmlinux_value_type_id;
 };
 
@@ -98,12 +98,12 @@ struct wl_prog;
 
 struct wl_prog_opts {
 	const char *name;
-	uint32_t type;			/* enum bpf_prog_type */
+	uint32_t type; /* enum bpf_prog_type */
 	uint32_t expected_attach_type;
 	const struct bpf_insn *insns;
 	size_t insn_cnt;
-	const char *license;		/* NULL means "GPL" */
-	uint32_t kern_version, flags;	/* BPF_F_* load flags */
+	const char *license;	      /* NULL means "GPL" */
+	uint32_t kern_version, flags; /* BPF_F_* load flags */
 	uint32_t ifindex;
 	/* BTF of the program: func_info/line_info records in the kernel layout */
 	int prog_btf_fd;
@@ -113,15 +113,15 @@ struct wl_prog_opts {
 	uint32_t line_info_rec_size, line_info_cnt;
 	/* fentry/fexit/fmod_ret/lsm/tp_btf/iter targets */
 	uint32_t attach_btf_id;
-	int attach_btf_obj_fd;		/* module BTF, or 0 for vmlinux */
-	int attach_prog_fd;		/* freplace / fentry on a BPF program */
+	int attach_btf_obj_fd; /* module BTF, or 0 for vmlinux */
+	int attach_prog_fd;    /* freplace / fentry on a BPF program */
 	/* kfunc module BTF fds referenced by insn offsets, maps to bind */
 	const int *fd_array;
-	uint32_t fd_array_cnt;		/* 0 = do not send (older kernels) */
+	uint32_t fd_array_cnt; /* 0 = do not send (older kernels) */
 	/* verifier log: 0 = captured (level 1) only when the load fails */
 	uint32_t log_level;
-	uint32_t log_size;		/* first buffer size, grown on demand */
-	char **log;			/* if set, receives the log (malloc'd) */
+	uint32_t log_size; /* first buffer size, grown on demand */
+	char **log;	   /* if set, receives the log (malloc'd) */
 };
 
 int wl_prog_load(const struct wl_prog_opts *opts, struct wl_prog **out);
@@ -148,7 +148,7 @@ struct wl_test_run {
 	void *ctx_out;
 	uint32_t ctx_size_out;
 	uint32_t repeat, flags, cpu, batch_size;
-	uint32_t retval, duration;	/* out */
+	uint32_t retval, duration; /* out */
 };
 int wl_prog_test_run(const struct wl_prog *prog, struct wl_test_run *run);
 
@@ -188,9 +188,9 @@ int wl_attach_kprobe(const struct wl_prog *prog, const char *func, uint64_t offs
 		     struct wl_link **out);
 
 struct wl_uprobe_opts {
-	pid_t pid;		/* 0 = every process (-1 is accepted too) */
+	pid_t pid; /* 0 = every process (-1 is accepted too) */
 	bool retprobe;
-	uint64_t ref_ctr_offset;/* USDT semaphore file offset, or 0 */
+	uint64_t ref_ctr_offset; /* USDT semaphore file offset, or 0 */
 	uint64_t cookie;
 };
 /* func names a symbol in binary (.symtab, then .dynsym; "name+0x10" adds an
@@ -276,15 +276,15 @@ int wl_elf_vaddr_to_offset(const char *path, uint64_t vaddr, uint64_t *offset);
 enum wl_usdt_arg_kind { WL_USDT_ARG_CONST, WL_USDT_ARG_REG, WL_USDT_ARG_REG_DEREF };
 struct wl_usdt_arg {
 	enum wl_usdt_arg_kind kind;
-	int size;		/* bytes, negative = signed */
-	char reg[8];		/* x86-64 register name without '%' ("rdi", "eax") */
-	int64_t value;		/* constant, or displacement for REG_DEREF */
+	int size;      /* bytes, negative = signed */
+	char reg[8];   /* x86-64 register name without '%' ("rdi", "eax") */
+	int64_t value; /* constant, or displacement for REG_DEREF */
 };
 struct wl_usdt_note {
-	char *provider, *name, *args;	/* args: the raw argument string */
-	uint64_t pc, base, semaphore;	/* as recorded in the note */
-	uint64_t pc_offset;		/* file offset of the probe site */
-	uint64_t sema_offset;		/* file offset of the semaphore, 0 if none */
+	char *provider, *name, *args; /* args: the raw argument string */
+	uint64_t pc, base, semaphore; /* as recorded in the note */
+	uint64_t pc_offset;	      /* file offset of the probe site */
+	uint64_t sema_offset;	      /* file offset of the semaphore, 0 if none */
 	int nargs;
 	struct wl_usdt_arg arg[WL_USDT_MAX_ARGS];
 };

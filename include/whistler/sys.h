@@ -64,12 +64,12 @@ int wl_sys_prog_query(int target_fd, uint32_t attach_type, uint32_t query_flags,
 /* Links.  The optional extras of BPF_LINK_CREATE: */
 struct wl_link_create_opts {
 	uint32_t flags;
-	uint32_t target_btf_id;		/* tracing: fentry/fexit/lsm/tp_btf targets */
-	uint64_t cookie;		/* perf_event and tracing links */
-	const void *iter_info;		/* iter: a union bpf_iter_link_info */
+	uint32_t target_btf_id; /* tracing: fentry/fexit/lsm/tp_btf targets */
+	uint64_t cookie;	/* perf_event and tracing links */
+	const void *iter_info;	/* iter: a union bpf_iter_link_info */
 	uint32_t iter_info_len;
-	uint32_t relative_fd_or_id;	/* tcx ordering */
-	uint64_t expected_revision;	/* tcx */
+	uint32_t relative_fd_or_id; /* tcx ordering */
+	uint64_t expected_revision; /* tcx */
 };
 int wl_sys_link_create(int prog_fd, int target_fd, uint32_t attach_type,
 		       const struct wl_link_create_opts *opts);

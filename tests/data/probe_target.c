@@ -14,30 +14,31 @@
 /* The note as <sys/sdt.h> lays it out, written by hand: the probe site is a
  * nop, the note records its address, the .stapsdt.base anchor, the
  * semaphore, provider, name and operand text ("-4@%edi ..."). */
-#define WL_HAND_PROBE2(prov, name, a1, a2)                                                          \
-	__asm__ __volatile__("990: nop\n"                                                          \
-			     ".pushsection .note.stapsdt,\"?\",\"note\"\n"                         \
-			     ".balign 4\n"                                                         \
-			     ".4byte 992f-991f, 994f-993f, 3\n"                                    \
-			     "991: .asciz \"stapsdt\"\n"                                           \
-			     "992: .balign 4\n"                                                    \
-			     "993: .8byte 990b\n"                                                  \
-			     ".8byte _.stapsdt.base\n"                                             \
-			     ".8byte " #prov "_" #name "_semaphore\n"                              \
-			     ".asciz \"" #prov "\"\n"                                              \
-			     ".asciz \"" #name "\"\n"                                              \
-			     ".asciz \"-4@%0 -4@%1\"\n"                                            \
-			     "994: .balign 4\n"                                                    \
-			     ".popsection\n"                                                       \
-			     ".ifndef _.stapsdt.base\n"                                            \
-			     ".pushsection .stapsdt.base,\"aG\",\"progbits\",.stapsdt.base,comdat\n" \
-			     ".weak _.stapsdt.base\n"                                              \
-			     ".hidden _.stapsdt.base\n"                                            \
-			     "_.stapsdt.base: .space 1\n"                                          \
-			     ".size _.stapsdt.base, 1\n"                                           \
-			     ".popsection\n"                                                       \
-			     ".endif\n" ::"nor"(a1),                                               \
-			     "nor"(a2))
+#define WL_HAND_PROBE2(prov, name, a1, a2)                                              \
+	__asm__ __volatile__(                                                           \
+		"990: nop\n"                                                            \
+		".pushsection .note.stapsdt,\"?\",\"note\"\n"                           \
+		".balign 4\n"                                                           \
+		".4byte 992f-991f, 994f-993f, 3\n"                                      \
+		"991: .asciz \"stapsdt\"\n"                                             \
+		"992: .balign 4\n"                                                      \
+		"993: .8byte 990b\n"                                                    \
+		".8byte _.stapsdt.base\n"                                               \
+		".8byte " #prov "_" #name "_semaphore\n"                                \
+		".asciz \"" #prov "\"\n"                                                \
+		".asciz \"" #name "\"\n"                                                \
+		".asciz \"-4@%0 -4@%1\"\n"                                              \
+		"994: .balign 4\n"                                                      \
+		".popsection\n"                                                         \
+		".ifndef _.stapsdt.base\n"                                              \
+		".pushsection .stapsdt.base,\"aG\",\"progbits\",.stapsdt.base,comdat\n" \
+		".weak _.stapsdt.base\n"                                                \
+		".hidden _.stapsdt.base\n"                                              \
+		"_.stapsdt.base: .space 1\n"                                            \
+		".size _.stapsdt.base, 1\n"                                             \
+		".popsection\n"                                                         \
+		".endif\n" ::"nor"(a1),                                                 \
+		"nor"(a2))
 
 __attribute__((used, section(".probes"))) volatile unsigned short wlhand_tick_semaphore;
 #ifdef HAVE_SYS_SDT

@@ -6,13 +6,14 @@
 
 #include <sched.h>
 
-#define I_ATOMIC_FETCH_ADD(sz, d, s, o) I_RAW(BPF_STX | BPF_ATOMIC | (sz), d, s, o, BPF_ADD | BPF_FETCH)
+#define I_ATOMIC_FETCH_ADD(sz, d, s, o) \
+	I_RAW(BPF_STX | BPF_ATOMIC | (sz), d, s, o, BPF_ADD | BPF_FETCH)
 
 /* r7 = seq++ from counter slot 0 (jumps to the exit when the lookup fails) */
-#define I_NEXT_SEQ(cnt_fd, skip)                                                                   \
-	I_ST(BPF_W, BPF_REG_10, -4, 0), I_MOV64_REG(BPF_REG_2, BPF_REG_10),                        \
-		I_ALU64_IMM(BPF_ADD, BPF_REG_2, -4), I_LD_MAP(BPF_REG_1, cnt_fd),                  \
-		I_CALL(BPF_FUNC_map_lookup_elem), I_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, skip),          \
+#define I_NEXT_SEQ(cnt_fd, skip)                                                          \
+	I_ST(BPF_W, BPF_REG_10, -4, 0), I_MOV64_REG(BPF_REG_2, BPF_REG_10),               \
+		I_ALU64_IMM(BPF_ADD, BPF_REG_2, -4), I_LD_MAP(BPF_REG_1, cnt_fd),         \
+		I_CALL(BPF_FUNC_map_lookup_elem), I_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, skip), \
 		I_MOV64_IMM(BPF_REG_7, 1), I_ATOMIC_FETCH_ADD(BPF_DW, BPF_REG_0, BPF_REG_7, 0)
 
 static uint8_t pkt[64];
@@ -58,7 +59,8 @@ Test(bufs, ringbuf_10000_in_order_with_discards_and_wraparound)
 	FD_CHECK_BEGIN();
 	pin_cpu0();
 	struct wl_map *cnt = counter_map("seq", 1);
-	struct wl_map_opts ro = { .name = "rb", .type = BPF_MAP_TYPE_RINGBUF,
+	struct wl_map_opts ro = { .name = "rb",
+				  .type = BPF_MAP_TYPE_RINGBUF,
 				  .max_entries = 4 * 4096 };
 	struct wl_map *rbm;
 	cr_assert_eq(wl_map_create(&ro, &rbm), 0);
@@ -106,8 +108,8 @@ Test(bufs, ringbuf_10000_in_order_with_discards_and_wraparound)
 	cr_assert_eq(st.bad, 0, "records out of order or corrupt");
 	cr_assert_eq(counter_get(cnt, 0), runs);
 	uint64_t expect = runs - runs / 7; /* seq % 7 == 6 discarded */
-	cr_assert_eq(st.delivered, expect, "delivered %llu of %llu", (unsigned long long)st.delivered,
-		     (unsigned long long)expect);
+	cr_assert_eq(st.delivered, expect, "delivered %llu of %llu",
+		     (unsigned long long)st.delivered, (unsigned long long)expect);
 	cr_assert_geq(st.delivered, 10000);
 	cr_assert_eq(wl_ringbuf_consume(rb), 0, "nothing left");
 	wl_ringbuf_free(rb);
@@ -169,8 +171,10 @@ static struct wl_prog *perf_out_prog(struct wl_map *cnt, struct wl_map *pm)
 
 static struct wl_map *perf_map(void)
 {
-	struct wl_map_opts o = { .name = "events", .type = BPF_MAP_TYPE_PERF_EVENT_ARRAY,
-				 .key_size = 4, .value_size = 4,
+	struct wl_map_opts o = { .name = "events",
+				 .type = BPF_MAP_TYPE_PERF_EVENT_ARRAY,
+				 .key_size = 4,
+				 .value_size = 4,
 				 .max_entries = (uint32_t)wl_num_possible_cpus() };
 	struct wl_map *m;
 	cr_assert_eq(wl_map_create(&o, &m), 0);

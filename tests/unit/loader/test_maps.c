@@ -26,8 +26,11 @@ Test(maps, every_map_type_of_this_kernel)
 Test(maps, hash_ops_and_iteration)
 {
 	FD_CHECK_BEGIN();
-	struct wl_map_opts o = { .name = "h", .type = BPF_MAP_TYPE_HASH, .key_size = 4,
-				 .value_size = 8, .max_entries = 64 };
+	struct wl_map_opts o = { .name = "h",
+				 .type = BPF_MAP_TYPE_HASH,
+				 .key_size = 4,
+				 .value_size = 8,
+				 .max_entries = 64 };
 	struct wl_map *m;
 	cr_assert_eq(wl_map_create(&o, &m), 0);
 	cr_assert_gt(wl_map_fd(m), 2);
@@ -79,8 +82,11 @@ Test(maps, percpu_values)
 	uint32_t types[] = { BPF_MAP_TYPE_PERCPU_ARRAY, BPF_MAP_TYPE_PERCPU_HASH,
 			     BPF_MAP_TYPE_LRU_PERCPU_HASH };
 	for (size_t t = 0; t < 3; t++) {
-		struct wl_map_opts o = { .name = "pc", .type = types[t], .key_size = 4,
-					 .value_size = 4, .max_entries = 4 };
+		struct wl_map_opts o = { .name = "pc",
+					 .type = types[t],
+					 .key_size = 4,
+					 .value_size = 4,
+					 .max_entries = 4 };
 		struct wl_map *m;
 		cr_assert_eq(wl_map_create(&o, &m), 0);
 		size_t sz = wl_map_value_buf_size(m);
@@ -103,8 +109,11 @@ Test(maps, percpu_values)
 Test(maps, lru_evicts)
 {
 	FD_CHECK_BEGIN();
-	struct wl_map_opts o = { .name = "lru", .type = BPF_MAP_TYPE_LRU_HASH, .key_size = 4,
-				 .value_size = 4, .max_entries = 128 };
+	struct wl_map_opts o = { .name = "lru",
+				 .type = BPF_MAP_TYPE_LRU_HASH,
+				 .key_size = 4,
+				 .value_size = 4,
+				 .max_entries = 128 };
 	struct wl_map *m;
 	cr_assert_eq(wl_map_create(&o, &m), 0);
 	for (uint32_t k = 0; k < 2000; k++)
@@ -129,8 +138,12 @@ Test(maps, lru_evicts)
 Test(maps, lpm_longest_prefix)
 {
 	FD_CHECK_BEGIN();
-	struct wl_map_opts o = { .name = "lpm", .type = BPF_MAP_TYPE_LPM_TRIE, .key_size = 8,
-				 .value_size = 4, .max_entries = 16, .flags = BPF_F_NO_PREALLOC };
+	struct wl_map_opts o = { .name = "lpm",
+				 .type = BPF_MAP_TYPE_LPM_TRIE,
+				 .key_size = 8,
+				 .value_size = 4,
+				 .max_entries = 16,
+				 .flags = BPF_F_NO_PREALLOC };
 	struct wl_map *m;
 	cr_assert_eq(wl_map_create(&o, &m), 0);
 	struct {
@@ -161,8 +174,10 @@ Test(maps, queue_and_stack)
 	FD_CHECK_BEGIN();
 	uint32_t types[] = { BPF_MAP_TYPE_QUEUE, BPF_MAP_TYPE_STACK };
 	for (int t = 0; t < 2; t++) {
-		struct wl_map_opts o = { .name = t ? "stack" : "queue", .type = types[t],
-					 .value_size = 4, .max_entries = 8 };
+		struct wl_map_opts o = { .name = t ? "stack" : "queue",
+					 .type = types[t],
+					 .value_size = 4,
+					 .max_entries = 8 };
 		struct wl_map *m;
 		cr_assert_eq(wl_map_create(&o, &m), 0);
 		for (uint32_t v = 1; v <= 3; v++)
@@ -183,8 +198,11 @@ Test(maps, queue_and_stack)
 Test(maps, bloom_filter_with_map_extra)
 {
 	FD_CHECK_BEGIN();
-	struct wl_map_opts o = { .name = "bloom", .type = BPF_MAP_TYPE_BLOOM_FILTER,
-				 .value_size = 8, .max_entries = 1000, .map_extra = 3 };
+	struct wl_map_opts o = { .name = "bloom",
+				 .type = BPF_MAP_TYPE_BLOOM_FILTER,
+				 .value_size = 8,
+				 .max_entries = 1000,
+				 .map_extra = 3 };
 	struct wl_map *m;
 	cr_assert_eq(wl_map_create(&o, &m), 0);
 	for (uint64_t v = 0; v < 500; v += 5)
@@ -210,15 +228,21 @@ Test(maps, bloom_filter_with_map_extra)
 Test(maps, map_in_map)
 {
 	FD_CHECK_BEGIN();
-	struct wl_map_opts io = { .name = "inner", .type = BPF_MAP_TYPE_ARRAY, .key_size = 4,
-				  .value_size = 4, .max_entries = 4 };
+	struct wl_map_opts io = { .name = "inner",
+				  .type = BPF_MAP_TYPE_ARRAY,
+				  .key_size = 4,
+				  .value_size = 4,
+				  .max_entries = 4 };
 	struct wl_map *inner, *outer, *hinner;
 	cr_assert_eq(wl_map_create(&io, &inner), 0);
 	cr_assert_eq(wl_map_create(&io, &hinner), 0);
 	uint32_t types[] = { BPF_MAP_TYPE_ARRAY_OF_MAPS, BPF_MAP_TYPE_HASH_OF_MAPS };
 	for (int t = 0; t < 2; t++) {
-		struct wl_map_opts oo = { .name = "outer", .type = types[t], .key_size = 4,
-					  .value_size = 4, .max_entries = 2,
+		struct wl_map_opts oo = { .name = "outer",
+					  .type = types[t],
+					  .key_size = 4,
+					  .value_size = 4,
+					  .max_entries = 2,
 					  .inner_map_fd = wl_map_fd(inner) };
 		cr_assert_eq(wl_map_create(&oo, &outer), 0);
 		uint32_t k = 1, fd = (uint32_t)wl_map_fd(hinner), id = 0;
@@ -237,8 +261,11 @@ Test(maps, map_in_map)
 Test(maps, batch_ops)
 {
 	FD_CHECK_BEGIN();
-	struct wl_map_opts o = { .name = "batch", .type = BPF_MAP_TYPE_HASH, .key_size = 4,
-				 .value_size = 8, .max_entries = 1024 };
+	struct wl_map_opts o = { .name = "batch",
+				 .type = BPF_MAP_TYPE_HASH,
+				 .key_size = 4,
+				 .value_size = 8,
+				 .max_entries = 1024 };
 	struct wl_map *m;
 	cr_assert_eq(wl_map_create(&o, &m), 0);
 	enum { N = 1000 };
@@ -280,8 +307,8 @@ Test(maps, batch_ops)
 	for (;;) {
 		count = 128;
 		int r = wl_sys_map_lookup_and_delete_batch(wl_map_fd(m), first ? NULL : &in_b,
-							   &out_b, ok + total, ov + total,
-							   &count, NULL);
+							   &out_b, ok + total, ov + total, &count,
+							   NULL);
 		cr_assert(r == 0 || r == -ENOENT, "lookup_and_delete batch: %d", r);
 		total += count;
 		if (r == -ENOENT)
@@ -300,8 +327,12 @@ Test(maps, batch_ops)
 Test(maps, mmap_global_data_and_freeze)
 {
 	FD_CHECK_BEGIN();
-	struct wl_map_opts o = { .name = ".data", .type = BPF_MAP_TYPE_ARRAY, .key_size = 4,
-				 .value_size = 64, .max_entries = 1, .flags = BPF_F_MMAPABLE };
+	struct wl_map_opts o = { .name = ".data",
+				 .type = BPF_MAP_TYPE_ARRAY,
+				 .key_size = 4,
+				 .value_size = 64,
+				 .max_entries = 1,
+				 .flags = BPF_F_MMAPABLE };
 	struct wl_map *m;
 	cr_assert_eq(wl_map_create(&o, &m), 0);
 	void *p;
@@ -329,8 +360,9 @@ Test(maps, mmap_global_data_and_freeze)
 	cr_assert_str_eq((char *)p, "ro");
 	wl_map_destroy(m);
 
-	struct wl_map_opts h = { .type = BPF_MAP_TYPE_HASH, .key_size = 4, .value_size = 4,
-				 .max_entries = 1 };
+	struct wl_map_opts h = {
+		.type = BPF_MAP_TYPE_HASH, .key_size = 4, .value_size = 4, .max_entries = 1
+	};
 	cr_assert_eq(wl_map_create(&h, &m), 0);
 	wl_set_log(NULL);
 	cr_assert_eq(wl_map_mmap(m, &p, &sz), -EINVAL);
@@ -341,8 +373,9 @@ Test(maps, mmap_global_data_and_freeze)
 Test(maps, arena_mmap)
 {
 	FD_CHECK_BEGIN();
-	struct wl_map_opts o = { .name = "arena", .type = 33, .max_entries = 4,
-				 .flags = BPF_F_MMAPABLE };
+	struct wl_map_opts o = {
+		.name = "arena", .type = 33, .max_entries = 4, .flags = BPF_F_MMAPABLE
+	};
 	struct wl_map *m;
 	cr_assert_eq(wl_map_create(&o, &m), 0);
 	void *p;
@@ -362,8 +395,11 @@ Test(maps, pin_and_get)
 	snprintf(path, sizeof(path), "/sys/fs/bpf/wl_test_pin_%d", getpid());
 	unlink(path);
 	struct wl_map *m, *g;
-	struct wl_map_opts o = { .name = "pinned", .type = BPF_MAP_TYPE_ARRAY, .key_size = 4,
-				 .value_size = 4, .max_entries = 2 };
+	struct wl_map_opts o = { .name = "pinned",
+				 .type = BPF_MAP_TYPE_ARRAY,
+				 .key_size = 4,
+				 .value_size = 4,
+				 .max_entries = 2 };
 	cr_assert_eq(wl_map_create(&o, &m), 0);
 	int r = wl_map_pin(m, path);
 	if (r == -ENOENT || r == -EPERM) {
@@ -420,9 +456,14 @@ Test(maps, btf_key_value_ids_and_local_storage)
 	int btf = wl_btf_load(&blob, sizeof(blob), &log);
 	cr_assert_gt(btf, 2, "btf load: %d %s", btf, log ? log : "");
 	free(log);
-	struct wl_map_opts o = { .name = "task_st", .type = BPF_MAP_TYPE_TASK_STORAGE,
-				 .key_size = 4, .value_size = 4, .flags = BPF_F_NO_PREALLOC,
-				 .btf_fd = btf, .btf_key_type_id = 1, .btf_value_type_id = 1 };
+	struct wl_map_opts o = { .name = "task_st",
+				 .type = BPF_MAP_TYPE_TASK_STORAGE,
+				 .key_size = 4,
+				 .value_size = 4,
+				 .flags = BPF_F_NO_PREALLOC,
+				 .btf_fd = btf,
+				 .btf_key_type_id = 1,
+				 .btf_value_type_id = 1 };
 	struct wl_map *m;
 	cr_assert_eq(wl_map_create(&o, &m), 0);
 	struct bpf_map_info info;

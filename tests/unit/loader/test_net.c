@@ -22,12 +22,13 @@ static void net_setup(void)
 	snprintf(ns_a, sizeof(ns_a), "wlA%d", getpid());
 	snprintf(ns_b, sizeof(ns_b), "wlB%d", getpid());
 	sh("ip netns del %s 2>/dev/null; ip netns del %s 2>/dev/null", ns_a, ns_b);
-	int r = sh("ip netns add %s && ip netns add %s && "
-		   "ip link add va netns %s type veth peer name vb netns %s && "
-		   "ip -n %s addr add 10.77.0.1/24 dev va && ip -n %s addr add 10.77.0.2/24 dev vb && "
-		   "ip -n %s link set va up && ip -n %s link set vb up && "
-		   "ip -n %s link set lo up && ip -n %s link set lo up",
-		   ns_a, ns_b, ns_a, ns_b, ns_a, ns_b, ns_a, ns_b, ns_a, ns_b);
+	int r = sh(
+		"ip netns add %s && ip netns add %s && "
+		"ip link add va netns %s type veth peer name vb netns %s && "
+		"ip -n %s addr add 10.77.0.1/24 dev va && ip -n %s addr add 10.77.0.2/24 dev vb && "
+		"ip -n %s link set va up && ip -n %s link set vb up && "
+		"ip -n %s link set lo up && ip -n %s link set lo up",
+		ns_a, ns_b, ns_a, ns_b, ns_a, ns_b, ns_a, ns_b, ns_a, ns_b);
 	if (r != 0) {
 		sh("ip netns del %s 2>/dev/null; ip netns del %s 2>/dev/null", ns_a, ns_b);
 		cr_skip_test("cannot create network namespaces and a veth pair (ip exit %d)", r);
@@ -103,8 +104,8 @@ static void ping_from_b(int n)
 }
 
 /* Counts ICMP echo requests; data/data_end are at (d_off, e_off) of ctx. */
-static size_t echo_counter(struct bpf_insn *out, int map_fd, uint32_t slot, int d_off,
-			   int e_off, int ret)
+static size_t echo_counter(struct bpf_insn *out, int map_fd, uint32_t slot, int d_off, int e_off,
+			   int ret)
 {
 	enum { PASS = 0x7fff };
 	struct bpf_insn insns[] = {
@@ -379,31 +380,34 @@ Test(net, socket_filter_drops_then_detaches)
 Test(net, sockmap_sk_skb_and_sk_msg_attach)
 {
 	FD_CHECK_BEGIN();
-	struct wl_map_opts mo = { .name = "socks", .type = BPF_MAP_TYPE_SOCKMAP, .key_size = 4,
-				  .value_size = 4, .max_entries = 4 };
+	struct wl_map_opts mo = { .name = "socks",
+				  .type = BPF_MAP_TYPE_SOCKMAP,
+				  .key_size = 4,
+				  .value_size = 4,
+				  .max_entries = 4 };
 	struct wl_map *sm, *sh_;
 	cr_assert_eq(wl_map_create(&mo, &sm), 0);
 	mo.type = BPF_MAP_TYPE_SOCKHASH;
 	cr_assert_eq(wl_map_create(&mo, &sh_), 0);
 	struct bpf_insn pass[] = { I_MOV64_IMM(BPF_REG_0, 1), I_EXIT() };
-	struct wl_prog *verdict = load_prog("skb_verdict", BPF_PROG_TYPE_SK_SKB,
-					    BPF_SK_SKB_STREAM_VERDICT, pass, 2);
-	struct wl_prog *msg = load_prog("msg_verdict", BPF_PROG_TYPE_SK_MSG, BPF_SK_MSG_VERDICT,
-					pass, 2);
+	struct wl_prog *verdict =
+		load_prog("skb_verdict", BPF_PROG_TYPE_SK_SKB, BPF_SK_SKB_STREAM_VERDICT, pass, 2);
+	struct wl_prog *msg =
+		load_prog("msg_verdict", BPF_PROG_TYPE_SK_MSG, BPF_SK_MSG_VERDICT, pass, 2);
 	struct wl_link *l1, *l2;
 	cr_assert_eq(wl_attach_sockmap(verdict, sm, 0, &l1), 0);
 	cr_assert_eq(wl_attach_sockmap(msg, sh_, 0, &l2), 0);
 	uint32_t ids[2], count = 2;
-	cr_assert_eq(wl_sys_prog_query(wl_map_fd(sm), BPF_SK_SKB_STREAM_VERDICT, 0, NULL, ids,
-				       &count),
-		     0);
+	cr_assert_eq(
+		wl_sys_prog_query(wl_map_fd(sm), BPF_SK_SKB_STREAM_VERDICT, 0, NULL, ids, &count),
+		0);
 	cr_assert_eq(count, 1);
 	wl_link_destroy(l1);
 	wl_link_destroy(l2);
 	count = 2;
-	cr_assert_eq(wl_sys_prog_query(wl_map_fd(sm), BPF_SK_SKB_STREAM_VERDICT, 0, NULL, ids,
-				       &count),
-		     0);
+	cr_assert_eq(
+		wl_sys_prog_query(wl_map_fd(sm), BPF_SK_SKB_STREAM_VERDICT, 0, NULL, ids, &count),
+		0);
 	cr_assert_eq(count, 0);
 	wl_prog_destroy(verdict);
 	wl_prog_destroy(msg);
@@ -420,8 +424,8 @@ Test(net, sk_lookup_and_flow_dissector_netns_links, .init = net_setup, .fini = n
 	struct bpf_insn pass[] = { I_MOV64_IMM(BPF_REG_0, 1 /* SK_PASS */), I_EXIT() };
 	struct wl_prog *lk = load_prog("lookup", BPF_PROG_TYPE_SK_LOOKUP, BPF_SK_LOOKUP, pass, 2);
 	struct bpf_insn ok[] = { I_MOV64_IMM(BPF_REG_0, BPF_OK), I_EXIT() };
-	struct wl_prog *fd = load_prog("dissect", BPF_PROG_TYPE_FLOW_DISSECTOR,
-				       BPF_FLOW_DISSECTOR, ok, 2);
+	struct wl_prog *fd =
+		load_prog("dissect", BPF_PROG_TYPE_FLOW_DISSECTOR, BPF_FLOW_DISSECTOR, ok, 2);
 	struct wl_link *l1, *l2;
 	cr_assert_eq(wl_attach_netns(lk, ns, &l1), 0);
 	cr_assert_eq(wl_attach_netns(fd, ns, &l2), 0);

@@ -58,8 +58,11 @@ static void release(struct child *c, char *buf, size_t n)
 
 static struct wl_map *pid_set(void)
 {
-	struct wl_map_opts o = { .name = "pids", .type = BPF_MAP_TYPE_HASH, .key_size = 4,
-				 .value_size = 4, .max_entries = 64 };
+	struct wl_map_opts o = { .name = "pids",
+				 .type = BPF_MAP_TYPE_HASH,
+				 .key_size = 4,
+				 .value_size = 4,
+				 .max_entries = 64 };
 	struct wl_map *m;
 	cr_assert_eq(wl_map_create(&o, &m), 0);
 	return m;
@@ -73,9 +76,9 @@ static void pid_add(struct wl_map *m, pid_t pid)
 
 /* if pids[r6-key] is absent goto the exit; else count into cnt slot 0.
  * Expects the u32 key at r10-8. */
-#define I_IF_PID_IN(set_fd, skip)                                                                  \
-	I_MOV64_REG(BPF_REG_2, BPF_REG_10), I_ALU64_IMM(BPF_ADD, BPF_REG_2, -8),                   \
-		I_LD_MAP(BPF_REG_1, set_fd), I_CALL(BPF_FUNC_map_lookup_elem),                      \
+#define I_IF_PID_IN(set_fd, skip)                                                \
+	I_MOV64_REG(BPF_REG_2, BPF_REG_10), I_ALU64_IMM(BPF_ADD, BPF_REG_2, -8), \
+		I_LD_MAP(BPF_REG_1, set_fd), I_CALL(BPF_FUNC_map_lookup_elem),   \
 		I_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, skip)
 
 Test(trace, tracepoint_counts_execve_of_our_children)
@@ -91,8 +94,8 @@ Test(trace, tracepoint_counts_execve_of_our_children)
 		I_MOV64_IMM(BPF_REG_0, 0),
 		I_EXIT(),
 	};
-	struct wl_prog *p = load_prog("execve_count", BPF_PROG_TYPE_TRACEPOINT, 0, insns,
-				      ARRAY_LEN(insns));
+	struct wl_prog *p =
+		load_prog("execve_count", BPF_PROG_TYPE_TRACEPOINT, 0, insns, ARRAY_LEN(insns));
 	struct wl_link *l;
 	int r = wl_attach_tracepoint(p, "syscalls", "sys_enter_execve", &l);
 	cr_assert_eq(r, 0, "attach: %s", strerror(-r));
@@ -116,8 +119,8 @@ Test(trace, tracepoint_counts_execve_of_our_children)
 	cr_assert_eq(counter_get(cnt, 0), 3);
 	wl_set_log(capture_log);
 	cr_assert_lt(wl_attach_tracepoint(p, "syscalls", "no_such_tp", &l), 0);
-	cr_assert(strstr(last_warn, "prog 'execve_count': tracepoint 'syscalls/no_such_tp'"),
-		  "%s", last_warn);
+	cr_assert(strstr(last_warn, "prog 'execve_count': tracepoint 'syscalls/no_such_tp'"), "%s",
+		  last_warn);
 	wl_set_log(NULL);
 	wl_prog_destroy(p);
 	wl_map_destroy(set);
@@ -181,17 +184,22 @@ static struct wl_prog *load_btf_prog(const char *name, uint32_t type, uint32_t a
 	int id = wl_vmlinux_btf_find(target, kind);
 	if (id < 0)
 		cr_skip_test("%s: vmlinux BTF has no '%s': %s", name, target, strerror(-id));
-	struct wl_prog_opts o = { .name = name, .type = type, .expected_attach_type = attach,
-				  .insns = insns, .insn_cnt = n, .attach_btf_id = (uint32_t)id };
+	struct wl_prog_opts o = { .name = name,
+				  .type = type,
+				  .expected_attach_type = attach,
+				  .insns = insns,
+				  .insn_cnt = n,
+				  .attach_btf_id = (uint32_t)id };
 	struct wl_prog *p;
 	char *log = NULL;
 	o.log = &log;
 	int r = wl_prog_load(&o, &p);
 	if (r == -EPERM || r == -EOPNOTSUPP || r == -524) {
-		cr_log_warn("SKIP %s: the kernel refuses %s programs (%s on '%s' [btf id %d]): "
-			    "errno %d (%s)",
-			    name, wl_attach_type_name(attach), wl_prog_type_name(type), target, id,
-			    -r, strerror(-r));
+		fprintf(stderr,
+			"SKIP %s: the kernel refuses %s programs (%s on '%s' [btf id %d]): "
+			"errno %d (%s)\n",
+			name, wl_attach_type_name(attach), wl_prog_type_name(type), target, id, -r,
+			strerror(-r));
 		free(log);
 		cr_skip_test("%s: kernel refuses %s load: errno %d (%s)", name,
 			     wl_attach_type_name(attach), -r, strerror(-r));
@@ -207,9 +215,9 @@ Test(trace, tp_btf_sched_process_exec)
 	struct wl_map *set = pid_set(), *cnt = counter_map("btf_execs", 1);
 	size_t n;
 	struct bpf_insn *insns = exec_by_old_pid(wl_map_fd(set), wl_map_fd(cnt), &n);
-	struct wl_prog *p = load_btf_prog("tp_btf_exec", BPF_PROG_TYPE_TRACING, BPF_TRACE_RAW_TP,
-					  "btf_trace_sched_process_exec", BTF_KIND_TYPEDEF,
-					  insns, n);
+	struct wl_prog *p =
+		load_btf_prog("tp_btf_exec", BPF_PROG_TYPE_TRACING, BPF_TRACE_RAW_TP,
+			      "btf_trace_sched_process_exec", BTF_KIND_TYPEDEF, insns, n);
 	struct wl_link *l;
 	cr_assert_eq(wl_attach_tracing(p, 0, &l), 0);
 	run_registered_children(set, 2);
@@ -225,9 +233,8 @@ static struct bpf_insn ret0[] = { I_MOV64_IMM(BPF_REG_0, 0), I_EXIT() };
 
 Test(trace, fentry_attempt)
 {
-	struct wl_prog *p = load_btf_prog("fentry_openat", BPF_PROG_TYPE_TRACING,
-					  BPF_TRACE_FENTRY, "do_sys_openat2", BTF_KIND_FUNC, ret0,
-					  2);
+	struct wl_prog *p = load_btf_prog("fentry_openat", BPF_PROG_TYPE_TRACING, BPF_TRACE_FENTRY,
+					  "do_sys_openat2", BTF_KIND_FUNC, ret0, 2);
 	struct wl_link *l;
 	cr_assert_eq(wl_attach_tracing(p, 0, &l), 0);
 	wl_link_destroy(l);
@@ -275,7 +282,7 @@ Test(trace, kprobe_attempt)
 	if (r < 0) {
 		wl_prog_destroy(p);
 		FD_CHECK_END();
-		cr_log_warn("SKIP kprobe: %s (errno %d)", last_warn, -r);
+		fprintf(stderr, "SKIP kprobe: %s (errno %d)\n", last_warn, -r);
 		cr_skip_test("kprobe attach refused by this kernel: errno %d (%s): %s", -r,
 			     strerror(-r), last_warn);
 	}
@@ -307,8 +314,7 @@ Test(trace, uprobe_and_uretprobe_on_test_binary)
 		I_MOV64_IMM(BPF_REG_0, 0),
 		I_EXIT(),
 	};
-	struct wl_prog *pe = load_prog("u_entry", BPF_PROG_TYPE_KPROBE, 0, entry,
-				       ARRAY_LEN(entry));
+	struct wl_prog *pe = load_prog("u_entry", BPF_PROG_TYPE_KPROBE, 0, entry, ARRAY_LEN(entry));
 	struct wl_prog *pr = load_prog("u_ret", BPF_PROG_TYPE_KPROBE, 0, ret, ARRAY_LEN(ret));
 	struct wl_link *le, *lr;
 	int r = wl_attach_uprobe(pe, WL_PROBE_TARGET, "wl_target_add", 0, NULL, &le);
@@ -372,14 +378,15 @@ static void usdt_case(const char *provider, const char *key, bool needs)
 	cr_assert_gt(note->sema_offset, 0, "semaphore recorded");
 	cr_assert_eq(note->nargs, 2, "args '%s' parse", note->args);
 	cr_assert_eq(note->arg[0].size, -4);
-	cr_assert(note->arg[0].kind == WL_USDT_ARG_REG || note->arg[0].kind == WL_USDT_ARG_REG_DEREF);
+	cr_assert(note->arg[0].kind == WL_USDT_ARG_REG ||
+		  note->arg[0].kind == WL_USDT_ARG_REG_DEREF);
 	wl_usdt_notes_free(notes, n);
 
 	struct wl_map *cnt = counter_map("usdt_hits", 1);
 	struct bpf_insn insns[] = { I_COUNT_SLOT0(wl_map_fd(cnt)), I_MOV64_IMM(BPF_REG_0, 0),
 				    I_EXIT() };
-	struct wl_prog *p = load_prog("usdt_tick", BPF_PROG_TYPE_KPROBE, 0, insns,
-				      ARRAY_LEN(insns));
+	struct wl_prog *p =
+		load_prog("usdt_tick", BPF_PROG_TYPE_KPROBE, 0, insns, ARRAY_LEN(insns));
 	char *argv[] = { WL_PROBE_TARGET, "5", NULL };
 	char out[128];
 	/* no tracer: the semaphore is 0, the probe body is skipped */
@@ -443,8 +450,8 @@ Test(trace, perf_event_sampling)
 	struct wl_map *cnt = counter_map("samples", 1);
 	struct bpf_insn insns[] = { I_COUNT_SLOT0(wl_map_fd(cnt)), I_MOV64_IMM(BPF_REG_0, 0),
 				    I_EXIT() };
-	struct wl_prog *p = load_prog("sample", BPF_PROG_TYPE_PERF_EVENT, 0, insns,
-				      ARRAY_LEN(insns));
+	struct wl_prog *p =
+		load_prog("sample", BPF_PROG_TYPE_PERF_EVENT, 0, insns, ARRAY_LEN(insns));
 	struct perf_event_attr a = { .type = PERF_TYPE_SOFTWARE,
 				     .config = PERF_COUNT_SW_TASK_CLOCK,
 				     .sample_period = 100000 /* ns of our CPU time */ };
@@ -505,5 +512,28 @@ Test(trace, task_iterator_output)
 	/* at least as many tasks as /proc has processes */
 	wl_link_destroy(l);
 	wl_prog_destroy(p);
+	FD_CHECK_END();
+}
+
+Test(trace, readers_refuse_bad_input)
+{
+	FD_CHECK_BEGIN();
+	uint64_t off;
+	struct wl_usdt_note *notes;
+	size_t n;
+	char path[] = "/tmp/wl_not_elf_XXXXXX";
+	int fd = mkstemp(path);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, "\177ELF garbage that is not an ELF file", 36), 36);
+	close(fd);
+	cr_assert_eq(wl_elf_symbol_offset(path, "main", &off), -ENOEXEC);
+	cr_assert_eq(wl_usdt_notes_read(path, &notes, &n), -ENOEXEC);
+	unlink(path);
+	cr_assert_eq(wl_elf_symbol_offset("/nonexistent/wl", "main", &off), -ENOENT);
+	cr_assert_eq(wl_elf_symbol_offset(WL_PROBE_TARGET, "+3", &off), -EINVAL);
+	cr_assert_eq(wl_elf_symbol_offset(WL_PROBE_TARGET, "main+zz", &off), -EINVAL);
+	cr_assert_eq(wl_usdt_notes_read("/bin/true", &notes, &n), 0);
+	cr_assert_eq(n, 0, "no probes in /bin/true");
+	wl_usdt_notes_free(notes, n);
 	FD_CHECK_END();
 }
