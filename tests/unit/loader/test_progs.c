@@ -4,6 +4,7 @@
 #include "common.h"
 
 #include <arpa/inet.h>
+#include <linux/btf.h>
 
 /* An Ethernet frame: IPv4 (ethertype 0x0800) or ARP. */
 static void make_frame(uint8_t *f, size_t n, uint16_t ethertype)
@@ -284,5 +285,62 @@ Test(progs, feature_probes)
 	cr_assert_str_eq(wl_attach_type_name(46), "tcx_ingress");
 	cr_assert_str_eq(wl_link_type_name(BPF_LINK_TYPE_XDP), "xdp");
 	cr_assert_null(wl_map_type_name(0));
+	FD_CHECK_END();
+}
+
+Test(progs, btf_func_info_line_info_and_fd_array)
+{
+	FD_CHECK_BEGIN();
+	/* [1] int, [2] int (void) proto, [3] func main_fn */
+	struct {
+		struct btf_header h;
+		struct btf_type t_int;
+		uint32_t enc;
+		struct btf_type t_proto, t_func;
+		char str[27];
+	} __attribute__((packed)) blob;
+	memset(&blob, 0, sizeof(blob));
+	blob.h.magic = BTF_MAGIC;
+	blob.h.version = BTF_VERSION;
+	blob.h.hdr_len = sizeof(blob.h);
+	blob.h.type_len = 16 + 12 + 12;
+	blob.h.str_off = blob.h.type_len;
+	blob.h.str_len = sizeof(blob.str);
+	blob.t_int = (struct btf_type){ .name_off = 1, .info = BTF_KIND_INT << 24, .size = 4 };
+	blob.enc = (BTF_INT_SIGNED << 24) | 32;
+	blob.t_proto = (struct btf_type){ .info = BTF_KIND_FUNC_PROTO << 24, .type = 1 };
+	blob.t_func = (struct btf_type){ .name_off = 5, .info = BTF_KIND_FUNC << 24 | 1, .type = 2 };
+	memcpy(blob.str, "\0int\0main_fn\0x.c\0return 0;", 27);
+	char *blog = NULL;
+	int btf = wl_btf_load(&blob, sizeof(blob), &blog);
+	cr_assert_gt(btf, 2, "btf: %s", blog ? blog : "");
+	free(blog);
+	struct bpf_func_info fi = { .insn_off = 0, .type_id = 3 };
+	struct bpf_line_info li = { .insn_off = 0, .file_name_off = 13, .line_off = 17,
+				    .line_col = 7 << 10 | 2 };
+	struct wl_map *bound = counter_map("bound", 1);
+	int fds[1] = { wl_map_fd(bound) };
+	struct bpf_insn insns[] = { I_MOV64_IMM(BPF_REG_0, 0), I_EXIT() };
+	struct wl_prog_opts o = { .name = "main_fn", .type = BPF_PROG_TYPE_SOCKET_FILTER,
+				  .insns = insns, .insn_cnt = 2, .prog_btf_fd = btf,
+				  .func_info = &fi, .func_info_rec_size = sizeof(fi),
+				  .func_info_cnt = 1, .line_info = &li,
+				  .line_info_rec_size = sizeof(li), .line_info_cnt = 1,
+				  .fd_array = fds, .fd_array_cnt = 1 };
+	struct wl_prog *p;
+	char *log = NULL;
+	o.log = &log;
+	int r = wl_prog_load(&o, &p);
+	cr_assert_eq(r, 0, "load with BTF: %s\n%s", strerror(-r), log ? log : "");
+	free(log);
+	struct bpf_prog_info info;
+	cr_assert_eq(wl_prog_info(p, &info), 0);
+	cr_assert_gt(info.btf_id, 0);
+	cr_assert_eq(info.nr_func_info, 1);
+	cr_assert_eq(info.nr_line_info, 1);
+	cr_assert_eq(info.nr_map_ids, 1, "fd_array_cnt binds the map to the program");
+	wl_prog_destroy(p);
+	wl_map_destroy(bound);
+	close(btf);
 	FD_CHECK_END();
 }
