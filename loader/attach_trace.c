@@ -16,11 +16,12 @@ static void link_add_fd(struct wl_link *l, int fd)
 }
 
 /* Puts prog on the perf event pfd, adding the fds to l. */
-static int perf_attach(struct wl_link *l, const struct wl_prog *p, int pfd, uint64_t cookie)
+static int perf_attach_how(struct wl_link *l, const struct wl_prog *p, int pfd, uint64_t cookie,
+			   bool use_link)
 {
 	link_add_fd(l, pfd);
 	struct wl_link_create_opts o = { .cookie = cookie };
-	int lfd = wl_sys_link_create(p->fd, pfd, BPF_PERF_EVENT, &o);
+	int lfd = use_link ? wl_sys_link_create(p->fd, pfd, BPF_PERF_EVENT, &o) : -EOPNOTSUPP;
 	if (lfd >= 0) {
 		link_add_fd(l, lfd);
 		if (l->fd < 0)
@@ -44,6 +45,11 @@ static int perf_attach(struct wl_link *l, const struct wl_prog *p, int pfd, uint
 		return r;
 	}
 	return 0;
+}
+
+static int perf_attach(struct wl_link *l, const struct wl_prog *p, int pfd, uint64_t cookie)
+{
+	return perf_attach_how(l, p, pfd, cookie, true);
 }
 
 static struct wl_link *perf_link(const char *fmt, ...) W_PRINTF(1, 2);
@@ -75,6 +81,13 @@ int wl_attach_perf_fd(const struct wl_prog *p, int pfd, uint64_t cookie, struct 
 	*out = NULL;
 	struct wl_link *l = perf_link("prog '%s' on perf event", p->name);
 	return finish(l, perf_attach(l, p, pfd, cookie), out);
+}
+
+int wl_attach_perf_fd_ioctl(const struct wl_prog *p, int pfd, struct wl_link **out)
+{
+	*out = NULL;
+	struct wl_link *l = perf_link("prog '%s' on perf event (ioctl)", p->name);
+	return finish(l, perf_attach_how(l, p, pfd, 0, false), out);
 }
 
 int wl_attach_perf_event(const struct wl_prog *p, const struct perf_event_attr *attr, pid_t pid,
@@ -191,7 +204,7 @@ static int uprobe_one(struct wl_link *l, const struct wl_prog *p, const char *pa
 	bool ret = o && o->retprobe;
 	pid_t pid = o && o->pid > 0 ? o->pid : -1;
 	uint64_t ref = o ? o->ref_ctr_offset : 0;
-	int type = wl_pmu_type("uprobe"), pfd = -1, r;
+	int type = o && o->legacy ? -ENOENT : wl_pmu_type("uprobe"), pfd = -1, r;
 	if (type >= 0) {
 		struct perf_event_attr a;
 		memset(&a, 0, sizeof(a));

@@ -192,6 +192,7 @@ struct wl_uprobe_opts {
 	bool retprobe;
 	uint64_t ref_ctr_offset; /* USDT semaphore file offset, or 0 */
 	uint64_t cookie;
+	bool legacy; /* a tracefs uprobe_events entry instead of the uprobe PMU */
 };
 /* func names a symbol in binary (.symtab, then .dynsym; "name+0x10" adds an
  * offset); func NULL means `offset` is a file offset. */
@@ -204,8 +205,11 @@ int wl_attach_usdt(const struct wl_prog *prog, const char *binary, const char *p
 /* perf_event_open(attr, pid, cpu) then attach. */
 int wl_attach_perf_event(const struct wl_prog *prog, const struct perf_event_attr *attr, pid_t pid,
 			 int cpu, struct wl_link **out);
-/* Attach to an open perf event; the link takes ownership of pfd. */
+/* Attach to an open perf event; the link takes ownership of pfd.  Uses a
+ * BPF_LINK_CREATE perf link; the _ioctl form uses PERF_EVENT_IOC_SET_BPF
+ * (what kernels before 5.15 offer, and what the first falls back to). */
 int wl_attach_perf_fd(const struct wl_prog *prog, int pfd, uint64_t cookie, struct wl_link **out);
+int wl_attach_perf_fd_ioctl(const struct wl_prog *prog, int pfd, struct wl_link **out);
 /* Iterator link (map_fd > 0 for map element iterators) and a readable
  * instance of it (read(2) until 0). */
 int wl_attach_iter(const struct wl_prog *prog, int map_fd, struct wl_link **out);

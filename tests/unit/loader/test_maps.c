@@ -74,6 +74,28 @@ Test(maps, hash_ops_and_iteration)
 	FD_CHECK_END();
 }
 
+Test(maps, numa_node_and_flags)
+{
+	FD_CHECK_BEGIN();
+	struct wl_map_opts o = { .name = "numa",
+				 .type = BPF_MAP_TYPE_HASH,
+				 .key_size = 4,
+				 .value_size = 4,
+				 .max_entries = 8,
+				 .flags = BPF_F_NUMA_NODE | BPF_F_NO_PREALLOC,
+				 .numa_node = 0 };
+	struct wl_map *m;
+	cr_assert_eq(wl_map_create(&o, &m), 0);
+	struct bpf_map_info info;
+	wl_map_info(m, &info);
+	cr_assert_eq(info.map_flags, BPF_F_NUMA_NODE | BPF_F_NO_PREALLOC);
+	wl_map_destroy(m);
+	o.numa_node = 4096; /* no such node */
+	wl_set_log(NULL);
+	cr_assert_eq(wl_map_create(&o, &m), -EINVAL);
+	FD_CHECK_END();
+}
+
 Test(maps, percpu_values)
 {
 	FD_CHECK_BEGIN();

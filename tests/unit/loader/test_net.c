@@ -208,7 +208,16 @@ Test(net, xdp_counts_pings_netlink_and_link, .init = net_setup, .fini = net_tear
 	cr_assert_eq(wl_sys_obj_info(wl_link_fd(l), &li, &len), 0);
 	cr_assert_eq(li.type, BPF_LINK_TYPE_XDP);
 	cr_assert_eq(li.xdp.ifindex, (uint32_t)ifindex);
+	/* BPF_LINK_DETACH: the program leaves the device, the fd stays */
+	cr_assert_eq(wl_link_detach(l), 0);
+	cr_assert_eq(xdp_prog_id(ifindex), 0);
+	cr_assert_gt(wl_link_fd(l), 2);
 	wl_link_destroy(l);
+	/* hardware offload on a veth: a precise refusal */
+	wl_set_log(capture_log);
+	cr_assert_lt(wl_attach_xdp(p, ifindex, WL_XDP_HW, &l), 0);
+	cr_assert(strstr(last_warn, "XDP attach to va (mode flags 0x8) failed"), "%s", last_warn);
+	wl_set_log(NULL);
 	cr_assert_eq(xdp_prog_id(ifindex), 0);
 	wl_prog_destroy(p);
 	wl_prog_destroy(p2);
@@ -441,5 +450,71 @@ Test(net, sk_lookup_and_flow_dissector_netns_links, .init = net_setup, .fini = n
 	close(ns);
 	wl_prog_destroy(lk);
 	wl_prog_destroy(fd);
+	FD_CHECK_END();
+}
+
+/* Every cgroup attach type with the smallest program its type accepts:
+ * attached by bpf_link and by BPF_PROG_ATTACH, seen by BPF_PROG_QUERY,
+ * gone after destroy. */
+Test(net, cgroup_every_attach_type, .init = cg_setup, .fini = cg_teardown)
+{
+	FD_CHECK_BEGIN();
+	static const struct {
+		uint32_t prog_type, attach;
+	} cases[] = {
+		{ BPF_PROG_TYPE_CGROUP_SKB, BPF_CGROUP_INET_INGRESS },
+		{ BPF_PROG_TYPE_CGROUP_SKB, BPF_CGROUP_INET_EGRESS },
+		{ BPF_PROG_TYPE_CGROUP_SOCK, BPF_CGROUP_INET_SOCK_CREATE },
+		{ BPF_PROG_TYPE_CGROUP_SOCK, BPF_CGROUP_INET_SOCK_RELEASE },
+		{ BPF_PROG_TYPE_CGROUP_SOCK, BPF_CGROUP_INET4_POST_BIND },
+		{ BPF_PROG_TYPE_CGROUP_SOCK, BPF_CGROUP_INET6_POST_BIND },
+		{ BPF_PROG_TYPE_SOCK_OPS, BPF_CGROUP_SOCK_OPS },
+		{ BPF_PROG_TYPE_CGROUP_DEVICE, BPF_CGROUP_DEVICE },
+		{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET4_BIND },
+		{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET6_BIND },
+		{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET4_CONNECT },
+		{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET6_CONNECT },
+		{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_UDP4_SENDMSG },
+		{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_UDP6_SENDMSG },
+		{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_UDP4_RECVMSG },
+		{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_UDP6_RECVMSG },
+		{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET4_GETPEERNAME },
+		{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET6_GETPEERNAME },
+		{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET4_GETSOCKNAME },
+		{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET6_GETSOCKNAME },
+		{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, 49 /* unix_connect */ },
+		{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, 50 /* unix_sendmsg */ },
+		{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, 51 /* unix_recvmsg */ },
+		{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, 52 /* unix_getpeername */ },
+		{ BPF_PROG_TYPE_CGROUP_SOCK_ADDR, 53 /* unix_getsockname */ },
+		{ BPF_PROG_TYPE_CGROUP_SYSCTL, BPF_CGROUP_SYSCTL },
+		{ BPF_PROG_TYPE_CGROUP_SOCKOPT, BPF_CGROUP_GETSOCKOPT },
+		{ BPF_PROG_TYPE_CGROUP_SOCKOPT, BPF_CGROUP_SETSOCKOPT },
+	};
+	int cg = open(cg_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cr_assert_geq(cg, 0);
+	struct bpf_insn allow[] = { I_MOV64_IMM(BPF_REG_0, 1), I_EXIT() };
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		const char *an = wl_attach_type_name(cases[i].attach);
+		struct wl_prog *p = load_prog(an, cases[i].prog_type, cases[i].attach, allow, 2);
+		for (int legacy = 0; legacy < 2; legacy++) {
+			struct wl_link *l;
+			int r = legacy ? wl_attach_cgroup_legacy(p, cg, 0, BPF_F_ALLOW_MULTI, &l)
+				       : wl_attach_cgroup(p, cg, 0, &l);
+			cr_assert_eq(r, 0, "%s (%s): %s", an, legacy ? "prog_attach" : "link",
+				     strerror(-r));
+			uint32_t ids[4], count = 4;
+			cr_assert_eq(wl_sys_prog_query(cg, cases[i].attach, 0, NULL, ids, &count),
+				     0);
+			cr_assert_eq(count, 1, "%s attached once", an);
+			wl_link_destroy(l);
+			count = 4;
+			cr_assert_eq(wl_sys_prog_query(cg, cases[i].attach, 0, NULL, ids, &count),
+				     0);
+			cr_assert_eq(count, 0, "%s detached", an);
+		}
+		wl_prog_destroy(p);
+	}
+	close(cg);
 	FD_CHECK_END();
 }

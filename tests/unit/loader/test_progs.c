@@ -309,24 +309,33 @@ Test(progs, btf_func_info_line_info_and_fd_array)
 	blob.t_int = (struct btf_type){ .name_off = 1, .info = BTF_KIND_INT << 24, .size = 4 };
 	blob.enc = (BTF_INT_SIGNED << 24) | 32;
 	blob.t_proto = (struct btf_type){ .info = BTF_KIND_FUNC_PROTO << 24, .type = 1 };
-	blob.t_func = (struct btf_type){ .name_off = 5, .info = BTF_KIND_FUNC << 24 | 1, .type = 2 };
+	blob.t_func =
+		(struct btf_type){ .name_off = 5, .info = BTF_KIND_FUNC << 24 | 1, .type = 2 };
 	memcpy(blob.str, "\0int\0main_fn\0x.c\0return 0;", 27);
 	char *blog = NULL;
 	int btf = wl_btf_load(&blob, sizeof(blob), &blog);
 	cr_assert_gt(btf, 2, "btf: %s", blog ? blog : "");
 	free(blog);
 	struct bpf_func_info fi = { .insn_off = 0, .type_id = 3 };
-	struct bpf_line_info li = { .insn_off = 0, .file_name_off = 13, .line_off = 17,
-				    .line_col = 7 << 10 | 2 };
+	struct bpf_line_info li = {
+		.insn_off = 0, .file_name_off = 13, .line_off = 17, .line_col = 7 << 10 | 2
+	};
 	struct wl_map *bound = counter_map("bound", 1);
 	int fds[1] = { wl_map_fd(bound) };
 	struct bpf_insn insns[] = { I_MOV64_IMM(BPF_REG_0, 0), I_EXIT() };
-	struct wl_prog_opts o = { .name = "main_fn", .type = BPF_PROG_TYPE_SOCKET_FILTER,
-				  .insns = insns, .insn_cnt = 2, .prog_btf_fd = btf,
-				  .func_info = &fi, .func_info_rec_size = sizeof(fi),
-				  .func_info_cnt = 1, .line_info = &li,
-				  .line_info_rec_size = sizeof(li), .line_info_cnt = 1,
-				  .fd_array = fds, .fd_array_cnt = 1 };
+	struct wl_prog_opts o = { .name = "main_fn",
+				  .type = BPF_PROG_TYPE_SOCKET_FILTER,
+				  .insns = insns,
+				  .insn_cnt = 2,
+				  .prog_btf_fd = btf,
+				  .func_info = &fi,
+				  .func_info_rec_size = sizeof(fi),
+				  .func_info_cnt = 1,
+				  .line_info = &li,
+				  .line_info_rec_size = sizeof(li),
+				  .line_info_cnt = 1,
+				  .fd_array = fds,
+				  .fd_array_cnt = 1 };
 	struct wl_prog *p;
 	char *log = NULL;
 	o.log = &log;

@@ -128,6 +128,53 @@ Test(trace, tracepoint_counts_execve_of_our_children)
 	FD_CHECK_END();
 }
 
+Test(trace, tracepoint_by_perf_ioctl)
+{
+	FD_CHECK_BEGIN();
+	struct wl_map *set = pid_set(), *cnt = counter_map("execs", 1);
+	struct bpf_insn insns[] = {
+		I_CALL(BPF_FUNC_get_current_pid_tgid),
+		I_ALU64_IMM(BPF_RSH, BPF_REG_0, 32),
+		I_STX(BPF_W, BPF_REG_10, BPF_REG_0, -8),
+		I_IF_PID_IN(wl_map_fd(set), 9),
+		I_COUNT_SLOT0(wl_map_fd(cnt)),
+		I_MOV64_IMM(BPF_REG_0, 0),
+		I_EXIT(),
+	};
+	struct wl_prog *p =
+		load_prog("execve_ioctl", BPF_PROG_TYPE_TRACEPOINT, 0, insns, ARRAY_LEN(insns));
+	/* the test opens the event itself, as a caller with its own perf fd would */
+	int idfd = open("/sys/kernel/tracing/events/syscalls/sys_enter_execve/id", O_RDONLY);
+	if (idfd < 0)
+		cr_skip_test("tracefs not mounted at /sys/kernel/tracing");
+	char idb[32] = { 0 };
+	cr_assert_gt(read(idfd, idb, sizeof(idb) - 1), 0);
+	close(idfd);
+	struct perf_event_attr a = { .type = PERF_TYPE_TRACEPOINT,
+				     .size = sizeof(a),
+				     .config = strtoull(idb, NULL, 10),
+				     .sample_period = 1 };
+	int pfd = (int)syscall(SYS_perf_event_open, &a, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+	cr_assert_geq(pfd, 0);
+	struct wl_link *l;
+	cr_assert_eq(wl_attach_perf_fd_ioctl(p, pfd, &l), 0);
+	cr_assert_str_eq(wl_link_kind(l), "perf_event");
+	cr_assert_eq(wl_link_fd(l), pfd, "no bpf_link: the perf fd is the handle");
+	char *argv[] = { "/bin/true", NULL };
+	char out[64];
+	for (int i = 0; i < 2; i++) {
+		struct child c = spawn_held(argv);
+		pid_add(set, c.pid);
+		release(&c, out, sizeof(out));
+	}
+	cr_assert_eq(counter_get(cnt, 0), 2);
+	wl_link_destroy(l);
+	wl_prog_destroy(p);
+	wl_map_destroy(set);
+	wl_map_destroy(cnt);
+	FD_CHECK_END();
+}
+
 /* sched_process_exec(task, old_pid, bprm): args[1] is the pid that exec'd. */
 static struct bpf_insn *exec_by_old_pid(int set_fd, int cnt_fd, size_t *n)
 {
@@ -343,6 +390,27 @@ Test(trace, uprobe_and_uretprobe_on_test_binary)
 	release(&b, out, sizeof(out));
 	cr_assert_eq(counter_get(cnt, 0), 7 + 7, "only the filtered pid was counted");
 	wl_link_destroy(le);
+
+	/* the tracefs uprobe_events route, entry and return, removed on destroy */
+	struct wl_uprobe_opts lo = { .legacy = true }, lro = { .legacy = true, .retprobe = true };
+	r = wl_attach_uprobe(pe, WL_PROBE_TARGET, "wl_target_add", 0, &lo, &le);
+	if (r == -ENOENT) {
+		fprintf(stderr, "SKIP legacy uprobes: no uprobe_events in tracefs\n");
+	} else {
+		cr_assert_eq(r, 0, "legacy uprobe: %s", strerror(-r));
+		cr_assert_eq(wl_attach_uprobe(pr, WL_PROBE_TARGET, "wl_target_add", 0, &lro, &lr),
+			     0);
+		cr_assert_eq(sh("grep -q whistler_%d /sys/kernel/tracing/uprobe_events", getpid()),
+			     0, "our probe events are listed");
+		c = spawn_held(argv);
+		release(&c, out, sizeof(out));
+		cr_assert_eq(counter_get(cnt, 0), 14 + 7);
+		cr_assert_eq(counter_get(cnt, 1), 28 + 28);
+		wl_link_destroy(le);
+		wl_link_destroy(lr);
+		cr_assert_neq(sh("grep -q whistler_%d /sys/kernel/tracing/uprobe_events", getpid()),
+			      0, "probe events removed on destroy");
+	}
 	cr_assert_eq(wl_elf_symbol_offset(WL_PROBE_TARGET, "no_such_symbol", &off), -ENOENT);
 	wl_set_log(capture_log);
 	cr_assert_eq(wl_attach_uprobe(pe, WL_PROBE_TARGET, "no_such_symbol", 0, NULL, &le),
