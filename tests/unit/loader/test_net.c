@@ -17,8 +17,19 @@
 
 static char ns_a[32], ns_b[32];
 
+/* Namespaces and cgroups left by a test process that crashed (a crash
+ * skips .fini): their names carry the pid of a process that is gone. */
+static void remove_stale(void)
+{
+	sh("for n in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^wl[AB][0-9]+$'); do "
+	   "p=${n#wl?}; [ -d /proc/$p ] || ip netns del $n; done");
+	sh("for d in /sys/fs/cgroup/unified/wl_test_*; do [ -d \"$d\" ] || continue; "
+	   "p=${d##*_}; [ -d /proc/$p ] || rmdir \"$d\"; done 2>/dev/null");
+}
+
 static void net_setup(void)
 {
+	remove_stale();
 	snprintf(ns_a, sizeof(ns_a), "wlA%d", getpid());
 	snprintf(ns_b, sizeof(ns_b), "wlB%d", getpid());
 	sh("ip netns del %s 2>/dev/null; ip netns del %s 2>/dev/null", ns_a, ns_b);
@@ -266,6 +277,7 @@ static char cg_path[128];
 
 static void cg_setup(void)
 {
+	remove_stale();
 	snprintf(cg_path, sizeof(cg_path), "/sys/fs/cgroup/unified/wl_test_%d", getpid());
 	rmdir(cg_path);
 	if (mkdir(cg_path, 0755))
