@@ -71,16 +71,19 @@ static int nl_talk(struct nl_req *r, void *answer, size_t answer_len)
 		ret = -errno;
 		goto out;
 	}
-	char buf[16384];
+	union {
+		struct nlmsghdr h;
+		char b[16384];
+	} buf;
 	for (;;) {
-		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+		ssize_t n = recv(fd, buf.b, sizeof(buf.b), 0);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			ret = -errno;
 			goto out;
 		}
-		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n);
+		for (struct nlmsghdr *h = &buf.h; NLMSG_OK(h, (size_t)n);
 		     h = NLMSG_NEXT(h, n)) {
 			if (h->nlmsg_seq != r->h.nlmsg_seq)
 				continue;
@@ -139,11 +142,14 @@ int wl_nl_xdp_query(int ifindex, uint32_t *prog_id, uint8_t *mode)
 {
 	struct nl_req r;
 	link_req(&r, RTM_GETLINK, NLM_F_REQUEST, ifindex);
-	static char ans[16384];
-	int ret = nl_talk(&r, ans, sizeof(ans));
+	union {
+		struct nlmsghdr h;
+		char b[16384];
+	} ans;
+	int ret = nl_talk(&r, &ans, sizeof(ans));
 	if (ret < 0)
 		return ret;
-	struct nlmsghdr *h = (struct nlmsghdr *)ans;
+	struct nlmsghdr *h = &ans.h;
 	if (h->nlmsg_type != RTM_NEWLINK || h->nlmsg_len > sizeof(ans) ||
 	    h->nlmsg_len < NLMSG_LENGTH(sizeof(struct ifinfomsg)))
 		return -EBADMSG;
