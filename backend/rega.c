@@ -398,7 +398,7 @@ static void assign_colors(struct rega *g)
 			struct move *mv = &g->moves.data[*mp];
 			uint32_t other = get_alias(g, mv->dst) == get_alias(g, n) ? get_alias(g, mv->src)
 									     : get_alias(g, mv->dst);
-			if ((g->state[other] == N_COLORED || g->state[other] == N_PRECOLORED) &&
+			if (other != n && (g->state[other] == N_COLORED || g->state[other] == N_PRECOLORED) &&
 			    (okc & (1u << g->color[other]))) {
 				pick = g->color[other];
 				break;
@@ -467,32 +467,61 @@ static void spill_reg(struct rega *g, uint32_t r, uint32_t slot, bool **no_spill
 	{
 		VEC(struct mi) out = { 0 };
 		vec_reserve(&out, b->ins.len + 4);
-		vec_foreach(&b->ins, m)
-		{
+		/* A run of adjacent instructions mentioning r shares one temporary:
+		 * loaded before the first use, stored after the last definition. */
+		uint32_t t = MIR_NOREG;
+		bool dirty = false;
+		for (uint32_t i = 0; i < b->ins.len; i++) {
+			struct mi *m = &b->ins.data[i];
 			bool uses = mentions(m, r, false), defs = mentions(m, r, true);
 			if (rd && defs)
 				continue; /* the definition goes: it is repeated at each use */
 			if (!uses && !defs) {
+				if (dirty)
+					vec_push(&out, ((struct mi){ .kind = MI_STX, .size = 8, .dst = INSN_R10, .src = t,
+								     .flags = MF_FRAME | MF_SPILL, .slot = slot,
+								     .loc = m->loc }));
+				t = MIR_NOREG;
+				dirty = false;
 				vec_push(&out, *m);
 				continue;
 			}
-			uint32_t t = mir_vreg(mf, mf->vwidth.data[r]);
-			*no_spill_out = xrealloc(*no_spill_out, mf->nregs);
-			(*no_spill_out)[t] = true;
-			if (uses) {
-				struct mi ld = rd ? def : (struct mi){ .kind = MI_LDX, .size = 8, .src = INSN_R10,
-								      .flags = MF_FRAME | MF_SPILL, .slot = slot };
-				ld.dst = t;
-				ld.loc = m->loc;
-				vec_push(&out, ld);
+			if (t == MIR_NOREG) {
+				t = mir_vreg(mf, mf->vwidth.data[r]);
+				*no_spill_out = xrealloc(*no_spill_out, mf->nregs);
+				(*no_spill_out)[t] = true;
+				if (uses) {
+					struct mi ld = rd ? def : (struct mi){ .kind = MI_LDX, .size = 8, .src = INSN_R10,
+									      .flags = MF_FRAME | MF_SPILL,
+									      .slot = slot };
+					ld.dst = t;
+					ld.loc = m->loc;
+					vec_push(&out, ld);
+				}
 			}
 			struct mi c = *m;
 			replace_reg(&c, r, t);
-			vec_push(&out, c);
-			if (defs)
+			dirty |= defs && !rd;
+			if (mi_is_term(&c) && dirty) {
+				/* terminators end the block: store before them */
 				vec_push(&out, ((struct mi){ .kind = MI_STX, .size = 8, .dst = INSN_R10, .src = t,
 							     .flags = MF_FRAME | MF_SPILL, .slot = slot, .loc = m->loc }));
+				dirty = false;
+			}
+			vec_push(&out, c);
+			if (m->kind == MI_CALL) {
+				/* a temporary does not live across a call */
+				if (dirty)
+					vec_push(&out, ((struct mi){ .kind = MI_STX, .size = 8, .dst = INSN_R10, .src = t,
+								     .flags = MF_FRAME | MF_SPILL, .slot = slot,
+								     .loc = m->loc }));
+				t = MIR_NOREG;
+				dirty = false;
+			}
 		}
+		if (dirty)
+			vec_push(&out, ((struct mi){ .kind = MI_STX, .size = 8, .dst = INSN_R10, .src = t,
+						     .flags = MF_FRAME | MF_SPILL, .slot = slot }));
 		vec_free(&b->ins);
 		b->ins.data = out.data;
 		b->ins.len = out.len;
