@@ -18,13 +18,14 @@
 /* Operators of ALU ops by BPF_OP >> 4; NULL for NEG/END (own syntax) and the
  * unassigned 0xe0/0xf0. */
 static const char *const alu_ops[16] = {
-	"+=", "-=", "*=", "/=", "|=", "&=", "<<=", ">>=", NULL, "%=", "^=", "=", "s>>=", NULL,
-	NULL, NULL,
+	"+=", "-=", "*=", "/=", "|=",	"&=", "<<=", ">>=",
+	NULL, "%=", "^=", "=",	"s>>=", NULL, NULL,  NULL,
 };
 
 /* Conditions of jumps by BPF_OP >> 4; NULL for JA/CALL/EXIT/JCOND/0xf0. */
 static const char *const jmp_ops[16] = {
-	NULL, "==", ">", ">=", "&", "!=", "s>", "s>=", NULL, NULL, "<", "<=", "s<", "s<=", NULL, NULL,
+	NULL, "==", ">", ">=", "&",  "!=",  "s>", "s>=",
+	NULL, NULL, "<", "<=", "s<", "s<=", NULL, NULL,
 };
 
 /* Atomic read-modify-write ops by imm bits 7-4 (BPF_ADD/OR/AND/XOR). */
@@ -227,7 +228,8 @@ static bool decode_atomic(const struct fields *f, bool alu32, struct buf *out)
 	for (size_t i = 0; i < ARRAY_LEN(atomic_ops); i++) {
 		if (lo == (atomic_ops[i].op | BPF_FETCH)) {
 			put_reg(out, w, f->src);
-			buf_printf(out, " = atomic_fetch_%s((%s *)(", atomic_ops[i].name, utype[size]);
+			buf_printf(out, " = atomic_fetch_%s((%s *)(", atomic_ops[i].name,
+				   utype[size]);
 			put_mem(out, f->dst, f->off);
 			buf_puts(out, "), ");
 			put_reg(out, w, f->src);
@@ -381,8 +383,8 @@ unsigned disasm_insn(const struct bpf_insn *insns, size_t nslots, size_t idx, un
 		     struct buf *out)
 {
 	W_ASSERT(idx < nslots);
-	struct disasm_result r = disasm_decode(&insns[idx], (nslots - idx) * sizeof(*insns),
-					       idx * 8, flags, out);
+	struct disasm_result r =
+		disasm_decode(&insns[idx], (nslots - idx) * sizeof(*insns), idx * 8, flags, out);
 	return r.size == 16 ? 2 : 1;
 }
 
@@ -505,8 +507,8 @@ static void list_chunk(const struct disasm_section *sec, const struct sym_ent *s
 		buf_printf(out, "%8" PRId64 ":", (int64_t)(index / 8));
 		struct buf text = { 0 };
 		/* like llvm, decode from the rest of the section, not just the chunk */
-		struct disasm_result r = disasm_decode(sec->data + index, sec->size - index, index,
-						       flags, &text);
+		struct disasm_result r =
+			disasm_decode(sec->data + index, sec->size - index, index, flags, &text);
 		uint64_t size = r.size ? r.size : 1;
 		if (!(flags & DISASM_NO_RAW)) {
 			buf_putc(out, '\t');
@@ -528,8 +530,8 @@ static void list_chunk(const struct disasm_section *sec, const struct sym_ent *s
 			if (rel->offset >= index + size)
 				break;
 			if (rel->offset >= index)
-				buf_printf(out, "\t\t%016" PRIx64 ":  %s\t%s\n", rel->offset, rel->type,
-					   rel->value);
+				buf_printf(out, "\t\t%016" PRIx64 ":  %s\t%s\n", rel->offset,
+					   rel->type, rel->value);
 			++*rel_cur;
 		}
 		index += size;

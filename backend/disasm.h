@@ -17,14 +17,15 @@ enum disasm_flags {
 	 * llvm decodes them with rN names and knows only the 32-bit atomic add
 	 * (it prints a 32-bit fetch-add as `lock ... +=`); we do the same. */
 	DISASM_ALU32 = 1 << 0,
-	DISASM_NO_RAW = 1 << 1, /* --no-show-raw-insn */
+	DISASM_NO_RAW = 1 << 1,	   /* --no-show-raw-insn */
 	DISASM_NO_RELOCS = 1 << 2, /* listings: leave out the relocation lines (no -r) */
 };
 
 struct disasm_result {
-	unsigned size;	   /* bytes consumed: 8, 16 for ld_imm64; 0 = undecodable fragment (< 8 bytes, or a ld_imm64 cut short) */
-	bool valid;	   /* false: llvm prints <unknown> */
-	bool has_target;   /* pc-relative branch: target is its byte address */
+	unsigned size;	 /* bytes consumed: 8, 16 for ld_imm64; 0 = undecodable fragment (< 8 bytes,
+			    or a ld_imm64 cut short) */
+	bool valid;	 /* false: llvm prints <unknown> */
+	bool has_target; /* pc-relative branch: target is its byte address */
 	uint64_t target;
 };
 

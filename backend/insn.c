@@ -31,7 +31,9 @@ unsigned insn_size_bytes(uint8_t code)
 struct bpf_insn insn_raw(uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm)
 {
 	W_ASSERT(dst < 16 && src < 16);
-	return (struct bpf_insn){ .code = code, .dst_reg = dst, .src_reg = src, .off = off, .imm = imm };
+	return (struct bpf_insn){
+		.code = code, .dst_reg = dst, .src_reg = src, .off = off, .imm = imm
+	};
 }
 
 static uint8_t alu_class(bool alu64)

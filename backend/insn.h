@@ -22,12 +22,24 @@
 #ifndef BPF_STORE_REL
 #define BPF_STORE_REL 0x110 /* atomic imm: store-release */
 #endif
-#define INSN_OFF_SIGNED 1	 /* off of BPF_DIV/BPF_MOD: sdiv/smod */
+#define INSN_OFF_SIGNED 1	   /* off of BPF_DIV/BPF_MOD: sdiv/smod */
 #define INSN_OFF_ADDR_SPACE_CAST 1 /* off of BPF_ALU64|BPF_MOV|BPF_X */
 
 /* Registers. R10 is the read-only frame pointer. */
-enum { INSN_R0, INSN_R1, INSN_R2, INSN_R3, INSN_R4, INSN_R5,
-       INSN_R6, INSN_R7, INSN_R8, INSN_R9, INSN_R10, INSN_NREGS };
+enum {
+	INSN_R0,
+	INSN_R1,
+	INSN_R2,
+	INSN_R3,
+	INSN_R4,
+	INSN_R5,
+	INSN_R6,
+	INSN_R7,
+	INSN_R8,
+	INSN_R9,
+	INSN_R10,
+	INSN_NREGS
+};
 
 /* Access width in bytes (1, 2, 4, 8) <-> BPF_B/BPF_H/BPF_W/BPF_DW. */
 uint8_t insn_size_code(unsigned bytes);
@@ -114,7 +126,7 @@ bool insn_is_exit(const struct bpf_insn *insn);
 bool insn_is_call(const struct bpf_insn *insn); /* helper, pseudo, kfunc or callx */
 bool insn_is_pseudo_call(const struct bpf_insn *insn);
 bool insn_is_cond_jump(const struct bpf_insn *insn); /* incl. may_goto */
-bool insn_is_jump(const struct bpf_insn *insn);      /* cond, ja, gotol, may_goto */
+bool insn_is_jump(const struct bpf_insn *insn);	     /* cond, ja, gotol, may_goto */
 /* Relative target (slots from the next insn) of a jump or pseudo call/func load. */
 bool insn_rel_target(const struct bpf_insn *insn, int64_t *rel);
 /* Rewrites it; false if it does not fit (off is 16 bits except for gotol/calls). */

@@ -61,8 +61,9 @@ static void dump_section(const struct elfr *r, const struct elfr_section *sec, u
 	size_t nrels = elfr_relocs(r, sec->index, &rels);
 	struct disasm_reloc *drels = arena_newn(&a, struct disasm_reloc, nrels + 1);
 	for (size_t i = 0; i < nrels; i++)
-		drels[i] = (struct disasm_reloc){ rels[i].offset, elfr_reloc_type_name(rels[i].type),
-						  reloc_value(&a, r, &rels[i]) };
+		drels[i] =
+			(struct disasm_reloc){ rels[i].offset, elfr_reloc_type_name(rels[i].type),
+					       reloc_value(&a, r, &rels[i]) };
 	struct disasm_section ds = {
 		.name = sec->name,
 		.data = sec->data,
@@ -137,8 +138,10 @@ int cmd_objdump(int argc, char **argv)
 				flags |= DISASM_ALU32;
 			else if (strcmp(cpu, "v1") && strcmp(cpu, "v2") && strcmp(cpu, "generic") &&
 				 strcmp(cpu, "probe")) {
-				fprintf(stderr, "whistler objdump: error: unknown cpu '%s' "
-						"(v1, v2, v3, v4, generic)\n", cpu);
+				fprintf(stderr,
+					"whistler objdump: error: unknown cpu '%s' "
+					"(v1, v2, v3, v4, generic)\n",
+					cpu);
 				free(files);
 				return 1;
 			}

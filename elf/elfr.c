@@ -87,7 +87,8 @@ static int read_header(struct ctx *c, Elf64_Ehdr *eh)
 		return -ENOTSUP;
 	}
 	if (eh->e_ident[EI_DATA] != ELFDATA2LSB) {
-		fail(c, "big-endian or unknown byte order (%u): only little-endian BPF is supported",
+		fail(c,
+		     "big-endian or unknown byte order (%u): only little-endian BPF is supported",
 		     eh->e_ident[EI_DATA]);
 		return -ENOTSUP;
 	}
@@ -128,7 +129,8 @@ static int read_sections(struct ctx *c, const Elf64_Ehdr *eh)
 		return fail(c, "%lu section headers at offset 0x%lx extend beyond end of file",
 			    (unsigned long)shnum, (unsigned long)eh->e_shoff);
 	if (shstrndx >= shnum && shstrndx != SHN_UNDEF)
-		return fail(c, "section name table index %lu out of range", (unsigned long)shstrndx);
+		return fail(c, "section name table index %lu out of range",
+			    (unsigned long)shstrndx);
 
 	r->nsecs = (size_t)shnum;
 	r->secs = arena_newn(&r->arena, struct elfr_section, r->nsecs);
@@ -171,7 +173,8 @@ static int read_sections(struct ctx *c, const Elf64_Ehdr *eh)
 		memcpy(&sh, r->data + eh->e_shoff + i * sizeof(sh), sizeof(sh));
 		const char *name = str_at(names, sh.sh_name);
 		if (!name)
-			return fail(c, "section %zu: name offset 0x%x outside the section name table",
+			return fail(c,
+				    "section %zu: name offset 0x%x outside the section name table",
 				    i, sh.sh_name);
 		r->secs[i].name = name;
 	}
@@ -199,8 +202,8 @@ static int read_symbols(struct ctx *c)
 		return fail(c, "%s: entry size %lu, expected %zu", d, (unsigned long)st->entsize,
 			    sizeof(Elf64_Sym));
 	if (st->size % sizeof(Elf64_Sym))
-		return fail(c, "%s: size 0x%lx is not a multiple of %zu", d, (unsigned long)st->size,
-			    sizeof(Elf64_Sym));
+		return fail(c, "%s: size 0x%lx is not a multiple of %zu", d,
+			    (unsigned long)st->size, sizeof(Elf64_Sym));
 	if (st->link == 0 || st->link >= r->nsecs || r->secs[st->link].type != SHT_STRTAB)
 		return fail(c, "%s: sh_link %u is not a string table", d, st->link);
 	const struct elfr_section *strtab = &r->secs[st->link];
@@ -217,8 +220,10 @@ static int read_symbols(struct ctx *c)
 			return fail(c, "symbol %zu: name offset 0x%x outside the string table", i,
 				    es.st_name);
 		if (es.st_shndx == SHN_XINDEX)
-			return fail(c, "symbol %zu '%s': extended section indices (SHN_XINDEX) are "
-				       "not supported", i, name);
+			return fail(c,
+				    "symbol %zu '%s': extended section indices (SHN_XINDEX) are "
+				    "not supported",
+				    i, name);
 		if (es.st_shndx >= r->nsecs && es.st_shndx != SHN_ABS && es.st_shndx != SHN_COMMON)
 			return fail(c, "symbol %zu '%s': section index %u out of range", i, name,
 				    es.st_shndx);
@@ -263,7 +268,8 @@ static int check_rel_section(struct ctx *c, const struct elfr_section *s, size_t
 
 	sec_desc(c, s->index, d, sizeof(d));
 	if (s->entsize != ent)
-		return fail(c, "%s: entry size %lu, expected %zu", d, (unsigned long)s->entsize, ent);
+		return fail(c, "%s: entry size %lu, expected %zu", d, (unsigned long)s->entsize,
+			    ent);
 	if (s->size % ent)
 		return fail(c, "%s: size 0x%lx is not a multiple of %zu", d, (unsigned long)s->size,
 			    ent);
@@ -323,13 +329,15 @@ static int read_relocs(struct ctx *c)
 			if (!width)
 				return fail(c, "%s: relocation %zu: unknown type %u", d, k, type);
 			if (sym >= r->nsyms)
-				return fail(c, "%s: relocation %zu: symbol index %lu out of range", d,
-					    k, (unsigned long)sym);
+				return fail(c, "%s: relocation %zu: symbol index %lu out of range",
+					    d, k, (unsigned long)sym);
 			if (e.r_offset > t->size || width > t->size - e.r_offset)
-				return fail(c,
-					    "%s: relocation %zu (%s) at offset 0x%lx beyond the end of "
-					    "%s (size 0x%lx)", d, k, elfr_reloc_type_name(type),
-					    (unsigned long)e.r_offset, td, (unsigned long)t->size);
+				return fail(
+					c,
+					"%s: relocation %zu (%s) at offset 0x%lx beyond the end of "
+					"%s (size 0x%lx)",
+					d, k, elfr_reloc_type_name(type), (unsigned long)e.r_offset,
+					td, (unsigned long)t->size);
 			r->relocs[fill[t->index]++] = (struct elfr_reloc){
 				.offset = e.r_offset,
 				.type = type,

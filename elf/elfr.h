@@ -28,10 +28,10 @@ struct elfr_symbol {
 };
 
 struct elfr_reloc {
-	uint64_t offset; /* in the section it applies to */
-	uint32_t type;	 /* R_BPF_* */
-	uint32_t sym;	 /* symbol index; 0: none */
-	int64_t addend;	 /* SHT_RELA only, else 0 */
+	uint64_t offset;      /* in the section it applies to */
+	uint32_t type;	      /* R_BPF_* */
+	uint32_t sym;	      /* symbol index; 0: none */
+	int64_t addend;	      /* SHT_RELA only, else 0 */
 	uint32_t rel_section; /* index of the SHT_REL/SHT_RELA section it came from */
 };
 
@@ -46,7 +46,8 @@ void elfr_close(struct elfr *r);
 uint16_t elfr_type(const struct elfr *r); /* ET_REL for compiler output */
 
 size_t elfr_section_count(const struct elfr *r); /* including the null section 0 */
-const struct elfr_section *elfr_section(const struct elfr *r, size_t index); /* NULL if out of range */
+const struct elfr_section *elfr_section(const struct elfr *r,
+					size_t index); /* NULL if out of range */
 const struct elfr_section *elfr_section_by_name(const struct elfr *r, const char *name);
 
 /* The symbol table (NULL if none) and its symbols, index 0 being the null symbol. */

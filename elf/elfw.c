@@ -67,14 +67,14 @@ void elfw_free(struct elfw *w)
 {
 	if (!w)
 		return;
-	vec_foreach(&w->secs, s)
-	{
+	vec_foreach (&w->secs, s) {
 		free(s->name);
 		free(s->rel_name);
 		buf_free(&s->data);
 		vec_free(&s->relocs);
 	}
-	vec_foreach(&w->syms, s) free(s->name);
+	vec_foreach (&w->syms, s)
+		free(s->name);
 	vec_free(&w->secs);
 	vec_free(&w->syms);
 	free(w);
@@ -104,7 +104,8 @@ elfw_sec elfw_add_section(struct elfw *w, const char *name, uint32_t type, uint6
 		return fail(w, -EINVAL, "section '%s': name is reserved for the writer", name);
 	if (type == SHT_NULL || type == SHT_SYMTAB || type == SHT_STRTAB || type == SHT_REL ||
 	    type == SHT_RELA)
-		return fail(w, -EINVAL, "section '%s': type %u is managed by the writer", name, type);
+		return fail(w, -EINVAL, "section '%s': type %u is managed by the writer", name,
+			    type);
 	if (align == 0)
 		align = 1;
 	if (align & (align - 1))
@@ -178,14 +179,14 @@ uint64_t elfw_section_size(const struct elfw *w, elfw_sec sec)
 elfw_sym elfw_add_symbol(struct elfw *w, const struct elfw_symbol *sym)
 {
 	const char *name = sym->name ? sym->name : "";
-	if (sym->section != ELFW_UNDEF && sym->section != ELFW_ABS &&
-	    sym->section != ELFW_COMMON && !get_sec(w, sym->section))
+	if (sym->section != ELFW_UNDEF && sym->section != ELFW_ABS && sym->section != ELFW_COMMON &&
+	    !get_sec(w, sym->section))
 		return fail(w, -EINVAL, "symbol '%s': bad section handle %d", name, sym->section);
 	if (sym->bind != STB_LOCAL && sym->bind != STB_GLOBAL && sym->bind != STB_WEAK)
 		return fail(w, -EINVAL, "symbol '%s': unsupported binding %u", name, sym->bind);
 	if (sym->type > 15 || sym->visibility > 3)
-		return fail(w, -EINVAL, "symbol '%s': bad type %u or visibility %u", name, sym->type,
-			    sym->visibility);
+		return fail(w, -EINVAL, "symbol '%s': bad type %u or visibility %u", name,
+			    sym->type, sym->visibility);
 	struct wsym s = {
 		.name = xstrdup(name),
 		.section = sym->section,
@@ -225,8 +226,8 @@ int elfw_add_reloc(struct elfw *w, elfw_sec sec, uint64_t offset, elfw_sym sym, 
 	if (s->type == SHT_NOBITS || offset > s->data.len || width > s->data.len - offset)
 		return fail(w, -EINVAL,
 			    "section '%s': relocation at 0x%lx (%lu bytes) outside its contents "
-			    "(0x%zx bytes)", s->name, (unsigned long)offset, (unsigned long)width,
-			    s->data.len);
+			    "(0x%zx bytes)",
+			    s->name, (unsigned long)offset, (unsigned long)width, s->data.len);
 	struct wrel r = { offset, sym, type };
 	vec_push(&s->relocs, r);
 	if (!s->rel_name)
@@ -349,38 +350,43 @@ int elfw_finish(struct elfw *w, struct buf *out)
 {
 	/* indices: 0 null, 1 .strtab, sections each followed by its .rel, .symtab last */
 	uint32_t idx = 2;
-	vec_foreach(&w->secs, s)
-	{
+	vec_foreach (&w->secs, s) {
 		s->index = idx++;
 		s->rel_index = s->relocs.len ? idx++ : 0;
 	}
 	uint32_t symtab_index = idx, shnum = idx + 1;
+	if (shnum >= SHN_LORESERVE)
+		return fail(w, -E2BIG, "%u sections: more than ELF numbers without extensions",
+			    shnum);
 
 	/* symbols: null, locals, then globals and weaks, each in the order added */
 	uint32_t nsyms = 1, first_global;
-	vec_foreach(&w->syms, s) if (s->bind == STB_LOCAL) s->index = nsyms++;
+	vec_foreach (&w->syms, s)
+		if (s->bind == STB_LOCAL)
+			s->index = nsyms++;
 	first_global = nsyms;
-	vec_foreach(&w->syms, s) if (s->bind != STB_LOCAL) s->index = nsyms++;
+	vec_foreach (&w->syms, s)
+		if (s->bind != STB_LOCAL)
+			s->index = nsyms++;
 
 	size_t nstr = 0;
 	const char **all = xcalloc(w->secs.len * 2 + w->syms.len + 2, sizeof(*all));
 	all[nstr++] = ".strtab";
 	all[nstr++] = ".symtab";
-	vec_foreach(&w->secs, s)
-	{
+	vec_foreach (&w->secs, s) {
 		all[nstr++] = s->name;
 		if (s->rel_name)
 			all[nstr++] = s->rel_name;
 	}
-	vec_foreach(&w->syms, s) all[nstr++] = s->name;
+	vec_foreach (&w->syms, s)
+		all[nstr++] = s->name;
 	struct strtab_out st = { 0 };
 	strtab_build(&st, all, nstr);
 	free(all);
 
 	/* file offsets: header, section data, .symtab, .rel sections, .strtab, headers */
 	uint64_t off = sizeof(Elf64_Ehdr);
-	vec_foreach(&w->secs, s)
-	{
+	vec_foreach (&w->secs, s) {
 		off = ALIGN_UP(off, s->align);
 		s->offset = off;
 		if (s->type != SHT_NOBITS)
@@ -389,8 +395,7 @@ int elfw_finish(struct elfw *w, struct buf *out)
 	off = ALIGN_UP(off, 8);
 	uint64_t symtab_off = off;
 	off += (uint64_t)nsyms * sizeof(Elf64_Sym);
-	vec_foreach(&w->secs, s)
-	{
+	vec_foreach (&w->secs, s) {
 		if (!s->relocs.len)
 			continue;
 		off = ALIGN_UP(off, 8);
@@ -403,8 +408,8 @@ int elfw_finish(struct elfw *w, struct buf *out)
 
 	size_t base = out->len;
 	Elf64_Ehdr eh = {
-		.e_ident = { ELFMAG0, ELFMAG1, ELFMAG2, ELFMAG3, ELFCLASS64, ELFDATA2LSB, EV_CURRENT,
-			     ELFOSABI_NONE },
+		.e_ident = { ELFMAG0, ELFMAG1, ELFMAG2, ELFMAG3, ELFCLASS64, ELFDATA2LSB,
+			     EV_CURRENT, ELFOSABI_NONE },
 		.e_type = ET_REL,
 		.e_machine = EM_BPF,
 		.e_version = EV_CURRENT,
@@ -416,8 +421,7 @@ int elfw_finish(struct elfw *w, struct buf *out)
 	};
 	buf_append(out, &eh, sizeof(eh));
 #define PAD_TO(o) buf_zeros(out, (size_t)((o) - (out->len - base)))
-	vec_foreach(&w->secs, s)
-	{
+	vec_foreach (&w->secs, s) {
 		if (s->type == SHT_NOBITS)
 			continue;
 		PAD_TO(s->offset);
@@ -426,8 +430,7 @@ int elfw_finish(struct elfw *w, struct buf *out)
 	PAD_TO(symtab_off);
 	buf_zeros(out, sizeof(Elf64_Sym));
 	for (int pass = 0; pass < 2; pass++) {
-		vec_foreach(&w->syms, s)
-		{
+		vec_foreach (&w->syms, s) {
 			if ((s->bind == STB_LOCAL) != (pass == 0))
 				continue;
 			Elf64_Sym es = {
@@ -441,13 +444,11 @@ int elfw_finish(struct elfw *w, struct buf *out)
 			buf_append(out, &es, sizeof(es));
 		}
 	}
-	vec_foreach(&w->secs, s)
-	{
+	vec_foreach (&w->secs, s) {
 		if (!s->relocs.len)
 			continue;
 		PAD_TO(s->rel_offset);
-		vec_foreach(&s->relocs, r)
-		{
+		vec_foreach (&s->relocs, r) {
 			Elf64_Rel er = {
 				.r_offset = r->offset,
 				.r_info = ELF64_R_INFO(w->syms.data[r->sym - 1].index, r->type),
@@ -462,8 +463,7 @@ int elfw_finish(struct elfw *w, struct buf *out)
 
 	put_shdr(out, 0, SHT_NULL, 0, 0, 0, 0, 0, 0, 0);
 	put_shdr(out, str_off(&st, ".strtab"), SHT_STRTAB, 0, strtab_off, st.bytes.len, 0, 0, 1, 0);
-	vec_foreach(&w->secs, s)
-	{
+	vec_foreach (&w->secs, s) {
 		uint64_t size = s->type == SHT_NOBITS ? s->nobits_size : s->data.len;
 		put_shdr(out, str_off(&st, s->name), s->type, s->flags, s->offset, size, 0, 0,
 			 s->align, s->entsize);

@@ -57,8 +57,15 @@ static uint64_t get(const struct buf *obj, uint64_t at, size_t width)
 }
 
 /* Section header field offsets. */
-enum { SH_NAME = 0, SH_TYPE = 4, SH_OFFSET = 24, SH_SIZE = 32, SH_LINK = 40, SH_INFO = 44,
-       SH_ENTSIZE = 56 };
+enum {
+	SH_NAME = 0,
+	SH_TYPE = 4,
+	SH_OFFSET = 24,
+	SH_SIZE = 32,
+	SH_LINK = 40,
+	SH_INFO = 44,
+	SH_ENTSIZE = 56
+};
 
 /* o becomes a fresh copy of obj; returns it. */
 static struct buf *fresh(struct buf *o, const struct buf *obj)
@@ -80,13 +87,13 @@ static int open_err(const struct buf *obj, char *err, size_t len)
 	return rc;
 }
 
-#define EXPECT_ERR(obj, code, text)                                                                \
-	do {                                                                                       \
-		char err_[512];                                                                    \
-		int rc_ = open_err((obj), err_, sizeof(err_));                                     \
-		cr_assert_eq(rc_, (code), "expected %d for '%s', got %d (%s)", (code), (text), rc_, \
-			     err_);                                                                \
-		cr_assert(strstr(err_, (text)), "message '%s' lacks '%s'", err_, (text));          \
+#define EXPECT_ERR(obj, code, text)                                                            \
+	do {                                                                                   \
+		char err_[512];                                                                \
+		int rc_ = open_err((obj), err_, sizeof(err_));                                 \
+		cr_assert_eq(rc_, (code), "expected %d for '%s', got %d (%s)", (code), (text), \
+			     rc_, err_);                                                       \
+		cr_assert(strstr(err_, (text)), "message '%s' lacks '%s'", err_, (text));      \
 	} while (0)
 
 Test(elfr, valid_object)
@@ -248,9 +255,10 @@ Test(elfr, bad_relocations)
 	put(FRESH(), rels + 8, (uint64_t)2 << 32 | 77, 8);
 	EXPECT_ERR(&o, -EINVAL, "section 3 '.rel.text': relocation 0: unknown type 77");
 	put(FRESH(), rels + 0, 24, 8); /* a ld_imm64 needs 16 bytes: 24+16 > 32 */
-	EXPECT_ERR(&o, -EINVAL,
-		   "section 3 '.rel.text': relocation 0 (R_BPF_64_64) at offset 0x18 beyond the end "
-		   "of section 2 '.text' (size 0x20)");
+	EXPECT_ERR(
+		&o, -EINVAL,
+		"section 3 '.rel.text': relocation 0 (R_BPF_64_64) at offset 0x18 beyond the end "
+		"of section 2 '.text' (size 0x20)");
 	put(FRESH(), rels + 0, UINT64_MAX - 4, 8);
 	EXPECT_ERR(&o, -EINVAL, "beyond the end of section 2 '.text'");
 	/* without a symbol table, relocations cannot be read */

@@ -46,24 +46,32 @@ static struct elfw *build_sample(struct sample *s)
 	s->rodata = elfw_add_section(w, ".rodata.str1.1", SHT_PROGBITS,
 				     SHF_ALLOC | SHF_MERGE | SHF_STRINGS, 1, "hi %d\n", 7);
 	elfw_set_entsize(w, s->rodata, 1);
-	s->license = elfw_add_section(w, "license", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, 1, "GPL",
-				      4);
+	s->license =
+		elfw_add_section(w, "license", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, 1, "GPL", 4);
 	s->bss = elfw_add_section(w, ".bss", SHT_NOBITS, SHF_ALLOC | SHF_WRITE, 8, NULL, 16);
 
 	struct elfw_symbol sym_sub = { "sub", s->text, 0, 24, STB_LOCAL, STT_FUNC, STV_DEFAULT };
 	s->sub = elfw_add_symbol(w, &sym_sub);
-	struct elfw_symbol st = { "local_static", s->bss, 8, 8, STB_LOCAL, STT_OBJECT, STV_DEFAULT };
+	struct elfw_symbol st = {
+		"local_static", s->bss, 8, 8, STB_LOCAL, STT_OBJECT, STV_DEFAULT
+	};
 	s->local_static = elfw_add_symbol(w, &st);
 	elfw_sym text_sec = elfw_section_symbol(w, s->text);
-	struct elfw_symbol p = { "prog", s->prog, 0, sizeof(prog), STB_GLOBAL, STT_FUNC, STV_DEFAULT };
+	struct elfw_symbol p = {
+		"prog", s->prog, 0, sizeof(prog), STB_GLOBAL, STT_FUNC, STV_DEFAULT
+	};
 	s->prog_sym = elfw_add_symbol(w, &p);
 	struct elfw_symbol m = { "my_map", s->maps, 0, 32, STB_GLOBAL, STT_OBJECT, STV_DEFAULT };
 	s->map = elfw_add_symbol(w, &m);
 	struct elfw_symbol c = { "counter", s->bss, 0, 8, STB_GLOBAL, STT_OBJECT, STV_HIDDEN };
 	s->counter = elfw_add_symbol(w, &c);
-	struct elfw_symbol k = { "bpf_kfunc", ELFW_UNDEF, 0, 0, STB_GLOBAL, STT_NOTYPE, STV_DEFAULT };
+	struct elfw_symbol k = {
+		"bpf_kfunc", ELFW_UNDEF, 0, 0, STB_GLOBAL, STT_NOTYPE, STV_DEFAULT
+	};
 	s->ext_kfunc = elfw_add_symbol(w, &k);
-	struct elfw_symbol l = { "_license", s->license, 0, 4, STB_GLOBAL, STT_OBJECT, STV_DEFAULT };
+	struct elfw_symbol l = {
+		"_license", s->license, 0, 4, STB_GLOBAL, STT_OBJECT, STV_DEFAULT
+	};
 	elfw_add_symbol(w, &l);
 	elfw_sym ro = elfw_section_symbol(w, s->rodata);
 
@@ -90,9 +98,9 @@ Test(elfw, sample_reads_back)
 	cr_assert_eq(elfr_open(obj.data, obj.len, &r, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(elfr_type(r), ET_REL);
 	/* clang's order: null, .strtab, sections each followed by its .rel, .symtab */
-	static const char *names[] = { "",     ".strtab", ".text",	    "xdp",     ".relxdp",
-				       ".maps", ".rel.maps", ".rodata.str1.1", "license", ".bss",
-				       ".symtab" };
+	static const char *names[] = { "",	  ".strtab", ".text",	  "xdp",
+				       ".relxdp", ".maps",   ".rel.maps", ".rodata.str1.1",
+				       "license", ".bss",    ".symtab" };
 	cr_assert_eq(elfr_section_count(r), ARRAY_LEN(names));
 	for (size_t i = 0; i < ARRAY_LEN(names); i++)
 		cr_assert_str_eq(elfr_section(r, i)->name, names[i], "section %zu", i);
@@ -124,11 +132,11 @@ Test(elfw, sample_reads_back)
 		const char *name;
 		uint8_t bind, type;
 	} syms[] = {
-		{ "", STB_LOCAL, STT_NOTYPE },	       { "sample.c", STB_LOCAL, STT_FILE },
-		{ "sub", STB_LOCAL, STT_FUNC },	       { "local_static", STB_LOCAL, STT_OBJECT },
-		{ "", STB_LOCAL, STT_SECTION },	       { "", STB_LOCAL, STT_SECTION },
-		{ "prog", STB_GLOBAL, STT_FUNC },      { "my_map", STB_GLOBAL, STT_OBJECT },
-		{ "counter", STB_GLOBAL, STT_OBJECT }, { "bpf_kfunc", STB_GLOBAL, STT_NOTYPE },
+		{ "", STB_LOCAL, STT_NOTYPE },		{ "sample.c", STB_LOCAL, STT_FILE },
+		{ "sub", STB_LOCAL, STT_FUNC },		{ "local_static", STB_LOCAL, STT_OBJECT },
+		{ "", STB_LOCAL, STT_SECTION },		{ "", STB_LOCAL, STT_SECTION },
+		{ "prog", STB_GLOBAL, STT_FUNC },	{ "my_map", STB_GLOBAL, STT_OBJECT },
+		{ "counter", STB_GLOBAL, STT_OBJECT },	{ "bpf_kfunc", STB_GLOBAL, STT_NOTYPE },
 		{ "_license", STB_GLOBAL, STT_OBJECT },
 	};
 	cr_assert_eq(elfr_symbol_count(r), ARRAY_LEN(syms));
@@ -152,8 +160,11 @@ Test(elfw, sample_reads_back)
 	static const struct {
 		uint64_t off;
 		uint32_t type, sym;
-	} want[] = { { 0, R_BPF_64_64, 7 },  { 16, R_BPF_64_32, 4 }, { 24, R_BPF_64_32, 9 },
-		     { 32, R_BPF_64_64, 8 }, { 56, R_BPF_64_64, 5 } };
+	} want[] = { { 0, R_BPF_64_64, 7 },
+		     { 16, R_BPF_64_32, 4 },
+		     { 24, R_BPF_64_32, 9 },
+		     { 32, R_BPF_64_64, 8 },
+		     { 56, R_BPF_64_64, 5 } };
 	for (size_t i = 0; i < 5; i++) {
 		cr_assert_eq(rels[i].offset, want[i].off, "reloc %zu", i);
 		cr_assert_eq(rels[i].type, want[i].type, "reloc %zu", i);
@@ -230,7 +241,8 @@ Test(elfw, llvm_readelf_agrees)
 		"10: 0000000000000000     4 OBJECT  GLOBAL DEFAULT     8 _license",
 	};
 	for (size_t i = 0; i < ARRAY_LEN(expect); i++)
-		cr_assert(strstr(t, expect[i]), "llvm-readelf output lacks '%s':\n%s", expect[i], t);
+		cr_assert(strstr(t, expect[i]), "llvm-readelf output lacks '%s':\n%s", expect[i],
+			  t);
 	buf_free(&out);
 	free(cmd);
 	free(path);
@@ -247,8 +259,8 @@ Test(elfw, misuse_is_an_error)
 	cr_assert_eq(elfw_add_section(w, "x", SHT_PROGBITS, 0, 3, NULL, 0), -EINVAL);
 	cr_assert(strstr(elfw_error(w), "power of two"));
 	cr_assert_eq(elfw_add_section(w, ".bss", SHT_NOBITS, 0, 8, "x", 1), -EINVAL);
-	elfw_sec t = elfw_add_section(w, ".text", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, 8, NULL,
-				      16);
+	elfw_sec t =
+		elfw_add_section(w, ".text", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, 8, NULL, 16);
 	cr_assert_gt(t, 0);
 	elfw_sec b = elfw_add_section(w, ".bss", SHT_NOBITS, SHF_ALLOC | SHF_WRITE, 8, NULL, 64);
 	cr_assert_eq(elfw_append(w, b, "x", 1), -EINVAL);
@@ -303,8 +315,8 @@ static void rebuild(const struct elfr *r, struct buf *out)
 		const struct elfr_section *s = elfr_section(r, i);
 		if (s->type == SHT_STRTAB || s->type == SHT_SYMTAB || s->type == SHT_REL)
 			continue;
-		smap[i] = elfw_add_section(w, s->name, s->type, s->flags, s->align, s->data,
-					   s->size);
+		smap[i] =
+			elfw_add_section(w, s->name, s->type, s->flags, s->align, s->data, s->size);
 		cr_assert_gt(smap[i], 0, "%s", elfw_error(w));
 		elfw_set_entsize(w, smap[i], s->entsize);
 	}
@@ -332,7 +344,8 @@ static void rebuild(const struct elfr *r, struct buf *out)
 		size_t n = elfr_relocs(r, i, &rel);
 		for (size_t k = 0; k < n; k++)
 			cr_assert_eq(elfw_add_reloc(w, smap[i], rel[k].offset, ymap[rel[k].sym],
-						    rel[k].type), 0, "%s", elfw_error(w));
+						    rel[k].type),
+				     0, "%s", elfw_error(w));
 	}
 	cr_assert_eq(elfw_finish(w, out), 0);
 	elfw_free(w);
@@ -355,9 +368,10 @@ Test(elfw, clang_objects_rebuilt_byte_for_byte, .timeout = 300)
 				continue; /* CO-RE builtins need -g */
 			/* .llvm_addrsig is written after the relocations by
 			 * LLVM and means nothing to BPF loaders: leave it out */
-			char *cmd = xasprintf("clang-19 -target bpf -fno-addrsig %s -I'%s' -c '%s/%s' "
-					      "-o '%s/in.o' 2>&1", flags[f], inputs, inputs, srcs[i],
-					      tmp);
+			char *cmd =
+				xasprintf("clang-19 -target bpf -fno-addrsig %s -I'%s' -c '%s/%s' "
+					  "-o '%s/in.o' 2>&1",
+					  flags[f], inputs, inputs, srcs[i], tmp);
 			struct buf log = { 0 };
 			cr_assert_eq(tu_run(cmd, &log), 0, "%s:\n%s", cmd, buf_cstr(&log));
 			buf_free(&log);
@@ -367,7 +381,8 @@ Test(elfw, clang_objects_rebuilt_byte_for_byte, .timeout = 300)
 			cr_assert_eq(file_read(path, &in), 0);
 			char err[256];
 			struct elfr *r;
-			cr_assert_eq(elfr_open(in.data, in.len, &r, err, sizeof(err)), 0, "%s", err);
+			cr_assert_eq(elfr_open(in.data, in.len, &r, err, sizeof(err)), 0, "%s",
+				     err);
 			rebuild(r, &out);
 			cr_assert_eq(out.len, in.len, "%s %s: size %zu, clang's %zu", srcs[i],
 				     flags[f], out.len, in.len);

@@ -54,7 +54,8 @@ static void compare(const char *dir, const char *obj, const char *flags)
 	cr_assert_null(diff, "%s: whistler objdump -d %s differs from llvm-objdump-19 at %s", obj,
 		       flags, diff);
 	/* guard against two empty outputs agreeing */
-	cr_assert(strstr(buf_cstr(&got), "Disassembly of section"), "%s: nothing disassembled", obj);
+	cr_assert(strstr(buf_cstr(&got), "Disassembly of section"), "%s: nothing disassembled",
+		  obj);
 	buf_free(&want);
 	buf_free(&got);
 	compared++;
@@ -63,7 +64,8 @@ static void compare(const char *dir, const char *obj, const char *flags)
 Test(objdump, matches_llvm_objdump_on_clang_objects, .timeout = 600)
 {
 	if (!tu_have("clang-19") || !tu_have("llvm-objdump-19"))
-		cr_skip_test("clang-19 or llvm-objdump-19 not installed: objdump comparison skipped");
+		cr_skip_test(
+			"clang-19 or llvm-objdump-19 not installed: objdump comparison skipped");
 	char *tmp = tu_tmpdir();
 	cr_assert(tmp);
 	DIR *d = opendir(inputs_dir());
@@ -78,15 +80,18 @@ Test(objdump, matches_llvm_objdump_on_clang_objects, .timeout = 600)
 		struct input_cfg cfg;
 		read_cfg(src, &cfg);
 		char *cpus = xstrdup(cfg.cpus), *save_c = NULL;
-		for (char *cpu = strtok_r(cpus, " ", &save_c); cpu; cpu = strtok_r(NULL, " ", &save_c)) {
+		for (char *cpu = strtok_r(cpus, " ", &save_c); cpu;
+		     cpu = strtok_r(NULL, " ", &save_c)) {
 			char *vars = xstrdup(cfg.variants), *save_v = NULL;
 			int vi = 0;
 			for (char *var = strtok_r(vars, ";", &save_v); var;
 			     var = strtok_r(NULL, ";", &save_v), vi++) {
-				char *obj = xasprintf("%.*s_%s_%d.o", (int)(n - 2), e->d_name, cpu, vi);
-				char *cmd = xasprintf("clang-19 -target bpf -mcpu=%s %s -I'%s' -c '%s' "
-						      "-o '%s/%s' 2>&1",
-						      cpu, var, inputs_dir(), src, tmp, obj);
+				char *obj =
+					xasprintf("%.*s_%s_%d.o", (int)(n - 2), e->d_name, cpu, vi);
+				char *cmd =
+					xasprintf("clang-19 -target bpf -mcpu=%s %s -I'%s' -c '%s' "
+						  "-o '%s/%s' 2>&1",
+						  cpu, var, inputs_dir(), src, tmp, obj);
 				struct buf log = { 0 };
 				int rc = tu_run(cmd, &log);
 				cr_assert_eq(rc, 0, "%s failed:\n%s", cmd, buf_cstr(&log));
@@ -117,7 +122,11 @@ Test(objdump, malformed_input_is_a_clean_error)
 	char *tmp = tu_tmpdir();
 	cr_assert(tmp);
 	char *bad = xasprintf("%s/bad.o", tmp);
-	cr_assert_eq(file_write_atomic(bad, "\x7f" "ELF\2\1\1\0garbage", 16), 0);
+	cr_assert_eq(file_write_atomic(bad,
+				       "\x7f"
+				       "ELF\2\1\1\0garbage",
+				       16),
+		     0);
 	struct buf out = { 0 };
 	char *cmd = xasprintf("'%s' objdump '%s' 2>&1", WHISTLER_BIN, bad);
 	cr_assert_eq(tu_run(cmd, &out), 1, "exit status 1 for a malformed object");
@@ -125,7 +134,8 @@ Test(objdump, malformed_input_is_a_clean_error)
 		  "%s", buf_cstr(&out));
 	free(cmd);
 	out.len = 0;
-	static const char text[] = "hello, world: this text is not an object file, but it is long enough";
+	static const char text[] =
+		"hello, world: this text is not an object file, but it is long enough";
 	cr_assert_eq(file_write_atomic(bad, text, strlen(text)), 0);
 	out.len = 0;
 	cmd = xasprintf("'%s' objdump '%s' 2>&1", WHISTLER_BIN, bad);

@@ -48,16 +48,18 @@ Test(disasm, llvm_decoder_quirks)
 	cr_assert_str_eq(dis(INSN(0x61, 0x21, 0x00, 0x80, 0, 0, 0, 0), 8, 0),
 			 "r1 = *(u32 *)(r2 - 0x8000)");
 	/* ld_imm64 ignores its second slot's other fields; needs 16 bytes */
-	cr_assert_str_eq(dis(INSN(0x18, 0x01, 0, 0, 1, 0, 0, 0, 0x07, 0x11, 1, 0, 2, 0, 0, 0), 16, 0),
-			 "r1 = 0x200000001 ll");
+	cr_assert_str_eq(
+		dis(INSN(0x18, 0x01, 0, 0, 1, 0, 0, 0, 0x07, 0x11, 1, 0, 2, 0, 0, 0), 16, 0),
+		"r1 = 0x200000001 ll");
 	struct buf b = { 0 };
 	struct disasm_result r = disasm_decode(INSN(0x18, 1, 0, 0, 0, 0, 0, 0), 8, 0, 0, &b);
 	cr_assert_eq(r.size, 0, "a ld_imm64 cut short consumes nothing (llvm then skips a byte)");
 	cr_assert_not(r.valid);
 	buf_free(&b);
-	cr_assert_str_eq(dis(INSN(0x18, 0x01, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0x80),
-			     16, 0),
-			 "r1 = -0x7fffffff00000001 ll");
+	cr_assert_str_eq(
+		dis(INSN(0x18, 0x01, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0x80), 16,
+		    0),
+		"r1 = -0x7fffffff00000001 ll");
 	cr_assert_str_eq(dis(INSN(0x18, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80), 16, 0),
 			 "r1 = -0x8000000000000000 ll");
 	/* branch offsets are signed and hex; gotol takes imm */
@@ -76,7 +78,8 @@ Test(disasm, llvm_decoder_quirks)
 Test(disasm, branch_targets)
 {
 	struct buf b = { 0 };
-	struct disasm_result r = disasm_decode(INSN(0x05, 0, 0xff, 0xff, 0, 0, 0, 0), 8, 0x1b8, 0, &b);
+	struct disasm_result r =
+		disasm_decode(INSN(0x05, 0, 0xff, 0xff, 0, 0, 0, 0), 8, 0x1b8, 0, &b);
 	cr_assert(r.has_target && r.target == 0x1b8);
 	r = disasm_decode(INSN(0x06, 0, 0, 0, 0xfd, 0xff, 0xff, 0xff), 8, 0x1c8, 0, &b);
 	cr_assert(r.has_target && r.target == 0x1b8);
@@ -117,8 +120,9 @@ Test(disasm, section_listing)
 		0x01, 0x02, 0x03,				/* 64: stray bytes */
 	};
 	static const struct disasm_sym syms[] = {
-		{ 0, "", STT_SECTION }, { 0, "zz_local", STT_NOTYPE }, { 0, "prog", STT_FUNC },
-		{ 48, "tail", STT_NOTYPE }, { 56, "tbl", STT_OBJECT }, { 64, "end", STT_NOTYPE },
+		{ 0, "", STT_SECTION },	     { 0, "zz_local", STT_NOTYPE },
+		{ 0, "prog", STT_FUNC },     { 48, "tail", STT_NOTYPE },
+		{ 56, "tbl", STT_OBJECT },   { 64, "end", STT_NOTYPE },
 		{ 100, "beyond", STT_FUNC },
 	};
 	static const struct disasm_reloc relocs[] = {
@@ -129,23 +133,24 @@ Test(disasm, section_listing)
 	struct disasm_section sec = { "xdp", code, sizeof(code), syms, 7, relocs, 3 };
 	struct buf b = { 0 };
 	disasm_section(&sec, 0, &b);
-	cr_assert_str_eq(buf_cstr(&b),
-			 "\nDisassembly of section xdp:\n"
-			 "\n0000000000000000 <zz_local>:\n"
-			 "       0:\tb7 00 00 00 01 00 00 00\tr0 = 0x1\n"
-			 "\t\t0000000000000000:  R_BPF_64_32\tfirst\n"
-			 "\t\t...\n"
-			 "       3:\t18 01 00 00 00 00 00 00 00 00 00 00 00 00 00 00\tr1 = 0x0 ll\n"
-			 "\t\t0000000000000018:  R_BPF_64_64\tmap\n"
-			 "       5:\t15 01 fb ff 00 00 00 00\tif r1 == 0x0 goto -0x5 <zz_local+0x8>\n"
-			 "\n0000000000000030 <tail>:\n"
-			 "       6:\t95 00 00 00 00 00 00 00\texit\n"
-			 "\n0000000000000038 <tbl>:\n"
-			 "      38: 61 62 00 7f 63 20 00 00         ab..c ..\n"
-			 "\n0000000000000040 <end>:\n"
-			 "       8:\t01\t<unknown>\n"
-			 "       8:\t02\t<unknown>\n"
-			 "       8:\t03\t<unknown>\n");
+	cr_assert_str_eq(
+		buf_cstr(&b),
+		"\nDisassembly of section xdp:\n"
+		"\n0000000000000000 <zz_local>:\n"
+		"       0:\tb7 00 00 00 01 00 00 00\tr0 = 0x1\n"
+		"\t\t0000000000000000:  R_BPF_64_32\tfirst\n"
+		"\t\t...\n"
+		"       3:\t18 01 00 00 00 00 00 00 00 00 00 00 00 00 00 00\tr1 = 0x0 ll\n"
+		"\t\t0000000000000018:  R_BPF_64_64\tmap\n"
+		"       5:\t15 01 fb ff 00 00 00 00\tif r1 == 0x0 goto -0x5 <zz_local+0x8>\n"
+		"\n0000000000000030 <tail>:\n"
+		"       6:\t95 00 00 00 00 00 00 00\texit\n"
+		"\n0000000000000038 <tbl>:\n"
+		"      38: 61 62 00 7f 63 20 00 00         ab..c ..\n"
+		"\n0000000000000040 <end>:\n"
+		"       8:\t01\t<unknown>\n"
+		"       8:\t02\t<unknown>\n"
+		"       8:\t03\t<unknown>\n");
 	b.len = 0;
 	disasm_section(&sec, DISASM_NO_RAW | DISASM_NO_RELOCS, &b);
 	cr_assert(strstr(buf_cstr(&b), "       5:\tif r1 == 0x0 goto -0x5 <zz_local+0x8>\n"));
@@ -173,9 +178,10 @@ static uint32_t pick(const uint32_t *v, size_t n)
 /* Instructions biased toward the interesting field values. */
 static void random_insn(uint8_t out[8])
 {
-	static const uint32_t imms[] = { 0,    0,     1,     8,	  16,	 32,	64,   0x01,
-					 0x40, 0x41,  0x50,  0x51,   0xa0,  0xa1,  0xe1, 0xf1,
-					 0x100, 0x110, 0x10000, 0xffffffff, 0x80000000 };
+	static const uint32_t imms[] = {
+		0,    0,    1,	  8,	16,   32,    64,    0x01,    0x40,	 0x41,	    0x50,
+		0x51, 0xa0, 0xa1, 0xe1, 0xf1, 0x100, 0x110, 0x10000, 0xffffffff, 0x80000000
+	};
 	static const uint32_t offs[] = { 0, 0, 0, 1, 8, 16, 32, 0xffff, 0x8000, 0x7fff };
 	out[0] = (uint8_t)rnd();
 	unsigned dst = rnd() % 8 ? rnd() % 12 : rnd() % 16;
@@ -192,8 +198,8 @@ static void build_random_object(struct buf *obj, unsigned ninsns)
 	struct elfw *w = elfw_new();
 	struct elfw_symbol file = { "random.c", ELFW_ABS, 0, 0, STB_LOCAL, STT_FILE, 0 };
 	elfw_add_symbol(w, &file);
-	elfw_sec text = elfw_add_section(w, ".text", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, 8,
-					 NULL, 0);
+	elfw_sec text =
+		elfw_add_section(w, ".text", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, 8, NULL, 0);
 	elfw_sec prog = elfw_add_section(w, "xdp/prog", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, 8,
 					 NULL, 0);
 	elfw_sec data = elfw_add_section(w, ".data", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, 8,
@@ -214,12 +220,17 @@ static void build_random_object(struct buf *obj, unsigned ninsns)
 				memset(insn, 0, 8);
 			uint64_t off = (uint64_t)elfw_append(w, secs[s], insn, 8);
 			if (rnd() % 25 == 0 && ntargets < ARRAY_LEN(targets)) {
-				static const char *names[] = { "alpha", "beta", "zeta", "Beta", "_x" };
+				static const char *names[] = { "alpha", "beta", "zeta", "Beta",
+							       "_x" };
 				static const uint8_t types[] = { STT_FUNC, STT_NOTYPE, STT_OBJECT };
 				char *name = xasprintf("%s%u", names[rnd() % 5], rnd() % 4);
-				struct elfw_symbol sym = { name, secs[s], off + (rnd() % 8 ? 0 : 4), 0,
+				struct elfw_symbol sym = { name,
+							   secs[s],
+							   off + (rnd() % 8 ? 0 : 4),
+							   0,
 							   rnd() % 2 ? STB_LOCAL : STB_GLOBAL,
-							   types[rnd() % 3], 0 };
+							   types[rnd() % 3],
+							   0 };
 				if (sym.type == STT_OBJECT && rnd() % 2)
 					sym.size = 8;
 				targets[ntargets++] = elfw_add_symbol(w, &sym);
@@ -236,8 +247,9 @@ static void build_random_object(struct buf *obj, unsigned ninsns)
 			uint64_t size = elfw_section_size(w, secs[s]);
 			uint64_t off = (rnd() % (ninsns - 2)) * 8 + (rnd() % 4 == 0 ? 4 : 0);
 			if (off + elf_bpf_reloc_width(type) <= size)
-				cr_assert_eq(elfw_add_reloc(w, secs[s], off, targets[rnd() % ntargets],
-							    type), 0, "%s", elfw_error(w));
+				cr_assert_eq(elfw_add_reloc(w, secs[s], off,
+							    targets[rnd() % ntargets], type),
+					     0, "%s", elfw_error(w));
 		}
 	}
 	cr_assert_eq(elfw_finish(w, obj), 0);
