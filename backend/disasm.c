@@ -43,6 +43,13 @@ static const struct {
 static const char *const utype[4] = { "u32", "u16", "u8", "u64" };
 static const char *const stype[4] = { "s32", "s16", "s8", NULL };
 
+/* Where text goes, and whether immediates are hex (llvm-objdump's default,
+ * --print-imm-hex) or decimal (--no-print-imm-hex, and clang -S). */
+struct pr {
+	struct buf *b;
+	bool dec;
+};
+
 struct fields {
 	uint8_t op, dst, src;
 	int16_t off;
@@ -50,34 +57,39 @@ struct fields {
 };
 
 /* llvm's formatImm in hex mode. */
-static void put_imm(struct buf *out, int64_t v)
+static void put_imm(struct pr *out, int64_t v)
 {
-	if (v < 0)
-		buf_printf(out, "-0x%" PRIx64, -(uint64_t)v);
+	if (out->dec)
+		buf_printf(out->b, "%" PRId64, v);
+	else if (v < 0)
+		buf_printf(out->b, "-0x%" PRIx64, -(uint64_t)v);
 	else
-		buf_printf(out, "0x%" PRIx64, (uint64_t)v);
+		buf_printf(out->b, "0x%" PRIx64, (uint64_t)v);
 }
 
-static void put_branch(struct buf *out, int64_t v)
+static void put_branch(struct pr *out, int64_t v)
 {
 	if (v >= 0)
-		buf_putc(out, '+');
+		buf_putc(out->b, '+');
 	put_imm(out, v);
 }
 
-static void put_reg(struct buf *out, bool w, unsigned r)
+static void put_reg(struct pr *out, bool w, unsigned r)
 {
-	buf_printf(out, "%c%u", w ? 'w' : 'r', r);
+	char s[4] = { w ? 'w' : 'r', (char)('0' + r % 10), 0, 0 };
+	if (r >= 10) /* r10, r11: fields are 4 bits, validated <= 11 */
+		s[1] = '1', s[2] = (char)('0' + r - 10);
+	buf_puts(out->b, s);
 }
 
 /* "rB + 0xOFF" / "rB - 0xOFF" */
-static void put_mem(struct buf *out, unsigned base, int16_t off)
+static void put_mem(struct pr *out, unsigned base, int16_t off)
 {
-	buf_printf(out, "r%u %c ", base, off < 0 ? '-' : '+');
+	buf_printf(out->b, "r%u %c ", base, off < 0 ? '-' : '+');
 	put_imm(out, off < 0 ? -(int64_t)off : off);
 }
 
-static bool decode_alu(const struct fields *f, struct buf *out)
+static bool decode_alu(const struct fields *f, struct pr *out)
 {
 	bool w = BPF_CLASS(f->op) == BPF_ALU, x = BPF_SRC(f->op) == BPF_X;
 	unsigned op = BPF_OP(f->op);
@@ -88,7 +100,7 @@ static bool decode_alu(const struct fields *f, struct buf *out)
 		if (x || f->dst > 11)
 			return false;
 		put_reg(out, w, f->dst);
-		buf_puts(out, " = -");
+		buf_puts(out->b, " = -");
 		put_reg(out, w, f->dst);
 		return true;
 	}
@@ -96,7 +108,7 @@ static bool decode_alu(const struct fields *f, struct buf *out)
 		const char *name = !w ? (x ? NULL : "bswap") : (x ? "be" : "le");
 		if (!name || (f->imm != 16 && f->imm != 32 && f->imm != 64))
 			return false;
-		buf_printf(out, "r%u = %s%d r%u", f->dst, name, f->imm, f->dst);
+		buf_printf(out->b, "r%u = %s%d r%u", f->dst, name, f->imm, f->dst);
 		return true;
 	}
 	if (!alu_ops[op >> 4])
@@ -104,17 +116,17 @@ static bool decode_alu(const struct fields *f, struct buf *out)
 	const char *text = alu_ops[op >> 4];
 	if (op == BPF_MOV && x && f->off != 0) {
 		if (!w && f->off == INSN_OFF_ADDR_SPACE_CAST) {
-			buf_printf(out, "r%u = addr_space_cast(r%u, ", f->dst, f->src);
+			buf_printf(out->b, "r%u = addr_space_cast(r%u, ", f->dst, f->src);
 			put_imm(out, (uint32_t)f->imm >> 16);
-			buf_puts(out, ", ");
+			buf_puts(out->b, ", ");
 			put_imm(out, (uint32_t)f->imm & 0xffff);
-			buf_putc(out, ')');
+			buf_putc(out->b, ')');
 			return true;
 		}
 		if (f->off != 8 && f->off != 16 && !(f->off == 32 && !w))
 			return false;
 		put_reg(out, w, f->dst);
-		buf_printf(out, " = (s%d)", f->off);
+		buf_printf(out->b, " = (s%d)", f->off);
 		put_reg(out, w, f->src);
 		return true;
 	}
@@ -123,7 +135,7 @@ static bool decode_alu(const struct fields *f, struct buf *out)
 	else if (f->off != 0)
 		return false;
 	put_reg(out, w, f->dst);
-	buf_printf(out, " %s ", text);
+	buf_printf(out->b, " %s ", text);
 	if (x)
 		put_reg(out, w, f->src);
 	else
@@ -131,7 +143,7 @@ static bool decode_alu(const struct fields *f, struct buf *out)
 	return true;
 }
 
-static bool decode_jmp(const struct fields *f, struct buf *out, struct disasm_result *r,
+static bool decode_jmp(const struct fields *f, struct pr *out, struct disasm_result *r,
 		       uint64_t addr)
 {
 	bool w = BPF_CLASS(f->op) == BPF_JMP32, x = BPF_SRC(f->op) == BPF_X;
@@ -144,9 +156,9 @@ static bool decode_jmp(const struct fields *f, struct buf *out, struct disasm_re
 			return false;
 		if (w) {
 			rel = f->imm;
-			buf_puts(out, "gotol ");
+			buf_puts(out->b, "gotol ");
 		} else {
-			buf_puts(out, "goto ");
+			buf_puts(out->b, "goto ");
 		}
 		break;
 	case BPF_CALL:
@@ -155,33 +167,33 @@ static bool decode_jmp(const struct fields *f, struct buf *out, struct disasm_re
 		if (x) {
 			if (f->dst > 11)
 				return false;
-			buf_printf(out, "callx r%u", f->dst);
+			buf_printf(out->b, "callx r%u", f->dst);
 		} else {
-			buf_puts(out, "call ");
+			buf_puts(out->b, "call ");
 			put_imm(out, f->imm);
 		}
 		return true;
 	case BPF_EXIT:
 		if (w || x || f->imm != 0)
 			return false;
-		buf_puts(out, "exit");
+		buf_puts(out->b, "exit");
 		return true;
 	case BPF_JCOND:
 		if (w || x)
 			return false;
-		buf_puts(out, "may_goto ");
+		buf_puts(out->b, "may_goto ");
 		break;
 	default:
 		if (!jmp_ops[op >> 4] || f->dst > 11 || (x && f->src > 11))
 			return false;
-		buf_puts(out, "if ");
+		buf_puts(out->b, "if ");
 		put_reg(out, w, f->dst);
-		buf_printf(out, " %s ", jmp_ops[op >> 4]);
+		buf_printf(out->b, " %s ", jmp_ops[op >> 4]);
 		if (x)
 			put_reg(out, w, f->src);
 		else
 			put_imm(out, f->imm);
-		buf_puts(out, " goto ");
+		buf_puts(out->b, " goto ");
 	}
 	put_branch(out, rel);
 	r->has_target = true;
@@ -189,7 +201,7 @@ static bool decode_jmp(const struct fields *f, struct buf *out, struct disasm_re
 	return true;
 }
 
-static bool decode_atomic(const struct fields *f, bool alu32, struct buf *out)
+static bool decode_atomic(const struct fields *f, bool alu32, struct pr *out)
 {
 	unsigned size = BPF_SIZE(f->op) >> 3;
 	bool dw = BPF_SIZE(f->op) == BPF_DW, w = !dw;
@@ -203,46 +215,46 @@ static bool decode_atomic(const struct fields *f, bool alu32, struct buf *out)
 		/* only llvm's old XADDW: imm bits 7-4 must be BPF_ADD */
 		if ((lo & 0xf0) != BPF_ADD)
 			return false;
-		buf_printf(out, "lock *(u32 *)(");
+		buf_printf(out->b, "lock *(u32 *)(");
 		put_mem(out, f->dst, f->off);
-		buf_printf(out, ") += r%u", f->src);
+		buf_printf(out->b, ") += r%u", f->src);
 		return true;
 	}
 	if (lo == (BPF_XCHG & 0xff)) {
 		put_reg(out, w, f->src);
-		buf_printf(out, " = %s(", dw ? "xchg_64" : "xchg32_32");
+		buf_printf(out->b, " = %s(", dw ? "xchg_64" : "xchg32_32");
 		put_mem(out, f->dst, f->off);
-		buf_puts(out, ", ");
+		buf_puts(out->b, ", ");
 		put_reg(out, w, f->src);
-		buf_putc(out, ')');
+		buf_putc(out->b, ')');
 		return true;
 	}
 	if (lo == (BPF_CMPXCHG & 0xff)) {
-		buf_printf(out, "%s = %s(", w ? "w0" : "r0", dw ? "cmpxchg_64" : "cmpxchg32_32");
+		buf_printf(out->b, "%s = %s(", w ? "w0" : "r0", dw ? "cmpxchg_64" : "cmpxchg32_32");
 		put_mem(out, f->dst, f->off);
-		buf_printf(out, ", %s, ", w ? "w0" : "r0");
+		buf_printf(out->b, ", %s, ", w ? "w0" : "r0");
 		put_reg(out, w, f->src);
-		buf_putc(out, ')');
+		buf_putc(out->b, ')');
 		return true;
 	}
 	for (size_t i = 0; i < ARRAY_LEN(atomic_ops); i++) {
 		if (lo == (atomic_ops[i].op | BPF_FETCH)) {
 			put_reg(out, w, f->src);
-			buf_printf(out, " = atomic_fetch_%s((%s *)(", atomic_ops[i].name,
+			buf_printf(out->b, " = atomic_fetch_%s((%s *)(", atomic_ops[i].name,
 				   utype[size]);
 			put_mem(out, f->dst, f->off);
-			buf_puts(out, "), ");
+			buf_puts(out->b, "), ");
 			put_reg(out, w, f->src);
-			buf_putc(out, ')');
+			buf_putc(out->b, ')');
 			return true;
 		}
 	}
 	/* without BPF_FETCH only bits 7-4 are looked at */
 	for (size_t i = 0; i < ARRAY_LEN(atomic_ops); i++) {
 		if ((lo & 0xf0) == atomic_ops[i].op) {
-			buf_printf(out, "lock *(%s *)(", utype[size]);
+			buf_printf(out->b, "lock *(%s *)(", utype[size]);
 			put_mem(out, f->dst, f->off);
-			buf_printf(out, ") %s= ", atomic_ops[i].sym);
+			buf_printf(out->b, ") %s= ", atomic_ops[i].sym);
 			put_reg(out, w, f->src);
 			return true;
 		}
@@ -250,7 +262,7 @@ static bool decode_atomic(const struct fields *f, bool alu32, struct buf *out)
 	return false;
 }
 
-static bool decode_mem(const struct fields *f, bool alu32, struct buf *out)
+static bool decode_mem(const struct fields *f, bool alu32, struct pr *out)
 {
 	unsigned cls = BPF_CLASS(f->op), mode = BPF_MODE(f->op), size = BPF_SIZE(f->op) >> 3;
 	/* llvm's ALU32 decoder table covers 8/16/32-bit LDX/STX loads, stores and atomics */
@@ -262,21 +274,21 @@ static bool decode_mem(const struct fields *f, bool alu32, struct buf *out)
 			return false;
 		if (mode == BPF_MEM) {
 			put_reg(out, w, f->dst);
-			buf_printf(out, " = *(%s *)(", utype[size]);
+			buf_printf(out->b, " = *(%s *)(", utype[size]);
 		} else if (mode == BPF_MEMSX && stype[size]) {
-			buf_printf(out, "r%u = *(%s *)(", f->dst, stype[size]);
+			buf_printf(out->b, "r%u = *(%s *)(", f->dst, stype[size]);
 		} else {
 			return false;
 		}
 		put_mem(out, f->src, f->off);
-		buf_putc(out, ')');
+		buf_putc(out->b, ')');
 		return true;
 	case BPF_ST:
 		if (mode != BPF_MEM || f->dst > 11)
 			return false;
-		buf_printf(out, "*(%s *)(", utype[size]);
+		buf_printf(out->b, "*(%s *)(", utype[size]);
 		put_mem(out, f->dst, f->off);
-		buf_puts(out, ") = ");
+		buf_puts(out->b, ") = ");
 		put_imm(out, f->imm);
 		return true;
 	default: /* BPF_STX */
@@ -284,16 +296,16 @@ static bool decode_mem(const struct fields *f, bool alu32, struct buf *out)
 			return decode_atomic(f, alu32, out);
 		if (mode != BPF_MEM || f->dst > 11 || f->src > 11)
 			return false;
-		buf_printf(out, "*(%s *)(", utype[size]);
+		buf_printf(out->b, "*(%s *)(", utype[size]);
 		put_mem(out, f->dst, f->off);
-		buf_puts(out, ") = ");
+		buf_puts(out->b, ") = ");
 		put_reg(out, w, f->src);
 		return true;
 	}
 }
 
 /* BPF_LD: ld_imm64 (two slots) and the legacy packet loads. */
-static bool decode_ld(const struct fields *f, const uint8_t *b, size_t len, struct buf *out,
+static bool decode_ld(const struct fields *f, const uint8_t *b, size_t len, struct pr *out,
 		      struct disasm_result *r)
 {
 	unsigned mode = BPF_MODE(f->op), size = BPF_SIZE(f->op) >> 3;
@@ -309,13 +321,13 @@ static bool decode_ld(const struct fields *f, const uint8_t *b, size_t len, stru
 		uint32_t hi = (uint32_t)b[12] | (uint32_t)b[13] << 8 | (uint32_t)b[14] << 16 |
 			      (uint32_t)b[15] << 24;
 		if (f->src == 0) {
-			buf_printf(out, "r%u = ", f->dst);
+			buf_printf(out->b, "r%u = ", f->dst);
 			put_imm(out, (int64_t)((uint64_t)hi << 32 | (uint32_t)f->imm));
-			buf_puts(out, " ll");
+			buf_puts(out->b, " ll");
 		} else {
-			buf_printf(out, "ld_pseudo\tr%u, ", f->dst);
+			buf_printf(out->b, "ld_pseudo\tr%u, ", f->dst);
 			put_imm(out, f->src);
-			buf_puts(out, ", ");
+			buf_puts(out->b, ", ");
 			put_imm(out, (uint32_t)f->imm);
 		}
 		return true;
@@ -323,25 +335,26 @@ static bool decode_ld(const struct fields *f, const uint8_t *b, size_t len, stru
 	if (size == BPF_DW >> 3)
 		return false;
 	if (mode == BPF_ABS) {
-		buf_printf(out, "r0 = *(%s *)skb[", utype[size]);
+		buf_printf(out->b, "r0 = *(%s *)skb[", utype[size]);
 		put_imm(out, f->imm);
-		buf_putc(out, ']');
+		buf_putc(out->b, ']');
 		return true;
 	}
 	if (mode == BPF_IND && f->src <= 11) {
-		buf_printf(out, "r0 = *(%s *)skb[r%u]", utype[size], f->src);
+		buf_printf(out->b, "r0 = *(%s *)skb[r%u]", utype[size], f->src);
 		return true;
 	}
 	return false;
 }
 
 struct disasm_result disasm_decode(const void *bytes, size_t len, uint64_t addr, unsigned flags,
-				   struct buf *out)
+				   struct buf *text)
 {
 	const uint8_t *b = bytes;
+	struct pr pr = { text, flags & DISASM_DECIMAL }, *out = &pr;
 	struct disasm_result r = { .size = 0 };
 	if (len < 8) {
-		buf_puts(out, "<unknown>");
+		buf_puts(out->b, "<unknown>");
 		return r;
 	}
 	r.size = 8;
@@ -353,7 +366,7 @@ struct disasm_result disasm_decode(const void *bytes, size_t len, uint64_t addr,
 		.imm = (int32_t)((uint32_t)b[4] | (uint32_t)b[5] << 8 | (uint32_t)b[6] << 16 |
 				 (uint32_t)b[7] << 24),
 	};
-	size_t mark = out->len;
+	size_t mark = text->len;
 	bool ok;
 	switch (BPF_CLASS(f.op)) {
 	case BPF_ALU:
@@ -371,8 +384,8 @@ struct disasm_result disasm_decode(const void *bytes, size_t len, uint64_t addr,
 		ok = decode_mem(&f, flags & DISASM_ALU32, out);
 	}
 	if (!ok) {
-		out->len = mark;
-		buf_puts(out, "<unknown>");
+		text->len = mark;
+		buf_puts(out->b, "<unknown>");
 		r.has_target = false;
 	}
 	r.valid = ok;
@@ -481,14 +494,20 @@ static uint64_t skippable_zeros(const uint8_t *p, uint64_t max)
 
 static void put_raw(struct buf *out, const uint8_t *p, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		buf_printf(out, i ? " %02x" : "%02x", p[i]);
+	static const char hex[] = "0123456789abcdef";
+	buf_reserve(out, 3 * n);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			out->data[out->len++] = ' ';
+		out->data[out->len++] = (unsigned char)hex[p[i] >> 4];
+		out->data[out->len++] = (unsigned char)hex[p[i] & 15];
+	}
 }
 
 /* Instructions of one chunk [index, end) between symbols. */
 static void list_chunk(const struct disasm_section *sec, const struct sym_ent *syms, size_t nsyms,
 		       const struct rel_ent *rels, size_t nrels, size_t *rel_cur, uint64_t index,
-		       uint64_t end, unsigned flags, struct buf *out)
+		       uint64_t end, unsigned flags, struct buf *text, struct buf *out)
 {
 	bool show_relocs = !(flags & DISASM_NO_RELOCS);
 
@@ -505,18 +524,17 @@ static void list_chunk(const struct disasm_section *sec, const struct sym_ent *s
 			continue;
 		}
 		buf_printf(out, "%8" PRId64 ":", (int64_t)(index / 8));
-		struct buf text = { 0 };
 		/* like llvm, decode from the rest of the section, not just the chunk */
+		text->len = 0;
 		struct disasm_result r =
-			disasm_decode(sec->data + index, sec->size - index, index, flags, &text);
+			disasm_decode(sec->data + index, sec->size - index, index, flags, text);
 		uint64_t size = r.size ? r.size : 1;
 		if (!(flags & DISASM_NO_RAW)) {
 			buf_putc(out, '\t');
 			put_raw(out, sec->data + index, (size_t)size);
 		}
 		buf_putc(out, '\t');
-		buf_append(out, text.data, text.len);
-		buf_free(&text);
+		buf_append(out, text->data, text->len);
 		if (r.valid && r.has_target) {
 			const struct sym_ent *t = sym_before(syms, nsyms, r.target);
 			if (t && t->addr == r.target)
@@ -564,6 +582,7 @@ void disasm_section(const struct disasm_section *sec, unsigned flags, struct buf
 	size_t rel_cur = 0;
 
 	bool printed_header = false;
+	struct buf text = { 0 };
 	for (size_t si = 0; si < n;) {
 		size_t first = si;
 		uint64_t start = syms[si].addr;
@@ -592,8 +611,10 @@ void disasm_section(const struct disasm_section *sec, unsigned flags, struct buf
 			dump_data(sec->data, start, end, out);
 			continue;
 		}
-		list_chunk(sec, syms, n, rels, sec->nrelocs, &rel_cur, start, end, flags, out);
+		list_chunk(sec, syms, n, rels, sec->nrelocs, &rel_cur, start, end, flags, &text,
+			   out);
 	}
+	buf_free(&text);
 	free(rels);
 	free(syms);
 }

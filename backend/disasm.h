@@ -19,6 +19,9 @@ enum disasm_flags {
 	DISASM_ALU32 = 1 << 0,
 	DISASM_NO_RAW = 1 << 1,	   /* --no-show-raw-insn */
 	DISASM_NO_RELOCS = 1 << 2, /* listings: leave out the relocation lines (no -r) */
+	/* Decimal immediates and offsets, as llvm-objdump --no-print-imm-hex
+	 * (and clang -S) print them; `<sym+0x..>` annotations stay hex. */
+	DISASM_DECIMAL = 1 << 3,
 };
 
 struct disasm_result {

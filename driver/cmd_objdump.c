@@ -16,12 +16,14 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: whistler objdump [-d] [-r] [--no-show-raw-insn] [--mattr=+alu32] "
+	fprintf(out, "usage: whistler objdump [-d] [-r] [--no-show-raw-insn] [--no-print-imm-hex] "
+		     "[--mattr=+alu32] "
 		     "[--mcpu=CPU] FILE...\n\n"
 		     "Disassembles the executable sections of BPF objects as llvm-objdump does.\n"
 		     "  -d, --disassemble   disassemble (the default)\n"
 		     "  -r, --reloc         show relocations inline (the default without -d)\n"
 		     "  --no-show-raw-insn  leave out the instruction bytes\n"
+		     "  --no-print-imm-hex  decimal immediates\n"
 		     "  --mattr=+alu32      decode 32-bit memory accesses with w registers\n"
 		     "  --mcpu=v3|v4        the same (v1, v2, generic: without)\n");
 }
@@ -128,6 +130,10 @@ int cmd_objdump(int argc, char **argv)
 			disassemble = relocs = true;
 		} else if (!strcmp(a, "--no-show-raw-insn")) {
 			flags |= DISASM_NO_RAW;
+		} else if (!strcmp(a, "--no-print-imm-hex")) {
+			flags |= DISASM_DECIMAL;
+		} else if (!strcmp(a, "--print-imm-hex")) {
+			flags &= ~(unsigned)DISASM_DECIMAL;
 		} else if (!strcmp(a, "--mattr=+alu32")) {
 			flags |= DISASM_ALU32;
 		} else if (!strcmp(a, "--mattr=-alu32")) {

@@ -102,6 +102,7 @@ Test(objdump, matches_llvm_objdump_on_clang_objects, .timeout = 600)
 				if (vi == 0) {
 					compare(tmp, obj, "");
 					compare(tmp, obj, "-r --no-show-raw-insn");
+					compare(tmp, obj, "-r --no-print-imm-hex");
 				}
 				objects++;
 				free(obj);

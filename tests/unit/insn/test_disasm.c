@@ -73,6 +73,15 @@ Test(disasm, llvm_decoder_quirks)
 	cr_assert_str_eq(dis(INSN(0x30, 0xff, 3, 0, 0x10, 0, 0, 0), 8, 0), "r0 = *(u8 *)skb[0x10]");
 	cr_assert_str_eq(dis(INSN(0x48, 0x30, 0, 0, 0, 0, 0, 0), 8, 0), "r0 = *(u16 *)skb[r3]");
 	cr_assert_str_eq(dis(INSN(0x07, 0x01), 2, 0), "<unknown>");
+	/* --no-print-imm-hex */
+	cr_assert_str_eq(dis(INSN(0x61, 0x21, 0xfc, 0xff, 0, 0, 0, 0), 8, DISASM_DECIMAL),
+			 "r1 = *(u32 *)(r2 - 4)");
+	cr_assert_str_eq(
+		dis(INSN(0xc6, 0x01, 0xfe, 0xff, 0xfb, 0xff, 0xff, 0xff), 8, DISASM_DECIMAL),
+		"if w1 s< -5 goto -2");
+	cr_assert_str_eq(dis(INSN(0x18, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80), 16,
+			     DISASM_DECIMAL),
+			 "r1 = -9223372036854775808 ll");
 }
 
 Test(disasm, branch_targets)
@@ -290,6 +299,7 @@ Test(disasm, random_encodings_match_llvm_objdump, .timeout = 300)
 		if (round % 4 == 0) {
 			compare_with_llvm(dir, "");
 			compare_with_llvm(dir, "-r --no-show-raw-insn");
+			compare_with_llvm(dir, "-r --no-print-imm-hex --mattr=+alu32");
 		}
 	}
 	tu_rmdir(dir);
