@@ -483,7 +483,7 @@ static const char *check_jmp(const struct bpf_insn *insn)
 	case BPF_EXIT:
 		if (jmp32 || reg)
 			return "exit must be BPF_JMP|BPF_EXIT";
-		if (insn->dst_reg || insn->src_reg || insn->off || insn->imm)
+		if (insn->dst_reg || insn->src_reg || insn->imm) /* the kernel ignores off */
 			return "exit uses reserved fields";
 		return NULL;
 	case BPF_JCOND:
@@ -493,6 +493,8 @@ static const char *check_jmp(const struct bpf_insn *insn)
 			return "unknown BPF_JCOND condition";
 		if (insn->dst_reg || insn->imm)
 			return "may_goto uses reserved fields";
+		if (insn->off == 0)
+			return "may_goto with offset 0";
 		return NULL;
 	case 0xf0:
 		return "unknown jump opcode";
@@ -519,12 +521,12 @@ static const char *check_ld(const struct bpf_insn *insn, size_t avail)
 		case BPF_PSEUDO_MAP_VALUE:
 		case BPF_PSEUDO_MAP_IDX_VALUE:
 		case BPF_PSEUDO_BTF_ID:
+		case BPF_PSEUDO_FUNC:
 			break;
 		case BPF_PSEUDO_MAP_FD:
 		case BPF_PSEUDO_MAP_IDX:
-		case BPF_PSEUDO_FUNC:
 			if (hi->imm)
-				return "ld_imm64 of a map or function uses the second slot's imm";
+				return "ld_imm64 of a map uses the second slot's imm";
 			break;
 		default:
 			return "unknown ld_imm64 pseudo kind in src_reg";
