@@ -85,7 +85,9 @@ int32_t wbtf_add_map_def(struct wbtf *btf, const struct wbtf_map_def *def)
 	for (int i = 0; i < n; i++)
 		if (m[i].type < 0)
 			return m[i].type;
-	int32_t id = wbtf_add_struct(btf, def->struct_name, 8 * (uint32_t)n);
+	/* `values` is a flexible array: it adds no size */
+	uint32_t size = 8 * (uint32_t)(def->values_type ? n - 1 : n);
+	int32_t id = wbtf_add_struct(btf, def->struct_name, size);
 	for (int i = 0; i < n && id > 0; i++) {
 		int err = wbtf_add_member(btf, m[i].name, (uint32_t)m[i].type, 64 * (uint32_t)i, 0);
 		if (err)
