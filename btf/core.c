@@ -240,28 +240,37 @@ static int types_compat(const struct wbtf *lb, uint32_t lid, const struct wbtf *
 	return -ELOOP;
 }
 
+/* Anonymous matches only anonymous; otherwise essential names. */
 static bool names_match(const struct wbtf *lb, uint32_t loff, const struct wbtf *tb, uint32_t toff)
 {
-	const char *l = wbtf_str(lb, loff);
-	return (l && !*l) || ess_names_equal(lb, loff, tb, toff);
+	const char *l = wbtf_str(lb, loff), *t = wbtf_str(tb, toff);
+	if (!l || !t)
+		return false;
+	if (!*t)
+		return !*l;
+	return ess_names_equal(lb, loff, tb, toff);
 }
 
 static int types_match(const struct wbtf *lb, uint32_t lid, const struct wbtf *tb, uint32_t tid,
-		       bool behind_ptr, int level);
+		       int level);
 
+/* Every local member has a named target member of the same name whose type
+ * matches; anonymous members never match. */
 static int composites_match(const struct wbtf *lb, const struct btf_type *l, const struct wbtf *tb,
-			    const struct btf_type *t, bool behind_ptr, int level)
+			    const struct btf_type *t, int level)
 {
 	if (wbtf_vlen(l) > wbtf_vlen(t))
 		return 0;
 	for (unsigned i = 0; i < wbtf_vlen(l); i++) {
 		const struct btf_member *lm = &wbtf_members(l)[i];
+		const char *ln = wbtf_str(lb, lm->name_off);
 		bool matched = false;
 		for (unsigned j = 0; j < wbtf_vlen(t) && !matched; j++) {
 			const struct btf_member *tm = &wbtf_members(t)[j];
-			if (!names_match(lb, lm->name_off, tb, tm->name_off))
+			const char *tn = wbtf_str(tb, tm->name_off);
+			if (!ln || !tn || !*tn || strcmp(ln, tn))
 				continue;
-			int r = types_match(lb, lm->type, tb, tm->type, behind_ptr, level - 1);
+			int r = types_match(lb, lm->type, tb, tm->type, level - 1);
 			if (r < 0)
 				return r;
 			matched = r > 0;
@@ -272,76 +281,89 @@ static int composites_match(const struct wbtf *lb, const struct btf_type *l, con
 	return 1;
 }
 
-static int types_match(const struct wbtf *lb, uint32_t lid, const struct wbtf *tb, uint32_t tid,
-		       bool behind_ptr, int level)
+/* Enumerators of the local enum all exist (by essential name) in the
+ * target, of the same size; values may differ. */
+static int enums_match(const struct wbtf *lb, const struct btf_type *l, const struct wbtf *tb,
+		       const struct btf_type *t)
 {
-	for (; level > 0; level--) {
-		const struct btf_type *l = wbtf_type_by_id(lb, lid), *t = wbtf_type_by_id(tb, tid);
-		if (!l || !t)
-			return -EINVAL;
-		if (!names_match(lb, l->name_off, tb, t->name_off))
+	if (l->size != t->size || wbtf_vlen(l) > wbtf_vlen(t))
+		return 0;
+	for (unsigned i = 0; i < wbtf_vlen(l); i++) {
+		uint32_t ln = wbtf_kind(l) == BTF_KIND_ENUM ? wbtf_enums(l)[i].name_off
+							    : wbtf_enum64s(l)[i].name_off;
+		bool found = false;
+		for (unsigned j = 0; j < wbtf_vlen(t) && !found; j++) {
+			uint32_t tn = wbtf_kind(t) == BTF_KIND_ENUM ? wbtf_enums(t)[j].name_off
+								    : wbtf_enum64s(t)[j].name_off;
+			const char *s = wbtf_str(tb, tn);
+			found = s && *s && ess_names_equal(lb, ln, tb, tn);
+		}
+		if (!found)
 			return 0;
+	}
+	return 1;
+}
+
+/* TYPE_MATCHES: modifiers and typedefs skipped, names (essential) equal at
+ * every step, same kinds (a struct/union behind a pointer may meet a FWD
+ * of the same flavour), ints by bits and signedness, arrays by length,
+ * protos by arity, recursively. */
+static int types_match(const struct wbtf *lb, uint32_t lid, const struct wbtf *tb, uint32_t tid,
+		       int level)
+{
+	if (level <= 0)
+		return -ELOOP;
+	const struct btf_type *l = wbtf_type_by_id(lb, lid), *t;
+	for (int depth = 0; depth < WBTF_MAX_DEPTH; depth++) {
+		bool behind_ptr = l && wbtf_kind(l) == BTF_KIND_PTR;
 		l = wbtf_skip_mods_typedefs(lb, lid, &lid);
 		t = wbtf_skip_mods_typedefs(tb, tid, &tid);
 		if (!l || !t)
 			return -EINVAL;
-		unsigned lk = wbtf_kind(l), tk = wbtf_kind(t);
-		if (behind_ptr && (lk == BTF_KIND_FWD || tk == BTF_KIND_FWD)) {
-			bool lu = lk == BTF_KIND_FWD ? wbtf_kflag(l) : lk == BTF_KIND_UNION;
-			bool tu = tk == BTF_KIND_FWD ? wbtf_kflag(t) : tk == BTF_KIND_UNION;
-			bool lc = lk == BTF_KIND_FWD || wbtf_is_composite(l);
-			bool tc = tk == BTF_KIND_FWD || wbtf_is_composite(t);
-			return lc && tc && lu == tu;
-		}
-		if (!kinds_compat(l, t))
+		if (!names_match(lb, l->name_off, tb, t->name_off))
 			return 0;
+		unsigned lk = wbtf_kind(l), tk = wbtf_kind(t);
 		switch (lk) {
 		case BTF_KIND_UNKN:
-		case BTF_KIND_FLOAT:
+			return tk == lk;
 		case BTF_KIND_FWD:
-			return 1;
-		case BTF_KIND_INT:
-			return l->size == t->size && (wbtf_int_encoding(l) & BTF_INT_SIGNED) ==
-							     (wbtf_int_encoding(t) & BTF_INT_SIGNED);
+			if (tk == lk)
+				return wbtf_kflag(l) == wbtf_kflag(t);
+			return behind_ptr && ((tk == BTF_KIND_STRUCT && !wbtf_kflag(l)) ||
+					      (tk == BTF_KIND_UNION && wbtf_kflag(l)));
 		case BTF_KIND_ENUM:
 		case BTF_KIND_ENUM64:
-			if (l->size != t->size)
-				return 0;
-			for (unsigned i = 0; i < wbtf_vlen(l); i++) {
-				uint32_t ln = lk == BTF_KIND_ENUM ? wbtf_enums(l)[i].name_off
-								  : wbtf_enum64s(l)[i].name_off;
-				bool found = false;
-				for (unsigned j = 0; j < wbtf_vlen(t) && !found; j++) {
-					uint32_t tn = tk == BTF_KIND_ENUM ? wbtf_enums(t)[j].name_off
-									  : wbtf_enum64s(t)[j].name_off;
-					found = ess_names_equal(lb, ln, tb, tn);
-				}
-				if (!found)
-					return 0;
-			}
-			return 1;
+			return wbtf_is_any_enum(t) && enums_match(lb, l, tb, t);
 		case BTF_KIND_STRUCT:
 		case BTF_KIND_UNION:
-			if (behind_ptr)
-				return 1;
-			return composites_match(lb, l, tb, t, behind_ptr, level);
+			if (behind_ptr) {
+				if (tk == lk)
+					return 1;
+				return tk == BTF_KIND_FWD && (lk == BTF_KIND_UNION) == wbtf_kflag(t);
+			}
+			return tk == lk && composites_match(lb, l, tb, t, level);
+		case BTF_KIND_INT:
+			return tk == lk && wbtf_int_bits(l) == wbtf_int_bits(t) &&
+			       (wbtf_int_encoding(l) & BTF_INT_SIGNED) ==
+				       (wbtf_int_encoding(t) & BTF_INT_SIGNED);
 		case BTF_KIND_PTR:
+			if (tk != lk)
+				return 0;
 			lid = l->type;
 			tid = t->type;
-			behind_ptr = true;
 			continue;
 		case BTF_KIND_ARRAY:
-			if (wbtf_array(l)->nelems != wbtf_array(t)->nelems)
+			if (tk != lk || wbtf_array(l)->nelems != wbtf_array(t)->nelems)
 				return 0;
 			lid = wbtf_array(l)->type;
 			tid = wbtf_array(t)->type;
 			continue;
 		case BTF_KIND_FUNC_PROTO:
-			if (wbtf_vlen(l) != wbtf_vlen(t))
+			if (tk != lk || wbtf_vlen(l) != wbtf_vlen(t))
 				return 0;
 			for (unsigned i = 0; i < wbtf_vlen(l); i++) {
 				int r = types_match(lb, wbtf_params(l)[i].type, tb, wbtf_params(t)[i].type,
-						    behind_ptr, level - 1);
+						    level - 1);
 				if (r <= 0)
 					return r;
 			}
@@ -444,7 +466,7 @@ static int match_spec(const struct spec *ls, unsigned kind, const struct wbtf *t
 	switch (core_kinds[kind].cls) {
 	case TYPE:
 		if (kind == BPF_CORE_TYPE_MATCHES)
-			return types_match(ls->btf, ls->root_type_id, tb, cand, false, WBTF_MAX_DEPTH);
+			return types_match(ls->btf, ls->root_type_id, tb, cand, WBTF_MAX_DEPTH);
 		return types_compat(ls->btf, ls->root_type_id, tb, cand, WBTF_MAX_DEPTH);
 	case ENUMVAL: {
 		uint32_t tid;
