@@ -153,26 +153,27 @@ static bool is_data_type(const struct btf_type *t)
 	}
 }
 
-static int check_ref(const struct wbtf *btf, uint32_t id, const char *field, uint32_t ref,
+/* field (and index, if >= 0) name the referring field in messages. */
+static int check_ref(const struct wbtf *btf, uint32_t id, const char *field, int idx, uint32_t ref,
 		     bool void_ok, bool proto_ok)
 {
 	const struct btf_type *r = wbtf_type_by_id(btf, ref);
+	if (r && (ref ? is_data_type(r) && (proto_ok || wbtf_kind(r) != BTF_KIND_FUNC_PROTO) : void_ok))
+		return 0;
+	char f[48];
+	snprintf(f, sizeof(f), idx >= 0 ? "%s %d" : "%s", field, idx);
 	if (!r)
-		return bad(btf, id, -EINVAL, "%s: type id %u out of range (%u types)", field, ref,
+		return bad(btf, id, -EINVAL, "%s: type id %u out of range (%u types)", f, ref,
 			   wbtf_type_cnt(btf) - 1);
-	if (!ref && !void_ok)
-		return bad(btf, id, -EINVAL, "%s: type id 0 (void) not allowed", field);
-	if (ref && (!is_data_type(r) || (!proto_ok && wbtf_kind(r) == BTF_KIND_FUNC_PROTO)))
-		return bad(btf, id, -EINVAL, "%s: refers to [%u], a %s", field, ref,
-			   wbtf_kind_name(wbtf_kind(r)));
-	return 0;
+	if (!ref)
+		return bad(btf, id, -EINVAL, "%s: type id 0 (void) not allowed", f);
+	return bad(btf, id, -EINVAL, "%s: refers to [%u], a %s", f, ref, wbtf_kind_name(wbtf_kind(r)));
 }
 
 /* Reference checks: every id in range and of a kind that may be referenced. */
 static int check_refs(const struct wbtf *btf, uint32_t id, const struct btf_type *t)
 {
 	unsigned vlen = wbtf_vlen(t);
-	char field[48];
 	int err = 0;
 	switch (wbtf_kind(t)) {
 	case BTF_KIND_PTR:
@@ -181,18 +182,17 @@ static int check_refs(const struct wbtf *btf, uint32_t id, const struct btf_type
 	case BTF_KIND_CONST:
 	case BTF_KIND_RESTRICT:
 	case BTF_KIND_TYPE_TAG:
-		return check_ref(btf, id, "type", t->type, true, true);
+		return check_ref(btf, id, "type", -1, t->type, true, true);
 	case BTF_KIND_VAR:
-		return check_ref(btf, id, "type", t->type, false, false);
+		return check_ref(btf, id, "type", -1, t->type, false, false);
 	case BTF_KIND_ARRAY:
-		err = check_ref(btf, id, "element type", wbtf_array(t)->type, false, false);
-		return err ? err : check_ref(btf, id, "index type", wbtf_array(t)->index_type, false, false);
+		err = check_ref(btf, id, "element type", -1, wbtf_array(t)->type, false, false);
+		return err ? err
+			   : check_ref(btf, id, "index type", -1, wbtf_array(t)->index_type, false, false);
 	case BTF_KIND_STRUCT:
 	case BTF_KIND_UNION:
-		for (unsigned i = 0; i < vlen && !err; i++) {
-			snprintf(field, sizeof(field), "member %u", i);
-			err = check_ref(btf, id, field, wbtf_members(t)[i].type, false, false);
-		}
+		for (unsigned i = 0; i < vlen && !err; i++)
+			err = check_ref(btf, id, "member", (int)i, wbtf_members(t)[i].type, false, false);
 		return err;
 	case BTF_KIND_FUNC: {
 		const struct btf_type *p = wbtf_type_by_id(btf, t->type);
@@ -201,11 +201,9 @@ static int check_refs(const struct wbtf *btf, uint32_t id, const struct btf_type
 		return 0;
 	}
 	case BTF_KIND_FUNC_PROTO:
-		err = check_ref(btf, id, "return type", t->type, true, false);
-		for (unsigned i = 0; i < vlen && !err; i++) {
-			snprintf(field, sizeof(field), "parameter %u", i);
-			err = check_ref(btf, id, field, wbtf_params(t)[i].type, true, false);
-		}
+		err = check_ref(btf, id, "return type", -1, t->type, true, false);
+		for (unsigned i = 0; i < vlen && !err; i++)
+			err = check_ref(btf, id, "parameter", (int)i, wbtf_params(t)[i].type, true, false);
 		return err;
 	case BTF_KIND_DATASEC:
 		for (unsigned i = 0; i < vlen; i++) {
