@@ -237,6 +237,9 @@ void wbtf_ext_free(struct wbtf_ext *ext);
 /* `bpftool btf dump file X` text, one type per line ("[1] INT 'int' ..."). */
 void wbtf_dump_text(const struct wbtf *btf, struct buf *out);
 void wbtf_dump_type(const struct wbtf *btf, uint32_t id, struct buf *out);
+/* C declarations of every type, as `bpftool btf dump file X format c`
+ * writes vmlinux.h (include guard, preserve_access_index pragma). */
+int wbtf_dump_c(const struct wbtf *btf, struct buf *out);
 /* .BTF.ext as text: sections with func_info, line_info and CO-RE records. */
 void wbtf_ext_dump(const struct wbtf_ext *ext, const struct wbtf *btf, struct buf *out);
 

@@ -11,9 +11,10 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: whistler btf dump [--ext] [--base RAW_BTF] FILE\n"
+	fprintf(f, "usage: whistler btf dump [--ext] [--base RAW_BTF] FILE [format raw|c]\n"
 		   "  FILE: a BPF ELF object (its .BTF) or a raw BTF file such as\n"
 		   "        /sys/kernel/btf/vmlinux; --base names the BTF it is split from\n"
+		   "  format c: C declarations (vmlinux.h), as bpftool writes them\n"
 		   "  --ext: also print the object's .BTF.ext records\n");
 }
 
@@ -51,7 +52,7 @@ static int elf_btf_sections(const void *img, size_t len, struct buf *btf, struct
 
 int cmd_btf(int argc, char **argv)
 {
-	bool ext_too = false;
+	bool ext_too = false, as_c = false;
 	const char *base_path = NULL, *path = NULL;
 	if (argc < 2 || strcmp(argv[1], "dump")) {
 		usage(argc >= 2 && !strcmp(argv[1], "--help") ? stdout : stderr);
@@ -62,6 +63,9 @@ int cmd_btf(int argc, char **argv)
 			ext_too = true;
 		else if (!strcmp(argv[i], "--base") && i + 1 < argc)
 			base_path = argv[++i];
+		else if (!strcmp(argv[i], "format") && i + 1 < argc &&
+			 (!strcmp(argv[i + 1], "c") || !strcmp(argv[i + 1], "raw")))
+			as_c = !strcmp(argv[++i], "c");
 		else if (!strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return 0;
@@ -101,7 +105,12 @@ int cmd_btf(int argc, char **argv)
 	}
 	if (wbtf_parse(sec.data, sec.len, base, &btf))
 		goto done;
-	wbtf_dump_text(btf, &out);
+	if (as_c) {
+		if (wbtf_dump_c(btf, &out))
+			goto done;
+	} else {
+		wbtf_dump_text(btf, &out);
+	}
 	if (ext_too && extsec.len) {
 		if (wbtf_ext_parse(extsec.data, extsec.len, btf, &ext))
 			goto done;

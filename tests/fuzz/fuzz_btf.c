@@ -1,5 +1,5 @@
 /* Fuzz target: the .BTF and .BTF.ext readers, and everything that walks what
- * they accept (dump, sizes, name index, CO-RE resolution against itself).
+ * they accept (text and C dumps, sizes, name index, CO-RE resolution against itself).
  * Input: u16 length of the .BTF part, the .BTF bytes, then .BTF.ext bytes. */
 #include "btf/btf.h"
 
@@ -25,6 +25,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (wbtf_parse(b, n, NULL, &btf) == 0) {
 		struct buf out = { 0 };
 		wbtf_dump_text(btf, &out);
+		out.len = 0;
+		wbtf_dump_c(btf, &out);
 		for (uint32_t id = 1; id < wbtf_type_cnt(btf); id++) {
 			wbtf_resolve_size(btf, id);
 			wbtf_align_of(btf, id);

@@ -31,6 +31,14 @@ static void dump_matches_bpftool(const char *src)
 	cr_assert(mine.len > 100);
 	cr_assert_str_eq(buf_cstr(&mine), buf_cstr(&theirs), "dump of %s differs from bpftool's", src);
 
+	/* and as C, like `format c` */
+	mine.len = theirs.len = 0;
+	cr_assert_eq(wbtf_dump_c(btf, &mine), 0, "%s", wbtf_last_error());
+	free(cmd);
+	cmd = xasprintf("bpftool btf dump file %s format c", obj);
+	cr_assert_eq(th_run(cmd, &theirs), 0);
+	cr_assert_str_eq(buf_cstr(&mine), buf_cstr(&theirs), "format c of %s differs from bpftool's", src);
+
 	/* re-encoding clang's BTF reproduces its bytes */
 	struct buf b = { 0 }, x = { 0 }, enc = { 0 };
 	th_elf_sections(obj, &b, &x);
@@ -103,6 +111,15 @@ Test(kernel, vmlinux_loads_fast_and_dumps_like_bpftool)
 	cr_assert_eq(th_run("bpftool btf dump file /sys/kernel/btf/vmlinux", &theirs), 0);
 	cr_assert_eq(mine.len, theirs.len);
 	cr_assert(!memcmp(mine.data, theirs.data, mine.len), "vmlinux dump differs from bpftool's");
+
+	/* vmlinux.h: byte for byte what bpftool generates */
+	mine.len = theirs.len = 0;
+	double t3 = now();
+	cr_assert_eq(wbtf_dump_c(btf, &mine), 0, "%s", wbtf_last_error());
+	fprintf(stderr, "[btf timing] vmlinux format c: %.1f ms, %zu bytes\n", (now() - t3) * 1e3, mine.len);
+	cr_assert_eq(th_run("bpftool btf dump file /sys/kernel/btf/vmlinux format c", &theirs), 0);
+	cr_assert_eq(mine.len, theirs.len);
+	cr_assert(!memcmp(mine.data, theirs.data, mine.len), "vmlinux.h differs from bpftool's");
 
 	/* every named type is found by its name (first of that kind) */
 	uint32_t checked = 0;

@@ -184,6 +184,7 @@ Test(corrupt, random_mutations_never_crash)
 		if (wbtf_parse(c.data, c.len, NULL, &btf) == 0) {
 			struct buf d = { 0 };
 			wbtf_dump_text(btf, &d);
+			wbtf_dump_c(btf, &d);
 			for (uint32_t id = 1; id < wbtf_type_cnt(btf); id++) {
 				wbtf_resolve_size(btf, id);
 				wbtf_align_of(btf, id);
