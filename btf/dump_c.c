@@ -338,7 +338,7 @@ static void emit_bit_padding(struct cdump *d, int64_t cur, int64_t next, int nex
 				   in_bitfield ? (int)(new_off - cur) : 0);
 		cur = new_off;
 	}
-	if (next - cur > 4096 && cur % 8 == 0) {
+	if (next - cur > (1 << 20) && cur % 8 == 0) {
 		/* a gap that big only comes from odd or damaged BTF: one array
 		 * keeps the layout without a line per 64 bits */
 		buf_printf(d->out, "\n%schar __pad_%lld[%lld];", pfx(lvl), (long long)cur / 8,
