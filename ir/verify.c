@@ -221,20 +221,25 @@ static void check_phi(struct vfy *v, uint32_t b, const struct ir_ins *in)
 {
 	struct ir_block *blk = v->f->blocks.data[b];
 	unsigned n = in->nargs / 2;
-	if (n != blk->preds.len) {
-		vfy_error(v, in, "phi has %u incoming values but @%s has %u predecessors", n,
-			  blk->name, blk->preds.len);
-		return;
+	/* every reachable predecessor exactly once; unreachable ones may be named */
+	vec_foreach(&blk->preds, p)
+	{
+		if (v->f->blocks.data[*p]->rpo == UINT32_MAX)
+			continue;
+		unsigned seen = 0;
+		for (unsigned k = 0; k < n; k++)
+			seen += ir_ref_idx(in->args[2 * k]) == *p;
+		if (!seen)
+			vfy_error(v, in, "phi has no value for predecessor @%s", v->f->blocks.data[*p]->name);
+		else if (seen > 1)
+			vfy_error(v, in, "phi names predecessor @%s %u times", v->f->blocks.data[*p]->name, seen);
 	}
 	for (unsigned k = 0; k < n; k++) {
 		uint32_t from = ir_ref_idx(in->args[2 * k]);
 		bool found = false;
 		vec_foreach(&blk->preds, p) found |= *p == from;
-		for (unsigned j = 0; j < k; j++)
-			if (ir_ref_idx(in->args[2 * j]) == from)
-				found = false;
 		if (!found)
-			vfy_error(v, in, "phi names @%s, which is not a predecessor of @%s (or twice)",
+			vfy_error(v, in, "phi names @%s, which is not a predecessor of @%s",
 				  v->f->blocks.data[from]->name, blk->name);
 		ir_ref val = in->args[2 * k + 1];
 		ir_vt t = vfy_type(v, val);

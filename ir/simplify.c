@@ -1,0 +1,168 @@
+/* Pass `simplify`: control-flow graph clean-up — branches whose arms agree
+ * become jumps, jumps through empty blocks go straight to their target, and
+ * a block that is the only successor of its only predecessor is merged into
+ * it. Check terminators (chkpkt, chknull) are kept: they carry the facts the
+ * verifier needs. */
+#include "ir/pass.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Replaces block references `from` by `to` in the phis of block b. */
+static void rename_phi_pred(struct ir_func *f, uint32_t b, uint32_t from, uint32_t to)
+{
+	vec_foreach(&f->blocks.data[b]->ins, in)
+	{
+		if (in->op != IR_PHI)
+			break;
+		for (unsigned k = 0; k + 1 < in->nargs; k += 2)
+			if (ir_ref_idx(in->args[k]) == from)
+				in->args[k] = IR_REF(REF_BLK, to);
+	}
+}
+
+/* The value phi `in` takes from predecessor p (IR_NOREF if none). */
+static ir_ref phi_value(const struct ir_ins *in, uint32_t p)
+{
+	for (unsigned k = 0; k + 1 < in->nargs; k += 2)
+		if (ir_ref_idx(in->args[k]) == p)
+			return in->args[k + 1];
+	return IR_NOREF;
+}
+
+static bool has_phis(const struct ir_block *b)
+{
+	return b->ins.len && b->ins.data[0].op == IR_PHI;
+}
+
+/* br c, @t, @t and friends: both arms go to the same block. */
+static bool same_arms(struct ir_func *f)
+{
+	bool changed = false;
+	for (uint32_t b = 0; b < f->blocks.len; b++) {
+		struct ir_ins *t = ir_block_term(f, b);
+		if (!t || (t->op != IR_BR && !(ir_op_is(t->op, OP_CMP) && ir_op_is(t->op, OP_TERM))))
+			continue;
+		uint32_t s[2];
+		if (ir_succs(t, s) != 2 || s[0] != s[1])
+			continue;
+		t->op = IR_JMP;
+		t->args[0] = IR_REF(REF_BLK, s[0]);
+		t->nargs = 1;
+		changed = true;
+	}
+	return changed;
+}
+
+/* @e: jmp @t (nothing else): send e's predecessors to t directly. */
+static bool thread_empty(struct ir_func *f)
+{
+	bool changed = false;
+	ir_cfg_build(f);
+	for (uint32_t e = 1; e < f->blocks.len; e++) {
+		struct ir_block *eb = f->blocks.data[e];
+		if (eb->ins.len != 1 || eb->ins.data[0].op != IR_JMP || eb->rpo == UINT32_MAX)
+			continue;
+		uint32_t t = ir_ref_idx(eb->ins.data[0].args[0]);
+		if (t == e)
+			continue;
+		struct ir_block *tb = f->blocks.data[t];
+		/* a predecessor that already reaches t would need two phi entries */
+		bool clash = false;
+		vec_foreach(&eb->preds, p) vec_foreach(&tb->preds, q) clash |= *p == *q;
+		if (clash && has_phis(tb))
+			continue;
+		for (uint32_t i = 0; i < eb->preds.len; i++) {
+			uint32_t p = eb->preds.data[i];
+			struct ir_ins *pt = ir_block_term(f, p);
+			for (unsigned a = ir_term_first_block(pt); a < pt->nargs; a++)
+				if (ir_ref_idx(pt->args[a]) == e)
+					pt->args[a] = IR_REF(REF_BLK, t);
+		}
+		/* t's phis: the value that came through e now comes from each of e's preds */
+		vec_foreach(&tb->ins, in)
+		{
+			if (in->op != IR_PHI)
+				break;
+			ir_ref v = phi_value(in, e);
+			unsigned n = in->nargs - 2u + 2u * eb->preds.len;
+			ir_ref *args = arena_alloc(&f->arena, sizeof(ir_ref) * n);
+			unsigned k = 0;
+			for (unsigned j = 0; j + 1 < in->nargs; j += 2) {
+				if (ir_ref_idx(in->args[j]) == e)
+					continue;
+				args[k++] = in->args[j];
+				args[k++] = in->args[j + 1];
+			}
+			vec_foreach(&eb->preds, p)
+			{
+				args[k++] = IR_REF(REF_BLK, *p);
+				args[k++] = v;
+			}
+			in->args = args;
+			in->nargs = (uint16_t)k;
+		}
+		eb->ins.len = 0;
+		/* e is now unreachable: keep it well-formed (and out of t's
+		 * predecessors) until dce removes it */
+		ir_ref self[] = { IR_REF(REF_BLK, e) };
+		ir_emit(f, e, IR_JMP, VT_VOID, 0, self, 1);
+		ir_cfg_build(f);
+		changed = true;
+	}
+	return changed;
+}
+
+/* p: ...; jmp @b, where p is b's only predecessor: b's body joins p. */
+static bool merge_chains(struct ir_func *f)
+{
+	bool changed = false;
+	ir_cfg_build(f);
+	for (uint32_t p = 0; p < f->blocks.len; p++) {
+		struct ir_block *pb = f->blocks.data[p];
+		struct ir_ins *t = ir_block_term(f, p);
+		if (!t || t->op != IR_JMP || pb->rpo == UINT32_MAX)
+			continue;
+		uint32_t b = ir_ref_idx(t->args[0]);
+		struct ir_block *bb = f->blocks.data[b];
+		if (b == 0 || b == p || bb->preds.len != 1)
+			continue;
+		pb->ins.len--; /* the jmp */
+		vec_foreach(&bb->ins, in)
+		{
+			if (in->op == IR_PHI) {
+				/* one predecessor: the phi is its value */
+				in->op = IR_COPY;
+				in->args[0] = phi_value(in, p);
+				in->nargs = 1;
+			}
+			vec_push(&pb->ins, *in);
+		}
+		/* b's successors now come from p */
+		struct ir_ins *nt = ir_block_term(f, p);
+		uint32_t s[2];
+		unsigned ns = nt ? ir_succs(nt, s) : 0;
+		for (unsigned i = 0; i < ns; i++)
+			rename_phi_pred(f, s[i], b, p);
+		bb->ins.len = 0;
+		ir_ref self[] = { IR_REF(REF_BLK, b) };
+		ir_emit(f, b, IR_JMP, VT_VOID, 0, self, 1);
+		ir_cfg_build(f);
+		changed = true;
+		p--; /* p may merge again with its new successor */
+	}
+	return changed;
+}
+
+bool ir_pass_simplify(struct ir_func *f)
+{
+	bool any = false;
+	for (bool changed = true; changed;) {
+		changed = same_arms(f);
+		changed |= thread_empty(f);
+		changed |= merge_chains(f);
+		any |= changed;
+	}
+	f->cfg_valid = false;
+	return any;
+}
