@@ -10,6 +10,7 @@
 struct fold {
 	struct ir_func *f;
 	ir_ref *repl; /* per temp: the value every use may be replaced by, or 0 */
+	struct ir_defsite *defs;
 	bool changed;
 };
 
@@ -55,6 +56,8 @@ static void set_const(struct fold *s, struct ir_ins *in, int64_t v)
 		v = (int64_t)(uint32_t)v;
 	replace(s, in, ir_con(s->f, v));
 }
+
+static void fold_swapped_compare(struct fold *s, struct ir_ins *in);
 
 /* x op c identities; returns true if the result is known. */
 static bool identity(struct fold *s, struct ir_ins *in)
@@ -135,6 +138,8 @@ static void fold_ins(struct fold *s, struct ir_ins *in)
 	if ((oi->props & (OP_BIN | OP_UN | OP_CMP)) && !(oi->props & OP_TERM)) {
 		bool ca = const_of(s, in->args[0], &a);
 		bool cb = in->nargs < 2 || const_of(s, in->args[1], &b);
+		if (!ca && cb && (oi->props & OP_CMP))
+			fold_swapped_compare(s, in);
 		if (ca && cb) {
 			unsigned cls = (oi->props & OP_CMP) ? cmp_class(s, in->args[0], in->args[1])
 				       : in->op == IR_ZEXT || in->op == IR_TRUNC ? IR_I64
@@ -150,6 +155,59 @@ static void fold_ins(struct fold *s, struct ir_ins *in)
 	}
 	if (in->op == IR_SELECT && const_of(s, in->args[0], &a))
 		replace(s, in, resolve(s, in->args[a ? 1 : 2]));
+}
+
+static const struct ir_ins *def_of(struct fold *s, ir_ref r)
+{
+	if (ir_ref_kind(r) != REF_TMP)
+		return NULL;
+	struct ir_defsite d = s->defs[ir_ref_idx(r)];
+	if (d.blk == UINT32_MAX || d.idx == UINT32_MAX || d.blk >= s->f->blocks.len ||
+	    d.idx >= s->f->blocks.data[d.blk]->ins.len)
+		return NULL;
+	const struct ir_ins *in = &s->f->blocks.data[d.blk]->ins.data[d.idx];
+	return in->dst == ir_ref_idx(r) ? in : NULL;
+}
+
+/* Bits of `r` that may be set, from how it was made (64: unknown). */
+static unsigned width_bits(struct fold *s, ir_ref r)
+{
+	const struct ir_ins *d = def_of(s, r);
+	if (!d)
+		return 64;
+	switch (d->op) {
+	case IR_LOAD_U8: return 8;
+	case IR_LOAD_U16: return 16;
+	case IR_LOAD_U32: return 32;
+	default: return d->ty.cls == IR_I32 ? 32 : 64;
+	}
+}
+
+/* A byte swap compared for equality with a constant: compare the unswapped
+ * value with the swapped constant instead (network-order fields against
+ * host-order constants), when the swapped value had no bits above the swap. */
+static void fold_swapped_compare(struct fold *s, struct ir_ins *in)
+{
+	enum ir_cc cc = (enum ir_cc)ir_ops[in->op].param;
+	int64_t c;
+	if (!ir_op_is(in->op, OP_CMP) || (cc != CC_EQ && cc != CC_NE) || !const_of(s, in->args[1], &c))
+		return;
+	const struct ir_ins *sw = def_of(s, in->args[0]);
+	if (!sw)
+		return;
+	unsigned bits;
+	switch (sw->op) {
+	case IR_BE16: case IR_BSWAP16: bits = 16; break;
+	case IR_BE32: case IR_BSWAP32: bits = 32; break;
+	default: return;
+	}
+	if (width_bits(s, sw->args[0]) > bits || (uint64_t)c >> bits)
+		return;
+	int64_t swapped;
+	ir_eval(bits == 16 ? IR_BSWAP16 : IR_BSWAP32, IR_I64, c, 0, &swapped);
+	in->args[0] = sw->args[0];
+	in->args[1] = ir_con_hex(s->f, swapped);
+	s->changed = true;
 }
 
 /* Drops the phi operands of block `to` that come from `from`. */
@@ -174,6 +232,8 @@ static void fold_branch(struct fold *s, uint32_t b, struct ir_ins *t)
 {
 	int64_t x, y;
 	int taken = -1;
+	if (ir_op_is(t->op, OP_CMP) && !const_of(s, t->args[0], &x))
+		fold_swapped_compare(s, t);
 	if (t->op == IR_BR && const_of(s, t->args[0], &x))
 		taken = x ? 0 : 1;
 	else if (ir_op_is(t->op, OP_CMP) && const_of(s, t->args[0], &x) && const_of(s, t->args[1], &y))
@@ -224,6 +284,8 @@ bool ir_pass_fold(struct ir_func *f)
 {
 	struct fold s = { .f = f };
 	s.repl = xcalloc(f->tmps.len, sizeof(ir_ref));
+	s.defs = xmalloc(sizeof(*s.defs) * f->tmps.len);
+	ir_defsites(f, s.defs);
 	bool any = false;
 	do {
 		s.changed = false;
@@ -241,5 +303,6 @@ bool ir_pass_fold(struct ir_func *f)
 		any |= s.changed;
 	} while (s.changed);
 	free(s.repl);
+	free(s.defs);
 	return any;
 }

@@ -9,6 +9,7 @@
 #include "tests/filetest/filetest.h"
 
 #include "backend/backend.h"
+#include "ir/pass.h"
 #include "whistler/loader.h"
 
 #include <errno.h>
@@ -294,6 +295,20 @@ int ft_run(struct ft_test *t)
 	L.m = ir_parse(&d, file);
 	if (!L.m || ir_verify_module(L.m, &d))
 		goto out;
+	/* programs run as the compiler would build them: the -O2 pipeline,
+	 * verified after every pass (`test run -O0` skips it) */
+	if (!strstr(t->args, "-O0")) {
+		const char *const *pl = ir_pipeline(2);
+		size_t np = 0;
+		while (pl[np])
+			np++;
+		struct ir_pass_opts po = { .verify_each = true, .diag = &d };
+		if (ir_run_passes(L.m, pl, np, &po)) {
+			buf_puts(&t->report, "the IR does not verify after the -O2 pipeline\n");
+			rc = 1;
+			goto out;
+		}
+	}
 	uint32_t n = L.m->syms.len;
 	L.fn = xcalloc(n, sizeof(*L.fn));
 	L.maps = xcalloc(n, sizeof(*L.maps));
