@@ -13,7 +13,7 @@ static const struct ir_pass passes[] = {
 /* The pipelines, one per -O level: the one place that lists them. */
 static const char *const pipeline_o0[] = { NULL };
 static const char *const pipeline_o1[] = { "fold", "dce", "simplify", NULL };
-static const char *const pipeline_o2[] = { "fold", "cse", "dce", "simplify", "fold", "dce", NULL };
+static const char *const pipeline_o2[] = { "fold", "cse", "dce", "chkmerge", "simplify", "fold", "dce", NULL };
 
 const char *const *ir_pipeline(int level)
 {
