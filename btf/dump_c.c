@@ -322,8 +322,15 @@ static void emit_bit_padding(struct cdump *d, int64_t cur, int64_t next, int nex
 	int64_t new_off = 0;
 	int pad_bits = 0;
 	const char *pad_type = NULL;
-	if (cur >= next)
+	if (cur >= next || d->err)
 		return;
+	if (next - cur > (int64_t)8 << 20) {
+		/* a megabyte of `long: 64;` lines helps nobody */
+		wbtf_log("BTF format c: a gap of %lld bytes in a struct is too large to pad",
+			 (long long)((next - cur) / 8));
+		d->err = -E2BIG;
+		return;
+	}
 	for (size_t i = 0; i < ARRAY_LEN(pads); i++) {
 		pad_bits = pads[i].bits;
 		pad_type = pads[i].name;
