@@ -324,6 +324,8 @@ static void emit_bit_padding(struct cdump *d, int64_t cur, int64_t next, int nex
 	const char *pad_type = NULL;
 	if (cur >= next || d->err)
 		return;
+	if (next_align <= 0) /* void or function members of corrupt BTF */
+		next_align = 1;
 	if (next - cur > (int64_t)8 << 20) {
 		/* a megabyte of `long: 64;` lines helps nobody */
 		wbtf_log("BTF format c: a gap of %lld bytes in a struct is too large to pad",

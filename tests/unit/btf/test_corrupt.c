@@ -257,3 +257,22 @@ Test(corrupt, ext_records)
 	wbtf_ext_free(&ext);
 	wbtf_free(btf);
 }
+
+/* Found by fuzzing: a member whose type is a typedef of a function type has
+ * no alignment; format c must not divide by it. */
+Test(corrupt, format_c_member_of_function_type)
+{
+	struct wbtf *b = wbtf_new();
+	cr_assert_eq(wbtf_add_func_proto(b, 0), 1);
+	cr_assert_eq(wbtf_add_typedef(b, "fn_t", 1), 2);
+	cr_assert_eq(wbtf_add_int(b, "int", 4, BTF_INT_SIGNED), 3);
+	cr_assert_eq(wbtf_add_struct(b, "odd", 16), 4);
+	cr_assert_eq(wbtf_add_member(b, "f", 2, 0, 0), 0);
+	cr_assert_eq(wbtf_add_member(b, "x", 3, 64, 0), 0);
+	cr_assert_eq(wbtf_validate(b), 0, "%s", wbtf_last_error());
+	struct buf out = { 0 };
+	wbtf_dump_c(b, &out);
+	cr_assert(strstr(buf_cstr(&out), "struct odd {"), "%s", buf_cstr(&out));
+	buf_free(&out);
+	wbtf_free(b);
+}
