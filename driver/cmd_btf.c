@@ -41,7 +41,10 @@ static int elf_btf_sections(const void *img, size_t len, struct buf *btf, struct
 		if (!gelf_getshdr(scn, &sh))
 			continue;
 		const char *name = elf_strptr(e, shstrndx, sh.sh_name);
-		struct buf *dst = !name ? NULL : !strcmp(name, ".BTF") ? btf : !strcmp(name, ".BTF.ext") ? ext : NULL;
+		struct buf *dst = !name			      ? NULL
+				  : !strcmp(name, ".BTF")     ? btf
+				  : !strcmp(name, ".BTF.ext") ? ext
+							      : NULL;
 		Elf_Data *d = dst ? elf_getdata(scn, NULL) : NULL;
 		if (d && d->d_buf)
 			buf_append(dst, d->d_buf, d->d_size);
