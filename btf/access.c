@@ -61,7 +61,8 @@ int wbtf_core_access(const struct wbtf *btf, uint32_t root_id, const struct wbtf
 	const struct btf_type *t = wbtf_skip_mods_typedefs(btf, id, &id);
 	int64_t sz = t && root_id ? wbtf_resolve_size(btf, id) : -EINVAL;
 	if (sz < 0) {
-		wbtf_log("CO-RE access: type [%u] '%s' has no size", root_id, wbtf_name(btf, root_id));
+		wbtf_log("CO-RE access: type [%u] '%s' has no size", root_id,
+			 wbtf_name(btf, root_id));
 		return -EINVAL;
 	}
 	out->bit_offset = (uint64_t)root_idx * (uint64_t)sz * 8;
@@ -92,8 +93,9 @@ int wbtf_core_access(const struct wbtf *btf, uint32_t root_id, const struct wbtf
 			}
 		} else {
 			if (wbtf_kind(t) != BTF_KIND_ARRAY) {
-				wbtf_log("CO-RE access: index %u into [%u] '%s', which is not an array",
-					 path[i].index, id, wbtf_name(btf, id));
+				wbtf_log(
+					"CO-RE access: index %u into [%u] '%s', which is not an array",
+					path[i].index, id, wbtf_name(btf, id));
 				return -EINVAL;
 			}
 			const struct btf_array *a = wbtf_array(t);

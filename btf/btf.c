@@ -214,7 +214,8 @@ int64_t wbtf_resolve_size(const struct wbtf *btf, uint32_t id)
 			id = t->type;
 			break;
 		case BTF_KIND_ARRAY:
-			if (wbtf_array(t)->nelems && mult > (uint64_t)INT64_MAX / wbtf_array(t)->nelems)
+			if (wbtf_array(t)->nelems &&
+			    mult > (uint64_t)INT64_MAX / wbtf_array(t)->nelems)
 				return -E2BIG;
 			mult *= wbtf_array(t)->nelems;
 			id = wbtf_array(t)->type;

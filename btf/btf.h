@@ -29,8 +29,8 @@ typedef void (*wbtf_log_fn)(void *ctx, const char *msg);
 void wbtf_set_log(wbtf_log_fn fn, void *ctx);
 const char *wbtf_last_error(void);
 
-uint32_t wbtf_type_cnt(const struct wbtf *btf);   /* last id + 1, base included */
-uint32_t wbtf_start_id(const struct wbtf *btf);   /* first id this object owns */
+uint32_t wbtf_type_cnt(const struct wbtf *btf); /* last id + 1, base included */
+uint32_t wbtf_start_id(const struct wbtf *btf); /* first id this object owns */
 const struct wbtf *wbtf_base(const struct wbtf *btf);
 /* NULL if id is out of range; id 0 gives a zeroed record (kind UNKN = void).
  * Pointers stay valid until the next wbtf_add_* on the same object. */
@@ -43,21 +43,66 @@ const char *wbtf_str(const struct wbtf *btf, uint32_t off);
 const char *wbtf_name(const struct wbtf *btf, uint32_t id);
 
 /* Record decoding. */
-static inline unsigned wbtf_kind(const struct btf_type *t) { return BTF_INFO_KIND(t->info); }
-static inline unsigned wbtf_vlen(const struct btf_type *t) { return BTF_INFO_VLEN(t->info); }
-static inline bool wbtf_kflag(const struct btf_type *t) { return BTF_INFO_KFLAG(t->info); }
-static inline uint32_t wbtf_int_data(const struct btf_type *t) { return *(const uint32_t *)(t + 1); }
-static inline unsigned wbtf_int_encoding(const struct btf_type *t) { return BTF_INT_ENCODING(wbtf_int_data(t)); }
-static inline unsigned wbtf_int_bits(const struct btf_type *t) { return BTF_INT_BITS(wbtf_int_data(t)); }
-static inline unsigned wbtf_int_offset(const struct btf_type *t) { return BTF_INT_OFFSET(wbtf_int_data(t)); }
-static inline const struct btf_array *wbtf_array(const struct btf_type *t) { return (const void *)(t + 1); }
-static inline const struct btf_member *wbtf_members(const struct btf_type *t) { return (const void *)(t + 1); }
-static inline const struct btf_enum *wbtf_enums(const struct btf_type *t) { return (const void *)(t + 1); }
-static inline const struct btf_enum64 *wbtf_enum64s(const struct btf_type *t) { return (const void *)(t + 1); }
-static inline const struct btf_param *wbtf_params(const struct btf_type *t) { return (const void *)(t + 1); }
-static inline const struct btf_var *wbtf_var(const struct btf_type *t) { return (const void *)(t + 1); }
-static inline const struct btf_var_secinfo *wbtf_secinfos(const struct btf_type *t) { return (const void *)(t + 1); }
-static inline const struct btf_decl_tag *wbtf_decl_tag(const struct btf_type *t) { return (const void *)(t + 1); }
+static inline unsigned wbtf_kind(const struct btf_type *t)
+{
+	return BTF_INFO_KIND(t->info);
+}
+static inline unsigned wbtf_vlen(const struct btf_type *t)
+{
+	return BTF_INFO_VLEN(t->info);
+}
+static inline bool wbtf_kflag(const struct btf_type *t)
+{
+	return BTF_INFO_KFLAG(t->info);
+}
+static inline uint32_t wbtf_int_data(const struct btf_type *t)
+{
+	return *(const uint32_t *)(t + 1);
+}
+static inline unsigned wbtf_int_encoding(const struct btf_type *t)
+{
+	return BTF_INT_ENCODING(wbtf_int_data(t));
+}
+static inline unsigned wbtf_int_bits(const struct btf_type *t)
+{
+	return BTF_INT_BITS(wbtf_int_data(t));
+}
+static inline unsigned wbtf_int_offset(const struct btf_type *t)
+{
+	return BTF_INT_OFFSET(wbtf_int_data(t));
+}
+static inline const struct btf_array *wbtf_array(const struct btf_type *t)
+{
+	return (const void *)(t + 1);
+}
+static inline const struct btf_member *wbtf_members(const struct btf_type *t)
+{
+	return (const void *)(t + 1);
+}
+static inline const struct btf_enum *wbtf_enums(const struct btf_type *t)
+{
+	return (const void *)(t + 1);
+}
+static inline const struct btf_enum64 *wbtf_enum64s(const struct btf_type *t)
+{
+	return (const void *)(t + 1);
+}
+static inline const struct btf_param *wbtf_params(const struct btf_type *t)
+{
+	return (const void *)(t + 1);
+}
+static inline const struct btf_var *wbtf_var(const struct btf_type *t)
+{
+	return (const void *)(t + 1);
+}
+static inline const struct btf_var_secinfo *wbtf_secinfos(const struct btf_type *t)
+{
+	return (const void *)(t + 1);
+}
+static inline const struct btf_decl_tag *wbtf_decl_tag(const struct btf_type *t)
+{
+	return (const void *)(t + 1);
+}
 static inline uint32_t wbtf_member_bit_offset(const struct btf_type *t, unsigned i)
 {
 	uint32_t off = wbtf_members(t)[i].offset;
@@ -69,14 +114,15 @@ static inline uint32_t wbtf_member_bitfield_size(const struct btf_type *t, unsig
 }
 /* Value of enumerator i of an ENUM or ENUM64 (sign-extended when kflag). */
 int64_t wbtf_enum_value(const struct btf_type *t, unsigned i);
-const char *wbtf_kind_name(unsigned kind); /* "STRUCT", or "UNKN" */
+const char *wbtf_kind_name(unsigned kind);	  /* "STRUCT", or "UNKN" */
 bool wbtf_is_composite(const struct btf_type *t); /* STRUCT or UNION */
 bool wbtf_is_any_enum(const struct btf_type *t);  /* ENUM or ENUM64 */
 
 /* Follows CONST/VOLATILE/RESTRICT/TYPE_TAG (and TYPEDEF for the second):
  * returns the first other type and its id in *res_id; NULL if broken. */
 const struct btf_type *wbtf_skip_mods(const struct wbtf *btf, uint32_t id, uint32_t *res_id);
-const struct btf_type *wbtf_skip_mods_typedefs(const struct wbtf *btf, uint32_t id, uint32_t *res_id);
+const struct btf_type *wbtf_skip_mods_typedefs(const struct wbtf *btf, uint32_t id,
+					       uint32_t *res_id);
 /* Byte size of a type (arrays multiplied out, modifiers followed); -EINVAL
  * for void/FUNC/FUNC_PROTO/FWD, -E2BIG on overflow, -ELOOP on a cycle. */
 int64_t wbtf_resolve_size(const struct wbtf *btf, uint32_t id);
@@ -199,7 +245,7 @@ struct wbtf_core_relo {
 	uint32_t kind;		 /* enum bpf_core_relo_kind */
 };
 #define WBTF_LINE(lc) ((lc) >> 10)
-#define WBTF_COL(lc) ((lc) & 0x3ff)
+#define WBTF_COL(lc) ((lc)&0x3ff)
 
 /* Records grouped by ELF section; sections are encoded in the order they
  * were first named, records in the order they were added. */
@@ -221,10 +267,10 @@ struct wbtf_ext {
  * the last wbtf_ext_add_*.  Returns 0 or -EINVAL. */
 struct wbtf_ext_sec *wbtf_ext_section(struct wbtf_ext *ext, struct wbtf *btf, const char *sec_name);
 int wbtf_ext_add_func(struct wbtf_ext_sec *s, uint32_t insn_off, uint32_t func_type_id);
-int wbtf_ext_add_line(struct wbtf_ext_sec *s, struct wbtf *btf, uint32_t insn_off,
-		      const char *file, const char *line_text, uint32_t line, uint32_t col);
-int wbtf_ext_add_core(struct wbtf_ext_sec *s, struct wbtf *btf, uint32_t insn_off,
-		      uint32_t type_id, const char *access, uint32_t kind);
+int wbtf_ext_add_line(struct wbtf_ext_sec *s, struct wbtf *btf, uint32_t insn_off, const char *file,
+		      const char *line_text, uint32_t line, uint32_t col);
+int wbtf_ext_add_core(struct wbtf_ext_sec *s, struct wbtf *btf, uint32_t insn_off, uint32_t type_id,
+		      const char *access, uint32_t kind);
 /* .BTF.ext bytes: 32-byte header, func_info, line_info, core_relo. */
 int wbtf_ext_encode(const struct wbtf_ext *ext, bool big_endian, struct buf *out);
 /* Parses .BTF.ext, checking every record against btf (string offsets,
@@ -249,7 +295,7 @@ void wbtf_ext_dump(const struct wbtf_ext *ext, const struct wbtf *btf, struct bu
  * compiler put in the instruction), new_* on the target. */
 struct wbtf_core_res {
 	uint64_t orig_val, new_val;
-	uint32_t orig_sz, new_sz;	    /* field byte size for BYTE_OFFSET, for load/store sizes */
+	uint32_t orig_sz, new_sz; /* field byte size for BYTE_OFFSET, for load/store sizes */
 	uint32_t orig_type_id, new_type_id; /* the field's or type's id */
 	uint32_t nr_cands;		    /* matching target candidates */
 	bool poison;			    /* unresolvable: the loader poisons the insn */
@@ -276,11 +322,11 @@ struct wbtf_access_step {
 	uint32_t index;
 };
 struct wbtf_access {
-	char str[256];		 /* "0:1:0:5" */
-	uint64_t bit_offset;	 /* from the start of the root object */
-	uint32_t type_id;	 /* type of the accessed field (unskipped) */
-	uint32_t byte_size;	 /* its size, or the bitfield's storage size */
-	uint32_t bitfield_size;	 /* 0 unless a bitfield */
+	char str[256];		/* "0:1:0:5" */
+	uint64_t bit_offset;	/* from the start of the root object */
+	uint32_t type_id;	/* type of the accessed field (unskipped) */
+	uint32_t byte_size;	/* its size, or the bitfield's storage size */
+	uint32_t bitfield_size; /* 0 unless a bitfield */
 };
 int wbtf_core_access(const struct wbtf *btf, uint32_t root_id, const struct wbtf_access_step *path,
 		     size_t n, struct wbtf_access *out);

@@ -356,7 +356,8 @@ int32_t wbtf_add_decl_tag(struct wbtf *btf, const char *value, uint32_t type, in
 		return -EINVAL;
 	}
 	struct btf_decl_tag *d;
-	int32_t id = add_type(btf, value, BTF_KIND_DECL_TAG, false, 0, type, sizeof(*d), (void **)&d);
+	int32_t id =
+		add_type(btf, value, BTF_KIND_DECL_TAG, false, 0, type, sizeof(*d), (void **)&d);
 	if (id > 0)
 		d->component_idx = component_idx;
 	return id;

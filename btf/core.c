@@ -75,8 +75,8 @@ static int spec_err(const struct wbtf *btf, uint32_t type_id, const char *acc, c
 	return -EINVAL;
 }
 
-static int parse_spec(const struct wbtf *btf, uint32_t type_id, const char *acc_str,
-		      unsigned kind, struct spec *sp)
+static int parse_spec(const struct wbtf *btf, uint32_t type_id, const char *acc_str, unsigned kind,
+		      struct spec *sp)
 {
 	memset(sp, 0, sizeof(*sp));
 	sp->btf = btf;
@@ -89,7 +89,8 @@ static int parse_spec(const struct wbtf *btf, uint32_t type_id, const char *acc_
 		return spec_err(btf, type_id, acc_str, "no such type");
 	if (core_kinds[kind].cls == TYPE) {
 		if (sp->raw_len != 1 || sp->raw[0] != 0)
-			return spec_err(btf, type_id, acc_str, "type relocations need access \"0\"");
+			return spec_err(btf, type_id, acc_str,
+					"type relocations need access \"0\"");
 		return 0;
 	}
 	if (core_kinds[kind].cls == ENUMVAL) {
@@ -132,7 +133,9 @@ static int parse_spec(const struct wbtf *btf, uint32_t type_id, const char *acc_
 			sp->spec[sp->len++] = (struct acc){ id, idx, NULL };
 			sp->bit_offset += (uint64_t)idx * (uint64_t)sz * 8;
 		} else {
-			return spec_err(btf, type_id, acc_str, "index into a type that is neither struct, union nor array");
+			return spec_err(
+				btf, type_id, acc_str,
+				"index into a type that is neither struct, union nor array");
 		}
 	}
 	return 0;
@@ -225,8 +228,8 @@ static int types_compat(const struct wbtf *lb, uint32_t lid, const struct wbtf *
 			if (wbtf_vlen(l) != wbtf_vlen(t))
 				return 0;
 			for (unsigned i = 0; i < wbtf_vlen(l); i++) {
-				int r = types_compat(lb, wbtf_params(l)[i].type, tb, wbtf_params(t)[i].type,
-						     level - 1);
+				int r = types_compat(lb, wbtf_params(l)[i].type, tb,
+						     wbtf_params(t)[i].type, level - 1);
 				if (r <= 0)
 					return r;
 			}
@@ -339,7 +342,8 @@ static int types_match(const struct wbtf *lb, uint32_t lid, const struct wbtf *t
 			if (behind_ptr) {
 				if (tk == lk)
 					return 1;
-				return tk == BTF_KIND_FWD && (lk == BTF_KIND_UNION) == wbtf_kflag(t);
+				return tk == BTF_KIND_FWD &&
+				       (lk == BTF_KIND_UNION) == wbtf_kflag(t);
 			}
 			return tk == lk && composites_match(lb, l, tb, t, level);
 		case BTF_KIND_INT:
@@ -362,8 +366,8 @@ static int types_match(const struct wbtf *lb, uint32_t lid, const struct wbtf *t
 			if (tk != lk || wbtf_vlen(l) != wbtf_vlen(t))
 				return 0;
 			for (unsigned i = 0; i < wbtf_vlen(l); i++) {
-				int r = types_match(lb, wbtf_params(l)[i].type, tb, wbtf_params(t)[i].type,
-						    level - 1);
+				int r = types_match(lb, wbtf_params(l)[i].type, tb,
+						    wbtf_params(t)[i].type, level - 1);
 				if (r <= 0)
 					return r;
 			}
@@ -547,7 +551,8 @@ static int calc_field(const struct spec *sp, unsigned kind, uint64_t *val, uint3
 		byte_off = bit_off / 8 / byte_sz * byte_sz;
 		while (bit_off + bit_sz - byte_off * 8 > byte_sz * 8) {
 			if (byte_sz >= 8) {
-				wbtf_log("CO-RE: bitfield '%s' can't be read with one 64-bit load", acc->name);
+				wbtf_log("CO-RE: bitfield '%s' can't be read with one 64-bit load",
+					 acc->name);
 				return -E2BIG;
 			}
 			byte_sz *= 2;
@@ -627,8 +632,8 @@ static int calc_value(const struct wbtf_core_relo *relo, const struct spec *sp, 
 		if (kind == BPF_CORE_ENUMVAL_EXISTS)
 			*val = 1;
 		else
-			*val = (uint64_t)wbtf_enum_value(wbtf_type_by_id(sp->btf, sp->spec[0].type_id),
-							 sp->spec[0].idx);
+			*val = (uint64_t)wbtf_enum_value(
+				wbtf_type_by_id(sp->btf, sp->spec[0].type_id), sp->spec[0].idx);
 		return 0;
 	}
 	(void)local;
@@ -737,12 +742,14 @@ int wbtf_core_resolve(const struct wbtf *local, const struct wbtf_core_relo *rel
 	}
 	const char *name = wbtf_name(local, relo->type_id);
 	if (!*name) {
-		err = spec_err(local, relo->type_id, acc, "an anonymous type has no target candidates");
+		err = spec_err(local, relo->type_id, acc,
+			       "an anonymous type has no target candidates");
 		goto out;
 	}
 	w = xcalloc(1, sizeof(*w));
-	*w = (struct cand_walk){ .local = local, .local_t = lt, .relo = relo, .ls = ls, .targ = targ,
-				 .res = res };
+	*w = (struct cand_walk){
+		.local = local, .local_t = lt, .relo = relo, .ls = ls, .targ = targ, .res = res
+	};
 	wbtf_for_each_essential(targ, name, wbtf_essential_name_len(name), -1, try_cand, w);
 	err = w->err;
 	if (!err && res->nr_cands == 0)

@@ -25,7 +25,7 @@ struct cdump {
 	struct tstate *st;
 	uint32_t n;
 	VEC(uint32_t) queue;
-	VEC(uint32_t) decls; /* declarator stack, shared by nested frames */
+	VEC(uint32_t) decls;		     /* declarator stack, shared by nested frames */
 	struct hmap type_names, ident_names; /* name -> times seen */
 	int err;
 };
@@ -38,7 +38,8 @@ static const char *name_of(struct cdump *d, uint32_t off)
 
 static const char *pfx(int lvl)
 {
-	static const char tabs[] = "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t";
+	static const char tabs[] =
+		"\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t";
 	int n = MIN(lvl, (int)sizeof(tabs) - 1);
 	return tabs + sizeof(tabs) - 1 - n;
 }
@@ -155,7 +156,8 @@ static int c_align(const struct wbtf *btf, uint32_t id, int depth)
 			if (a <= 0)
 				return a;
 			max_align = MAX(max_align, a);
-			if (!wbtf_member_bitfield_size(t, i) && wbtf_members(t)[i].offset % (8u * a))
+			if (!wbtf_member_bitfield_size(t, i) &&
+			    wbtf_members(t)[i].offset % (8u * a))
 				return 1;
 		}
 		return t->size % (unsigned)max_align ? 1 : max_align;
@@ -322,8 +324,17 @@ static void emit_bit_padding(struct cdump *d, int64_t cur, int64_t next, int nex
 	int64_t new_off = 0;
 	int pad_bits = 0;
 	const char *pad_type = NULL;
-	if (cur >= next)
+	if (cur >= next || d->err)
 		return;
+	if (next_align <= 0) /* void or function members of corrupt BTF */
+		next_align = 1;
+	if (next - cur > (int64_t)8 << 20) {
+		/* a megabyte of `long: 64;` lines helps nobody */
+		wbtf_log("BTF format c: a gap of %lld bytes in a struct is too large to pad",
+			 (long long)((next - cur) / 8));
+		d->err = -E2BIG;
+		return;
+	}
 	for (size_t i = 0; i < ARRAY_LEN(pads); i++) {
 		pad_bits = pads[i].bits;
 		pad_type = pads[i].name;
@@ -373,7 +384,8 @@ static void emit_struct_def(struct cdump *d, uint32_t id, const struct btf_type 
 		   type_name(d, id));
 	for (unsigned i = 0; i < vlen; i++) {
 		const struct btf_member *m = &wbtf_members(t)[i];
-		int64_t m_sz = wbtf_member_bitfield_size(t, i), m_off = wbtf_member_bit_offset(t, i);
+		int64_t m_sz = wbtf_member_bitfield_size(t, i),
+			m_off = wbtf_member_bit_offset(t, i);
 		int m_align = packed ? 1 : c_align(d->btf, m->type, 0);
 		emit_bit_padding(d, off, m_off, m_align, prev_bitfield && m_sz, lvl + 1);
 		buf_printf(d->out, "\n%s", pfx(lvl + 1));
@@ -421,7 +433,9 @@ static void emit_mods(struct cdump *d, struct frame *f)
 		unsigned k = wbtf_kind(wbtf_type_by_id(d->btf, top(d, f)));
 		if (!is_mod(k))
 			return;
-		buf_puts(d->out, k == BTF_KIND_VOLATILE ? "volatile " : k == BTF_KIND_CONST ? "const " : "restrict ");
+		buf_puts(d->out, k == BTF_KIND_VOLATILE ? "volatile "
+				 : k == BTF_KIND_CONST	? "const "
+							: "restrict ");
 		f->cnt--;
 	}
 }
@@ -496,7 +510,8 @@ static void emit_chain(struct cdump *d, struct frame *f, const char *fname, int 
 			break;
 		case BTF_KIND_TYPE_TAG:
 			emit_mods(d, f);
-			buf_printf(d->out, " __attribute__((btf_type_tag(\"%s\")))", name_of(d, t->name_off));
+			buf_printf(d->out, " __attribute__((btf_type_tag(\"%s\")))",
+				   name_of(d, t->name_off));
 			break;
 		case BTF_KIND_ARRAY: {
 			drop_mods(d, f);
@@ -505,7 +520,8 @@ static void emit_chain(struct cdump *d, struct frame *f, const char *fname, int 
 				buf_printf(d->out, "[%u]", wbtf_array(t)->nelems);
 				return;
 			}
-			bool multidim = wbtf_kind(wbtf_type_by_id(d->btf, top(d, f))) == BTF_KIND_ARRAY;
+			bool multidim =
+				wbtf_kind(wbtf_type_by_id(d->btf, top(d, f))) == BTF_KIND_ARRAY;
 			if (fname[0] && !last_was_ptr)
 				buf_putc(d->out, ' ');
 			if (!multidim)
@@ -567,7 +583,8 @@ static void emit_type_decl(struct cdump *d, uint32_t id, const char *fname, int 
 		if (id == 0)
 			break;
 		unsigned k = wbtf_kind(t);
-		if (k == BTF_KIND_PTR || is_mod(k) || k == BTF_KIND_FUNC_PROTO || k == BTF_KIND_TYPE_TAG)
+		if (k == BTF_KIND_PTR || is_mod(k) || k == BTF_KIND_FUNC_PROTO ||
+		    k == BTF_KIND_TYPE_TAG)
 			id = t->type;
 		else if (k == BTF_KIND_ARRAY)
 			id = wbtf_array(t)->type;
@@ -704,10 +721,12 @@ int wbtf_dump_c(const struct wbtf *btf, struct buf *out)
 	d.st[0].order = ORDERED; /* void */
 	d.st[0].emit = EMITTED;
 	mark_referenced(&d);
-	buf_puts(out, "#ifndef __VMLINUX_H__\n#define __VMLINUX_H__\n\n"
-		      "#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n"
-		      "#pragma clang attribute push (__attribute__((preserve_access_index)), apply_to = record)\n"
-		      "#endif\n\n");
+	buf_puts(
+		out,
+		"#ifndef __VMLINUX_H__\n#define __VMLINUX_H__\n\n"
+		"#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n"
+		"#pragma clang attribute push (__attribute__((preserve_access_index)), apply_to = record)\n"
+		"#endif\n\n");
 	for (uint32_t id = wbtf_start_id(btf); id < d.n && !d.err; id++) {
 		d.queue.len = 0;
 		int err = order_type(&d, id, false, 0);
@@ -718,8 +737,9 @@ int wbtf_dump_c(const struct wbtf *btf, struct buf *out)
 		for (uint32_t i = 0; i < d.queue.len; i++)
 			emit_type(&d, d.queue.data[i], 0, 0);
 	}
-	buf_puts(out, "#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n#pragma clang attribute pop\n#endif\n\n"
-		      "#endif /* __VMLINUX_H__ */\n");
+	buf_puts(out,
+		 "#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n#pragma clang attribute pop\n#endif\n\n"
+		 "#endif /* __VMLINUX_H__ */\n");
 	for (uint32_t i = 0; i < d.n; i++)
 		if (d.st[i].name_owned)
 			free(d.st[i].name);

@@ -31,13 +31,13 @@ struct wbtf_ext_sec *wbtf_ext_section(struct wbtf_ext *ext, struct wbtf *btf, co
 	return s;
 }
 
-#define PUSH(arr, nr, cap, val)                                                                    \
-	do {                                                                                       \
-		if ((nr) == (cap)) {                                                               \
-			(cap) = (cap) ? (cap) * 2 : 16;                                            \
-			(arr) = xrealloc((arr), (cap) * sizeof(*(arr)));                           \
-		}                                                                                  \
-		(arr)[(nr)++] = (val);                                                             \
+#define PUSH(arr, nr, cap, val)                                          \
+	do {                                                             \
+		if ((nr) == (cap)) {                                     \
+			(cap) = (cap) ? (cap)*2 : 16;                    \
+			(arr) = xrealloc((arr), (cap) * sizeof(*(arr))); \
+		}                                                        \
+		(arr)[(nr)++] = (val);                                   \
 	} while (0)
 
 int wbtf_ext_add_func(struct wbtf_ext_sec *s, uint32_t insn_off, uint32_t func_type_id)
@@ -51,23 +51,25 @@ int wbtf_ext_add_func(struct wbtf_ext_sec *s, uint32_t insn_off, uint32_t func_t
 	return 0;
 }
 
-int wbtf_ext_add_line(struct wbtf_ext_sec *s, struct wbtf *btf, uint32_t insn_off,
-		      const char *file, const char *line_text, uint32_t line, uint32_t col)
+int wbtf_ext_add_line(struct wbtf_ext_sec *s, struct wbtf *btf, uint32_t insn_off, const char *file,
+		      const char *line_text, uint32_t line, uint32_t col)
 {
 	if (!s || insn_off % 8 || line > 0x3fffff) {
-		wbtf_log("BTF.ext: line_info at byte %u, line %u: bad offset or line", insn_off, line);
+		wbtf_log("BTF.ext: line_info at byte %u, line %u: bad offset or line", insn_off,
+			 line);
 		return -EINVAL;
 	}
 	int32_t f = wbtf_add_str(btf, file), l = wbtf_add_str(btf, line_text);
 	if (f < 0 || l < 0)
 		return -E2BIG;
-	struct wbtf_line_info li = { insn_off, (uint32_t)f, (uint32_t)l, line << 10 | MIN(col, 0x3ff) };
+	struct wbtf_line_info li = { insn_off, (uint32_t)f, (uint32_t)l,
+				     line << 10 | MIN(col, 0x3ff) };
 	PUSH(s->line, s->nr_line, s->cap_line, li);
 	return 0;
 }
 
-int wbtf_ext_add_core(struct wbtf_ext_sec *s, struct wbtf *btf, uint32_t insn_off,
-		      uint32_t type_id, const char *access, uint32_t kind)
+int wbtf_ext_add_core(struct wbtf_ext_sec *s, struct wbtf *btf, uint32_t insn_off, uint32_t type_id,
+		      const char *access, uint32_t kind)
 {
 	if (!s || insn_off % 8 || !access || !*access || kind > BPF_CORE_TYPE_MATCHES) {
 		wbtf_log("BTF.ext: core_relo at byte %u: bad offset, access string or kind %u",
@@ -203,29 +205,31 @@ static int check_rec(const struct wbtf *btf, int which, const char *sec, uint32_
 {
 	const char *what = sub_names[which];
 	if (w[0] % 8) {
-		wbtf_log("BTF.ext: section '%s' %s %u: insn_off %u is not a multiple of 8", sec, what,
-			 j, w[0]);
+		wbtf_log("BTF.ext: section '%s' %s %u: insn_off %u is not a multiple of 8", sec,
+			 what, j, w[0]);
 		return -EINVAL;
 	}
 	if (which == 0) {
 		const struct btf_type *t = wbtf_type_by_id(btf, w[1]);
 		if (!t || wbtf_kind(t) != BTF_KIND_FUNC) {
-			wbtf_log("BTF.ext: section '%s' func_info %u: type_id %u is not a FUNC", sec, j,
-				 w[1]);
+			wbtf_log("BTF.ext: section '%s' func_info %u: type_id %u is not a FUNC",
+				 sec, j, w[1]);
 			return -EINVAL;
 		}
 	} else if (which == 1) {
 		if (!wbtf_str(btf, w[1]) || !wbtf_str(btf, w[2])) {
-			wbtf_log("BTF.ext: section '%s' line_info %u: file_name_off %u or line_off %u past the strings",
-				 sec, j, w[1], w[2]);
+			wbtf_log(
+				"BTF.ext: section '%s' line_info %u: file_name_off %u or line_off %u past the strings",
+				sec, j, w[1], w[2]);
 			return -EINVAL;
 		}
 	} else {
 		const char *acc = wbtf_str(btf, w[2]);
 		if (!wbtf_type_by_id(btf, w[1]) || w[3] > BPF_CORE_TYPE_MATCHES || !acc ||
 		    !access_ok(acc)) {
-			wbtf_log("BTF.ext: section '%s' core_relo %u: bad type_id %u, kind %u or access string",
-				 sec, j, w[1], w[3]);
+			wbtf_log(
+				"BTF.ext: section '%s' core_relo %u: bad type_id %u, kind %u or access string",
+				sec, j, w[1], w[3]);
 			return -EINVAL;
 		}
 	}
@@ -240,8 +244,8 @@ static int parse_sub(struct reader *r, uint32_t off, uint32_t len, int which,
 	if (!len)
 		return 0;
 	if ((uint64_t)off + len > r->len || off % 4 || len < 4) {
-		wbtf_log("BTF.ext: %s at %u+%u: outside the section (%zu bytes) or misaligned", what,
-			 off, len, r->len);
+		wbtf_log("BTF.ext: %s at %u+%u: outside the section (%zu bytes) or misaligned",
+			 what, off, len, r->len);
 		return -EINVAL;
 	}
 	uint32_t rec = rd(r, off), pos = 4;
@@ -258,12 +262,14 @@ static int parse_sub(struct reader *r, uint32_t off, uint32_t len, int which,
 		const char *sec = wbtf_str(btf, name_off);
 		pos += 8;
 		if (!sec || !*sec) {
-			wbtf_log("BTF.ext: %s: section name offset %u is not a name", what, name_off);
+			wbtf_log("BTF.ext: %s: section name offset %u is not a name", what,
+				 name_off);
 			return -EINVAL;
 		}
 		if (!n || (uint64_t)n * rec > len - pos) {
-			wbtf_log("BTF.ext: section '%s' %s: %u records of %u bytes don't fit in %u bytes",
-				 sec, what, n, rec, len - pos);
+			wbtf_log(
+				"BTF.ext: section '%s' %s: %u records of %u bytes don't fit in %u bytes",
+				sec, what, n, rec, len - pos);
 			return -EINVAL;
 		}
 		struct wbtf_ext_sec *s = sec_for(ext, name_off);

@@ -15,7 +15,8 @@ static int32_t find_own(struct wbtf *btf, unsigned kind, uint32_t type, const st
 		if (kind == BTF_KIND_PTR && t->type == type)
 			return (int32_t)id;
 		if (kind == BTF_KIND_ARRAY && wbtf_array(t)->type == a->type &&
-		    wbtf_array(t)->index_type == a->index_type && wbtf_array(t)->nelems == a->nelems)
+		    wbtf_array(t)->index_type == a->index_type &&
+		    wbtf_array(t)->nelems == a->nelems)
 			return (int32_t)id;
 	}
 	return 0;
@@ -53,10 +54,10 @@ int32_t wbtf_add_map_def(struct wbtf *btf, const struct wbtf_map_def *def)
 		return int_id < 0 ? int_id : idx_id;
 	struct member m[12];
 	int n = 0;
-#define UINT_ATTR(nm, val)                                                                         \
-	do {                                                                                       \
-		int32_t a = array_of(btf, (uint32_t)int_id, (uint32_t)idx_id, (val));              \
-		m[n++] = (struct member){ nm, a < 0 ? a : ptr_to(btf, (uint32_t)a) };              \
+#define UINT_ATTR(nm, val)                                                            \
+	do {                                                                          \
+		int32_t a = array_of(btf, (uint32_t)int_id, (uint32_t)idx_id, (val)); \
+		m[n++] = (struct member){ nm, a < 0 ? a : ptr_to(btf, (uint32_t)a) }; \
 	} while (0)
 	UINT_ATTR("type", def->type);
 	if (def->key_type)
@@ -80,7 +81,8 @@ int32_t wbtf_add_map_def(struct wbtf *btf, const struct wbtf_map_def *def)
 	if (def->values_type) {
 		int32_t p = ptr_to(btf, def->values_type);
 		m[n++] = (struct member){ "values",
-					  p < 0 ? p : array_of(btf, (uint32_t)p, (uint32_t)idx_id, 0) };
+					  p < 0 ? p
+						: array_of(btf, (uint32_t)p, (uint32_t)idx_id, 0) };
 	}
 	for (int i = 0; i < n; i++)
 		if (m[i].type < 0)

@@ -90,12 +90,15 @@ static int check_record(const struct wbtf *btf, uint32_t id, const struct btf_ty
 			uint64_t off = wbtf_member_bit_offset(t, i);
 			uint32_t bits = wbtf_member_bitfield_size(t, i);
 			if (!str_ok(btf, m->name_off))
-				return bad(btf, id, -EINVAL, "member %u: name offset %u is past the string section",
+				return bad(btf, id, -EINVAL,
+					   "member %u: name offset %u is past the string section",
 					   i, m->name_off);
 			if (bits > 128 || (bits ? off + bits > (uint64_t)t->size * 8
-						 : off > (uint64_t)t->size * 8))
-				return bad(btf, id, -EINVAL, "member %u: bit offset %llu (bitfield %u) outside size %u",
-					   i, (unsigned long long)off, bits, t->size);
+						: off > (uint64_t)t->size * 8))
+				return bad(
+					btf, id, -EINVAL,
+					"member %u: bit offset %llu (bitfield %u) outside size %u",
+					i, (unsigned long long)off, bits, t->size);
 		}
 		break;
 	case BTF_KIND_ENUM:
@@ -106,20 +109,25 @@ static int check_record(const struct wbtf *btf, uint32_t id, const struct btf_ty
 			uint32_t off = kind == BTF_KIND_ENUM ? wbtf_enums(t)[i].name_off
 							     : wbtf_enum64s(t)[i].name_off;
 			if (!off || !str_ok(btf, off))
-				return bad(btf, id, -EINVAL, "enumerator %u: bad name offset %u", i, off);
+				return bad(btf, id, -EINVAL, "enumerator %u: bad name offset %u", i,
+					   off);
 		}
 		break;
 	case BTF_KIND_FUNC:
 		if (vlen > BTF_FUNC_EXTERN)
-			return bad(btf, id, -EINVAL, "linkage %u is not static, global or extern", vlen);
+			return bad(btf, id, -EINVAL, "linkage %u is not static, global or extern",
+				   vlen);
 		break;
 	case BTF_KIND_FUNC_PROTO:
 		for (unsigned i = 0; i < vlen; i++) {
 			const struct btf_param *p = &wbtf_params(t)[i];
 			if (!str_ok(btf, p->name_off))
-				return bad(btf, id, -EINVAL, "parameter %u: bad name offset %u", i, p->name_off);
+				return bad(btf, id, -EINVAL, "parameter %u: bad name offset %u", i,
+					   p->name_off);
 			if (!p->type && (i != vlen - 1 || p->name_off))
-				return bad(btf, id, -EINVAL, "parameter %u: void is only valid as a trailing '...'", i);
+				return bad(btf, id, -EINVAL,
+					   "parameter %u: void is only valid as a trailing '...'",
+					   i);
 		}
 		break;
 	case BTF_KIND_VAR:
@@ -133,7 +141,8 @@ static int check_record(const struct wbtf *btf, uint32_t id, const struct btf_ty
 		break;
 	case BTF_KIND_DECL_TAG:
 		if (wbtf_decl_tag(t)->component_idx < -1)
-			return bad(btf, id, -EINVAL, "component_idx %d < -1", wbtf_decl_tag(t)->component_idx);
+			return bad(btf, id, -EINVAL, "component_idx %d < -1",
+				   wbtf_decl_tag(t)->component_idx);
 		break;
 	}
 	return 0;
@@ -158,7 +167,8 @@ static int check_ref(const struct wbtf *btf, uint32_t id, const char *field, int
 		     bool void_ok, bool proto_ok)
 {
 	const struct btf_type *r = wbtf_type_by_id(btf, ref);
-	if (r && (ref ? is_data_type(r) && (proto_ok || wbtf_kind(r) != BTF_KIND_FUNC_PROTO) : void_ok))
+	if (r &&
+	    (ref ? is_data_type(r) && (proto_ok || wbtf_kind(r) != BTF_KIND_FUNC_PROTO) : void_ok))
 		return 0;
 	char f[48];
 	snprintf(f, sizeof(f), idx >= 0 ? "%s %d" : "%s", field, idx);
@@ -167,7 +177,8 @@ static int check_ref(const struct wbtf *btf, uint32_t id, const char *field, int
 			   wbtf_type_cnt(btf) - 1);
 	if (!ref)
 		return bad(btf, id, -EINVAL, "%s: type id 0 (void) not allowed", f);
-	return bad(btf, id, -EINVAL, "%s: refers to [%u], a %s", f, ref, wbtf_kind_name(wbtf_kind(r)));
+	return bad(btf, id, -EINVAL, "%s: refers to [%u], a %s", f, ref,
+		   wbtf_kind_name(wbtf_kind(r)));
 }
 
 /* Reference checks: every id in range and of a kind that may be referenced. */
@@ -188,11 +199,13 @@ static int check_refs(const struct wbtf *btf, uint32_t id, const struct btf_type
 	case BTF_KIND_ARRAY:
 		err = check_ref(btf, id, "element type", -1, wbtf_array(t)->type, false, false);
 		return err ? err
-			   : check_ref(btf, id, "index type", -1, wbtf_array(t)->index_type, false, false);
+			   : check_ref(btf, id, "index type", -1, wbtf_array(t)->index_type, false,
+				       false);
 	case BTF_KIND_STRUCT:
 	case BTF_KIND_UNION:
 		for (unsigned i = 0; i < vlen && !err; i++)
-			err = check_ref(btf, id, "member", (int)i, wbtf_members(t)[i].type, false, false);
+			err = check_ref(btf, id, "member", (int)i, wbtf_members(t)[i].type, false,
+					false);
 		return err;
 	case BTF_KIND_FUNC: {
 		const struct btf_type *p = wbtf_type_by_id(btf, t->type);
@@ -203,18 +216,20 @@ static int check_refs(const struct wbtf *btf, uint32_t id, const struct btf_type
 	case BTF_KIND_FUNC_PROTO:
 		err = check_ref(btf, id, "return type", -1, t->type, true, false);
 		for (unsigned i = 0; i < vlen && !err; i++)
-			err = check_ref(btf, id, "parameter", (int)i, wbtf_params(t)[i].type, true, false);
+			err = check_ref(btf, id, "parameter", (int)i, wbtf_params(t)[i].type, true,
+					false);
 		return err;
 	case BTF_KIND_DATASEC:
 		for (unsigned i = 0; i < vlen; i++) {
 			const struct btf_var_secinfo *v = &wbtf_secinfos(t)[i];
 			const struct btf_type *r = wbtf_type_by_id(btf, v->type);
 			if (!r || (wbtf_kind(r) != BTF_KIND_VAR && wbtf_kind(r) != BTF_KIND_FUNC))
-				return bad(btf, id, -EINVAL, "variable %u: [%u] is not a VAR or FUNC", i,
-					   v->type);
+				return bad(btf, id, -EINVAL,
+					   "variable %u: [%u] is not a VAR or FUNC", i, v->type);
 			if ((uint64_t)v->offset + v->size > UINT32_MAX)
-				return bad(btf, id, -EINVAL, "variable %u: offset %u + size %u overflow",
-					   i, v->offset, v->size);
+				return bad(btf, id, -EINVAL,
+					   "variable %u: offset %u + size %u overflow", i,
+					   v->offset, v->size);
 		}
 		return 0;
 	case BTF_KIND_DECL_TAG: {
@@ -226,14 +241,16 @@ static int check_refs(const struct wbtf *btf, uint32_t id, const struct btf_type
 		case BTF_KIND_STRUCT:
 		case BTF_KIND_UNION:
 			if (idx >= (int)wbtf_vlen(r))
-				return bad(btf, id, -EINVAL, "component_idx %d: [%u] has %u members", idx,
-					   t->type, wbtf_vlen(r));
+				return bad(btf, id, -EINVAL,
+					   "component_idx %d: [%u] has %u members", idx, t->type,
+					   wbtf_vlen(r));
 			return 0;
 		case BTF_KIND_FUNC: {
 			const struct btf_type *p = wbtf_type_by_id(btf, r->type);
 			if (p && idx >= (int)wbtf_vlen(p))
-				return bad(btf, id, -EINVAL, "component_idx %d: [%u] has %u parameters",
-					   idx, t->type, wbtf_vlen(p));
+				return bad(btf, id, -EINVAL,
+					   "component_idx %d: [%u] has %u parameters", idx, t->type,
+					   wbtf_vlen(p));
 			return 0;
 		}
 		case BTF_KIND_VAR:
@@ -356,11 +373,13 @@ static int scan_types(struct wbtf *btf, bool swap)
 		if (id > BTF_MAX_TYPE)
 			return bad(btf, id, -E2BIG, "more than %u types", BTF_MAX_TYPE);
 		if (len - off < sizeof(struct btf_type))
-			return bad(btf, id, -EINVAL, "truncated: %zu bytes left at type section offset %zu",
+			return bad(btf, id, -EINVAL,
+				   "truncated: %zu bytes left at type section offset %zu",
 				   len - off, off);
 		unsigned kind = BTF_INFO_KIND(swap ? bswap_32(w[1]) : w[1]);
 		if (kind == BTF_KIND_UNKN || kind >= NR_BTF_KINDS)
-			return bad(btf, id, -EINVAL, "unknown kind %u at type section offset %zu", kind, off);
+			return bad(btf, id, -EINVAL, "unknown kind %u at type section offset %zu",
+				   kind, off);
 		if (swap) {
 			n = wbtf_swap_record(w, len - off, true);
 		} else {
@@ -369,8 +388,10 @@ static int scan_types(struct wbtf *btf, bool swap)
 				n = 0;
 		}
 		if (!n)
-			return bad(btf, id, -EINVAL, "truncated: %s record (vlen %u) runs past the type section",
-				   wbtf_kind_name(kind), BTF_INFO_VLEN(swap ? bswap_32(w[1]) : w[1]));
+			return bad(btf, id, -EINVAL,
+				   "truncated: %s record (vlen %u) runs past the type section",
+				   wbtf_kind_name(kind),
+				   BTF_INFO_VLEN(swap ? bswap_32(w[1]) : w[1]));
 		vec_push(&btf->offs, (uint32_t)off);
 		off += n;
 	}
@@ -428,7 +449,8 @@ int wbtf_parse(const void *data, size_t len, struct wbtf *base, struct wbtf **ou
 	}
 	uint64_t str_end = (base ? wbtf_str_end(base) : 0) + (uint64_t)str_len;
 	if (str_end > (uint64_t)BTF_MAX_NAME_OFFSET + 1) {
-		wbtf_log("BTF: string section of %llu bytes is too large", (unsigned long long)str_end);
+		wbtf_log("BTF: string section of %llu bytes is too large",
+			 (unsigned long long)str_end);
 		return -E2BIG;
 	}
 

@@ -20,7 +20,7 @@ static void usage(FILE *f)
 
 static void log_to_stderr(void *ctx, const char *msg)
 {
-	fprintf(stderr, "whistler: %s\n", msg);
+	fprintf(stderr, "whistler: %s: %s\n", (const char *)ctx, msg);
 }
 
 /* The .BTF and .BTF.ext sections of an ELF image, pointing into it. The
@@ -41,7 +41,10 @@ static int elf_btf_sections(const void *img, size_t len, struct buf *btf, struct
 		if (!gelf_getshdr(scn, &sh))
 			continue;
 		const char *name = elf_strptr(e, shstrndx, sh.sh_name);
-		struct buf *dst = !name ? NULL : !strcmp(name, ".BTF") ? btf : !strcmp(name, ".BTF.ext") ? ext : NULL;
+		struct buf *dst = !name			      ? NULL
+				  : !strcmp(name, ".BTF")     ? btf
+				  : !strcmp(name, ".BTF.ext") ? ext
+							      : NULL;
 		Elf_Data *d = dst ? elf_getdata(scn, NULL) : NULL;
 		if (d && d->d_buf)
 			buf_append(dst, d->d_buf, d->d_size);
@@ -80,7 +83,7 @@ int cmd_btf(int argc, char **argv)
 		usage(stderr);
 		return 1;
 	}
-	wbtf_set_log(log_to_stderr, NULL);
+	wbtf_set_log(log_to_stderr, (void *)path);
 	struct buf file = { 0 }, sec = { 0 }, extsec = { 0 }, out = { 0 };
 	struct wbtf *base = NULL, *btf = NULL;
 	struct wbtf_ext ext = { 0 };

@@ -105,7 +105,9 @@ int th_elf_sections(const char *path, struct buf *btf, struct buf *ext)
 		GElf_Shdr sh;
 		gelf_getshdr(scn, &sh);
 		const char *name = elf_strptr(e, shstrndx, sh.sh_name);
-		struct buf *dst = !strcmp(name, ".BTF") ? btf : !strcmp(name, ".BTF.ext") ? ext : NULL;
+		struct buf *dst = !strcmp(name, ".BTF")	      ? btf
+				  : !strcmp(name, ".BTF.ext") ? ext
+							      : NULL;
 		Elf_Data *d = dst ? elf_getdata(scn, NULL) : NULL;
 		if (d && d->d_buf)
 			buf_append(dst, d->d_buf, d->d_size);

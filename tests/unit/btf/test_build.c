@@ -108,7 +108,8 @@ Test(build, encode_read_round_trip)
 	cr_assert(strstr(buf_cstr(&d1), "'RED' val=-1"));
 	cr_assert(strstr(buf_cstr(&d1), "'HIGH' val=2147483648"));
 	cr_assert_eq(wbtf_encode(r, false, &enc2), 0);
-	cr_assert(enc.len == enc2.len && !memcmp(enc.data, enc2.data, enc.len), "encoding is stable");
+	cr_assert(enc.len == enc2.len && !memcmp(enc.data, enc2.data, enc.len),
+		  "encoding is stable");
 	/* records decode to the same values */
 	for (uint32_t id = 1; id < wbtf_type_cnt(b); id++) {
 		const struct btf_type *x = wbtf_type_by_id(b, id), *y = wbtf_type_by_id(r, id);
@@ -120,7 +121,9 @@ Test(build, encode_read_round_trip)
 	cr_assert_eq(wbtf_find_by_name_kind(r, "thing", BTF_KIND_UNION), -ENOENT);
 	/* strings added to a read BTF are deduplicated against the read ones */
 	int32_t off = wbtf_add_str(r, "thing");
-	cr_assert_eq(off, (int32_t)wbtf_type_by_id(r, (uint32_t)wbtf_find_by_name_kind(r, "thing", -1))->name_off);
+	cr_assert_eq(off,
+		     (int32_t)wbtf_type_by_id(r, (uint32_t)wbtf_find_by_name_kind(r, "thing", -1))
+			     ->name_off);
 	buf_free(&enc);
 	buf_free(&enc2);
 	buf_free(&d1);
@@ -296,27 +299,38 @@ Test(build, map_defs_like_clang)
 	char *obj = th_clang("kinds.c", NULL);
 	struct wbtf *c = th_load_obj_btf(obj, NULL);
 	struct wbtf *b = wbtf_new();
-	int32_t u32 = OK(wbtf_add_typedef(b, "u32", (uint32_t)OK(wbtf_add_int(b, "unsigned int", 4, 0))));
+	int32_t u32 =
+		OK(wbtf_add_typedef(b, "u32", (uint32_t)OK(wbtf_add_int(b, "unsigned int", 4, 0))));
 	/* struct holder, borrowed from clang's BTF by copying its description */
 	int32_t holder_c = wbtf_find_by_name_kind(c, "holder", BTF_KIND_STRUCT);
 	cr_assert_gt(holder_c, 0);
 	int32_t holder = OK(wbtf_add_fwd(b, "holder", false));
-	struct wbtf_map_def hash = { .type = BPF_MAP_TYPE_HASH, .key_type = (uint32_t)u32,
-				     .value_type = (uint32_t)holder, .max_entries = 128,
-				     .map_flags = BPF_F_NO_PREALLOC, .has_map_flags = true,
-				     .pinning = 1, .has_pinning = true };
+	struct wbtf_map_def hash = { .type = BPF_MAP_TYPE_HASH,
+				     .key_type = (uint32_t)u32,
+				     .value_type = (uint32_t)holder,
+				     .max_entries = 128,
+				     .map_flags = BPF_F_NO_PREALLOC,
+				     .has_map_flags = true,
+				     .pinning = 1,
+				     .has_pinning = true };
 	int32_t m = OK(wbtf_add_map_def(b, &hash));
-	struct wbtf_map_def inner = { .struct_name = "inner", .type = BPF_MAP_TYPE_ARRAY,
+	struct wbtf_map_def inner = { .struct_name = "inner",
+				      .type = BPF_MAP_TYPE_ARRAY,
 				      .max_entries = 1 };
 	int32_t int_id = wbtf_find_by_name_kind(b, "int", BTF_KIND_INT);
 	inner.key_type = inner.value_type = (uint32_t)int_id;
 	int32_t in = OK(wbtf_add_map_def(b, &inner));
-	struct wbtf_map_def outer = { .type = BPF_MAP_TYPE_ARRAY_OF_MAPS, .max_entries = 4,
-				      .key_size = 4, .values_type = (uint32_t)in };
+	struct wbtf_map_def outer = { .type = BPF_MAP_TYPE_ARRAY_OF_MAPS,
+				      .max_entries = 4,
+				      .key_size = 4,
+				      .values_type = (uint32_t)in };
 	int32_t out = OK(wbtf_add_map_def(b, &outer));
 	OK(wbtf_add_map_var(b, "m", (uint32_t)m));
 
-	struct { const char *var; int32_t mine; } cases[] = { { "inner_map", in }, { "outer", out } };
+	struct {
+		const char *var;
+		int32_t mine;
+	} cases[] = { { "inner_map", in }, { "outer", out } };
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		int32_t v = wbtf_find_by_name_kind(c, cases[i].var, BTF_KIND_VAR);
 		cr_assert_gt(v, 0);
@@ -372,11 +386,13 @@ Test(ext, build_encode_parse)
 	OK(wbtf_ext_encode(&ext, false, &ext_enc));
 	struct wbtf *r;
 	cr_assert_eq(wbtf_parse(btf_enc.data, btf_enc.len, NULL, &r), 0);
-	cr_assert_eq(wbtf_ext_parse(ext_enc.data, ext_enc.len, r, &back), 0, "%s", wbtf_last_error());
+	cr_assert_eq(wbtf_ext_parse(ext_enc.data, ext_enc.len, r, &back), 0, "%s",
+		     wbtf_last_error());
 	wbtf_ext_dump(&ext, b, &d1);
 	wbtf_ext_dump(&back, r, &d2);
 	cr_assert_str_eq(buf_cstr(&d1), buf_cstr(&d2));
-	cr_assert(strstr(buf_cstr(&d2), "line insn_off=16 x.c:4:9 'return t->a;'"), "%s", buf_cstr(&d2));
+	cr_assert(strstr(buf_cstr(&d2), "line insn_off=16 x.c:4:9 'return t->a;'"), "%s",
+		  buf_cstr(&d2));
 	char *want = xasprintf("core insn_off=8 <byte_off> [%d] STRUCT 'thing' access=0:1", st);
 	cr_assert(strstr(buf_cstr(&d2), want), "%s", buf_cstr(&d2));
 	free(want);
@@ -385,7 +401,8 @@ Test(ext, build_encode_parse)
 	buf_free(&btf_enc);
 	wbtf_ext_free(&back);
 	OK(wbtf_ext_encode(&ext, true, &ext_enc));
-	cr_assert_eq(wbtf_ext_parse(ext_enc.data, ext_enc.len, r, &back), 0, "%s", wbtf_last_error());
+	cr_assert_eq(wbtf_ext_parse(ext_enc.data, ext_enc.len, r, &back), 0, "%s",
+		     wbtf_last_error());
 	cr_assert_eq(back.nr_secs, 2);
 	cr_assert_eq(back.secs[0].line[1].line_col, 4 << 10 | 9);
 	/* bpftool reads the object with both sections */
@@ -394,7 +411,8 @@ Test(ext, build_encode_parse)
 		buf_free(&ext_enc);
 		OK(wbtf_encode(b, false, &btf_enc));
 		OK(wbtf_ext_encode(&ext, false, &ext_enc));
-		cr_assert_eq(th_write_elf(obj, btf_enc.data, btf_enc.len, ext_enc.data, ext_enc.len), 0);
+		cr_assert_eq(
+			th_write_elf(obj, btf_enc.data, btf_enc.len, ext_enc.data, ext_enc.len), 0);
 		char *cmd = xasprintf("bpftool btf dump file %s >/dev/null", obj);
 		cr_assert_eq(th_run(cmd, NULL), 0);
 		free(cmd);

@@ -29,7 +29,8 @@ static void dump_matches_bpftool(const char *src)
 	char *cmd = xasprintf("bpftool btf dump file %s", obj);
 	cr_assert_eq(th_run(cmd, &theirs), 0);
 	cr_assert(mine.len > 100);
-	cr_assert_str_eq(buf_cstr(&mine), buf_cstr(&theirs), "dump of %s differs from bpftool's", src);
+	cr_assert_str_eq(buf_cstr(&mine), buf_cstr(&theirs), "dump of %s differs from bpftool's",
+			 src);
 
 	/* and as C, like `format c` */
 	mine.len = theirs.len = 0;
@@ -37,7 +38,8 @@ static void dump_matches_bpftool(const char *src)
 	free(cmd);
 	cmd = xasprintf("bpftool btf dump file %s format c", obj);
 	cr_assert_eq(th_run(cmd, &theirs), 0);
-	cr_assert_str_eq(buf_cstr(&mine), buf_cstr(&theirs), "format c of %s differs from bpftool's", src);
+	cr_assert_str_eq(buf_cstr(&mine), buf_cstr(&theirs),
+			 "format c of %s differs from bpftool's", src);
 
 	/* re-encoding clang's BTF reproduces its bytes */
 	struct buf b = { 0 }, x = { 0 }, enc = { 0 };
@@ -103,7 +105,8 @@ Test(kernel, vmlinux_loads_fast_and_dumps_like_bpftool)
 	int32_t tpid = wbtf_find_by_name_kind(btf, "pid_t", BTF_KIND_TYPEDEF);
 	cr_assert_gt(tpid, 0);
 	cr_assert_str_eq(wbtf_name(btf, (uint32_t)tpid), "pid_t");
-	fprintf(stderr, "[btf timing] vmlinux: %u types, load+validate %.1f ms, name index + first lookup %.1f ms\n",
+	fprintf(stderr,
+		"[btf timing] vmlinux: %u types, load+validate %.1f ms, name index + first lookup %.1f ms\n",
 		wbtf_type_cnt(btf) - 1, (t1 - t0) * 1e3, (t2 - t1) * 1e3);
 
 	struct buf mine = { 0 }, theirs = { 0 };
@@ -116,7 +119,8 @@ Test(kernel, vmlinux_loads_fast_and_dumps_like_bpftool)
 	mine.len = theirs.len = 0;
 	double t3 = now();
 	cr_assert_eq(wbtf_dump_c(btf, &mine), 0, "%s", wbtf_last_error());
-	fprintf(stderr, "[btf timing] vmlinux format c: %.1f ms, %zu bytes\n", (now() - t3) * 1e3, mine.len);
+	fprintf(stderr, "[btf timing] vmlinux format c: %.1f ms, %zu bytes\n", (now() - t3) * 1e3,
+		mine.len);
 	cr_assert_eq(th_run("bpftool btf dump file /sys/kernel/btf/vmlinux format c", &theirs), 0);
 	cr_assert_eq(mine.len, theirs.len);
 	cr_assert(!memcmp(mine.data, theirs.data, mine.len), "vmlinux.h differs from bpftool's");
@@ -129,7 +133,8 @@ Test(kernel, vmlinux_loads_fast_and_dumps_like_bpftool)
 		if (!*name || wbtf_kind(t) == BTF_KIND_DECL_TAG)
 			continue;
 		int32_t found = wbtf_find_by_name_kind(btf, name, (int)wbtf_kind(t));
-		cr_assert(found > 0 && (uint32_t)found <= i, "'%s' [%u] found as %d", name, i, found);
+		cr_assert(found > 0 && (uint32_t)found <= i, "'%s' [%u] found as %d", name, i,
+			  found);
 		cr_assert_str_eq(wbtf_name(btf, (uint32_t)found), name);
 		checked++;
 	}
@@ -170,7 +175,8 @@ Test(ext, clang_line_info_matches_source)
 	for (uint32_t s = 0; s < ext.nr_secs; s++) {
 		const struct wbtf_ext_sec *sec = &ext.secs[s];
 		const char *secname = wbtf_str(btf, sec->sec_name_off);
-		cr_assert(!strcmp(secname, "xdp") || !strcmp(secname, ".text"), "section %s", secname);
+		cr_assert(!strcmp(secname, "xdp") || !strcmp(secname, ".text"), "section %s",
+			  secname);
 		for (uint32_t i = 0; i < sec->nr_func; i++) {
 			const char *fn = wbtf_name(btf, sec->func[i].type_id);
 			seen_prog |= !strcmp(fn, "prog");
@@ -188,7 +194,8 @@ Test(ext, clang_line_info_matches_source)
 			const char *file = wbtf_str(btf, l->file_name_off);
 			cr_assert(strstr(file, "kinds.c"), "file %s", file);
 			cr_assert(line > 0 && (int)line < nlines, "line %u", line);
-			cr_assert_str_eq(wbtf_str(btf, l->line_off), lines[line], "line %u text", line);
+			cr_assert_str_eq(wbtf_str(btf, l->line_off), lines[line], "line %u text",
+					 line);
 			if (i)
 				cr_assert_gt(l->insn_off, sec->line[i - 1].insn_off);
 			nline++;
@@ -223,11 +230,13 @@ Test(ext, clang_core_relos_match_llvm_objdump)
 	cr_assert_eq(ext.nr_secs, 1);
 	const struct wbtf_ext_sec *sec = &ext.secs[0];
 	uint32_t i = 0;
-	for (char *line = strtok((char *)buf_cstr(&out), "\n"); line; line = strtok(NULL, "\n"), i++) {
+	for (char *line = strtok((char *)buf_cstr(&out), "\n"); line;
+	     line = strtok(NULL, "\n"), i++) {
 		unsigned long long off;
 		char kind[32];
 		unsigned id;
-		cr_assert_eq(sscanf(line, " %llx: CO-RE <%31[^>]> [%u]", &off, kind, &id), 3, "%s", line);
+		cr_assert_eq(sscanf(line, " %llx: CO-RE <%31[^>]> [%u]", &off, kind, &id), 3, "%s",
+			     line);
 		cr_assert_lt(i, sec->nr_core);
 		const struct wbtf_core_relo *r = &sec->core[i];
 		cr_assert_eq(r->insn_off, off, "%s", line);

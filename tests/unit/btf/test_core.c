@@ -110,8 +110,8 @@ Test(core, clang_object_against_running_kernel)
 		const char *acc = wbtf_str(local, r->access_str_off);
 		const char *lname = wbtf_name(local, r->type_id);
 		uint64_t want;
-		cr_assert_geq(rc, 0, "relo %u (%s %s %s): %s", i, wbtf_core_kind_name(r->kind), lname,
-			      acc, wbtf_last_error());
+		cr_assert_geq(rc, 0, "relo %u (%s %s %s): %s", i, wbtf_core_kind_name(r->kind),
+			      lname, acc, wbtf_last_error());
 		if (r->kind <= BPF_CORE_FIELD_RSHIFT_U64) {
 			/* "0:N": member N of the local struct, looked up by name */
 			unsigned n;
@@ -173,7 +173,8 @@ Test(core, clang_object_against_running_kernel)
 			const char *m = text_member(&tb, pidt, "PIDTYPE_SID");
 			cr_assert_eq(res.new_val, field(m, "val="));
 		} else if (r->kind == BPF_CORE_ENUMVAL_EXISTS) {
-			cr_assert_eq(res.new_val, 1, "%s: flavoured enum matches by essential names", lname);
+			cr_assert_eq(res.new_val, 1,
+				     "%s: flavoured enum matches by essential names", lname);
 		}
 		cr_assert_eq(res.poison, false);
 		checked++;
@@ -204,8 +205,10 @@ static struct pair make_pair(void)
 {
 	struct pair p;
 	struct wbtf *l = p.l = wbtf_new();
-	int32_t li = wbtf_add_int(l, "int", 4, BTF_INT_SIGNED), lu = wbtf_add_int(l, "unsigned int", 4, 0);
-	int32_t lc = wbtf_add_int(l, "char", 1, BTF_INT_CHAR), ll = wbtf_add_int(l, "long", 8, BTF_INT_SIGNED);
+	int32_t li = wbtf_add_int(l, "int", 4, BTF_INT_SIGNED),
+		lu = wbtf_add_int(l, "unsigned int", 4, 0);
+	int32_t lc = wbtf_add_int(l, "char", 1, BTF_INT_CHAR),
+		ll = wbtf_add_int(l, "long", 8, BTF_INT_SIGNED);
 	int32_t la = wbtf_add_array(l, (uint32_t)lc, (uint32_t)li, 10);
 	p.e = wbtf_add_enum(l, "E", 4, false);
 	wbtf_add_enum_value(l, "X", 1);
@@ -229,8 +232,10 @@ static struct pair make_pair(void)
 	cr_assert_eq(wbtf_validate(l), 0, "%s", wbtf_last_error());
 
 	struct wbtf *t = p.t = wbtf_new();
-	int32_t ti = wbtf_add_int(t, "int", 4, BTF_INT_SIGNED), tu = wbtf_add_int(t, "unsigned int", 4, 0);
-	int32_t tc = wbtf_add_int(t, "char", 1, BTF_INT_CHAR), tl = wbtf_add_int(t, "long", 8, BTF_INT_SIGNED);
+	int32_t ti = wbtf_add_int(t, "int", 4, BTF_INT_SIGNED),
+		tu = wbtf_add_int(t, "unsigned int", 4, 0);
+	int32_t tc = wbtf_add_int(t, "char", 1, BTF_INT_CHAR),
+		tl = wbtf_add_int(t, "long", 8, BTF_INT_SIGNED);
 	int32_t tull = wbtf_add_int(t, "unsigned long long", 8, 0);
 	int32_t ta = wbtf_add_array(t, (uint32_t)tc, (uint32_t)ti, 20);
 	p.e_t = wbtf_add_enum64(t, "E", 8, true);
@@ -276,16 +281,16 @@ Test(core, fields)
 {
 	struct pair p = make_pair();
 	uint32_t foo = (uint32_t)p.foo;
-	cr_assert_eq(val(&p, foo, "0:0", BPF_CORE_FIELD_BYTE_OFFSET), 40);      /* a */
-	cr_assert_eq(val(&p, foo, "0:1:0", BPF_CORE_FIELD_BYTE_OFFSET), 20);    /* b */
-	cr_assert_eq(val(&p, foo, "0:1:0:3", BPF_CORE_FIELD_BYTE_OFFSET), 23);  /* b[3] */
+	cr_assert_eq(val(&p, foo, "0:0", BPF_CORE_FIELD_BYTE_OFFSET), 40);     /* a */
+	cr_assert_eq(val(&p, foo, "0:1:0", BPF_CORE_FIELD_BYTE_OFFSET), 20);   /* b */
+	cr_assert_eq(val(&p, foo, "0:1:0:3", BPF_CORE_FIELD_BYTE_OFFSET), 23); /* b[3] */
 	cr_assert_eq(val(&p, foo, "0:1:0", BPF_CORE_FIELD_BYTE_SIZE), 20);
-	cr_assert_eq(val(&p, foo, "0:1:1:0", BPF_CORE_FIELD_BYTE_OFFSET), 16);  /* c */
+	cr_assert_eq(val(&p, foo, "0:1:1:0", BPF_CORE_FIELD_BYTE_OFFSET), 16); /* c */
 	cr_assert_eq(val(&p, foo, "0:1:1:0", BPF_CORE_FIELD_SIGNED), 1);
-	cr_assert_eq(val(&p, foo, "0:2", BPF_CORE_FIELD_BYTE_OFFSET), 8);       /* e */
-	cr_assert_eq(val(&p, foo, "1:2", BPF_CORE_FIELD_BYTE_OFFSET), 64 + 8);  /* foo[1].e */
+	cr_assert_eq(val(&p, foo, "0:2", BPF_CORE_FIELD_BYTE_OFFSET), 8);      /* e */
+	cr_assert_eq(val(&p, foo, "1:2", BPF_CORE_FIELD_BYTE_OFFSET), 64 + 8); /* foo[1].e */
 	cr_assert_eq(val(&p, foo, "0:2", BPF_CORE_FIELD_EXISTS), 1);
-	cr_assert_eq(val(&p, foo, "0:4", BPF_CORE_FIELD_SIGNED), 1);            /* g: signed enum64 */
+	cr_assert_eq(val(&p, foo, "0:4", BPF_CORE_FIELD_SIGNED), 1); /* g: signed enum64 */
 	cr_assert_eq(val(&p, foo, "0:4", BPF_CORE_FIELD_BYTE_SIZE), 8);
 	/* bitfield d: 3 bits at bit 128 of target (16 bytes in), in a 4-byte unit */
 	cr_assert_eq(val(&p, foo, "0:1:1:1", BPF_CORE_FIELD_BYTE_OFFSET), 16);
@@ -305,7 +310,8 @@ Test(core, fields)
 	cr_assert_eq(res.nr_cands, 1);
 	/* a missing field: exists = 0, offset unresolvable (poison) */
 	cr_assert_eq(val(&p, foo, "0:5", BPF_CORE_FIELD_EXISTS), 0);
-	cr_assert_eq(resolve(&p, foo, "0:5", BPF_CORE_FIELD_BYTE_OFFSET, &res), WBTF_CORE_UNRESOLVED);
+	cr_assert_eq(resolve(&p, foo, "0:5", BPF_CORE_FIELD_BYTE_OFFSET, &res),
+		     WBTF_CORE_UNRESOLVED);
 	cr_assert(res.poison);
 	/* an index past the target's array: no match */
 	cr_assert_eq(resolve(&p, foo, "0:1:0:9", BPF_CORE_FIELD_BYTE_OFFSET, &res), 0);
@@ -351,7 +357,8 @@ Test(core, types_and_enums)
 		     "zz is missing in the target");
 	cr_assert_eq(val(&p, (uint32_t)p.foo, "0", BPF_CORE_TYPE_EXISTS), 1);
 	cr_assert_eq(val(&p, e, "1", BPF_CORE_ENUMVAL_EXISTS), 1);
-	cr_assert_eq((int64_t)val(&p, e, "1", BPF_CORE_ENUMVAL_VALUE), -7, "Y in the target enum64");
+	cr_assert_eq((int64_t)val(&p, e, "1", BPF_CORE_ENUMVAL_VALUE), -7,
+		     "Y in the target enum64");
 	cr_assert_eq(val(&p, e, "0", BPF_CORE_ENUMVAL_VALUE), 1);
 	cr_assert_eq(val(&p, e, "2", BPF_CORE_ENUMVAL_EXISTS), 0, "Q is missing");
 	cr_assert_eq(resolve(&p, e, "2", BPF_CORE_ENUMVAL_VALUE, &res), WBTF_CORE_UNRESOLVED);
@@ -362,7 +369,8 @@ Test(core, types_and_enums)
 	cr_assert_eq(val(&p, (uint32_t)q, "0", BPF_CORE_TYPE_EXISTS), 0);
 	cr_assert_eq(val(&p, (uint32_t)q, "0", BPF_CORE_TYPE_MATCHES), 0);
 	cr_assert_eq(resolve(&p, (uint32_t)q, "0", BPF_CORE_TYPE_SIZE, &res), WBTF_CORE_UNRESOLVED);
-	cr_assert_eq(resolve(&p, (uint32_t)q, "0", BPF_CORE_TYPE_ID_TARGET, &res), WBTF_CORE_UNRESOLVED);
+	cr_assert_eq(resolve(&p, (uint32_t)q, "0", BPF_CORE_TYPE_ID_TARGET, &res),
+		     WBTF_CORE_UNRESOLVED);
 	/* anonymous local roots can't be matched */
 	int32_t anon = wbtf_add_struct(p.l, NULL, 4);
 	cr_assert_eq(resolve(&p, (uint32_t)anon, "0", BPF_CORE_TYPE_EXISTS, &res), -EINVAL);
@@ -378,7 +386,8 @@ Test(core, ambiguous_candidates)
 	wbtf_add_struct(p.t, "foo___other", 8);
 	wbtf_add_member(p.t, "a", (uint32_t)ti, 32, 0);
 	struct wbtf_core_res res;
-	cr_assert_eq(resolve(&p, (uint32_t)p.foo, "0:0", BPF_CORE_FIELD_BYTE_OFFSET, &res), -EINVAL);
+	cr_assert_eq(resolve(&p, (uint32_t)p.foo, "0:0", BPF_CORE_FIELD_BYTE_OFFSET, &res),
+		     -EINVAL);
 	cr_assert(strstr(wbtf_last_error(), "disagree"), "%s", wbtf_last_error());
 	/* existence too: the candidates disagree on where the field is */
 	cr_assert_eq(resolve(&p, (uint32_t)p.foo, "0:0", BPF_CORE_FIELD_EXISTS, &res), -EINVAL);
@@ -410,7 +419,8 @@ Test(core, access_builder)
 	/* the builder's strings resolve to its own offsets on the local BTF */
 	const char *paths[] = { "0:1:0:3", "0:4", "0:2" };
 	for (size_t i = 0; i < ARRAY_LEN(paths); i++) {
-		struct wbtf_core_relo r = { 0, (uint32_t)p.foo, (uint32_t)wbtf_add_str(p.l, paths[i]),
+		struct wbtf_core_relo r = { 0, (uint32_t)p.foo,
+					    (uint32_t)wbtf_add_str(p.l, paths[i]),
 					    BPF_CORE_FIELD_BYTE_OFFSET };
 		struct wbtf_core_res res;
 		cr_assert_eq(wbtf_core_resolve(p.l, &r, p.l, &res), 0);

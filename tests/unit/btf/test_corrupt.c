@@ -9,8 +9,18 @@
 #include <string.h>
 
 /* Type section offsets of the records in the blob built below. */
-enum { T_INT = 0, T_PTR = 16, T_STRUCT = 28, T_PROTO = 64, T_FUNC = 84, T_TYPEDEF = 96,
-       T_TAG = 108, T_VAR = 124, T_SEC = 140, T_END = 164 };
+enum {
+	T_INT = 0,
+	T_PTR = 16,
+	T_STRUCT = 28,
+	T_PROTO = 64,
+	T_FUNC = 84,
+	T_TYPEDEF = 96,
+	T_TAG = 108,
+	T_VAR = 124,
+	T_SEC = 140,
+	T_END = 164
+};
 #define HDR 24
 
 static void blob(struct buf *out)
@@ -135,15 +145,19 @@ Test(corrupt, type_records)
 		{ T_PROTO + 4, 25u << 24 | 1, -EINVAL, "[4]: unknown kind 25" },
 		{ T_TYPEDEF + 8, 6, -ELOOP, "[6] TYPEDEF 't': type chain loops back to [6]" },
 		{ T_FUNC + 8, 1, -EINVAL, "[5] FUNC 'f': type: [1] is not a FUNC_PROTO" },
-		{ T_STRUCT + 12 + 12 + 4, 5, -EINVAL, "[3] STRUCT 's': member 1: refers to [5], a FUNC" },
-		{ T_STRUCT + 12 + 12 + 8, 1000, -EINVAL, "[3] STRUCT 's': member 1: bit offset 1000" },
+		{ T_STRUCT + 12 + 12 + 4, 5, -EINVAL,
+		  "[3] STRUCT 's': member 1: refers to [5], a FUNC" },
+		{ T_STRUCT + 12 + 12 + 8, 1000, -EINVAL,
+		  "[3] STRUCT 's': member 1: bit offset 1000" },
 		{ T_STRUCT + 12 + 12, 0x7fffff, -EINVAL, "[3] STRUCT 's': member 1: name offset" },
 		{ T_INT + 12, 200, -EINVAL, "[1] INT 'int': bits_offset 0 + nr_bits 200" },
 		{ T_INT + 12, 0x3000020, -EINVAL, "[1] INT 'int': bad int data" },
-		{ T_PTR + 4, BTF_KIND_PTR << 24 | 1u << 31, -EINVAL, "[2] PTR: kind_flag must be 0" },
+		{ T_PTR + 4, BTF_KIND_PTR << 24 | 1u << 31, -EINVAL,
+		  "[2] PTR: kind_flag must be 0" },
 		{ T_PTR + 4, BTF_KIND_PTR << 24 | 2, -EINVAL, "[2] PTR: vlen 2 must be 0" },
 		{ T_FUNC + 4, BTF_KIND_FUNC << 24 | 7, -EINVAL, "[5] FUNC 'f': linkage 7" },
-		{ T_TAG + 12, 5, -EINVAL, "[7] DECL_TAG 'tag': component_idx 5: [3] has 2 members" },
+		{ T_TAG + 12, 5, -EINVAL,
+		  "[7] DECL_TAG 'tag': component_idx 5: [3] has 2 members" },
 		{ T_TAG + 8, 1, -EINVAL, "[7] DECL_TAG 'tag': tags [1], a INT" },
 		{ T_SEC + 12, 1, -EINVAL, "[9] DATASEC '.data': variable 0: [1] is not a VAR" },
 		{ T_VAR + 8, 0, -EINVAL, "[8] VAR 'v': type: type id 0 (void) not allowed" },
@@ -256,4 +270,23 @@ Test(corrupt, ext_records)
 	buf_free(&bb);
 	wbtf_ext_free(&ext);
 	wbtf_free(btf);
+}
+
+/* Found by fuzzing: a member whose type is a typedef of a function type has
+ * no alignment; format c must not divide by it. */
+Test(corrupt, format_c_member_of_function_type)
+{
+	struct wbtf *b = wbtf_new();
+	cr_assert_eq(wbtf_add_func_proto(b, 0), 1);
+	cr_assert_eq(wbtf_add_typedef(b, "fn_t", 1), 2);
+	cr_assert_eq(wbtf_add_int(b, "int", 4, BTF_INT_SIGNED), 3);
+	cr_assert_eq(wbtf_add_struct(b, "odd", 16), 4);
+	cr_assert_eq(wbtf_add_member(b, "f", 2, 0, 0), 0);
+	cr_assert_eq(wbtf_add_member(b, "x", 3, 64, 0), 0);
+	cr_assert_eq(wbtf_validate(b), 0, "%s", wbtf_last_error());
+	struct buf out = { 0 };
+	wbtf_dump_c(b, &out);
+	cr_assert(strstr(buf_cstr(&out), "struct odd {"), "%s", buf_cstr(&out));
+	buf_free(&out);
+	wbtf_free(b);
 }
