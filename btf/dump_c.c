@@ -349,13 +349,6 @@ static void emit_bit_padding(struct cdump *d, int64_t cur, int64_t next, int nex
 				   in_bitfield ? (int)(new_off - cur) : 0);
 		cur = new_off;
 	}
-	if (next - cur > (1 << 20) && cur % 8 == 0) {
-		/* a gap that big only comes from odd or damaged BTF: one array
-		 * keeps the layout without a line per 64 bits */
-		buf_printf(d->out, "\n%schar __pad_%lld[%lld];", pfx(lvl), (long long)cur / 8,
-			   (long long)((next - cur) / 8));
-		cur += (next - cur) / 8 * 8;
-	}
 	while (cur != next) {
 		int bits = (int)MIN(next - cur, pad_bits);
 		if (bits == pad_bits) {
