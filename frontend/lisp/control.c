@@ -163,15 +163,19 @@ int lisp_protect(struct lisp_ctx *ctx, lv (*fn)(struct lisp_ctx *, void *), void
 	lisp_frame_push(ctx, &fr, FR_TOP);
 	struct handler barrier = { .type = NULL };
 	vec_push(&ctx->handlers, barrier);
+	struct lisp_ctx *volatile vctx = ctx;
+	lv *volatile vresult = result;
 	if (setjmp(fr.jb) == 0) {
-		lv v = fn(ctx, data);
-		ctx->handlers.len = fr.handlers;
-		lisp_frame_pop(ctx, &fr);
-		ctx->nest--;
-		if (result)
-			*result = v;
+		lv v = fn(vctx, data);
+		vctx->handlers.len = fr.handlers;
+		lisp_frame_pop(vctx, &fr);
+		vctx->nest--;
+		if (vresult)
+			*vresult = v;
 		return 0;
 	}
+	ctx = vctx;
+	result = vresult;
 	lisp_frame_land(ctx, &fr);
 	ctx->nest--;
 	lv cond = ctx->unwind_value;

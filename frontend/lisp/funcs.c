@@ -265,27 +265,33 @@ BUILTIN(b_signal)
 	return lisp_signal(ctx, designate(ctx, argc, argv, ctx->s.simple_condition));
 }
 
+static void print_warning(struct lisp_ctx *ctx, lv c)
+{
+	struct buf *b = lisp_temp_buf(ctx);
+	char *msg = lisp_condition_message(ctx, c);
+	buf_printf(b, "WARNING: %s\n", msg);
+	free(msg);
+	lisp_stream_write(ctx, lisp_resolve_stream(ctx, ctx->s.error_output, true),
+			  (const char *)b->data, b->len);
+	lisp_temp_buf_free(ctx, b);
+}
+
 BUILTIN(b_warn)
 {
 	lv c = designate(ctx, argc, argv, ctx->s.simple_warning);
-	lv tag = lisp_intern(ctx, "muffle-warning");
 	struct lframe fr;
 	lisp_frame_push(ctx, &fr, FR_CATCH);
-	fr.tag = tag;
+	fr.tag = lisp_intern(ctx, "muffle-warning");
+	fr.value = c;
+	struct lisp_ctx *volatile vctx = ctx; /* locals are not reliable after longjmp */
 	if (setjmp(fr.jb) == 0) {
-		lisp_signal(ctx, c);
-		lisp_frame_pop(ctx, &fr);
-		struct buf *b = lisp_temp_buf(ctx);
-		char *msg = lisp_condition_message(ctx, c);
-		buf_printf(b, "WARNING: %s\n", msg);
-		free(msg);
-		lisp_stream_write(ctx, lisp_resolve_stream(ctx, ctx->s.error_output, true),
-				  (const char *)b->data, b->len);
-		lisp_temp_buf_free(ctx, b);
+		lisp_signal(vctx, fr.value);
+		lisp_frame_pop(vctx, &fr);
+		print_warning(vctx, fr.value);
 		return LISP_NIL;
 	}
-	lisp_frame_land(ctx, &fr);
-	ctx->mv_n = 1;
+	lisp_frame_land(vctx, &fr);
+	vctx->mv_n = 1;
 	return LISP_NIL;
 }
 

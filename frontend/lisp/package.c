@@ -28,7 +28,7 @@ lv lisp_package_name_string(lv pkg)
 
 static bool name_is(lv str, const char *name, size_t len)
 {
-	return STR(str)->len == len && !memcmp(lisp_str(str), name, len);
+	return lisp_stringp(str) && STR(str)->len == len && !memcmp(lisp_str(str), name, len);
 }
 
 lv lisp_find_package(struct lisp_ctx *ctx, const char *name, size_t len)

@@ -460,16 +460,18 @@ SPECIAL(sf_block)
 	if (!lisp_symbolp(name))
 		lisp_error_at(ctx, form, "BLOCK: the name must be a symbol");
 	lv ex = make_exit(ctx);
-	lv env2 = lisp_env_push(ctx, ENV_BLOCK, name, ex, env);
+	/* values used after setjmp live in volatile copies (-Wclobbered) */
+	lv volatile env2 = lisp_env_push(ctx, ENV_BLOCK, name, ex, env);
+	lv volatile body = args_from(form, 2);
 	struct lframe fr;
 	lisp_frame_push(ctx, &fr, FR_BLOCK);
 	fr.tag = ex;
 	EXIT(ex)->frame = &fr;
 	ex->flags = 1;
 	if (setjmp(fr.jb) == 0) {
-		lv v = lisp_eval_body(ctx, args_from(form, 2), env2);
+		lv v = lisp_eval_body(ctx, body, env2);
 		lisp_frame_pop(ctx, &fr);
-		ex->flags = 0;
+		fr.tag->flags = 0;
 		return v;
 	}
 	lisp_frame_land(ctx, &fr);
@@ -509,14 +511,15 @@ SPECIAL(sf_tagbody)
 {
 	lv body = lisp_cdr(form);
 	lv ex = make_exit(ctx);
-	lv env2 = env;
+	lv e = env;
 	for (lv l = body; lisp_consp(l); l = lisp_cdr(l)) {
 		lv x = lisp_car(l);
 		if (lisp_symbolp(x) || lisp_integerp(x))
-			env2 = lisp_env_push(ctx, ENV_TAG, x, lisp_cons(ctx, ex, l), env2);
+			e = lisp_env_push(ctx, ENV_TAG, x, lisp_cons(ctx, ex, l), e);
 	}
+	lv volatile env2 = e;
 	struct lframe fr;
-	volatile lv pc = body;
+	lv volatile pc = body;
 	for (;;) {
 		lisp_frame_push(ctx, &fr, FR_TAGBODY);
 		fr.tag = ex;
@@ -527,7 +530,7 @@ SPECIAL(sf_tagbody)
 				if (lisp_consp(lisp_car(l)))
 					lisp_eval_in(ctx, lisp_car(l), env2);
 			lisp_frame_pop(ctx, &fr);
-			ex->flags = 0;
+			fr.tag->flags = 0;
 			return LISP_NIL;
 		}
 		lisp_frame_land(ctx, &fr);
@@ -547,7 +550,7 @@ SPECIAL(sf_go)
 		lisp_error_at(ctx, form, "GO: no tag named %s is visible", lisp_str(m));
 	}
 	lv ex = lisp_car(ENV(e)->value);
-	if (!(ex->flags & 1))
+	if (!lisp_is(ex, LISP_EXIT) || !(ex->flags & 1))
 		lisp_error_type(ctx, ctx->s.control_error, "GO: the TAGBODY has already been exited");
 	struct lframe *target = EXIT(ex)->frame;
 	target->value = lisp_cdr(ENV(e)->value);
@@ -557,11 +560,12 @@ SPECIAL(sf_go)
 SPECIAL(sf_catch)
 {
 	lv tag = lisp_eval_in(ctx, arg(form, 1), env);
+	lv volatile body = args_from(form, 2), venv = env;
 	struct lframe fr;
 	lisp_frame_push(ctx, &fr, FR_CATCH);
 	fr.tag = tag;
 	if (setjmp(fr.jb) == 0) {
-		lv v = lisp_eval_body(ctx, args_from(form, 2), env);
+		lv v = lisp_eval_body(ctx, body, venv);
 		lisp_frame_pop(ctx, &fr);
 		return v;
 	}
@@ -589,12 +593,13 @@ SPECIAL(sf_unwind_protect)
 {
 	struct lframe fr;
 	lv saved[LISP_MV_MAX];
+	lv volatile protected_form = arg(form, 1), cleanup = args_from(form, 2), venv = env;
 	lisp_frame_push(ctx, &fr, FR_UNWIND);
 	if (setjmp(fr.jb) == 0) {
-		lv v = lisp_eval_in(ctx, arg(form, 1), env);
+		lv v = lisp_eval_in(ctx, protected_form, venv);
 		lisp_frame_pop(ctx, &fr);
 		int n = lisp_collect_values(ctx, v, saved, LISP_MV_MAX);
-		lisp_eval_body(ctx, args_from(form, 2), env);
+		lisp_eval_body(ctx, cleanup, venv);
 		return lisp_values(ctx, n, saved);
 	}
 	lisp_frame_land(ctx, &fr);
@@ -602,7 +607,7 @@ SPECIAL(sf_unwind_protect)
 	int mv_n = ctx->mv_n;
 	memcpy(saved, ctx->mv, sizeof(saved));
 	lv travelling = ctx->unwind_value;
-	lisp_eval_body(ctx, args_from(form, 2), env);
+	lisp_eval_body(ctx, cleanup, venv);
 	ctx->unwind_value = travelling;
 	ctx->mv_n = mv_n;
 	memcpy(ctx->mv, saved, sizeof(saved));
@@ -633,27 +638,29 @@ SPECIAL(sf_handler_case)
 		struct handler h = { .type = lisp_car(c), .frame = &fr, .clause = (int)k };
 		vec_push(&ctx->handlers, h);
 	}
+	lv volatile vform = form, venv = env, vclauses = clauses, vno_error = no_error;
 	if (setjmp(fr.jb) == 0) {
-		lv v = lisp_eval_in(ctx, arg(form, 1), env);
+		lv v = lisp_eval_in(ctx, arg(vform, 1), venv);
 		ctx->handlers.len = fr.handlers;
 		lisp_frame_pop(ctx, &fr);
-		if (!no_error)
+		lv ne = vno_error;
+		if (!ne)
 			return v;
 		lv vals[LISP_MV_MAX];
 		int nv = lisp_collect_values(ctx, v, vals, LISP_MV_MAX);
 		uint32_t depth = ctx->specials.len;
-		lv env2 = lisp_bind_lambda_list(ctx, lisp_cadr(no_error), env, nv, vals, LISP_NIL,
-						NULL, NULL, lisp_car(form));
-		return finish_body(ctx, lisp_body_skip_decls(ctx, lisp_cddr(no_error), false, NULL),
-				   env2, depth);
+		lv env2 = lisp_bind_lambda_list(ctx, lisp_cadr(ne), venv, nv, vals, LISP_NIL, NULL,
+						NULL, lisp_car(vform));
+		return finish_body(ctx, lisp_body_skip_decls(ctx, lisp_cddr(ne), false, NULL), env2,
+				   depth);
 	}
 	lisp_frame_land(ctx, &fr);
-	lv clause = arg(clauses, fr.index);
+	lv clause = arg(vclauses, fr.index);
 	lv var = lisp_car(lisp_cadr(clause));
-	lv env2 = env;
+	lv env2 = venv;
 	uint32_t depth = ctx->specials.len;
 	if (var != LISP_NIL)
-		env2 = bind(ctx, form, env, var, fr.value, LISP_NIL);
+		env2 = bind(ctx, vform, venv, var, fr.value, LISP_NIL);
 	return finish_body(ctx, lisp_body_skip_decls(ctx, lisp_cddr(clause), false, NULL), env2,
 			   depth);
 }

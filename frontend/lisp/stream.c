@@ -31,7 +31,7 @@ lv lisp_resolve_stream(struct lisp_ctx *ctx, lv d, bool output)
 {
 	if (d == LISP_NIL || d == ctx->t)
 		d = SYM(output ? ctx->s.standard_output : ctx->s.standard_input)->value;
-	if (lisp_symbolp(d) && SYM(d)->value && (d->flags & SYM_SPECIAL))
+	if (lisp_is(d, LISP_SYMBOL) && SYM(d)->value && (d->flags & SYM_SPECIAL))
 		d = SYM(d)->value;
 	if (!lisp_is(d, LISP_STREAM))
 		lisp_type_error(ctx, d, "stream");
