@@ -87,6 +87,7 @@ void lisp_free(struct lisp_ctx *ctx)
 	vec_free(&ctx->specials);
 	vec_free(&ctx->handlers);
 	vec_free(&ctx->forms);
+	vec_free(&ctx->expansions);
 	vec_free(&ctx->cleanups);
 	vec_free(&ctx->protected_slots);
 	vec_free(&ctx->markers);

@@ -78,6 +78,7 @@ void lisp_frame_push(struct lisp_ctx *ctx, struct lframe *fr, enum frame_kind ki
 	fr->forms = ctx->forms.len;
 	fr->depth = ctx->depth;
 	fr->cleanups = ctx->cleanups.len;
+	fr->expansions = ctx->expansions.len;
 	ctx->frames = fr;
 }
 
@@ -93,6 +94,7 @@ void lisp_frame_land(struct lisp_ctx *ctx, struct lframe *fr)
 	lisp_unbind_specials(ctx, fr->specials);
 	ctx->handlers.len = fr->handlers;
 	ctx->forms.len = fr->forms;
+	ctx->expansions.len = fr->expansions;
 	ctx->depth = fr->depth;
 	ctx->frames = fr->prev;
 	if (!ctx->lim.max_depth || ctx->depth < ctx->lim.max_depth)
@@ -158,6 +160,7 @@ int lisp_protect(struct lisp_ctx *ctx, lv (*fn)(struct lisp_ctx *, void *), void
 		ctx->depth = 0;
 		ctx->depth_reserve = false;
 		ctx->stack_base = __builtin_frame_address(0);
+		ctx->last_condition = NULL;
 	}
 	ctx->nest++;
 	lisp_frame_push(ctx, &fr, FR_TOP);
@@ -274,6 +277,9 @@ lv lisp_make_condition_v(struct lisp_ctx *ctx, lv type, lv initargs)
 		n++;
 	}
 	c->backtrace = bt;
+	/* inside a macro expander the user's mistake is the macro call */
+	if (ctx->expansions.len && lisp_loc(vec_last(&ctx->expansions)).line)
+		c->loc = lisp_loc(vec_last(&ctx->expansions));
 	return (lv)c;
 }
 
@@ -389,12 +395,7 @@ void lisp_report_condition(struct lisp_ctx *ctx, lv c)
 {
 	struct diag *d = ctx->diag;
 	char *msg = lisp_condition_message(ctx, c);
-	const char *tn = lisp_symbol_name(COND(c)->type);
-	bool plain = !strcmp(tn, "SIMPLE-ERROR") || !strcmp(tn, "ERROR");
-	if (plain)
-		diag_error(d, COND(c)->loc, "%s", msg);
-	else
-		diag_error(d, COND(c)->loc, "%s [%s]", msg, tn);
+	diag_error(d, COND(c)->loc, "%s", msg);
 	free(msg);
 	lv hint = lisp_plist_get(COND(c)->initargs, kw(ctx, "HINT"), NULL);
 	if (hint && lisp_stringp(hint))

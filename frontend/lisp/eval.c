@@ -183,7 +183,8 @@ lv lisp_values(struct lisp_ctx *ctx, int n, lv *vals)
 		ctx->mv_n = 1;
 		return vals[0];
 	}
-	memmove(ctx->mv, vals, (size_t)n * sizeof(lv));
+	if (n)
+		memmove(ctx->mv, vals, (size_t)n * sizeof(lv));
 	ctx->mv_n = n;
 	return n ? vals[0] : LISP_NIL;
 }
@@ -424,7 +425,9 @@ void lisp_stamp_locations(struct lisp_ctx *ctx, lv form, struct srcloc loc)
 static lv expand_with(struct lisp_ctx *ctx, lv mf, lv form, lv env)
 {
 	lv args[2] = { form, env };
+	vec_push(&ctx->expansions, form);
 	lv exp = lisp_call(ctx, mf, 2, args);
+	ctx->expansions.len--;
 	ctx->mv_n = 1;
 	lisp_stamp_locations(ctx, exp, lisp_form_loc(ctx, form));
 	return exp;

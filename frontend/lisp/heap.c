@@ -408,6 +408,7 @@ static void mark_roots(struct lisp_ctx *ctx)
 		mark(h, hd->fn);
 	}
 	vec_foreach(&ctx->forms, f) mark(h, *f);
+	vec_foreach(&ctx->expansions, f) mark(h, *f);
 	vec_foreach(&ctx->protected_slots, s) mark(h, **s);
 	for (struct lframe *f = ctx->frames; f; f = f->prev) {
 		mark(h, f->tag);

@@ -178,7 +178,7 @@ struct lframe {
 	lv value; /* condition delivered to a handler frame, thrown value */
 	int index; /* handler clause */
 	struct lframe *pending; /* unwind-protect: where the unwinding continues */
-	uint32_t specials, handlers, forms, depth, cleanups;
+	uint32_t specials, handlers, forms, depth, cleanups, expansions;
 };
 
 struct special_binding {
@@ -241,6 +241,7 @@ struct lisp_ctx {
 	VEC(struct special_binding) specials;
 	VEC(struct handler) handlers;
 	VEC(lv) forms; /* backtrace: cons forms being evaluated */
+	VEC(lv) expansions; /* macro calls being expanded: errors are located there */
 	lv last_condition;
 	lv unwind_value; /* condition travelling to the top frame */
 

@@ -68,10 +68,12 @@
            (let ((f (next)))
              (if (and it-var (symbolp f) f (string= (symbol-name f) "IT")) it-var f)))
          (skip-type (var)
+           ;; a type is a non-keyword followed by a keyword: FOR X FIXNUM FROM 1
            (cond ((kw "OF-TYPE") (next) (next))
-                 ((and clauses (symbolp (peek)) (peek) (not (system::loop-keyword-p (peek))))
-                  (next))
-                 ((and clauses (consp var) (consp (peek))) (next))))
+                 ((and clauses (cdr clauses) (system::loop-keyword-p (cadr clauses))
+                       (or (and (symbolp (peek)) (peek) (not (system::loop-keyword-p (peek))))
+                           (and (consp var) (consp (peek)))))
+                  (next))))
          (accumulator (kind into)
            (let ((var (or into result-var)))
              (unless var

@@ -399,6 +399,7 @@ const char *lisp_char_name(uint32_t code)
 
 static lv read_char(struct lisp_reader *r, struct srcloc loc)
 {
+	size_t from = r->pos;
 	int c = next(r);
 	if (c < 0)
 		lisp_reader_error(r, loc, "end of file after #\\");
@@ -424,7 +425,7 @@ static lv read_char(struct lisp_reader *r, struct srcloc loc)
 				v = lisp_char((uint32_t)code);
 		}
 		if (!v && !r->suppress) {
-			lv msg = lisp_make_string(r->ctx, (const char *)t.text->data, t.text->len);
+			lv msg = lisp_make_string(r->ctx, r->text + from, r->pos - from);
 			free(name);
 			lisp_reader_error(r, loc, "unknown character name #\\%s", lisp_str(msg));
 		}
