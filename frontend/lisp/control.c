@@ -214,6 +214,13 @@ void lisp_tick(struct lisp_ctx *ctx)
 void lisp_check_limits(struct lisp_ctx *ctx)
 {
 	lisp_tick(ctx);
+	if (ctx->lim.max_heap_bytes && ctx->heap.heap_bytes > ctx->lim.max_heap_bytes) {
+		lisp_gc_collect(ctx);
+		if (ctx->heap.heap_bytes > ctx->lim.max_heap_bytes)
+			lisp_error_type(ctx, lisp_intern(ctx, "heap-exhausted"),
+					"heap exhausted: %zu bytes in use, the limit is %zu",
+					ctx->heap.heap_bytes, ctx->lim.max_heap_bytes);
+	}
 	size_t used = ctx->stack_base ? (size_t)(ctx->stack_base - (char *)__builtin_frame_address(0))
 				      : 0;
 	bool deep = ctx->lim.max_depth && ctx->depth > ctx->lim.max_depth;
@@ -391,6 +398,35 @@ char *lisp_condition_message(struct lisp_ctx *ctx, lv c)
 			 lisp_symbol_name(COND(c)->type));
 }
 
+/* "did you mean" among the global variables or functions, for
+ * UNBOUND-VARIABLE and UNDEFINED-FUNCTION */
+static void suggest_global(struct lisp_ctx *ctx, lv c)
+{
+	bool fn = COND(c)->type == ctx->s.undefined_function;
+	if (!fn && COND(c)->type != ctx->s.unbound_variable)
+		return;
+	lv name = lisp_plist_get(COND(c)->initargs, ctx->s.k_name, NULL);
+	if (!name || !lisp_is(name, LISP_SYMBOL))
+		return;
+	VEC(const char *) cands = { 0 };
+	hmap_foreach(&PKG(ctx->user_pkg)->syms, it)
+	{
+		struct lisp_symbol *s = SYM((lv)it->val);
+		if (fn ? s->function != NULL || s->special != NULL : s->value != NULL)
+			vec_push(&cands, it->key);
+	}
+	const char *best = diag_suggest(lisp_symbol_name(name), cands.data, cands.len);
+	if (best) {
+		char *h = xasprintf("did you mean '%s'?", best);
+		for (char *p = h; *p; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p - 'A' + 'a');
+		diag_hint(ctx->diag, "%s", h);
+		free(h);
+	}
+	vec_free(&cands);
+}
+
 void lisp_report_condition(struct lisp_ctx *ctx, lv c)
 {
 	struct diag *d = ctx->diag;
@@ -400,6 +436,8 @@ void lisp_report_condition(struct lisp_ctx *ctx, lv c)
 	lv hint = lisp_plist_get(COND(c)->initargs, kw(ctx, "HINT"), NULL);
 	if (hint && lisp_stringp(hint))
 		diag_hint(d, "%s", lisp_str(hint));
+	else
+		suggest_global(ctx, c);
 	int n = 0;
 	for (lv l = COND(c)->backtrace; lisp_consp(l); l = lisp_cdr(l)) {
 		lv f = lisp_car(l);
@@ -452,6 +490,19 @@ bool lisp_typep_condition(struct lisp_ctx *ctx, lv c, lv type)
 	return lisp_typep(ctx, c, type);
 }
 
+struct reenable {
+	struct lisp_ctx *ctx;
+	uint32_t from, to;
+};
+
+static void reenable_handlers(void *p)
+{
+	struct reenable *r = p;
+	for (uint32_t i = r->from; i < r->to && i < r->ctx->handlers.len; i++)
+		r->ctx->handlers.data[i].disabled--;
+	free(r);
+}
+
 static bool name_eq(lv sym, const char *name)
 {
 	return !strcmp(lisp_symbol_name(sym), name);
@@ -472,16 +523,22 @@ static bool int_in_range(struct lisp_ctx *ctx, lv v, lv lo, lv hi)
 	return true;
 }
 
-static bool typep_compound(struct lisp_ctx *ctx, lv v, lv type, int depth);
+static bool typep_compound(struct lisp_ctx *ctx, lv v, lv type, int depth, bool quiet);
 
-static bool typep_rec(struct lisp_ctx *ctx, lv v, lv type, int depth)
+static bool typep_rec(struct lisp_ctx *ctx, lv v, lv type, int depth, bool quiet)
 {
-	if (depth > 100)
+	if (depth > 100) {
+		if (quiet)
+			return false;
 		lisp_error(ctx, "type specifier nested too deeply");
+	}
 	if (lisp_consp(type))
-		return typep_compound(ctx, v, type, depth);
-	if (!lisp_symbolp(type))
+		return typep_compound(ctx, v, type, depth, quiet);
+	if (!lisp_symbolp(type)) {
+		if (quiet)
+			return false;
 		lisp_error(ctx, "bad type specifier");
+	}
 	if (type == ctx->t)
 		return true;
 	if (type == LISP_NIL)
@@ -542,28 +599,33 @@ static bool typep_rec(struct lisp_ctx *ctx, lv v, lv type, int depth)
 		return lisp_integerp(v);
 	if (!strcmp(n, "CONDITION"))
 		return t == LISP_CONDITION;
+	if (quiet)
+		return false;
 	lisp_error(ctx, "unknown type specifier %s", n);
 }
 
-static bool typep_compound(struct lisp_ctx *ctx, lv v, lv type, int depth)
+static bool typep_compound(struct lisp_ctx *ctx, lv v, lv type, int depth, bool quiet)
 {
 	lv head = lisp_car(type), args = lisp_cdr(type);
-	if (!lisp_symbolp(head))
+	if (!lisp_symbolp(head)) {
+		if (quiet)
+			return false;
 		lisp_error(ctx, "bad type specifier");
+	}
 	if (name_eq(head, "OR")) {
 		for (; lisp_consp(args); args = lisp_cdr(args))
-			if (typep_rec(ctx, v, lisp_car(args), depth + 1))
+			if (typep_rec(ctx, v, lisp_car(args), depth + 1, quiet))
 				return true;
 		return false;
 	}
 	if (name_eq(head, "AND")) {
 		for (; lisp_consp(args); args = lisp_cdr(args))
-			if (!typep_rec(ctx, v, lisp_car(args), depth + 1))
+			if (!typep_rec(ctx, v, lisp_car(args), depth + 1, quiet))
 				return false;
 		return true;
 	}
 	if (name_eq(head, "NOT"))
-		return !typep_rec(ctx, v, lisp_car(args), depth + 1);
+		return !typep_rec(ctx, v, lisp_car(args), depth + 1, quiet);
 	if (name_eq(head, "MEMBER")) {
 		for (; lisp_consp(args); args = lisp_cdr(args))
 			if (lisp_eql(v, lisp_car(args)))
@@ -592,30 +654,32 @@ static bool typep_compound(struct lisp_ctx *ctx, lv v, lv type, int depth)
 	}
 	if (name_eq(head, "CONS"))
 		return lisp_consp(v) &&
-		       (args == LISP_NIL || typep_rec(ctx, lisp_car(v), lisp_car(args), depth + 1)) &&
+		       (args == LISP_NIL || typep_rec(ctx, lisp_car(v), lisp_car(args), depth + 1, quiet)) &&
 		       (lisp_cdr(args) == LISP_NIL ||
-			typep_rec(ctx, lisp_cdr(v), lisp_cadr(args), depth + 1));
-	return typep_rec(ctx, v, head, depth + 1);
+			typep_rec(ctx, lisp_cdr(v), lisp_cadr(args), depth + 1, quiet));
+	return typep_rec(ctx, v, head, depth + 1, quiet);
 }
 
 bool lisp_typep(struct lisp_ctx *ctx, lv v, lv type)
 {
-	return typep_rec(ctx, v, type, 0);
+	return typep_rec(ctx, v, type, 0, false);
 }
 
 /* ---- signaling ---- */
 
-struct reenable {
-	struct lisp_ctx *ctx;
-	uint32_t from, to;
-};
-
-static void reenable_handlers(void *p)
+/* Whether handler i applies; its type test may run Lisp code (SATISFIES),
+ * during which the handler is disabled so errors there cannot recurse. */
+static bool handler_matches(struct lisp_ctx *ctx, uint32_t i, lv cond)
 {
-	struct reenable *r = p;
-	for (uint32_t i = r->from; i < r->to && i < r->ctx->handlers.len; i++)
-		r->ctx->handlers.data[i].disabled--;
-	free(r);
+	struct reenable *r = xmalloc(sizeof(*r));
+	r->ctx = ctx;
+	r->from = i;
+	r->to = i + 1;
+	ctx->handlers.data[i].disabled++;
+	lisp_cleanup_push(ctx, reenable_handlers, r);
+	bool m = typep_rec(ctx, cond, ctx->handlers.data[i].type, 0, true);
+	lisp_cleanup_pop(ctx, true);
+	return m;
 }
 
 lv lisp_signal(struct lisp_ctx *ctx, lv cond)
@@ -624,7 +688,7 @@ lv lisp_signal(struct lisp_ctx *ctx, lv cond)
 		struct handler h = ctx->handlers.data[i];
 		if (!h.type)
 			break; /* barrier of a protected call */
-		if (h.disabled || !lisp_typep(ctx, cond, h.type))
+		if (h.disabled || !handler_matches(ctx, i, cond))
 			continue;
 		if (!h.fn) {
 			h.frame->value = cond;

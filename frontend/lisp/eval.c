@@ -73,6 +73,8 @@ void lisp_unbind_specials(struct lisp_ctx *ctx, uint32_t depth)
 
 /* ---- variables ---- */
 
+/* "did you mean" from the lexical environment; globals are searched only
+ * when the condition is reported (lisp_report_condition), as that is costly. */
 static void suggest(struct lisp_ctx *ctx, const char *name, lv env, bool functions, lv *hint)
 {
 	VEC(const char *) cands = { 0 };
@@ -80,22 +82,17 @@ static void suggest(struct lisp_ctx *ctx, const char *name, lv env, bool functio
 		if (lisp_symbolp(ENV(e)->name) &&
 		    (functions ? e->flags == ENV_FUN : e->flags == ENV_VAR))
 			vec_push(&cands, lisp_symbol_name(ENV(e)->name));
-	hmap_foreach(&PKG(ctx->user_pkg)->syms, it)
-	{
-		struct lisp_symbol *s = SYM((lv)it->val);
-		if (functions ? s->function != NULL || s->special != NULL : s->value != NULL)
-			vec_push(&cands, it->key);
-	}
 	const char *best = diag_suggest(name, cands.data, cands.len);
-	if (best) {
-		char *h = xasprintf("did you mean '%s'?", best);
+	char *h = best ? xasprintf("did you mean '%s'?", best) : NULL;
+	vec_free(&cands);
+	if (h) {
 		for (char *p = h; *p; p++)
 			if (*p >= 'A' && *p <= 'Z')
 				*p = (char)(*p - 'A' + 'a');
+		lisp_cleanup_push(ctx, free, h);
 		*hint = lisp_make_cstring(ctx, h);
-		free(h);
+		lisp_cleanup_pop(ctx, true);
 	}
-	vec_free(&cands);
 }
 
 /* Where `x` occurs inside `form` (depth-first), to locate errors about atoms. */

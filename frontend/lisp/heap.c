@@ -180,6 +180,15 @@ void *lisp_alloc(struct lisp_ctx *ctx, enum lisp_type type, size_t size)
 	int c = class_of(size);
 	struct lisp_object *o;
 	size_t sz;
+	if (c < 0 && ctx->lim.max_heap_bytes && ctx->nest &&
+	    h->heap_bytes + size > ctx->lim.max_heap_bytes) {
+		if (!h->inhibit)
+			collect(ctx);
+		if (h->heap_bytes + size > ctx->lim.max_heap_bytes)
+			lisp_error_type(ctx, lisp_intern(ctx, "heap-exhausted"),
+					"heap exhausted: %zu more bytes would exceed the limit of %zu",
+					size, ctx->lim.max_heap_bytes);
+	}
 	if (c < 0) {
 		sz = ALIGN_UP(size, PAGE_SIZE);
 		struct hblock *b = block_new(h, sz, 0, 0);
@@ -200,7 +209,7 @@ void *lisp_alloc(struct lisp_ctx *ctx, enum lisp_type type, size_t size)
 
 lv lisp_alloc_vals(struct lisp_ctx *ctx, size_t n)
 {
-	if (n > (1u << 28))
+	if (n > (1u << 26))
 		lisp_error(ctx, "cannot allocate a vector of %zu elements", n);
 	struct lisp_vals *v = lisp_alloc(ctx, LISP_VALS, sizeof(*v) + n * sizeof(lv));
 	v->h.aux = (uint32_t)n;
@@ -387,9 +396,10 @@ NO_ASAN static void scan_stack(struct lisp_ctx *ctx)
 static void mark_roots(struct lisp_ctx *ctx)
 {
 	struct lisp_heap *h = &ctx->heap;
-	vec_foreach(&ctx->packages, p) mark(h, *p);
+	lisp_each(&ctx->packages, p) mark(h, *p);
 	mark(h, ctx->t);
 	mark(h, ctx->nil_sym);
+	mark(h, ctx->checkpoint);
 	mark(h, ctx->stdout_stream);
 	mark(h, ctx->stderr_stream);
 	mark(h, ctx->stdin_stream);
@@ -397,24 +407,24 @@ static void mark_roots(struct lisp_ctx *ctx)
 	mark(h, ctx->unwind_value);
 	for (int i = 0; i < ctx->mv_n && i < LISP_MV_MAX; i++)
 		mark(h, ctx->mv[i]);
-	vec_foreach(&ctx->specials, b)
+	lisp_each(&ctx->specials, b)
 	{
 		mark(h, b->sym);
 		mark(h, b->old);
 	}
-	vec_foreach(&ctx->handlers, hd)
+	lisp_each(&ctx->handlers, hd)
 	{
 		mark(h, hd->type);
 		mark(h, hd->fn);
 	}
-	vec_foreach(&ctx->forms, f) mark(h, *f);
-	vec_foreach(&ctx->expansions, f) mark(h, *f);
-	vec_foreach(&ctx->protected_slots, s) mark(h, **s);
+	lisp_each(&ctx->forms, f) mark(h, *f);
+	lisp_each(&ctx->expansions, f) mark(h, *f);
+	lisp_each(&ctx->protected_slots, s) mark(h, **s);
 	for (struct lframe *f = ctx->frames; f; f = f->prev) {
 		mark(h, f->tag);
 		mark(h, f->value);
 	}
-	vec_foreach(&ctx->markers, m) m->mark(ctx, m->data);
+	lisp_each(&ctx->markers, m) m->mark(ctx, m->data);
 	scan_stack(ctx);
 }
 
@@ -538,7 +548,7 @@ void lisp_heap_init(struct lisp_ctx *ctx)
 void lisp_heap_free(struct lisp_ctx *ctx)
 {
 	struct lisp_heap *h = &ctx->heap;
-	vec_foreach(&h->blocks, bp)
+	lisp_each(&h->blocks, bp)
 	{
 		struct hblock *b = *bp;
 		for (uint32_t k = 0; k < b->nobj; k++) {
@@ -548,7 +558,7 @@ void lisp_heap_free(struct lisp_ctx *ctx)
 				finalize(o);
 		}
 	}
-	vec_foreach(&h->blocks, bp)
+	lisp_each(&h->blocks, bp)
 	{
 		ASAN_UNPOISON_MEMORY_REGION((*bp)->base, (*bp)->size);
 		free((*bp)->base);

@@ -19,7 +19,8 @@ enum {
 	SYM_CONSTANT = 2, /* DEFCONSTANT, keywords, T, NIL */
 	SYM_SETF_UPDATER = 4, /* `setf` is a DEFSETF updater (value last) */
 	SYM_SETF_FUNCTION = 8, /* `setf` is a (SETF NAME) function (value first) */
-	SYM_MV = 16 /* special form passes on the multiple values of its last subform */
+	SYM_MV = 16, /* special form passes on the multiple values of its last subform */
+	SYM_CHECKPOINTED = 32 /* existed at lisp_checkpoint() */
 };
 
 struct lisp_symbol {
@@ -216,6 +217,7 @@ struct lisp_ctx {
 	lv user_pkg, keyword_pkg, sys_pkg;
 	VEC(lv) packages;
 	lv t, nil_sym;
+	lv checkpoint; /* see lisp_checkpoint() */
 	struct {
 #define LSYM(field, pkg, name) lv field;
 #include "frontend/lisp/symbols.def"
@@ -455,6 +457,9 @@ lv lisp_string_designator(struct lisp_ctx *ctx, lv v); /* string, symbol or char
 bool lisp_sequencep(lv v);
 bool lisp_truthy(lv v);
 #define LISP_TRUE(v) ((v) != LISP_NIL)
+
+/* vec_foreach without arithmetic on an empty (NULL) array */
+#define lisp_each(v, it) for (__typeof__((v)->data) it = (v)->data; it && it < (v)->data + (v)->len; it++)
 
 #define BUILTIN(name) static lv name(struct lisp_ctx *ctx, int argc, lv *argv, void *data)
 

@@ -119,12 +119,14 @@ void lisp_set_error_output(struct lisp_ctx *ctx, FILE *out, struct buf *capture,
 /* Evaluation limits, counted per outermost protected call (lisp_eval & co.).
  * A zero field means unlimited.  Exceeding them signals a serious condition
  * (not an ERROR, so (handler-case ... (error ...)) does not swallow it):
- * STEP-LIMIT-EXCEEDED and STACK-EXHAUSTED; the step budget stays exhausted, so
- * evaluation always ends. */
+ * STEP-LIMIT-EXCEEDED, STACK-EXHAUSTED and HEAP-EXHAUSTED; the step budget
+ * stays exhausted, so evaluation always ends.  The C stack is always guarded
+ * (a zero max_stack_bytes means: most of the thread's stack). */
 struct lisp_limits {
 	uint64_t max_steps;     /* evaluation steps (forms evaluated, list cells walked) */
 	uint32_t max_depth;     /* nested evaluations */
 	size_t max_stack_bytes; /* C stack used below the outermost call */
+	size_t max_heap_bytes;  /* heap size, after collecting (HEAP-EXHAUSTED) */
 };
 void lisp_set_limits(struct lisp_ctx *ctx, const struct lisp_limits *lim);
 uint64_t lisp_steps_used(struct lisp_ctx *ctx);
@@ -300,6 +302,14 @@ lv lisp_symbol_value(struct lisp_ctx *ctx, lv sym); /* NULL when unbound */
 void lisp_set_symbol_value(struct lisp_ctx *ctx, lv sym, lv value);
 lv lisp_symbol_function(struct lisp_ctx *ctx, lv sym); /* NULL when undefined */
 lv lisp_gensym(struct lisp_ctx *ctx, const char *prefix);
+/* Records the global definitions of every symbol (value, function, macro,
+ * property list, SETF definition, special/constant flags, package names);
+ * lisp_rollback() restores them (between evaluations) and clears the
+ * definitions of symbols made since.  Objects changed in place (a list that
+ * is a variable's value, a plist cell) are not restored.  Used to reuse one
+ * context for many independent evaluations (fuzzing, sessions). */
+void lisp_checkpoint(struct lisp_ctx *ctx);
+void lisp_rollback(struct lisp_ctx *ctx);
 /* Adds a feature keyword for #+ / #- (":whistler", ":linux"... are present). */
 void lisp_add_feature(struct lisp_ctx *ctx, const char *name);
 

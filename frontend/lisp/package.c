@@ -33,7 +33,7 @@ static bool name_is(lv str, const char *name, size_t len)
 
 lv lisp_find_package(struct lisp_ctx *ctx, const char *name, size_t len)
 {
-	vec_foreach(&ctx->packages, p)
+	lisp_each(&ctx->packages, p)
 	{
 		if (name_is(PKG(*p)->name, name, len))
 			return *p;
@@ -237,6 +237,73 @@ void lisp_packages_init(struct lisp_ctx *ctx)
 	};
 	for (size_t i = ARRAY_LEN(features); i-- > 0;)
 		lisp_add_feature(ctx, features[i]);
+}
+
+/* ---- checkpoints ---- */
+
+enum { CP_SYM, CP_VALUE, CP_FUNCTION, CP_PLIST, CP_SETF, CP_FLAGS, CP_N };
+
+void lisp_checkpoint(struct lisp_ctx *ctx)
+{
+	lv all = lisp_make_vector(ctx, 0, LISP_NIL);
+	ctx->checkpoint = all;
+	lisp_each(&ctx->packages, p)
+	{
+		lisp_vector_push(ctx, all, *p);
+		lisp_vector_push(ctx, all, PKG(*p)->nicknames);
+	}
+	lisp_vector_push(ctx, all, LISP_NIL); /* end of packages */
+	lisp_each(&ctx->packages, p)
+	{
+		hmap_foreach(&PKG(*p)->syms, it)
+		{
+			struct lisp_symbol *s = SYM((lv)it->val);
+			s->h.flags |= SYM_CHECKPOINTED;
+			lisp_vector_push(ctx, all, (lv)s);
+			lisp_vector_push(ctx, all, s->value);
+			lisp_vector_push(ctx, all, s->function);
+			lisp_vector_push(ctx, all, s->plist);
+			lisp_vector_push(ctx, all, s->setf);
+			lisp_vector_push(ctx, all, lisp_fixnum(s->h.flags));
+		}
+	}
+}
+
+void lisp_rollback(struct lisp_ctx *ctx)
+{
+	lv all = ctx->checkpoint;
+	if (!all)
+		return;
+	lv *v = lisp_vector_data(all);
+	size_t n = lisp_vector_length(all), i;
+	for (i = 0; i + 1 < n && v[i] != LISP_NIL; i += 2)
+		PKG(v[i])->nicknames = v[i + 1];
+	i++;
+	/* symbols made since the checkpoint lose their definitions */
+	lisp_each(&ctx->packages, p)
+	{
+		hmap_foreach(&PKG(*p)->syms, it)
+		{
+			struct lisp_symbol *s = SYM((lv)it->val);
+			if (s->h.flags & SYM_CHECKPOINTED)
+				continue;
+			bool kw = *p == ctx->keyword_pkg;
+			s->value = kw ? (lv)s : NULL;
+			s->function = s->setf = NULL;
+			s->plist = LISP_NIL;
+			s->h.flags = kw ? SYM_CONSTANT : 0;
+		}
+	}
+	for (; i + CP_N <= n; i += CP_N) {
+		struct lisp_symbol *s = SYM(v[i + CP_SYM]);
+		s->value = v[i + CP_VALUE];
+		s->function = v[i + CP_FUNCTION];
+		s->plist = v[i + CP_PLIST];
+		s->setf = v[i + CP_SETF];
+		s->h.flags = (uint16_t)lisp_fixnum_value(v[i + CP_FLAGS]);
+	}
+	lisp_mx_cache_clear(ctx);
+	ctx->specials.len = ctx->handlers.len = 0;
 }
 
 /* ---- builtins ---- */

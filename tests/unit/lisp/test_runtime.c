@@ -366,3 +366,17 @@ Test(runtime, two_contexts)
 	lisp_free(other);
 	EV("*who*", "MAIN");
 }
+
+Test(runtime, checkpoint_and_rollback)
+{
+	EV("(defvar *base* 1) (defun base-fn () 'base) (setf (get 'base-fn 'p) 1) t", "T");
+	lisp_checkpoint(L);
+	EV("(setq *base* 2) (defun base-fn () 'changed) (defun new-fn () 1) "
+	   "(defvar *new* 1) (setf (get 'base-fn 'p) 2) (defmacro car (x) x) "
+	   "(list *base* (base-fn) (get 'base-fn 'p) (car 5))",
+	   "(2 CHANGED 2 5)");
+	lisp_rollback(L);
+	EV("(list *base* (base-fn) (get 'base-fn 'p) (car '(5)) (fboundp 'new-fn) (boundp '*new*))",
+	   "(1 BASE 1 5 NIL NIL)");
+	EV("(loop for i below 3 collect i)", "(0 1 2)");
+}
