@@ -306,7 +306,7 @@ lv lisp_gensym(struct lisp_ctx *ctx, const char *prefix);
  * property list, SETF definition, special/constant flags, package names);
  * lisp_rollback() restores them (between evaluations) and clears the
  * definitions of symbols made since.  Objects changed in place (a list that
- * is a variable's value, a plist cell) are not restored.  Used to reuse one
+ * is a variable's value) are not restored.  Used to reuse one
  * context for many independent evaluations (fuzzing, sessions). */
 void lisp_checkpoint(struct lisp_ctx *ctx);
 void lisp_rollback(struct lisp_ctx *ctx);

@@ -262,7 +262,7 @@ void lisp_checkpoint(struct lisp_ctx *ctx)
 			lisp_vector_push(ctx, all, (lv)s);
 			lisp_vector_push(ctx, all, s->value);
 			lisp_vector_push(ctx, all, s->function);
-			lisp_vector_push(ctx, all, s->plist);
+			lisp_vector_push(ctx, all, lisp_copy_list(ctx, s->plist));
 			lisp_vector_push(ctx, all, s->setf);
 			lisp_vector_push(ctx, all, lisp_fixnum(s->h.flags));
 		}
@@ -298,7 +298,8 @@ void lisp_rollback(struct lisp_ctx *ctx)
 		struct lisp_symbol *s = SYM(v[i + CP_SYM]);
 		s->value = v[i + CP_VALUE];
 		s->function = v[i + CP_FUNCTION];
-		s->plist = v[i + CP_PLIST];
+		/* a private copy: PUT changes plist cells in place */
+		s->plist = v[i + CP_PLIST] == LISP_NIL ? LISP_NIL : lisp_copy_list(ctx, v[i + CP_PLIST]);
 		s->setf = v[i + CP_SETF];
 		s->h.flags = (uint16_t)lisp_fixnum_value(v[i + CP_FLAGS]);
 	}
