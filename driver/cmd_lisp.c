@@ -21,18 +21,17 @@ static void on_sigint(int sig)
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"usage: whistler lisp [OPTIONS] [-e EXPR]... [FILE [ARGS...]]\n"
-		"\n"
-		"Evaluates Common Lisp forms: those of each -e EXPR, printing their\n"
-		"values like a REPL, then those of FILE ('-' for standard input).\n"
-		"ARGS go to sb-ext:*posix-argv* after the program name.\n"
-		"\n"
-		"  -e EXPR         evaluate the forms of EXPR, print their values\n"
-		"  -p, --print     print the values of every top-level form of FILE\n"
-		"  --steps N       evaluation step budget per top-level form\n"
-		"  --depth N       nesting limit for evaluation\n"
-		"  -h, --help      this text\n");
+	fprintf(out, "usage: whistler lisp [OPTIONS] [-e EXPR]... [FILE [ARGS...]]\n"
+		     "\n"
+		     "Evaluates Common Lisp forms: those of each -e EXPR, printing their\n"
+		     "values like a REPL, then those of FILE ('-' for standard input).\n"
+		     "ARGS go to sb-ext:*posix-argv* after the program name.\n"
+		     "\n"
+		     "  -e EXPR         evaluate the forms of EXPR, print their values\n"
+		     "  -p, --print     print the values of every top-level form of FILE\n"
+		     "  --steps N       evaluation step budget per top-level form\n"
+		     "  --depth N       nesting limit for evaluation\n"
+		     "  -h, --help      this text\n");
 }
 
 static void print_values(struct lisp_ctx *ctx, lv v)

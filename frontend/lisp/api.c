@@ -63,6 +63,7 @@ struct lisp_ctx *lisp_new(struct srcmgr *sm, struct diag *d)
 	lisp_packages_init(ctx);
 	lisp_conditions_init(ctx);
 	lisp_init_specials(ctx);
+	lisp_init_definitions(ctx);
 	lisp_init_eval_builtins(ctx);
 	lisp_init_numbers(ctx);
 	lisp_init_lists(ctx);

@@ -48,8 +48,8 @@ lv lisp_aset(struct lisp_ctx *ctx, lv a, lv index, lv value)
 	if (!lisp_is(a, LISP_VECTOR))
 		lisp_type_error(ctx, a, "vector");
 	size_t i = index_of(ctx, a, index);
-	if ((a->flags & VEC_BYTES) &&
-	    (!lisp_fixnump(value) || lisp_fixnum_value(value) < 0 || lisp_fixnum_value(value) > 255))
+	if ((a->flags & VEC_BYTES) && (!lisp_fixnump(value) || lisp_fixnum_value(value) < 0 ||
+				       lisp_fixnum_value(value) > 255))
 		lisp_type_error(ctx, value, "(unsigned-byte 8)");
 	lisp_vector_data(a)[i] = value;
 	return value;
@@ -85,8 +85,10 @@ BUILTIN(b_make_array)
 		dims = lisp_car(dims);
 	}
 	int64_t n = lisp_check_fixnum(ctx, dims, 0, 1 << 26);
-	static const char *const names[] = { "initial-element", "initial-contents", "element-type",
-					     "adjustable", "fill-pointer", "displaced-to" };
+	static const char *const names[] = {
+		"initial-element", "initial-contents", "element-type",
+		"adjustable",	   "fill-pointer",     "displaced-to"
+	};
 	lv k[6];
 	lisp_parse_keys(ctx, argc, argv, 1, names, 6, k, false);
 	if (k[5])
@@ -129,7 +131,8 @@ BUILTIN(b_make_array)
 					  lisp_aref(ctx, items, lisp_fixnum((int64_t)i)));
 		}
 		if (i != (size_t)n)
-			lisp_error(ctx, "MAKE-ARRAY: :initial-contents has %zu elements, expected %lld",
+			lisp_error(ctx,
+				   "MAKE-ARRAY: :initial-contents has %zu elements, expected %lld",
 				   i, (long long)n);
 	}
 	return a;
@@ -290,8 +293,9 @@ static lv check_hash(struct lisp_ctx *ctx, lv v)
 
 BUILTIN(b_make_hash_table)
 {
-	static const char *const names[] = { "test", "size", "rehash-size", "rehash-threshold",
-					     "weakness", "synchronized" };
+	static const char *const names[] = { "test",	    "size",
+					     "rehash-size", "rehash-threshold",
+					     "weakness",    "synchronized" };
 	lv k[6];
 	lisp_parse_keys(ctx, argc, argv, 0, names, 6, k, false);
 	const char *test = "eql";

@@ -42,8 +42,9 @@ static lv mk(const struct bq *b, struct srcloc loc, int n, lv *items)
 
 static bool self_evaluating(struct lisp_ctx *ctx, lv x)
 {
-	return !lisp_symbolp(x) && !lisp_consp(x) ? true
-	       : x == LISP_NIL || x == ctx->t || lisp_keywordp(x);
+	return !lisp_symbolp(x) && !lisp_consp(x)
+		       ? true
+		       : x == LISP_NIL || x == ctx->t || lisp_keywordp(x);
 }
 
 static lv quoted(const struct bq *b, lv x, struct srcloc loc)
@@ -139,8 +140,9 @@ static lv expand_list(const struct bq *b, lv x, int depth)
 			vec_push(&items, segs.data[2 * i + 1]);
 		if (tail != LISP_NIL)
 			vec_push(&items, tail);
-		result = items.len == 2 && tail != LISP_NIL ? tail
-							    : mk(b, loc, (int)items.len, items.data);
+		result = items.len == 2 && tail != LISP_NIL
+				 ? tail
+				 : mk(b, loc, (int)items.len, items.data);
 		vec_free(&items);
 		vec_free(&segs);
 		return result;
@@ -151,7 +153,8 @@ static lv expand_list(const struct bq *b, lv x, int depth)
 		return result;
 	}
 	/* singles followed by one final splice and no tail: (list* a b x) */
-	bool simple = tail == LISP_NIL && lisp_fixnum_value(segs.data[2 * (nseg - 1)]) == SEG_SPLICE;
+	bool simple =
+		tail == LISP_NIL && lisp_fixnum_value(segs.data[2 * (nseg - 1)]) == SEG_SPLICE;
 	for (uint32_t i = 0; simple && i + 1 < nseg; i++)
 		simple = lisp_fixnum_value(segs.data[2 * i]) == SEG_ONE;
 	VEC(lv) items = { 0 };
@@ -208,7 +211,8 @@ static lv expand(const struct bq *b, lv x, int depth)
 		lisp_error_at(ctx, x, "',@' right after a backquote: nothing to splice into");
 	if (lisp_car(x) == b->vector) {
 		lv fn[2] = { ctx->s.function, ctx->s.vector };
-		lv items[3] = { ctx->s.apply, mk(b, loc, 2, fn), expand_list(b, lisp_cdr(x), depth) };
+		lv items[3] = { ctx->s.apply, mk(b, loc, 2, fn),
+				expand_list(b, lisp_cdr(x), depth) };
 		return mk(b, loc, 3, items);
 	}
 	return expand_list(b, x, depth);

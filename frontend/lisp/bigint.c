@@ -116,7 +116,8 @@ static lv add_signed(struct lisp_ctx *ctx, struct bnv *a, struct bnv *b)
 lv lisp_int_add(struct lisp_ctx *ctx, lv a, lv b)
 {
 	if (lisp_fixnump(a) && lisp_fixnump(b))
-		return lisp_int_from_i128(ctx, (__int128)lisp_fixnum_value(a) + lisp_fixnum_value(b));
+		return lisp_int_from_i128(ctx,
+					  (__int128)lisp_fixnum_value(a) + lisp_fixnum_value(b));
 	struct bnv x, y;
 	view(a, &x);
 	view(b, &y);
@@ -126,7 +127,8 @@ lv lisp_int_add(struct lisp_ctx *ctx, lv a, lv b)
 lv lisp_int_sub(struct lisp_ctx *ctx, lv a, lv b)
 {
 	if (lisp_fixnump(a) && lisp_fixnump(b))
-		return lisp_int_from_i128(ctx, (__int128)lisp_fixnum_value(a) - lisp_fixnum_value(b));
+		return lisp_int_from_i128(ctx,
+					  (__int128)lisp_fixnum_value(a) - lisp_fixnum_value(b));
 	struct bnv x, y;
 	view(a, &x);
 	view(b, &y);
@@ -142,7 +144,8 @@ lv lisp_int_neg(struct lisp_ctx *ctx, lv a)
 lv lisp_int_mul(struct lisp_ctx *ctx, lv a, lv b)
 {
 	if (lisp_fixnump(a) && lisp_fixnump(b))
-		return lisp_int_from_i128(ctx, (__int128)lisp_fixnum_value(a) * lisp_fixnum_value(b));
+		return lisp_int_from_i128(ctx,
+					  (__int128)lisp_fixnum_value(a) * lisp_fixnum_value(b));
 	struct bnv x, y;
 	view(a, &x);
 	view(b, &y);
@@ -325,7 +328,9 @@ lv lisp_int_logop(struct lisp_ctx *ctx, int op, lv a, lv b)
 	to_twos(&x, p, n);
 	to_twos(&y, r->d, n);
 	for (uint32_t i = 0; i < n; i++)
-		r->d[i] = op == 0 ? (p[i] & r->d[i]) : op == 1 ? (p[i] | r->d[i]) : (p[i] ^ r->d[i]);
+		r->d[i] = op == 0   ? (p[i] & r->d[i])
+			  : op == 1 ? (p[i] | r->d[i])
+				    : (p[i] ^ r->d[i]);
 	free(p);
 	return from_twos(ctx, r->d, n);
 }

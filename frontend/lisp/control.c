@@ -221,8 +221,9 @@ void lisp_check_limits(struct lisp_ctx *ctx)
 					"heap exhausted: %zu bytes in use, the limit is %zu",
 					ctx->heap.heap_bytes, ctx->lim.max_heap_bytes);
 	}
-	size_t used = ctx->stack_base ? (size_t)(ctx->stack_base - (char *)__builtin_frame_address(0))
-				      : 0;
+	size_t used = ctx->stack_base
+			      ? (size_t)(ctx->stack_base - (char *)__builtin_frame_address(0))
+			      : 0;
 	bool deep = ctx->lim.max_depth && ctx->depth > ctx->lim.max_depth;
 	bool stack = ctx->lim.max_stack_bytes && used > ctx->lim.max_stack_bytes;
 	if (!deep && !stack)
@@ -467,8 +468,8 @@ bool lisp_condition_subtypep(struct lisp_ctx *ctx, lv type, lv super)
 	for (int guard = 0; guard < 64; guard++) {
 		if (type == super)
 			return true;
-		lv parents = lisp_plist_get(lisp_sym(ctx, type)->plist,
-					    ctx->s.s_condition_parents, LISP_NIL);
+		lv parents = lisp_plist_get(lisp_sym(ctx, type)->plist, ctx->s.s_condition_parents,
+					    LISP_NIL);
 		if (!lisp_consp(parents))
 			return false;
 		for (lv p = lisp_cdr(parents); lisp_consp(p); p = lisp_cdr(p))
@@ -635,7 +636,8 @@ static bool typep_compound(struct lisp_ctx *ctx, lv v, lv type, int depth, bool 
 	if (name_eq(head, "EQL"))
 		return lisp_eql(v, lisp_car(args));
 	if (name_eq(head, "SATISFIES"))
-		return !ctx->steps_exhausted && lisp_call1(ctx, lisp_function_of(ctx, lisp_car(args)), v) != LISP_NIL;
+		return !ctx->steps_exhausted &&
+		       lisp_call1(ctx, lisp_function_of(ctx, lisp_car(args)), v) != LISP_NIL;
 	if (name_eq(head, "INTEGER"))
 		return int_in_range(ctx, v, lisp_car(args), lisp_cadr(args));
 	if (name_eq(head, "MOD"))
@@ -654,7 +656,8 @@ static bool typep_compound(struct lisp_ctx *ctx, lv v, lv type, int depth, bool 
 	}
 	if (name_eq(head, "CONS"))
 		return lisp_consp(v) &&
-		       (args == LISP_NIL || typep_rec(ctx, lisp_car(v), lisp_car(args), depth + 1, quiet)) &&
+		       (args == LISP_NIL ||
+			typep_rec(ctx, lisp_car(v), lisp_car(args), depth + 1, quiet)) &&
 		       (lisp_cdr(args) == LISP_NIL ||
 			typep_rec(ctx, lisp_cdr(v), lisp_cadr(args), depth + 1, quiet));
 	return typep_rec(ctx, v, head, depth + 1, quiet);
@@ -755,7 +758,8 @@ void lisp_type_error(struct lisp_ctx *ctx, lv datum, const char *type)
 {
 	lv t = lisp_read_string(ctx, type);
 	lisp_signal_error(ctx, lisp_make_condition_v(ctx, ctx->s.type_error,
-			  lisp_list(ctx, 4, ctx->s.k_datum, datum, ctx->s.k_expected_type, t)));
+						     lisp_list(ctx, 4, ctx->s.k_datum, datum,
+							       ctx->s.k_expected_type, t)));
 }
 
 void lisp_conditions_init(struct lisp_ctx *ctx)
@@ -775,8 +779,8 @@ void lisp_conditions_init(struct lisp_ctx *ctx)
 			parents = lisp_cons(ctx, lisp_intern(ctx, p), parents);
 		free(copy);
 		parents = lisp_nreverse(parents);
-		lisp_sym(ctx, sym)->plist = lisp_cons(ctx, ctx->s.s_condition_parents,
-						      lisp_cons(ctx, parents,
-								lisp_sym(ctx, sym)->plist));
+		lisp_sym(ctx, sym)->plist =
+			lisp_cons(ctx, ctx->s.s_condition_parents,
+				  lisp_cons(ctx, parents, lisp_sym(ctx, sym)->plist));
 	}
 }

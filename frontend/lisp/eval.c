@@ -339,9 +339,10 @@ lv lisp_call(struct lisp_ctx *ctx, lv fn, int argc, lv *argv)
 		lv n = lisp_make_cstring(ctx, name);
 		free(name);
 		if (b->max < 0)
-			lisp_error_type(ctx, ctx->s.program_error,
-					"invalid number of arguments to %s: %d (expected at least %d)",
-					lisp_str(n), argc, b->min);
+			lisp_error_type(
+				ctx, ctx->s.program_error,
+				"invalid number of arguments to %s: %d (expected at least %d)",
+				lisp_str(n), argc, b->min);
 		if (b->min == b->max)
 			lisp_error_type(ctx, ctx->s.program_error,
 					"invalid number of arguments to %s: %d (expected %d)",
@@ -447,7 +448,8 @@ lv lisp_macroexpand_1_in(struct lisp_ctx *ctx, lv form, lv env, bool *expanded)
 			return ENV(e)->value;
 		}
 		if (!e) {
-			lv sm = lisp_plist_get(lisp_sym(ctx, form)->plist, ctx->s.s_symbol_macro, NULL);
+			lv sm = lisp_plist_get(lisp_sym(ctx, form)->plist, ctx->s.s_symbol_macro,
+					       NULL);
 			if (sm) {
 				*expanded = true;
 				return sm;
@@ -588,11 +590,13 @@ static lv eval_cons(struct lisp_ctx *ctx, lv form, lv env)
 	}
 	if (lisp_consp(head) && lisp_car(head) == ctx->s.lambda) {
 		lv fn = lisp_make_closure(ctx, LISP_NIL, lisp_cadr(head),
-					  lisp_body_skip_decls(ctx, lisp_cddr(head), true, NULL), env);
+					  lisp_body_skip_decls(ctx, lisp_cddr(head), true, NULL),
+					  env);
 		return eval_args_and_call(ctx, fn, form, env);
 	}
-	lisp_error_at(ctx, form, "illegal function call: the head of a form must be a symbol or a "
-				 "lambda expression");
+	lisp_error_at(ctx, form,
+		      "illegal function call: the head of a form must be a symbol or a "
+		      "lambda expression");
 }
 
 lv lisp_eval_in(struct lisp_ctx *ctx, lv form, lv env)
@@ -714,7 +718,7 @@ static struct lisp_builtin *new_builtin(struct lisp_ctx *ctx, lv name, int min, 
 }
 
 lv lisp_make_builtin(struct lisp_ctx *ctx, lv name, int min, int max, lisp_builtin_fn fn,
-		      void *data)
+		     void *data)
 {
 	return (lv)new_builtin(ctx, name, min, max, fn, data);
 }

@@ -190,8 +190,7 @@ static void pad(struct buf *b, char c, int64_t n)
 }
 
 /* ~mincol,colinc,minpad,padcharA: text padded to mincol, on the left with @ */
-static void padded(struct fmt *f, const struct directive *d, const char *text, size_t n,
-		   bool left)
+static void padded(struct fmt *f, const struct directive *d, const char *text, size_t n, bool left)
 {
 	int64_t mincol = iparam(f, d, 0, 0), colinc = iparam(f, d, 1, 1),
 		minpad = iparam(f, d, 2, 0);
@@ -399,8 +398,8 @@ static void case_convert(struct buf *b, size_t from, bool colon, bool at)
 }
 
 /* Runs the body of ~{...~} over the arguments in `items`. */
-static int iterate(struct fmt *f, const struct directive *d, size_t body, size_t body_end,
-		   lv items, bool at_least_once)
+static int iterate(struct fmt *f, const struct directive *d, size_t body, size_t body_end, lv items,
+		   bool at_least_once)
 {
 	int64_t max = iparam(f, d, 0, INT64_MAX);
 	struct fmt sub = *f;
@@ -522,7 +521,8 @@ static int run(struct fmt *f, size_t pos, size_t end)
 			print_exponential(f, &d, next_arg(f));
 			break;
 		case '%':
-			pad(f->out, '\n', iparam(f, &d, 0, 1) > 10000 ? 10000 : iparam(f, &d, 0, 1));
+			pad(f->out, '\n',
+			    iparam(f, &d, 0, 1) > 10000 ? 10000 : iparam(f, &d, 0, 1));
 			break;
 		case '&': {
 			int64_t n = iparam(f, &d, 0, 1);

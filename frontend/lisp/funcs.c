@@ -245,9 +245,9 @@ static lv designate(struct lisp_ctx *ctx, int argc, lv *argv, lv default_type)
 	if (lisp_symbolp(d) && d != LISP_NIL)
 		return make_condition(ctx, d, argc - 1, argv + 1);
 	lv args = lisp_list_from(ctx, argv + 1, (size_t)argc - 1, LISP_NIL);
-	return lisp_make_condition_v(ctx, default_type,
-				     lisp_list(ctx, 4, ctx->s.k_format_control, d,
-					       ctx->s.k_format_arguments, args));
+	return lisp_make_condition_v(
+		ctx, default_type,
+		lisp_list(ctx, 4, ctx->s.k_format_control, d, ctx->s.k_format_arguments, args));
 }
 
 BUILTIN(b_error)
@@ -314,11 +314,26 @@ static lv initarg(struct lisp_ctx *ctx, lv c, lv key)
 	return lisp_plist_get(COND(c)->initargs, key, LISP_NIL);
 }
 
-BUILTIN(b_format_control) { return initarg(ctx, argv[0], ctx->s.k_format_control); }
-BUILTIN(b_format_arguments) { return initarg(ctx, argv[0], ctx->s.k_format_arguments); }
-BUILTIN(b_type_error_datum) { return initarg(ctx, argv[0], ctx->s.k_datum); }
-BUILTIN(b_type_error_expected) { return initarg(ctx, argv[0], ctx->s.k_expected_type); }
-BUILTIN(b_cell_error_name) { return initarg(ctx, argv[0], ctx->s.k_name); }
+BUILTIN(b_format_control)
+{
+	return initarg(ctx, argv[0], ctx->s.k_format_control);
+}
+BUILTIN(b_format_arguments)
+{
+	return initarg(ctx, argv[0], ctx->s.k_format_arguments);
+}
+BUILTIN(b_type_error_datum)
+{
+	return initarg(ctx, argv[0], ctx->s.k_datum);
+}
+BUILTIN(b_type_error_expected)
+{
+	return initarg(ctx, argv[0], ctx->s.k_expected_type);
+}
+BUILTIN(b_cell_error_name)
+{
+	return initarg(ctx, argv[0], ctx->s.k_name);
+}
 
 /* ---- types ---- */
 
@@ -466,6 +481,12 @@ static const struct lisp_builtin_def defs[] = {
 	{ "proclaim", b_ignore, 1, 1 },
 	{ "require", b_ignore, 1, 2 },
 	{ "provide", b_ignore, 1, 1 },
+	/* system definition and library loading: the Whistler library is built in */
+	{ "asdf:load-system", b_ignore, 1, -1 },
+	{ "asdf:oos", b_ignore, 2, -1 },
+	{ "asdf:operate", b_ignore, 2, -1 },
+	{ "asdf:require-system", b_ignore, 1, -1 },
+	{ "ql:quickload", b_ignore, 1, -1 },
 	{ "make-condition", b_make_condition, 1, -1 },
 	{ "error", b_error, 1, -1 },
 	{ "cerror", b_cerror, 2, -1 },
@@ -488,4 +509,7 @@ static const struct lisp_builtin_def defs[] = {
 void lisp_init_eval_builtins(struct lisp_ctx *ctx)
 {
 	lisp_register_builtins(ctx, defs, ARRAY_LEN(defs));
+	lv reg = lisp_intern(ctx, "asdf:*central-registry*");
+	SYM(reg)->value = LISP_NIL;
+	reg->flags |= SYM_SPECIAL;
 }

@@ -28,7 +28,7 @@
 #define PAGE_SIZE ((size_t)1 << PAGE_SHIFT)
 #define MIN_THRESHOLD ((size_t)4 << 20)
 
-static const uint32_t class_size[] = { 16,  32,  48,  64,   80,   96,   128,  160,  192, 256,
+static const uint32_t class_size[] = { 16,  32,	 48,  64,  80,	 96,   128,  160,  192, 256,
 				       320, 384, 512, 768, 1024, 1536, 2048, 3072, 4096 };
 #define NCLASS ((int)ARRAY_LEN(class_size))
 
@@ -185,9 +185,10 @@ void *lisp_alloc(struct lisp_ctx *ctx, enum lisp_type type, size_t size)
 		if (!h->inhibit)
 			collect(ctx);
 		if (h->heap_bytes + size > ctx->lim.max_heap_bytes)
-			lisp_error_type(ctx, lisp_intern(ctx, "heap-exhausted"),
-					"heap exhausted: %zu more bytes would exceed the limit of %zu",
-					size, ctx->lim.max_heap_bytes);
+			lisp_error_type(
+				ctx, lisp_intern(ctx, "heap-exhausted"),
+				"heap exhausted: %zu more bytes would exceed the limit of %zu",
+				size, ctx->lim.max_heap_bytes);
 	}
 	if (c < 0) {
 		sz = ALIGN_UP(size, PAGE_SIZE);

@@ -15,12 +15,12 @@
 /* ---- Objects -------------------------------------------------------------- */
 
 enum {
-	SYM_SPECIAL = 1,  /* dynamically bound (DEFVAR, DEFPARAMETER) */
-	SYM_CONSTANT = 2, /* DEFCONSTANT, keywords, T, NIL */
-	SYM_SETF_UPDATER = 4, /* `setf` is a DEFSETF updater (value last) */
+	SYM_SPECIAL = 1,       /* dynamically bound (DEFVAR, DEFPARAMETER) */
+	SYM_CONSTANT = 2,      /* DEFCONSTANT, keywords, T, NIL */
+	SYM_SETF_UPDATER = 4,  /* `setf` is a DEFSETF updater (value last) */
 	SYM_SETF_FUNCTION = 8, /* `setf` is a (SETF NAME) function (value first) */
-	SYM_MV = 16, /* special form passes on the multiple values of its last subform */
-	SYM_CHECKPOINTED = 32 /* existed at lisp_checkpoint() */
+	SYM_MV = 16,	       /* special form passes on the multiple values of its last subform */
+	SYM_CHECKPOINTED = 32  /* existed at lisp_checkpoint() */
 };
 
 struct lisp_symbol {
@@ -73,7 +73,7 @@ enum { HT_EQ, HT_EQL, HT_EQUAL, HT_EQUALP };
 struct lisp_hash {
 	struct lisp_object h; /* aux: test */
 	uint32_t count, used, icap;
-	lv kv;    /* LISP_VALS: key, value pairs in insertion order; NULL key = deleted */
+	lv kv;	  /* LISP_VALS: key, value pairs in insertion order; NULL key = deleted */
 	lv index; /* LISP_BYTES: uint32 slots (0 = empty, else kv pair index + 1) */
 };
 
@@ -110,9 +110,9 @@ struct lisp_condition {
 enum { STREAM_STRING, STREAM_STDOUT, STREAM_STDERR, STREAM_STDIN, STREAM_INPUT_STRING };
 struct lisp_stream {
 	struct lisp_object h; /* aux: kind */
-	lv buf;               /* string being built, or read */
-	uint32_t col;         /* output column, for ~& ~T FRESH-LINE */
-	uint32_t pos;         /* input position */
+	lv buf;		      /* string being built, or read */
+	uint32_t col;	      /* output column, for ~& ~T FRESH-LINE */
+	uint32_t pos;	      /* input position */
 };
 
 struct lisp_foreign {
@@ -158,10 +158,10 @@ struct hblock;
 struct lisp_heap {
 	VEC(struct hblock *) blocks;
 	struct lisp_object *free[20]; /* free lists per size class */
-	uintptr_t *page_keys;         /* page number -> block, open addressing */
+	uintptr_t *page_keys;	      /* page number -> block, open addressing */
 	struct hblock **page_vals;
 	uint32_t page_cap, page_count, page_live; /* count includes tombstones */
-	uintptr_t lo, hi; /* address range of all blocks */
+	uintptr_t lo, hi;			  /* address range of all blocks */
 	size_t heap_bytes, live_bytes, since_gc, threshold;
 	uint64_t collections;
 	VEC(lv) mark_stack;
@@ -175,9 +175,9 @@ struct lframe {
 	struct lframe *prev;
 	enum frame_kind kind;
 	jmp_buf jb;
-	lv tag;   /* catch tag or exit object */
-	lv value; /* condition delivered to a handler frame, thrown value */
-	int index; /* handler clause */
+	lv tag;			/* catch tag or exit object */
+	lv value;		/* condition delivered to a handler frame, thrown value */
+	int index;		/* handler clause */
 	struct lframe *pending; /* unwind-protect: where the unwinding continues */
 	uint32_t specials, handlers, forms, depth, cleanups, expansions;
 };
@@ -187,8 +187,8 @@ struct special_binding {
 };
 
 struct handler {
-	lv type;             /* type specifier; NULL: a barrier (protected call) */
-	lv fn;               /* HANDLER-BIND function, or NULL for a HANDLER-CASE clause */
+	lv type; /* type specifier; NULL: a barrier (protected call) */
+	lv fn;	 /* HANDLER-BIND function, or NULL for a HANDLER-CASE clause */
 	struct lframe *frame;
 	int clause;
 	int disabled; /* > 0 while one of its own handlers runs */
@@ -229,7 +229,7 @@ struct lisp_ctx {
 	uint64_t steps;
 	uint32_t depth;
 	char *stack_base; /* frame address of the outermost protected call */
-	int nest;         /* protected calls in progress */
+	int nest;	  /* protected calls in progress */
 	bool steps_exhausted, depth_reserve;
 	volatile sig_atomic_t interrupted;
 	bool sandbox, report;
@@ -242,7 +242,7 @@ struct lisp_ctx {
 	struct lframe *frames;
 	VEC(struct special_binding) specials;
 	VEC(struct handler) handlers;
-	VEC(lv) forms; /* backtrace: cons forms being evaluated */
+	VEC(lv) forms;	    /* backtrace: cons forms being evaluated */
 	VEC(lv) expansions; /* macro calls being expanded: errors are located there */
 	lv last_condition;
 	lv unwind_value; /* condition travelling to the top frame */
@@ -295,7 +295,8 @@ lv lisp_cons_at(struct lisp_ctx *ctx, lv car, lv cdr, struct srcloc loc);
 lv lisp_copy_list(struct lisp_ctx *ctx, lv list);
 lv lisp_plist_get(lv plist, lv key, lv def);
 lv lisp_nthcdr_raw(lv list, size_t n); /* stops at the end; no step counting */
-lv lisp_seq_make(struct lisp_ctx *ctx, int kind, lv *items, size_t n); /* 0 list 1 vector 2 string */
+lv lisp_seq_make(struct lisp_ctx *ctx, int kind, lv *items,
+		 size_t n); /* 0 list 1 vector 2 string */
 lv lisp_aref(struct lisp_ctx *ctx, lv array, lv index);
 lv lisp_aset(struct lisp_ctx *ctx, lv array, lv index, lv value);
 bool lisp_equalp(struct lisp_ctx *ctx, lv a, lv b);
@@ -337,7 +338,7 @@ lv lisp_values(struct lisp_ctx *ctx, int n, lv *vals);
 /* The values of the last evaluation whose primary value is `primary`. */
 int lisp_collect_values(struct lisp_ctx *ctx, lv primary, lv *out, int max);
 void lisp_save_values(struct lisp_ctx *ctx, lv primary); /* before a non-local exit */
-lv lisp_restore_values(struct lisp_ctx *ctx);             /* after it */
+lv lisp_restore_values(struct lisp_ctx *ctx);		 /* after it */
 int64_t lisp_check_fixnum(struct lisp_ctx *ctx, lv v, int64_t lo, int64_t hi);
 
 /* reader.c, backquote.c */
@@ -393,7 +394,7 @@ void lisp_run_cleanups(struct lisp_ctx *ctx, uint32_t depth);
 struct buf *lisp_temp_buf(struct lisp_ctx *ctx);
 void lisp_temp_buf_free(struct lisp_ctx *ctx, struct buf *b);
 char *lisp_temp_buf_steal(struct lisp_ctx *ctx, struct buf *b); /* NUL-terminated, caller frees */
-lv lisp_temp_buf_string(struct lisp_ctx *ctx, struct buf *b);   /* as a Lisp string */
+lv lisp_temp_buf_string(struct lisp_ctx *ctx, struct buf *b);	/* as a Lisp string */
 void lisp_frame_push(struct lisp_ctx *ctx, struct lframe *fr, enum frame_kind kind);
 void lisp_frame_pop(struct lisp_ctx *ctx, struct lframe *fr);
 void lisp_frame_land(struct lisp_ctx *ctx, struct lframe *fr); /* after longjmp */
@@ -401,8 +402,7 @@ W_NORETURN void lisp_unwind_to(struct lisp_ctx *ctx, struct lframe *target);
 lv lisp_signal(struct lisp_ctx *ctx, lv condition); /* returns if unhandled */
 lv lisp_make_condition_v(struct lisp_ctx *ctx, lv type, lv initargs);
 lv lisp_simple_condition(struct lisp_ctx *ctx, lv type, const char *fmt, va_list ap);
-W_NORETURN W_PRINTF(3, 4) void lisp_error_type(struct lisp_ctx *ctx, lv type, const char *fmt,
-					       ...);
+W_NORETURN W_PRINTF(3, 4) void lisp_error_type(struct lisp_ctx *ctx, lv type, const char *fmt, ...);
 bool lisp_typep(struct lisp_ctx *ctx, lv v, lv type);
 bool lisp_condition_subtypep(struct lisp_ctx *ctx, lv type, lv super);
 bool lisp_condition_type_p(struct lisp_ctx *ctx, lv sym);
@@ -412,6 +412,7 @@ W_NORETURN void lisp_undefined_function(struct lisp_ctx *ctx, lv name);
 
 /* registration of the builtin tables, one per file */
 void lisp_init_specials(struct lisp_ctx *ctx);
+void lisp_init_definitions(struct lisp_ctx *ctx);
 void lisp_init_control(struct lisp_ctx *ctx);
 void lisp_init_numbers(struct lisp_ctx *ctx);
 void lisp_init_lists(struct lisp_ctx *ctx);
@@ -440,7 +441,11 @@ struct lisp_builtin_def {
 	int16_t min, max;
 };
 lv lisp_make_builtin(struct lisp_ctx *ctx, lv name, int min, int max, lisp_builtin_fn fn,
-		      void *data);
+		     void *data);
+/* special.c helpers shared with define.c */
+lv lisp_block_body(struct lisp_ctx *ctx, lv name, lv body, struct srcloc loc);
+lv lisp_block_name(lv name);
+lv lisp_check_def_name(struct lisp_ctx *ctx, lv form, lv name);
 lv lisp_condition_slot_fn(struct lisp_ctx *ctx, int argc, lv *argv, void *data);
 void lisp_register_builtins(struct lisp_ctx *ctx, const struct lisp_builtin_def *defs, size_t n);
 
@@ -459,7 +464,8 @@ bool lisp_truthy(lv v);
 #define LISP_TRUE(v) ((v) != LISP_NIL)
 
 /* vec_foreach without arithmetic on an empty (NULL) array */
-#define lisp_each(v, it) for (__typeof__((v)->data) it = (v)->data; it && it < (v)->data + (v)->len; it++)
+#define lisp_each(v, it) \
+	for (__typeof__((v)->data) it = (v)->data; it && it < (v)->data + (v)->len; it++)
 
 #define BUILTIN(name) static lv name(struct lisp_ctx *ctx, int argc, lv *argv, void *data)
 

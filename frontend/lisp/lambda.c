@@ -268,8 +268,8 @@ static void bind_list(struct binder *b, lv params, struct cursor *c, lv whole, l
 		rest_seen = true;
 	}
 	if (!rest_seen && !keys && has_next(c))
-		fail(b, "too many arguments%s", b->destructuring ? " (extra elements to destructure)"
-								   : "");
+		fail(b, "too many arguments%s",
+		     b->destructuring ? " (extra elements to destructure)" : "");
 	if (!c->argv && !rest_seen && !keys && c->list != LISP_NIL)
 		fail(b, "dotted list where a proper list was expected");
 }

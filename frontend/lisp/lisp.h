@@ -72,32 +72,89 @@ struct lisp_cons {
 	struct srcloc loc, car_loc;
 };
 
-static inline bool lisp_fixnump(lv v) { return ((uintptr_t)v & 1) != 0; }
-static inline bool lisp_charp(lv v) { return ((uintptr_t)v & 7) == 2; }
-static inline bool lisp_nullp(lv v) { return v == LISP_NIL; }
-static inline bool lisp_heapp(lv v) { return v && ((uintptr_t)v & 15) == 0; }
-static inline bool lisp_is(lv v, enum lisp_type t) { return lisp_heapp(v) && v->type == t; }
-static inline bool lisp_consp(lv v) { return lisp_is(v, LISP_CONS); }
-static inline bool lisp_listp(lv v) { return v == LISP_NIL || lisp_consp(v); }
-static inline bool lisp_stringp(lv v) { return lisp_is(v, LISP_STRING); }
+static inline bool lisp_fixnump(lv v)
+{
+	return ((uintptr_t)v & 1) != 0;
+}
+static inline bool lisp_charp(lv v)
+{
+	return ((uintptr_t)v & 7) == 2;
+}
+static inline bool lisp_nullp(lv v)
+{
+	return v == LISP_NIL;
+}
+static inline bool lisp_heapp(lv v)
+{
+	return v && ((uintptr_t)v & 15) == 0;
+}
+static inline bool lisp_is(lv v, enum lisp_type t)
+{
+	return lisp_heapp(v) && v->type == t;
+}
+static inline bool lisp_consp(lv v)
+{
+	return lisp_is(v, LISP_CONS);
+}
+static inline bool lisp_listp(lv v)
+{
+	return v == LISP_NIL || lisp_consp(v);
+}
+static inline bool lisp_stringp(lv v)
+{
+	return lisp_is(v, LISP_STRING);
+}
 /* NIL is a symbol too. */
-static inline bool lisp_symbolp(lv v) { return v == LISP_NIL || lisp_is(v, LISP_SYMBOL); }
-static inline bool lisp_integerp(lv v) { return lisp_fixnump(v) || lisp_is(v, LISP_BIGNUM); }
+static inline bool lisp_symbolp(lv v)
+{
+	return v == LISP_NIL || lisp_is(v, LISP_SYMBOL);
+}
+static inline bool lisp_integerp(lv v)
+{
+	return lisp_fixnump(v) || lisp_is(v, LISP_BIGNUM);
+}
 enum lisp_type lisp_type_of(lv v);
 
-static inline int64_t lisp_fixnum_value(lv v) { return (int64_t)(intptr_t)v >> 1; }
-static inline lv lisp_fixnum(int64_t n) { return (lv)(uintptr_t)(((uint64_t)n << 1) | 1); }
+static inline int64_t lisp_fixnum_value(lv v)
+{
+	return (int64_t)(intptr_t)v >> 1;
+}
+static inline lv lisp_fixnum(int64_t n)
+{
+	return (lv)(uintptr_t)(((uint64_t)n << 1) | 1);
+}
 #define LISP_FIXNUM_MAX (((int64_t)1 << 62) - 1)
 #define LISP_FIXNUM_MIN (-((int64_t)1 << 62))
-static inline uint32_t lisp_char_code(lv v) { return (uint32_t)((uintptr_t)v >> 3); }
-static inline lv lisp_char(uint32_t code) { return (lv)(uintptr_t)(((uintptr_t)code << 3) | 2); }
+static inline uint32_t lisp_char_code(lv v)
+{
+	return (uint32_t)((uintptr_t)v >> 3);
+}
+static inline lv lisp_char(uint32_t code)
+{
+	return (lv)(uintptr_t)(((uintptr_t)code << 3) | 2);
+}
 
 /* car/cdr of a cons or NIL (anything else gives NIL: check lisp_consp first). */
-static inline lv lisp_car(lv v) { return lisp_consp(v) ? ((struct lisp_cons *)v)->car : LISP_NIL; }
-static inline lv lisp_cdr(lv v) { return lisp_consp(v) ? ((struct lisp_cons *)v)->cdr : LISP_NIL; }
-static inline lv lisp_cadr(lv v) { return lisp_car(lisp_cdr(v)); }
-static inline lv lisp_cddr(lv v) { return lisp_cdr(lisp_cdr(v)); }
-static inline lv lisp_caddr(lv v) { return lisp_car(lisp_cddr(v)); }
+static inline lv lisp_car(lv v)
+{
+	return lisp_consp(v) ? ((struct lisp_cons *)v)->car : LISP_NIL;
+}
+static inline lv lisp_cdr(lv v)
+{
+	return lisp_consp(v) ? ((struct lisp_cons *)v)->cdr : LISP_NIL;
+}
+static inline lv lisp_cadr(lv v)
+{
+	return lisp_car(lisp_cdr(v));
+}
+static inline lv lisp_cddr(lv v)
+{
+	return lisp_cdr(lisp_cdr(v));
+}
+static inline lv lisp_caddr(lv v)
+{
+	return lisp_car(lisp_cddr(v));
+}
 
 /* ---- Contexts ---------------------------------------------------------- */
 
@@ -123,10 +180,10 @@ void lisp_set_error_output(struct lisp_ctx *ctx, FILE *out, struct buf *capture,
  * stays exhausted, so evaluation always ends.  The C stack is always guarded
  * (a zero max_stack_bytes means: most of the thread's stack). */
 struct lisp_limits {
-	uint64_t max_steps;     /* evaluation steps (forms evaluated, list cells walked) */
-	uint32_t max_depth;     /* nested evaluations */
+	uint64_t max_steps;	/* evaluation steps (forms evaluated, list cells walked) */
+	uint32_t max_depth;	/* nested evaluations */
 	size_t max_stack_bytes; /* C stack used below the outermost call */
-	size_t max_heap_bytes;  /* heap size, after collecting (HEAP-EXHAUSTED) */
+	size_t max_heap_bytes;	/* heap size, after collecting (HEAP-EXHAUSTED) */
 };
 void lisp_set_limits(struct lisp_ctx *ctx, const struct lisp_limits *lim);
 uint64_t lisp_steps_used(struct lisp_ctx *ctx);
@@ -153,7 +210,7 @@ struct lisp_reader {
 	size_t pos, len;
 	uint32_t file, line, col;
 	struct srcloc last; /* where the datum last returned began */
-	int depth, bq;      /* internal: nesting, backquote level */
+	int depth, bq;	    /* internal: nesting, backquote level */
 	bool suppress, keywords;
 };
 void lisp_reader_init(struct lisp_reader *r, struct lisp_ctx *ctx, uint32_t file_id);
@@ -232,8 +289,8 @@ bool lisp_typep_condition(struct lisp_ctx *ctx, lv condition, lv type_symbol);
 void lisp_report_condition(struct lisp_ctx *ctx, lv condition);
 
 /* ---- Source locations ---------------------------------------------------- */
-struct srcloc lisp_loc(lv form);           /* a cons's location, or zeros */
-struct srcloc lisp_car_loc(lv cell);       /* where the car of this cell was read */
+struct srcloc lisp_loc(lv form);     /* a cons's location, or zeros */
+struct srcloc lisp_car_loc(lv cell); /* where the car of this cell was read */
 void lisp_set_loc(lv cons, struct srcloc loc);
 /* The best location for `form`: its own, else the innermost form being
  * evaluated that has one. */
@@ -245,7 +302,10 @@ struct srcloc lisp_elem_loc(lv form, unsigned n);
 lv lisp_cons(struct lisp_ctx *ctx, lv car, lv cdr);
 lv lisp_list(struct lisp_ctx *ctx, int n, ...);
 lv lisp_t(struct lisp_ctx *ctx);
-static inline lv lisp_bool(struct lisp_ctx *ctx, bool b) { return b ? lisp_t(ctx) : LISP_NIL; }
+static inline lv lisp_bool(struct lisp_ctx *ctx, bool b)
+{
+	return b ? lisp_t(ctx) : LISP_NIL;
+}
 lv lisp_make_string(struct lisp_ctx *ctx, const char *s, size_t len);
 lv lisp_make_cstring(struct lisp_ctx *ctx, const char *s);
 W_PRINTF(2, 3) lv lisp_format_string(struct lisp_ctx *ctx, const char *fmt, ...); /* C printf */
@@ -293,7 +353,7 @@ bool lisp_equal(struct lisp_ctx *ctx, lv a, lv b);
 lv lisp_intern(struct lisp_ctx *ctx, const char *qualified);
 /* Interns `name` exactly as given (no case folding) in package `pkg` (NULL: user). */
 lv lisp_intern_exact(struct lisp_ctx *ctx, const char *pkg, const char *name, size_t len);
-const char *lisp_symbol_name(lv sym); /* "NIL" for NIL */
+const char *lisp_symbol_name(lv sym);	      /* "NIL" for NIL */
 const char *lisp_symbol_package_name(lv sym); /* NULL if uninterned */
 bool lisp_keywordp(lv v);
 /* Adds `alias` as another name of package `pkg` (NULL: the user package). */
@@ -355,7 +415,7 @@ void lisp_print(struct lisp_ctx *ctx, struct buf *out, lv v, bool readably);
 void lisp_gc_protect(struct lisp_ctx *ctx, lv *slot);
 void lisp_gc_unprotect(struct lisp_ctx *ctx, lv *slot);
 void lisp_gc_add_marker(struct lisp_ctx *ctx, void (*mark)(struct lisp_ctx *, void *), void *data);
-void lisp_gc_mark(struct lisp_ctx *ctx, lv v); /* from a marker */
+void lisp_gc_mark(struct lisp_ctx *ctx, lv v);		  /* from a marker */
 void lisp_gc_inhibit(struct lisp_ctx *ctx, bool inhibit); /* nests */
 void lisp_gc_collect(struct lisp_ctx *ctx);
 struct lisp_gc_stats {

@@ -17,9 +17,18 @@ static lv list_arg(struct lisp_ctx *ctx, lv v)
 	return lisp_arg_list(ctx, v);
 }
 
-BUILTIN(b_car) { return lisp_car(list_arg(ctx, argv[0])); }
-BUILTIN(b_cdr) { return lisp_cdr(list_arg(ctx, argv[0])); }
-BUILTIN(b_cons) { return lisp_cons(ctx, argv[0], argv[1]); }
+BUILTIN(b_car)
+{
+	return lisp_car(list_arg(ctx, argv[0]));
+}
+BUILTIN(b_cdr)
+{
+	return lisp_cdr(list_arg(ctx, argv[0]));
+}
+BUILTIN(b_cons)
+{
+	return lisp_cons(ctx, argv[0], argv[1]);
+}
 
 BUILTIN(b_list)
 {
@@ -56,14 +65,14 @@ BUILTIN(b_set_cxr)
 }
 
 static const char *const cxr_paths[] = {
-	"aa", "ad", "da", "dd", "aaa", "aad", "ada", "add", "daa", "dad", "dda", "ddd",
-	"aaaa", "aaad", "aada", "aadd", "adaa", "adad", "adda", "addd", "daaa", "daad",
-	"dada", "dadd", "ddaa", "ddad", "ddda", "dddd", "a", "d",
+	"aa",	"ad",	"da",	"dd",	"aaa",	"aad",	"ada",	"add",	"daa",	"dad",
+	"dda",	"ddd",	"aaaa", "aaad", "aada", "aadd", "adaa", "adad", "adda", "addd",
+	"daaa", "daad", "dada", "dadd", "ddaa", "ddad", "ddda", "dddd", "a",	"d",
 };
 
 /* first..tenth: data is the index */
-static const char *const ordinals[] = { "first",   "second", "third", "fourth", "fifth",
-					"sixth",   "seventh", "eighth", "ninth", "tenth" };
+static const char *const ordinals[] = { "first", "second",  "third",  "fourth", "fifth",
+					"sixth", "seventh", "eighth", "ninth",	"tenth" };
 
 static lv nthcdr(struct lisp_ctx *ctx, int64_t n, lv l)
 {
@@ -97,7 +106,8 @@ BUILTIN(b_set_nth)
 	int64_t n = lisp_check_fixnum(ctx, argv[0], 0, LISP_FIXNUM_MAX);
 	lv cell = nthcdr(ctx, n, list_arg(ctx, argv[1]));
 	if (!lisp_consp(cell))
-		lisp_error(ctx, "(SETF NTH): index %lld is beyond the end of the list", (long long)n);
+		lisp_error(ctx, "(SETF NTH): index %lld is beyond the end of the list",
+			   (long long)n);
 	CONS(cell)->car = argv[2];
 	return argv[2];
 }
@@ -108,7 +118,10 @@ BUILTIN(b_nthcdr)
 	return nthcdr(ctx, n, list_arg(ctx, argv[1]));
 }
 
-BUILTIN(b_rest) { return lisp_cdr(list_arg(ctx, argv[0])); }
+BUILTIN(b_rest)
+{
+	return lisp_cdr(list_arg(ctx, argv[0]));
+}
 
 BUILTIN(b_last)
 {
@@ -156,7 +169,10 @@ static lv copy_tree(struct lisp_ctx *ctx, lv x, int depth)
 	return c;
 }
 
-BUILTIN(b_copy_tree) { return copy_tree(ctx, argv[0], 0); }
+BUILTIN(b_copy_tree)
+{
+	return copy_tree(ctx, argv[0], 0);
+}
 
 BUILTIN(b_append)
 {
@@ -246,15 +262,42 @@ BUILTIN(b_rplacd)
 
 /* ---- predicates ---- */
 
-BUILTIN(b_null) { return lisp_bool(ctx, argv[0] == LISP_NIL); }
-BUILTIN(b_consp) { return lisp_bool(ctx, lisp_consp(argv[0])); }
-BUILTIN(b_listp) { return lisp_bool(ctx, lisp_listp(argv[0])); }
-BUILTIN(b_atom) { return lisp_bool(ctx, !lisp_consp(argv[0])); }
-BUILTIN(b_endp) { return lisp_bool(ctx, list_arg(ctx, argv[0]) == LISP_NIL); }
-BUILTIN(b_eq) { return lisp_bool(ctx, argv[0] == argv[1]); }
-BUILTIN(b_eql) { return lisp_bool(ctx, lisp_eql(argv[0], argv[1])); }
-BUILTIN(b_equal) { return lisp_bool(ctx, lisp_equal(ctx, argv[0], argv[1])); }
-BUILTIN(b_equalp) { return lisp_bool(ctx, lisp_equalp(ctx, argv[0], argv[1])); }
+BUILTIN(b_null)
+{
+	return lisp_bool(ctx, argv[0] == LISP_NIL);
+}
+BUILTIN(b_consp)
+{
+	return lisp_bool(ctx, lisp_consp(argv[0]));
+}
+BUILTIN(b_listp)
+{
+	return lisp_bool(ctx, lisp_listp(argv[0]));
+}
+BUILTIN(b_atom)
+{
+	return lisp_bool(ctx, !lisp_consp(argv[0]));
+}
+BUILTIN(b_endp)
+{
+	return lisp_bool(ctx, list_arg(ctx, argv[0]) == LISP_NIL);
+}
+BUILTIN(b_eq)
+{
+	return lisp_bool(ctx, argv[0] == argv[1]);
+}
+BUILTIN(b_eql)
+{
+	return lisp_bool(ctx, lisp_eql(argv[0], argv[1]));
+}
+BUILTIN(b_equal)
+{
+	return lisp_bool(ctx, lisp_equal(ctx, argv[0], argv[1]));
+}
+BUILTIN(b_equalp)
+{
+	return lisp_bool(ctx, lisp_equalp(ctx, argv[0], argv[1]));
+}
 
 /* ---- mapping ---- */
 
@@ -304,12 +347,30 @@ done:
 	return acc == ACC_NONE ? argv[1] : head;
 }
 
-BUILTIN(b_mapcar) { return map_lists(ctx, argc, argv, MAP_CAR, ACC_LIST); }
-BUILTIN(b_mapc) { return map_lists(ctx, argc, argv, MAP_CAR, ACC_NONE); }
-BUILTIN(b_mapcan) { return map_lists(ctx, argc, argv, MAP_CAR, ACC_NCONC); }
-BUILTIN(b_maplist) { return map_lists(ctx, argc, argv, MAP_LIST, ACC_LIST); }
-BUILTIN(b_mapl) { return map_lists(ctx, argc, argv, MAP_LIST, ACC_NONE); }
-BUILTIN(b_mapcon) { return map_lists(ctx, argc, argv, MAP_LIST, ACC_NCONC); }
+BUILTIN(b_mapcar)
+{
+	return map_lists(ctx, argc, argv, MAP_CAR, ACC_LIST);
+}
+BUILTIN(b_mapc)
+{
+	return map_lists(ctx, argc, argv, MAP_CAR, ACC_NONE);
+}
+BUILTIN(b_mapcan)
+{
+	return map_lists(ctx, argc, argv, MAP_CAR, ACC_NCONC);
+}
+BUILTIN(b_maplist)
+{
+	return map_lists(ctx, argc, argv, MAP_LIST, ACC_LIST);
+}
+BUILTIN(b_mapl)
+{
+	return map_lists(ctx, argc, argv, MAP_LIST, ACC_NONE);
+}
+BUILTIN(b_mapcon)
+{
+	return map_lists(ctx, argc, argv, MAP_LIST, ACC_NCONC);
+}
 
 /* ---- membership, association ---- */
 
@@ -338,8 +399,14 @@ static lv member_if(struct lisp_ctx *ctx, int argc, lv *argv, bool want)
 	return LISP_NIL;
 }
 
-BUILTIN(b_member_if) { return member_if(ctx, argc, argv, true); }
-BUILTIN(b_member_if_not) { return member_if(ctx, argc, argv, false); }
+BUILTIN(b_member_if)
+{
+	return member_if(ctx, argc, argv, true);
+}
+BUILTIN(b_member_if_not)
+{
+	return member_if(ctx, argc, argv, false);
+}
 
 static lv assoc(struct lisp_ctx *ctx, int argc, lv *argv, bool use_cdr)
 {
@@ -358,8 +425,14 @@ static lv assoc(struct lisp_ctx *ctx, int argc, lv *argv, bool use_cdr)
 	return LISP_NIL;
 }
 
-BUILTIN(b_assoc) { return assoc(ctx, argc, argv, false); }
-BUILTIN(b_rassoc) { return assoc(ctx, argc, argv, true); }
+BUILTIN(b_assoc)
+{
+	return assoc(ctx, argc, argv, false);
+}
+BUILTIN(b_rassoc)
+{
+	return assoc(ctx, argc, argv, true);
+}
 
 static lv assoc_if(struct lisp_ctx *ctx, int argc, lv *argv, bool use_cdr)
 {
@@ -370,15 +443,22 @@ static lv assoc_if(struct lisp_ctx *ctx, int argc, lv *argv, bool use_cdr)
 		lisp_tick(ctx);
 		lv pair = lisp_car(l);
 		if (lisp_consp(pair) &&
-		    lisp_call1(ctx, pred, lisp_seq_key(ctx, &k, use_cdr ? lisp_cdr(pair)
-									 : lisp_car(pair))) != LISP_NIL)
+		    lisp_call1(ctx, pred,
+			       lisp_seq_key(ctx, &k, use_cdr ? lisp_cdr(pair) : lisp_car(pair))) !=
+			    LISP_NIL)
 			return pair;
 	}
 	return LISP_NIL;
 }
 
-BUILTIN(b_assoc_if) { return assoc_if(ctx, argc, argv, false); }
-BUILTIN(b_rassoc_if) { return assoc_if(ctx, argc, argv, true); }
+BUILTIN(b_assoc_if)
+{
+	return assoc_if(ctx, argc, argv, false);
+}
+BUILTIN(b_rassoc_if)
+{
+	return assoc_if(ctx, argc, argv, true);
+}
 
 BUILTIN(b_acons)
 {
@@ -476,9 +556,18 @@ static lv set_op(struct lisp_ctx *ctx, int argc, lv *argv, int op, lv tail)
 	return out;
 }
 
-BUILTIN(b_union) { return set_op(ctx, argc, argv, 0, list_arg(ctx, argv[1])); }
-BUILTIN(b_set_difference) { return set_op(ctx, argc, argv, 0, LISP_NIL); }
-BUILTIN(b_intersection) { return set_op(ctx, argc, argv, 1, LISP_NIL); }
+BUILTIN(b_union)
+{
+	return set_op(ctx, argc, argv, 0, list_arg(ctx, argv[1]));
+}
+BUILTIN(b_set_difference)
+{
+	return set_op(ctx, argc, argv, 0, LISP_NIL);
+}
+BUILTIN(b_intersection)
+{
+	return set_op(ctx, argc, argv, 1, LISP_NIL);
+}
 
 BUILTIN(b_subsetp)
 {
@@ -492,8 +581,7 @@ BUILTIN(b_subsetp)
 
 /* ---- trees ---- */
 
-static lv subst(struct lisp_ctx *ctx, const struct lisp_keys *k, lv new, lv old, lv tree,
-		int depth)
+static lv subst(struct lisp_ctx *ctx, const struct lisp_keys *k, lv new, lv old, lv tree, int depth)
 {
 	if (lisp_seq_test(ctx, k, old, tree))
 		return new;
@@ -621,9 +709,9 @@ void lisp_init_lists(struct lisp_ctx *ctx)
 	for (size_t i = 0; i < ARRAY_LEN(ordinals); i++) {
 		lisp_defbuiltin(ctx, ordinals[i], 1, 1, b_ordinal, (void *)(intptr_t)i);
 		lv acc = lisp_intern(ctx, ordinals[i]);
-		lisp_sym(ctx, acc)->setf = lisp_make_builtin(
-			ctx, lisp_list(ctx, 2, ctx->s.setf, acc), 2, 2, b_set_ordinal,
-			(void *)(intptr_t)i);
+		lisp_sym(ctx, acc)->setf =
+			lisp_make_builtin(ctx, lisp_list(ctx, 2, ctx->s.setf, acc), 2, 2,
+					  b_set_ordinal, (void *)(intptr_t)i);
 		lisp_sym(ctx, acc)->h.flags |= SYM_SETF_UPDATER;
 	}
 	lv rest = lisp_intern(ctx, "rest");

@@ -51,8 +51,10 @@ int64_t lisp_check_fixnum(struct lisp_ctx *ctx, lv v, int64_t lo, int64_t hi)
 		char *t = xasprintf("(integer %lld %lld)", (long long)lo, (long long)hi);
 		lv type = lisp_read_string(ctx, t);
 		free(t);
-		lisp_signal_error(ctx, lisp_make_condition_v(ctx, ctx->s.type_error,
-				  lisp_list(ctx, 4, ctx->s.k_datum, v, ctx->s.k_expected_type, type)));
+		lisp_signal_error(ctx,
+				  lisp_make_condition_v(ctx, ctx->s.type_error,
+							lisp_list(ctx, 4, ctx->s.k_datum, v,
+								  ctx->s.k_expected_type, type)));
 	}
 	return x;
 }
@@ -65,7 +67,8 @@ static double dbl(lv v)
 static lv check_float(struct lisp_ctx *ctx, double d)
 {
 	if (isnan(d) || isinf(d))
-		lisp_error_type(ctx, ctx->s.arithmetic_error, "floating-point overflow or invalid operation");
+		lisp_error_type(ctx, ctx->s.arithmetic_error,
+				"floating-point overflow or invalid operation");
 	return lisp_make_float(ctx, d);
 }
 
@@ -256,10 +259,22 @@ static lv divide(struct lisp_ctx *ctx, int kind, int argc, lv *argv)
 	return q;
 }
 
-BUILTIN(b_floor) { return divide(ctx, 0, argc, argv); }
-BUILTIN(b_ceiling) { return divide(ctx, 1, argc, argv); }
-BUILTIN(b_truncate) { return divide(ctx, 2, argc, argv); }
-BUILTIN(b_round) { return divide(ctx, 3, argc, argv); }
+BUILTIN(b_floor)
+{
+	return divide(ctx, 0, argc, argv);
+}
+BUILTIN(b_ceiling)
+{
+	return divide(ctx, 1, argc, argv);
+}
+BUILTIN(b_truncate)
+{
+	return divide(ctx, 2, argc, argv);
+}
+BUILTIN(b_round)
+{
+	return divide(ctx, 3, argc, argv);
+}
 
 BUILTIN(b_mod)
 {
@@ -284,8 +299,14 @@ static lv minmax(struct lisp_ctx *ctx, int argc, lv *argv, int sign)
 	return best;
 }
 
-BUILTIN(b_max) { return minmax(ctx, argc, argv, 1); }
-BUILTIN(b_min) { return minmax(ctx, argc, argv, -1); }
+BUILTIN(b_max)
+{
+	return minmax(ctx, argc, argv, 1);
+}
+BUILTIN(b_min)
+{
+	return minmax(ctx, argc, argv, -1);
+}
 
 static lv int_gcd(struct lisp_ctx *ctx, lv a, lv b)
 {
@@ -334,14 +355,17 @@ BUILTIN(b_expt)
 				return base;
 			if (lisp_int_cmp(base, lisp_fixnum(-1)) == 0)
 				return lisp_int_logbitp(power, 0) ? base : lisp_fixnum(1);
-			lisp_error_type(ctx, ctx->s.arithmetic_error,
-					"EXPT with a negative integer power gives a ratio, and ratios "
-					"are not supported");
+			lisp_error_type(
+				ctx, ctx->s.arithmetic_error,
+				"EXPT with a negative integer power gives a ratio, and ratios "
+				"are not supported");
 		}
 		uint64_t e;
-		if (!lisp_int_to_u64(power, &e) || (e > LISP_MAX_BIGNUM_BITS && lisp_int_length(base) > 1))
+		if (!lisp_int_to_u64(power, &e) ||
+		    (e > LISP_MAX_BIGNUM_BITS && lisp_int_length(base) > 1))
 			lisp_error_type(ctx, ctx->s.arithmetic_error,
-					"integer too large (the limit is %u bits)", LISP_MAX_BIGNUM_BITS);
+					"integer too large (the limit is %u bits)",
+					LISP_MAX_BIGNUM_BITS);
 		lv r = lisp_fixnum(1);
 		while (e) {
 			lisp_tick(ctx);
@@ -418,16 +442,46 @@ static lv compare(struct lisp_ctx *ctx, int argc, lv *argv, bool (*ok)(int))
 	return ctx->t;
 }
 
-static bool c_eq(int c) { return c == 0; }
-static bool c_lt(int c) { return c < 0; }
-static bool c_gt(int c) { return c > 0; }
-static bool c_le(int c) { return c <= 0; }
-static bool c_ge(int c) { return c >= 0; }
-BUILTIN(b_numeq) { return compare(ctx, argc, argv, c_eq); }
-BUILTIN(b_lt) { return compare(ctx, argc, argv, c_lt); }
-BUILTIN(b_gt) { return compare(ctx, argc, argv, c_gt); }
-BUILTIN(b_le) { return compare(ctx, argc, argv, c_le); }
-BUILTIN(b_ge) { return compare(ctx, argc, argv, c_ge); }
+static bool c_eq(int c)
+{
+	return c == 0;
+}
+static bool c_lt(int c)
+{
+	return c < 0;
+}
+static bool c_gt(int c)
+{
+	return c > 0;
+}
+static bool c_le(int c)
+{
+	return c <= 0;
+}
+static bool c_ge(int c)
+{
+	return c >= 0;
+}
+BUILTIN(b_numeq)
+{
+	return compare(ctx, argc, argv, c_eq);
+}
+BUILTIN(b_lt)
+{
+	return compare(ctx, argc, argv, c_lt);
+}
+BUILTIN(b_gt)
+{
+	return compare(ctx, argc, argv, c_gt);
+}
+BUILTIN(b_le)
+{
+	return compare(ctx, argc, argv, c_le);
+}
+BUILTIN(b_ge)
+{
+	return compare(ctx, argc, argv, c_ge);
+}
 
 BUILTIN(b_numne)
 {
@@ -438,14 +492,38 @@ BUILTIN(b_numne)
 	return ctx->t;
 }
 
-BUILTIN(b_zerop) { return lisp_bool(ctx, lisp_num_cmp(ctx, argv[0], lisp_fixnum(0)) == 0); }
-BUILTIN(b_plusp) { return lisp_bool(ctx, lisp_num_cmp(ctx, argv[0], lisp_fixnum(0)) > 0); }
-BUILTIN(b_minusp) { return lisp_bool(ctx, lisp_num_cmp(ctx, argv[0], lisp_fixnum(0)) < 0); }
-BUILTIN(b_evenp) { return lisp_bool(ctx, !lisp_int_logbitp(lisp_check_int(ctx, argv[0]), 0)); }
-BUILTIN(b_oddp) { return lisp_bool(ctx, lisp_int_logbitp(lisp_check_int(ctx, argv[0]), 0)); }
-BUILTIN(b_numberp) { return lisp_bool(ctx, lisp_numberp(argv[0])); }
-BUILTIN(b_integerp) { return lisp_bool(ctx, lisp_integerp(argv[0])); }
-BUILTIN(b_floatp) { return lisp_bool(ctx, lisp_floatp(argv[0])); }
+BUILTIN(b_zerop)
+{
+	return lisp_bool(ctx, lisp_num_cmp(ctx, argv[0], lisp_fixnum(0)) == 0);
+}
+BUILTIN(b_plusp)
+{
+	return lisp_bool(ctx, lisp_num_cmp(ctx, argv[0], lisp_fixnum(0)) > 0);
+}
+BUILTIN(b_minusp)
+{
+	return lisp_bool(ctx, lisp_num_cmp(ctx, argv[0], lisp_fixnum(0)) < 0);
+}
+BUILTIN(b_evenp)
+{
+	return lisp_bool(ctx, !lisp_int_logbitp(lisp_check_int(ctx, argv[0]), 0));
+}
+BUILTIN(b_oddp)
+{
+	return lisp_bool(ctx, lisp_int_logbitp(lisp_check_int(ctx, argv[0]), 0));
+}
+BUILTIN(b_numberp)
+{
+	return lisp_bool(ctx, lisp_numberp(argv[0]));
+}
+BUILTIN(b_integerp)
+{
+	return lisp_bool(ctx, lisp_integerp(argv[0]));
+}
+BUILTIN(b_floatp)
+{
+	return lisp_bool(ctx, lisp_floatp(argv[0]));
+}
 
 /* ---- bits ---- */
 
@@ -457,10 +535,22 @@ static lv logop(struct lisp_ctx *ctx, int op, int argc, lv *argv, lv init)
 	return r;
 }
 
-BUILTIN(b_logand) { return logop(ctx, 0, argc, argv, lisp_fixnum(-1)); }
-BUILTIN(b_logior) { return logop(ctx, 1, argc, argv, lisp_fixnum(0)); }
-BUILTIN(b_logxor) { return logop(ctx, 2, argc, argv, lisp_fixnum(0)); }
-BUILTIN(b_lognot) { return lisp_int_lognot(ctx, lisp_check_int(ctx, argv[0])); }
+BUILTIN(b_logand)
+{
+	return logop(ctx, 0, argc, argv, lisp_fixnum(-1));
+}
+BUILTIN(b_logior)
+{
+	return logop(ctx, 1, argc, argv, lisp_fixnum(0));
+}
+BUILTIN(b_logxor)
+{
+	return logop(ctx, 2, argc, argv, lisp_fixnum(0));
+}
+BUILTIN(b_lognot)
+{
+	return lisp_int_lognot(ctx, lisp_check_int(ctx, argv[0]));
+}
 
 BUILTIN(b_logandc2)
 {
@@ -525,8 +615,14 @@ static lv mask(struct lisp_ctx *ctx, int64_t size)
 	return lisp_int_sub(ctx, lisp_int_ash(ctx, lisp_fixnum(1), size), lisp_fixnum(1));
 }
 
-BUILTIN(b_byte_size) { return lisp_car(argv[0]); }
-BUILTIN(b_byte_position) { return lisp_cdr(argv[0]); }
+BUILTIN(b_byte_size)
+{
+	return lisp_car(argv[0]);
+}
+BUILTIN(b_byte_position)
+{
+	return lisp_cdr(argv[0]);
+}
 
 BUILTIN(b_ldb)
 {

@@ -330,7 +330,8 @@ static bool equal_rec(struct lisp_ctx *ctx, lv a, lv b, int depth, bool p)
 			if (lisp_numberp(a) && lisp_numberp(b))
 				return lisp_num_equal(a, b);
 			if (lisp_charp(a) && lisp_charp(b))
-				return tolower((int)lisp_char_code(a)) == tolower((int)lisp_char_code(b));
+				return tolower((int)lisp_char_code(a)) ==
+				       tolower((int)lisp_char_code(b));
 		}
 		if (lisp_stringp(a) && lisp_stringp(b)) {
 			if (STR(a)->len != STR(b)->len)
@@ -361,7 +362,8 @@ static bool equal_rec(struct lisp_ctx *ctx, lv a, lv b, int depth, bool p)
 					continue;
 				bool found;
 				lv other = lisp_gethash(ctx, b, k, &found);
-				if (!found || !equal_rec(ctx, VALS(kv)->v[2 * i + 1], other, depth + 1, p))
+				if (!found ||
+				    !equal_rec(ctx, VALS(kv)->v[2 * i + 1], other, depth + 1, p))
 					return false;
 			}
 			return true;
@@ -390,7 +392,8 @@ uint32_t lisp_sxhash(struct lisp_ctx *ctx, lv v, int test, int depth)
 {
 	if (lisp_fixnump(v) || lisp_charp(v) || v == LISP_NIL) {
 		if (test == HT_EQUALP && lisp_charp(v))
-			return (uint32_t)w_hash_u64((uint64_t)tolower((int)lisp_char_code(v)) << 3 | 2);
+			return (uint32_t)w_hash_u64((uint64_t)tolower((int)lisp_char_code(v)) << 3 |
+						    2);
 		return (uint32_t)w_hash_u64((uint64_t)(uintptr_t)v);
 	}
 	if (test == HT_EQ)
@@ -415,7 +418,8 @@ uint32_t lisp_sxhash(struct lisp_ctx *ctx, lv v, int test, int depth)
 		if (test == HT_EQUALP) {
 			uint32_t h = 2166136261u;
 			for (uint32_t i = 0; i < STR(v)->len; i++)
-				h = (h ^ (uint32_t)tolower((unsigned char)lisp_str(v)[i])) * 16777619u;
+				h = (h ^ (uint32_t)tolower((unsigned char)lisp_str(v)[i])) *
+				    16777619u;
 			return h;
 		}
 		return w_hash_bytes(lisp_str(v), STR(v)->len);
@@ -445,8 +449,8 @@ uint32_t lisp_sxhash(struct lisp_ctx *ctx, lv v, int test, int depth)
 lv lisp_make_hash_table(struct lisp_ctx *ctx, const char *test)
 {
 	struct lisp_hash *h = lisp_alloc(ctx, LISP_HASH, sizeof(*h));
-	h->h.aux = !strcmp(test, "eq")    ? HT_EQ
-		   : !strcmp(test, "equal") ? HT_EQUAL
+	h->h.aux = !strcmp(test, "eq")	     ? HT_EQ
+		   : !strcmp(test, "equal")  ? HT_EQUAL
 		   : !strcmp(test, "equalp") ? HT_EQUALP
 					     : HT_EQL;
 	return (lv)h;

@@ -8,7 +8,13 @@
 #include <string.h>
 
 static const char *const user_nicknames[] = {
-	"COMMON-LISP", "CL", "CL-USER", "COMMON-LISP-USER", "WHISTLER-USER", "WHISTLER/LOADER",
+	"COMMON-LISP",
+	"CL",
+	"CL-USER",
+	"COMMON-LISP-USER",
+	"WHISTLER-USER",
+	"WHISTLER/LOADER",
+	"WHISTLER-LOADER-USER",
 };
 
 struct lisp_symbol *lisp_sym(struct lisp_ctx *ctx, lv v)
@@ -206,15 +212,20 @@ void lisp_packages_init(struct lisp_ctx *ctx)
 	SYM(ctx->t)->value = ctx->t;
 	ctx->t->flags |= SYM_CONSTANT;
 
-#define LSYM(field, pkg, name) ctx->s.field = lisp_intern_exact(ctx, #pkg[0] == 'U' ? NULL : \
-	#pkg[0] == 'K' ? "KEYWORD" : #pkg[0] == 'S' ? "SYSTEM" : #pkg[0] == 'X' ? "SB-SYS" : "SB-EXT", \
-	name, strlen(name));
+#define LSYM(field, pkg, name)                                        \
+	ctx->s.field = lisp_intern_exact(ctx,                         \
+					 #pkg[0] == 'U'	  ? NULL      \
+					 : #pkg[0] == 'K' ? "KEYWORD" \
+					 : #pkg[0] == 'S' ? "SYSTEM"  \
+					 : #pkg[0] == 'X' ? "SB-SYS"  \
+							  : "SB-EXT", \
+					 name, strlen(name));
 #include "frontend/lisp/symbols.def"
 #undef LSYM
 	static const char *const specials[] = {
-		"*STANDARD-OUTPUT*", "*ERROR-OUTPUT*", "*TRACE-OUTPUT*", "*STANDARD-INPUT*",
-		"*FEATURES*", "*GENSYM-COUNTER*", "*PRINT-BASE*", "*PRINT-RADIX*",
-		"*PRINT-ESCAPE*", "*PACKAGE*",
+		"*STANDARD-OUTPUT*", "*ERROR-OUTPUT*",	 "*TRACE-OUTPUT*", "*STANDARD-INPUT*",
+		"*FEATURES*",	     "*GENSYM-COUNTER*", "*PRINT-BASE*",   "*PRINT-RADIX*",
+		"*PRINT-ESCAPE*",    "*PACKAGE*",
 	};
 	for (size_t i = 0; i < ARRAY_LEN(specials); i++)
 		lisp_intern_in(ctx, ctx->user_pkg, specials[i], strlen(specials[i]))->flags |=
@@ -227,12 +238,18 @@ void lisp_packages_init(struct lisp_ctx *ctx)
 	SYM(ctx->s.print_radix)->value = LISP_NIL;
 	SYM(ctx->s.print_escape)->value = ctx->t;
 	SYM(ctx->s.package_var)->value = ctx->user_pkg;
-	static const char *const features[] = { "whistler", "common-lisp", "ansi-cl", "linux",
-						"unix", "64-bit", "little-endian",
+	static const char *const features[] = {
+		"whistler",
+		"common-lisp",
+		"ansi-cl",
+		"linux",
+		"unix",
+		"64-bit",
+		"little-endian",
 #if defined(__x86_64__)
-						"x86-64",
+		"x86-64",
 #elif defined(__aarch64__)
-						"arm64",
+		"arm64",
 #endif
 	};
 	for (size_t i = ARRAY_LEN(features); i-- > 0;)
@@ -299,7 +316,8 @@ void lisp_rollback(struct lisp_ctx *ctx)
 		s->value = v[i + CP_VALUE];
 		s->function = v[i + CP_FUNCTION];
 		/* a private copy: PUT changes plist cells in place */
-		s->plist = v[i + CP_PLIST] == LISP_NIL ? LISP_NIL : lisp_copy_list(ctx, v[i + CP_PLIST]);
+		s->plist = v[i + CP_PLIST] == LISP_NIL ? LISP_NIL
+						       : lisp_copy_list(ctx, v[i + CP_PLIST]);
 		s->setf = v[i + CP_SETF];
 		s->h.flags = (uint16_t)lisp_fixnum_value(v[i + CP_FLAGS]);
 	}
@@ -460,7 +478,8 @@ BUILTIN(b_remprop)
 {
 	struct lisp_symbol *s = lisp_sym(ctx, lisp_check_symbol(ctx, argv[0]));
 	lv prev = NULL;
-	for (lv l = s->plist; lisp_consp(l) && lisp_consp(lisp_cdr(l)); prev = l, l = lisp_cddr(l)) {
+	for (lv l = s->plist; lisp_consp(l) && lisp_consp(lisp_cdr(l));
+	     prev = l, l = lisp_cddr(l)) {
 		lisp_tick(ctx);
 		if (lisp_car(l) == argv[1]) {
 			if (prev)

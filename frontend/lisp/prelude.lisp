@@ -223,8 +223,11 @@
                `(,obj ,@(cdr place) ,value)
                `(funcall ',obj ,@(cdr place) ,value))
            (multiple-value-bind (vars vals stores setter) (get-setf-expansion place env)
-             `(let* (,@(system::let-bindings vars vals) (,(car stores) ,value))
-                ,setter)))))
+             (if (cdr stores)
+                 `(let* (,@(system::let-bindings vars vals))
+                    (multiple-value-bind ,stores ,value ,setter))
+                 `(let* (,@(system::let-bindings vars vals) (,(car stores) ,value))
+                    ,setter))))))
     (t (error "~S is not a valid place for SETF" place))))
 
 (defmacro setf (&rest pairs &environment env)
@@ -374,6 +377,16 @@
                  ,setter
                  ,store)
               `(ldb ,btemp ,getter)))))
+
+(define-setf-expander values (&rest places &environment env)
+  (let ((vars nil) (vals nil) (stores nil) (setters nil) (getters nil))
+    (dolist (p places)
+      (multiple-value-bind (pv pl ps setter getter) (get-setf-expansion p env)
+        (setq vars (append vars pv) vals (append vals pl)
+              stores (append stores (list (car ps)))
+              setters (append setters (list setter))
+              getters (append getters (list getter)))))
+    (values vars vals stores `(values ,@setters) `(values ,@getters))))
 
 (defsetf symbol-value set)
 (defsetf get system::%put)

@@ -209,7 +209,10 @@ static void prin(struct lisp_ctx *ctx, struct buf *out, lv v, bool escape, int d
 		unsigned base = print_base(ctx);
 		lv radix = SYM(ctx->s.print_radix)->value;
 		if (radix && radix != LISP_NIL && base != 10)
-			buf_puts(out, base == 16 ? "#x" : base == 8 ? "#o" : base == 2 ? "#b" : "#?r");
+			buf_puts(out, base == 16  ? "#x"
+				      : base == 8 ? "#o"
+				      : base == 2 ? "#b"
+						  : "#?r");
 		lisp_int_print(ctx, out, v, base);
 		if (radix && radix != LISP_NIL && base == 10)
 			buf_putc(out, '.');
@@ -277,9 +280,9 @@ static void prin(struct lisp_ctx *ctx, struct buf *out, lv v, bool escape, int d
 		break;
 	}
 	case LISP_STREAM:
-		buf_puts(out, v->aux == STREAM_STRING ? "#<STRING-OUTPUT-STREAM>"
+		buf_puts(out, v->aux == STREAM_STRING	      ? "#<STRING-OUTPUT-STREAM>"
 			      : v->aux == STREAM_INPUT_STRING ? "#<STRING-INPUT-STREAM>"
-			      : v->aux == STREAM_STDIN	      ? "#<FD-STREAM for \"standard input\">"
+			      : v->aux == STREAM_STDIN	? "#<FD-STREAM for \"standard input\">"
 			      : v->aux == STREAM_STDERR ? "#<FD-STREAM for \"standard error\">"
 							: "#<FD-STREAM for \"standard output\">");
 		break;

@@ -164,7 +164,8 @@ static void read_token(struct lisp_reader *r, struct token *t, struct srcloc sta
 				if (e == '\\') {
 					e = next(r);
 					if (e < 0)
-						lisp_reader_error(r, start, "unterminated |...| in symbol");
+						lisp_reader_error(r, start,
+								  "unterminated |...| in symbol");
 				}
 				tok_add(t, e, true);
 			}
@@ -177,7 +178,7 @@ static void read_token(struct lisp_reader *r, struct token *t, struct srcloc sta
 
 static int digit_in(int c, unsigned radix)
 {
-	int v = c >= '0' && c <= '9' ? c - '0'
+	int v = c >= '0' && c <= '9'   ? c - '0'
 		: c >= 'A' && c <= 'Z' ? c - 'A' + 10
 		: c >= 'a' && c <= 'z' ? c - 'a' + 10
 				       : 99;
@@ -363,10 +364,10 @@ static const struct {
 	const char *name;
 	uint32_t code;
 } char_names[] = {
-	{ "SPACE", ' ' },      { "NEWLINE", '\n' }, { "TAB", '\t' },     { "RETURN", '\r' },
-	{ "LINEFEED", '\n' },  { "PAGE", '\f' },    { "BACKSPACE", 8 },  { "RUBOUT", 127 },
-	{ "DELETE", 127 },     { "NULL", 0 },       { "NUL", 0 },        { "ESCAPE", 27 },
-	{ "ESC", 27 },         { "BELL", 7 },
+	{ "SPACE", ' ' },     { "NEWLINE", '\n' }, { "TAB", '\t' },    { "RETURN", '\r' },
+	{ "LINEFEED", '\n' }, { "PAGE", '\f' },	   { "BACKSPACE", 8 }, { "RUBOUT", 127 },
+	{ "DELETE", 127 },    { "NULL", 0 },	   { "NUL", 0 },       { "ESCAPE", 27 },
+	{ "ESC", 27 },	      { "BELL", 7 },
 };
 
 const char *lisp_char_name(uint32_t code)
@@ -464,12 +465,14 @@ static lv read_list(struct lisp_reader *r, struct srcloc open_loc, bool dotted_o
 				skip_ws(r);
 				cl = here(r);
 				if (peek(r) < 0)
-					lisp_reader_error(r, open_loc,
-							  "unterminated list: end of file before ')'");
+					lisp_reader_error(
+						r, open_loc,
+						"unterminated list: end of file before ')'");
 				c = read_form(r);
 			}
 			if (c != RD_CLOSE)
-				lisp_reader_error(r, cl, "more than one object after the consing dot");
+				lisp_reader_error(r, cl,
+						  "more than one object after the consing dot");
 			CONS(tail)->cdr = rest;
 			break;
 		}
@@ -500,7 +503,8 @@ static lv read_datum_after(struct lisp_reader *r, struct srcloc loc, const char 
 		if (x == RD_CLOSE)
 			lisp_reader_error(r, at, "unexpected ')': expected an object %s", what);
 		if (x == RD_DOT)
-			lisp_reader_error(r, at, "unexpected consing dot: expected an object %s", what);
+			lisp_reader_error(r, at, "unexpected consing dot: expected an object %s",
+					  what);
 		return x;
 	}
 }
@@ -634,11 +638,12 @@ static lv read_dispatch(struct lisp_reader *r, struct srcloc loc)
 	case 'r':
 	case 'R':
 		if (!has_arg || arg < 2 || arg > 36)
-			lisp_reader_error(r, loc, "#r needs a radix between 2 and 36, as in #16rFF");
+			lisp_reader_error(r, loc,
+					  "#r needs a radix between 2 and 36, as in #16rFF");
 		return read_radix(r, arg, loc);
 	case ':': {
 		struct token t;
-	tok_init(r, &t);
+		tok_init(r, &t);
 		read_token(r, &t, loc);
 		lv name = lisp_make_string(ctx, (const char *)t.text->data, t.text->len);
 		return r->suppress ? LISP_NIL : lisp_make_symbol(ctx, name);

@@ -14,13 +14,13 @@ void lisp_seq_keys(struct lisp_ctx *ctx, int argc, lv *argv, int start, struct l
 		lisp_error(ctx, "odd number of keyword arguments");
 	for (int i = start; i < argc; i += 2) {
 		lv key = argv[i], v = argv[i + 1];
-		lv *slot = key == ctx->s.k_test	       ? &k->test
-			   : key == ctx->s.k_test_not     ? &k->test_not
-			   : key == ctx->s.k_key	       ? &k->key
-			   : key == ctx->s.k_start	       ? &k->start
-			   : key == ctx->s.k_end	       ? &k->end
-			   : key == ctx->s.k_from_end     ? &k->from_end
-			   : key == ctx->s.k_count	       ? &k->count
+		lv *slot = key == ctx->s.k_test		   ? &k->test
+			   : key == ctx->s.k_test_not	   ? &k->test_not
+			   : key == ctx->s.k_key	   ? &k->key
+			   : key == ctx->s.k_start	   ? &k->start
+			   : key == ctx->s.k_end	   ? &k->end
+			   : key == ctx->s.k_from_end	   ? &k->from_end
+			   : key == ctx->s.k_count	   ? &k->count
 			   : key == ctx->s.k_initial_value ? &k->initial_value
 							   : NULL;
 		if (!slot) {
@@ -145,7 +145,10 @@ static lv length(struct lisp_ctx *ctx, lv seq)
 	lisp_type_error(ctx, seq, "sequence");
 }
 
-BUILTIN(b_length) { return length(ctx, argv[0]); }
+BUILTIN(b_length)
+{
+	return length(ctx, argv[0]);
+}
 
 BUILTIN(b_elt)
 {
@@ -153,7 +156,8 @@ BUILTIN(b_elt)
 		int64_t i = lisp_check_fixnum(ctx, argv[1], 0, LISP_FIXNUM_MAX);
 		lv l = lisp_nthcdr_raw(argv[0], (size_t)i);
 		if (!lisp_consp(l))
-			lisp_error(ctx, "ELT: index %lld is beyond the end of the list", (long long)i);
+			lisp_error(ctx, "ELT: index %lld is beyond the end of the list",
+				   (long long)i);
 		return lisp_car(l);
 	}
 	return lisp_aref(ctx, argv[0], argv[1]);
@@ -275,8 +279,7 @@ BUILTIN(b_map)
 		for (int i = 0; i < nseq; i++)
 			lisp_vector_data(args)[i] = sv[i].items[k];
 		lisp_tick(ctx);
-		lisp_vector_data(out)[k] =
-			lisp_call(ctx, fn, nseq, lisp_vector_data(args));
+		lisp_vector_data(out)[k] = lisp_call(ctx, fn, nseq, lisp_vector_data(args));
 	}
 	lisp_cleanup_pop(ctx, true);
 	ctx->mv_n = 1;
@@ -301,7 +304,8 @@ static lv search_seq(struct lisp_ctx *ctx, lv item, lv pred, bool want, lv seq, 
 	for (size_t j = 0; j < end - start; j++) {
 		size_t i = back ? end - 1 - j : start + j;
 		lisp_tick(ctx);
-		bool hit = pred ? (lisp_call1(ctx, pred, lisp_seq_key(ctx, k, s.items[i])) != LISP_NIL) == want
+		bool hit = pred ? (lisp_call1(ctx, pred, lisp_seq_key(ctx, k, s.items[i])) !=
+				   LISP_NIL) == want
 				: lisp_seq_test(ctx, k, item, s.items[i]);
 		if (!hit)
 			continue;
@@ -314,14 +318,14 @@ static lv search_seq(struct lisp_ctx *ctx, lv item, lv pred, bool want, lv seq, 
 	return what == COUNT ? lisp_make_uint(ctx, count) : LISP_NIL;
 }
 
-#define SEARCH_BUILTIN(fname, what, is_pred, want)                                                 \
-	BUILTIN(fname)                                                                             \
-	{                                                                                          \
-		struct lisp_keys k;                                                                \
-		lisp_seq_keys(ctx, argc, argv, 2, &k);                                             \
-		return search_seq(ctx, is_pred ? NULL : argv[0],                                   \
-				  is_pred ? lisp_function_of(ctx, argv[0]) : NULL, want, argv[1],  \
-				  what, &k);                                                       \
+#define SEARCH_BUILTIN(fname, what, is_pred, want)                                                \
+	BUILTIN(fname)                                                                            \
+	{                                                                                         \
+		struct lisp_keys k;                                                               \
+		lisp_seq_keys(ctx, argc, argv, 2, &k);                                            \
+		return search_seq(ctx, is_pred ? NULL : argv[0],                                  \
+				  is_pred ? lisp_function_of(ctx, argv[0]) : NULL, want, argv[1], \
+				  what, &k);                                                      \
 	}
 
 SEARCH_BUILTIN(b_find, FIND, false, true)
@@ -336,8 +340,8 @@ SEARCH_BUILTIN(b_count_if_not, COUNT, true, false)
 
 /* ---- removing and substituting ---- */
 
-static lv remove_seq(struct lisp_ctx *ctx, lv item, lv pred, bool want, lv seq,
-		     struct lisp_keys *k, lv new, bool substitute)
+static lv remove_seq(struct lisp_ctx *ctx, lv item, lv pred, bool want, lv seq, struct lisp_keys *k,
+		     lv new, bool substitute)
 {
 	struct seqv s;
 	seq_open(ctx, seq, &s);
@@ -353,7 +357,8 @@ static lv remove_seq(struct lisp_ctx *ctx, lv item, lv pred, bool want, lv seq,
 	for (size_t j = 0; j < end - start && done < limit; j++) {
 		size_t i = back ? end - 1 - j : start + j;
 		lisp_tick(ctx);
-		bool hit = pred ? (lisp_call1(ctx, pred, lisp_seq_key(ctx, k, s.items[i])) != LISP_NIL) == want
+		bool hit = pred ? (lisp_call1(ctx, pred, lisp_seq_key(ctx, k, s.items[i])) !=
+				   LISP_NIL) == want
 				: lisp_seq_test(ctx, k, item, s.items[i]);
 		if (hit) {
 			drop[i] = true;
@@ -371,14 +376,14 @@ static lv remove_seq(struct lisp_ctx *ctx, lv item, lv pred, bool want, lv seq,
 	return lisp_seq_make(ctx, s.kind, s.items, m);
 }
 
-#define REMOVE_BUILTIN(fname, is_pred, want)                                                       \
-	BUILTIN(fname)                                                                             \
-	{                                                                                          \
-		struct lisp_keys k;                                                                \
-		lisp_seq_keys(ctx, argc, argv, 2, &k);                                             \
-		return remove_seq(ctx, is_pred ? NULL : argv[0],                                   \
-				  is_pred ? lisp_function_of(ctx, argv[0]) : NULL, want, argv[1],  \
-				  &k, NULL, false);                                                \
+#define REMOVE_BUILTIN(fname, is_pred, want)                                                      \
+	BUILTIN(fname)                                                                            \
+	{                                                                                         \
+		struct lisp_keys k;                                                               \
+		lisp_seq_keys(ctx, argc, argv, 2, &k);                                            \
+		return remove_seq(ctx, is_pred ? NULL : argv[0],                                  \
+				  is_pred ? lisp_function_of(ctx, argv[0]) : NULL, want, argv[1], \
+				  &k, NULL, false);                                               \
 	}
 
 REMOVE_BUILTIN(b_remove, false, true)
@@ -506,10 +511,22 @@ static lv quantify(struct lisp_ctx *ctx, int argc, lv *argv, int mode)
 	return result;
 }
 
-BUILTIN(b_every) { return quantify(ctx, argc, argv, 0); }
-BUILTIN(b_some) { return quantify(ctx, argc, argv, 1); }
-BUILTIN(b_notany) { return quantify(ctx, argc, argv, 2); }
-BUILTIN(b_notevery) { return quantify(ctx, argc, argv, 3); }
+BUILTIN(b_every)
+{
+	return quantify(ctx, argc, argv, 0);
+}
+BUILTIN(b_some)
+{
+	return quantify(ctx, argc, argv, 1);
+}
+BUILTIN(b_notany)
+{
+	return quantify(ctx, argc, argv, 2);
+}
+BUILTIN(b_notevery)
+{
+	return quantify(ctx, argc, argv, 3);
+}
 
 /* ---- sorting ---- */
 
@@ -599,13 +616,17 @@ BUILTIN(b_replace)
 	size_t s1 = 0, e1 = a.n, s2 = 0, e2 = b.n;
 	for (int i = 2; i + 1 < argc; i += 2) {
 		const char *n = lisp_symbolp(argv[i]) ? lisp_symbol_name(argv[i]) : "";
-		size_t *slot = !strcmp(n, "START1") ? &s1 : !strcmp(n, "END1") ? &e1
-			       : !strcmp(n, "START2") ? &s2 : !strcmp(n, "END2") ? &e2 : NULL;
+		size_t *slot = !strcmp(n, "START1")   ? &s1
+			       : !strcmp(n, "END1")   ? &e1
+			       : !strcmp(n, "START2") ? &s2
+			       : !strcmp(n, "END2")   ? &e2
+						      : NULL;
 		if (!slot)
 			lisp_error(ctx, "REPLACE: unknown keyword argument %s", n);
 		if (argv[i + 1] != LISP_NIL)
-			*slot = (size_t)lisp_check_fixnum(ctx, argv[i + 1], 0,
-							 (int64_t)(slot == &s1 || slot == &e1 ? a.n : b.n));
+			*slot = (size_t)lisp_check_fixnum(
+				ctx, argv[i + 1], 0,
+				(int64_t)(slot == &s1 || slot == &e1 ? a.n : b.n));
 	}
 	size_t n = MIN(e1 > s1 ? e1 - s1 : 0, e2 > s2 ? e2 - s2 : 0);
 	if (a.kind == SEQ_LIST) {
@@ -634,7 +655,8 @@ BUILTIN(b_search)
 		bool ok = true;
 		for (size_t q = 0; q < a.n && ok; q++) {
 			lisp_tick(ctx);
-			ok = lisp_seq_test(ctx, &k, lisp_seq_key(ctx, &k, a.items[q]), b.items[i + q]);
+			ok = lisp_seq_test(ctx, &k, lisp_seq_key(ctx, &k, a.items[q]),
+					   b.items[i + q]);
 		}
 		if (ok)
 			return lisp_make_uint(ctx, i);
@@ -682,9 +704,9 @@ BUILTIN(b_coerce)
 		return lisp_make_float(ctx, lisp_int_to_double(lisp_check_int(ctx, x)));
 	}
 	if (!strcmp(n, "FUNCTION"))
-		return lisp_consp(x) ? lisp_eval_in(ctx, lisp_list(ctx, 2, ctx->s.function, x),
-						     LISP_NIL)
-				     : lisp_function_of(ctx, x);
+		return lisp_consp(x)
+			       ? lisp_eval_in(ctx, lisp_list(ctx, 2, ctx->s.function, x), LISP_NIL)
+			       : lisp_function_of(ctx, x);
 	if (!strcmp(n, "INTEGER") && lisp_integerp(x))
 		return x;
 	int kind = result_kind(ctx, type);

@@ -101,8 +101,14 @@ static lv print_obj(struct lisp_ctx *ctx, lv obj, lv stream, bool escape, const 
 	return obj;
 }
 
-BUILTIN(b_princ) { return print_obj(ctx, argv[0], out_stream(ctx, argc, argv, 1), false, "", ""); }
-BUILTIN(b_prin1) { return print_obj(ctx, argv[0], out_stream(ctx, argc, argv, 1), true, "", ""); }
+BUILTIN(b_princ)
+{
+	return print_obj(ctx, argv[0], out_stream(ctx, argc, argv, 1), false, "", "");
+}
+BUILTIN(b_prin1)
+{
+	return print_obj(ctx, argv[0], out_stream(ctx, argc, argv, 1), true, "", "");
+}
 BUILTIN(b_print)
 {
 	return print_obj(ctx, argv[0], out_stream(ctx, argc, argv, 1), true, "\n", " ");
@@ -116,7 +122,7 @@ BUILTIN(b_pprint)
 BUILTIN(b_write)
 {
 	static const char *const names[] = { "stream", "escape", "readably", "pretty", "base",
-					     "radix", "case", "circle", "level", "length" };
+					     "radix",  "case",	 "circle",   "level",  "length" };
 	lv k[10];
 	lisp_parse_keys(ctx, argc, argv, 1, names, 10, k, false);
 	bool escape = !k[1] || k[1] != LISP_NIL;
@@ -136,13 +142,19 @@ static lv to_string(struct lisp_ctx *ctx, lv obj, bool escape)
 	return lisp_temp_buf_string(ctx, b);
 }
 
-BUILTIN(b_princ_to_string) { return to_string(ctx, argv[0], false); }
-BUILTIN(b_prin1_to_string) { return to_string(ctx, argv[0], true); }
+BUILTIN(b_princ_to_string)
+{
+	return to_string(ctx, argv[0], false);
+}
+BUILTIN(b_prin1_to_string)
+{
+	return to_string(ctx, argv[0], true);
+}
 
 BUILTIN(b_write_to_string)
 {
-	static const char *const names[] = { "escape", "readably", "pretty", "base", "radix",
-					     "case", "circle", "level", "length" };
+	static const char *const names[] = { "escape", "readably", "pretty", "base",  "radix",
+					     "case",   "circle",   "level",  "length" };
 	lv k[9];
 	lisp_parse_keys(ctx, argc, argv, 1, names, 9, k, false);
 	lv saved = SYM(ctx->s.print_base)->value;
@@ -266,7 +278,10 @@ BUILTIN(b_make_string_input_stream)
 	return st;
 }
 
-BUILTIN(b_streamp) { return lisp_bool(ctx, lisp_is(argv[0], LISP_STREAM)); }
+BUILTIN(b_streamp)
+{
+	return lisp_bool(ctx, lisp_is(argv[0], LISP_STREAM));
+}
 
 /* ---- input ---- */
 
@@ -370,7 +385,10 @@ static uint64_t clock_us(clockid_t id)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-BUILTIN(b_get_internal_real_time) { return lisp_make_uint(ctx, clock_us(CLOCK_MONOTONIC)); }
+BUILTIN(b_get_internal_real_time)
+{
+	return lisp_make_uint(ctx, clock_us(CLOCK_MONOTONIC));
+}
 BUILTIN(b_get_internal_run_time)
 {
 	return lisp_make_uint(ctx, clock_us(CLOCK_PROCESS_CPUTIME_ID));
@@ -387,10 +405,14 @@ BUILTIN(b_decode_universal_time)
 	else
 		localtime_r(&t, &tm);
 	lv v[9] = {
-		lisp_fixnum(tm.tm_sec),	       lisp_fixnum(tm.tm_min),
-		lisp_fixnum(tm.tm_hour),       lisp_fixnum(tm.tm_mday),
-		lisp_fixnum(tm.tm_mon + 1),    lisp_fixnum(tm.tm_year + 1900),
-		lisp_fixnum((tm.tm_wday + 6) % 7), lisp_bool(ctx, tm.tm_isdst > 0),
+		lisp_fixnum(tm.tm_sec),
+		lisp_fixnum(tm.tm_min),
+		lisp_fixnum(tm.tm_hour),
+		lisp_fixnum(tm.tm_mday),
+		lisp_fixnum(tm.tm_mon + 1),
+		lisp_fixnum(tm.tm_year + 1900),
+		lisp_fixnum((tm.tm_wday + 6) % 7),
+		lisp_bool(ctx, tm.tm_isdst > 0),
 		utc ? argv[1] : lisp_fixnum(-tm.tm_gmtoff / 3600),
 	};
 	return lisp_values(ctx, 9, v);
@@ -399,7 +421,7 @@ BUILTIN(b_decode_universal_time)
 BUILTIN(b_sleep)
 {
 	lv a = argv[0];
-	double secs = lisp_floatp(a) ? lisp_float_value(a)
+	double secs = lisp_floatp(a)	 ? lisp_float_value(a)
 		      : lisp_integerp(a) ? lisp_int_to_double(a)
 					 : (lisp_type_error(ctx, a, "(real 0)"), 0);
 	if (secs < 0)
@@ -414,7 +436,8 @@ BUILTIN(b_sleep)
 		if (now >= deadline)
 			break;
 		double slice = MIN(deadline - now, 0.05);
-		struct timespec ts = { (time_t)slice, (long)((slice - (double)(time_t)slice) * 1e9) };
+		struct timespec ts = { (time_t)slice,
+				       (long)((slice - (double)(time_t)slice) * 1e9) };
 		nanosleep(&ts, NULL);
 		lisp_tick(ctx);
 	}

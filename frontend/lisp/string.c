@@ -17,14 +17,15 @@ static void sub(struct lisp_ctx *ctx, lv s, lv start, lv end, struct sview *v)
 	lv str = lisp_string_designator(ctx, s);
 	size_t n = STR(str)->len;
 	size_t a = start ? (size_t)lisp_check_fixnum(ctx, start, 0, (int64_t)n) : 0;
-	size_t b = end && end != LISP_NIL ? (size_t)lisp_check_fixnum(ctx, end, (int64_t)a, (int64_t)n)
-					  : n;
+	size_t b = end && end != LISP_NIL
+			   ? (size_t)lisp_check_fixnum(ctx, end, (int64_t)a, (int64_t)n)
+			   : n;
 	v->p = lisp_str(str) + a;
 	v->n = b - a;
 }
 
-static void two_strings(struct lisp_ctx *ctx, int argc, lv *argv, struct sview *a,
-			struct sview *b, size_t *off1)
+static void two_strings(struct lisp_ctx *ctx, int argc, lv *argv, struct sview *a, struct sview *b,
+			size_t *off1)
 {
 	static const char *const names[] = { "start1", "end1", "start2", "end2" };
 	lv k[4];
@@ -61,15 +62,22 @@ static lv string_cmp(struct lisp_ctx *ctx, int argc, lv *argv, int op, bool fold
 	size_t off, mm;
 	two_strings(ctx, argc, argv, &a, &b, &off);
 	int c = compare(&a, &b, fold, &mm);
-	bool r = op == CMP_EQ ? c == 0 : op == CMP_NE ? c != 0 : op == CMP_LT ? c < 0
-		 : op == CMP_GT ? c > 0 : op == CMP_LE ? c <= 0 : c >= 0;
+	bool r = op == CMP_EQ	? c == 0
+		 : op == CMP_NE ? c != 0
+		 : op == CMP_LT ? c < 0
+		 : op == CMP_GT ? c > 0
+		 : op == CMP_LE ? c <= 0
+				: c >= 0;
 	if (op == CMP_EQ)
 		return lisp_bool(ctx, r);
 	return r ? lisp_make_uint(ctx, off + mm) : LISP_NIL;
 }
 
-#define STRCMP(fname, op, fold)                                                                    \
-	BUILTIN(fname) { return string_cmp(ctx, argc, argv, op, fold); }
+#define STRCMP(fname, op, fold)                               \
+	BUILTIN(fname)                                        \
+	{                                                     \
+		return string_cmp(ctx, argc, argv, op, fold); \
+	}
 STRCMP(b_string_eq, CMP_EQ, false)
 STRCMP(b_string_ne, CMP_NE, false)
 STRCMP(b_string_lt, CMP_LT, false)
@@ -107,9 +115,18 @@ static lv change_case(struct lisp_ctx *ctx, int argc, lv *argv, int mode)
 	return r;
 }
 
-BUILTIN(b_string_upcase) { return change_case(ctx, argc, argv, 0); }
-BUILTIN(b_string_downcase) { return change_case(ctx, argc, argv, 1); }
-BUILTIN(b_string_capitalize) { return change_case(ctx, argc, argv, 2); }
+BUILTIN(b_string_upcase)
+{
+	return change_case(ctx, argc, argv, 0);
+}
+BUILTIN(b_string_downcase)
+{
+	return change_case(ctx, argc, argv, 1);
+}
+BUILTIN(b_string_capitalize)
+{
+	return change_case(ctx, argc, argv, 2);
+}
 
 static bool in_bag(struct lisp_ctx *ctx, lv bag, char c)
 {
@@ -140,9 +157,18 @@ static lv trim(struct lisp_ctx *ctx, lv bag, lv str, int mode)
 	return lisp_make_string(ctx, p + a, b - a);
 }
 
-BUILTIN(b_string_trim) { return trim(ctx, argv[0], argv[1], 3); }
-BUILTIN(b_string_left_trim) { return trim(ctx, argv[0], argv[1], 1); }
-BUILTIN(b_string_right_trim) { return trim(ctx, argv[0], argv[1], 2); }
+BUILTIN(b_string_trim)
+{
+	return trim(ctx, argv[0], argv[1], 3);
+}
+BUILTIN(b_string_left_trim)
+{
+	return trim(ctx, argv[0], argv[1], 1);
+}
+BUILTIN(b_string_right_trim)
+{
+	return trim(ctx, argv[0], argv[1], 2);
+}
 
 BUILTIN(b_string)
 {
@@ -161,7 +187,10 @@ BUILTIN(b_make_string)
 	return s;
 }
 
-BUILTIN(b_stringp) { return lisp_bool(ctx, lisp_stringp(argv[0])); }
+BUILTIN(b_stringp)
+{
+	return lisp_bool(ctx, lisp_stringp(argv[0]));
+}
 
 BUILTIN(b_string_concat)
 {
@@ -201,16 +230,22 @@ static lv char_cmp(struct lisp_ctx *ctx, int argc, lv *argv, int op, bool fold)
 			a = tolower(a);
 			b = tolower(b);
 		}
-		bool ok = op == CMP_EQ ? a == b : op == CMP_LT ? a < b : op == CMP_GT ? a > b
-			  : op == CMP_LE ? a <= b : a >= b;
+		bool ok = op == CMP_EQ	 ? a == b
+			  : op == CMP_LT ? a < b
+			  : op == CMP_GT ? a > b
+			  : op == CMP_LE ? a <= b
+					 : a >= b;
 		if (!ok)
 			return LISP_NIL;
 	}
 	return ctx->t;
 }
 
-#define CHARCMP(fname, op, fold)                                                                   \
-	BUILTIN(fname) { return char_cmp(ctx, argc, argv, op, fold); }
+#define CHARCMP(fname, op, fold)                            \
+	BUILTIN(fname)                                      \
+	{                                                   \
+		return char_cmp(ctx, argc, argv, op, fold); \
+	}
 CHARCMP(b_char_eq, CMP_EQ, false)
 CHARCMP(b_char_ne, CMP_NE, false)
 CHARCMP(b_char_lt, CMP_LT, false)
@@ -237,19 +272,40 @@ static bool cclass(uint32_t c, int (*pred)(int))
 	return c < 128 && pred((int)c);
 }
 
-BUILTIN(b_upper_case_p) { return lisp_bool(ctx, cclass(ch(ctx, argv[0]), isupper)); }
-BUILTIN(b_lower_case_p) { return lisp_bool(ctx, cclass(ch(ctx, argv[0]), islower)); }
-BUILTIN(b_alpha_char_p) { return lisp_bool(ctx, cclass(ch(ctx, argv[0]), isalpha)); }
-BUILTIN(b_alphanumericp) { return lisp_bool(ctx, cclass(ch(ctx, argv[0]), isalnum)); }
-BUILTIN(b_graphic_char_p) { return lisp_bool(ctx, cclass(ch(ctx, argv[0]), isprint)); }
-BUILTIN(b_whitespacep) { return lisp_bool(ctx, cclass(ch(ctx, argv[0]), isspace)); }
-BUILTIN(b_characterp) { return lisp_bool(ctx, lisp_charp(argv[0])); }
+BUILTIN(b_upper_case_p)
+{
+	return lisp_bool(ctx, cclass(ch(ctx, argv[0]), isupper));
+}
+BUILTIN(b_lower_case_p)
+{
+	return lisp_bool(ctx, cclass(ch(ctx, argv[0]), islower));
+}
+BUILTIN(b_alpha_char_p)
+{
+	return lisp_bool(ctx, cclass(ch(ctx, argv[0]), isalpha));
+}
+BUILTIN(b_alphanumericp)
+{
+	return lisp_bool(ctx, cclass(ch(ctx, argv[0]), isalnum));
+}
+BUILTIN(b_graphic_char_p)
+{
+	return lisp_bool(ctx, cclass(ch(ctx, argv[0]), isprint));
+}
+BUILTIN(b_whitespacep)
+{
+	return lisp_bool(ctx, cclass(ch(ctx, argv[0]), isspace));
+}
+BUILTIN(b_characterp)
+{
+	return lisp_bool(ctx, lisp_charp(argv[0]));
+}
 
 BUILTIN(b_digit_char_p)
 {
 	uint32_t c = ch(ctx, argv[0]);
 	int64_t radix = argc > 1 ? lisp_check_fixnum(ctx, argv[1], 2, 36) : 10;
-	int v = c >= '0' && c <= '9' ? (int)c - '0'
+	int v = c >= '0' && c <= '9'   ? (int)c - '0'
 		: c >= 'a' && c <= 'z' ? (int)c - 'a' + 10
 		: c >= 'A' && c <= 'Z' ? (int)c - 'A' + 10
 				       : 99;
@@ -262,10 +318,13 @@ BUILTIN(b_digit_char)
 	int64_t radix = argc > 1 ? lisp_check_fixnum(ctx, argv[1], 2, 36) : 10;
 	if (w >= radix)
 		return LISP_NIL;
-	return lisp_char((uint32_t)"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[w]);
+	return lisp_char((uint32_t) "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[w]);
 }
 
-BUILTIN(b_char_code) { return lisp_fixnum(ch(ctx, argv[0])); }
+BUILTIN(b_char_code)
+{
+	return lisp_fixnum(ch(ctx, argv[0]));
+}
 
 BUILTIN(b_code_char)
 {
@@ -315,9 +374,10 @@ BUILTIN(b_parse_integer)
 		i++;
 	if (d0 == d1 || i != n) {
 		if (junk)
-			return lisp_values2(ctx, d0 == d1 ? LISP_NIL
-						    : lisp_int_parse(ctx, v.p + d0, d1 - d0,
-								     (unsigned)radix, neg),
+			return lisp_values2(ctx,
+					    d0 == d1 ? LISP_NIL
+						     : lisp_int_parse(ctx, v.p + d0, d1 - d0,
+								      (unsigned)radix, neg),
 					    lisp_make_uint(ctx, base + d1));
 		lv m = lisp_make_string(ctx, v.p, v.n);
 		lisp_error_type(ctx, lisp_intern(ctx, "parse-error"),

@@ -90,7 +90,7 @@ static inline const char *diags(void)
 #define EV(src, expected)                                                                          \
 	do {                                                                                       \
 		const char *got_ = ev(src);                                                        \
-		cr_assert_str_eq(got_, expected, "evaluating %s\n   got: %s\n  want: %s\n%s", src,   \
+		cr_assert_str_eq(got_, expected, "evaluating %s\n   got: %s\n  want: %s\n%s", src, \
 				 got_, expected, diags());                                         \
 	} while (0)
 

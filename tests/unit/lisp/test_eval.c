@@ -14,8 +14,7 @@ Test(eval, integers_are_exact_beyond_64_bits)
 	   "12638153115695167455");
 	EV("(ldb (byte 64 0) (* #x9e3779b97f4a7c15 #xffffffffffffffff))", "7046029254386353131");
 	EV("(floor #xffffffffffffffff 10)", "1844674407370955161");
-	EV("(multiple-value-list (floor (- (expt 2 70)) 3))",
-	   "(-393530540239137101142 2)");
+	EV("(multiple-value-list (floor (- (expt 2 70)) 3))", "(-393530540239137101142 2)");
 	EV("(ash #xffffffffffffffff -60)", "15");
 	EV("(ash 1 64)", "18446744073709551616");
 	EV("(ash -1 -100)", "-1");
@@ -41,7 +40,8 @@ Test(eval, integers_are_exact_beyond_64_bits)
 	cr_assert(strstr(ev("(/ 7 2)"), "ratios are not supported"));
 	EV("(/ 7 2.0)", "3.5");
 	EV("(multiple-value-list (round 2.5))", "(2 0.5)");
-	EV("(float 1/3)", "ERROR: ratio 1/3 is not supported (Whistler's Lisp has integers and floats only)");
+	EV("(float 1/3)",
+	   "ERROR: ratio 1/3 is not supported (Whistler's Lisp has integers and floats only)");
 }
 
 Test(eval, quote_if_progn_setq)
@@ -184,7 +184,8 @@ Test(eval, macrolet_symbol_macrolet_eval_when)
 	EV("(define-symbol-macro gsm (+ 1 2)) gsm", "3");
 	EV("(the fixnum 5)", "5");
 	EV("(locally (declare (optimize speed)) 1 2)", "2");
-	EV("(in-package :whistler) (defpackage :foo (:use :cl)) (in-package #:foo) (car '(1))", "1");
+	EV("(in-package :whistler) (defpackage :foo (:use :cl)) (in-package #:foo) (car '(1))",
+	   "1");
 	EV("(eval '(+ 1 2))", "3");
 	EV("(load-time-value (* 2 3))", "6");
 }
@@ -224,8 +225,9 @@ Test(eval, setf_places)
 	   "`(let ((,(car stores) (* 2 ,s))) ,setter ,s) `(/ ,getter 2))))) "
 	   "(let ((x 10)) (setf (half x) 7) x)",
 	   "14");
-	cr_assert(strstr(ev("(let ((x 1)) (setf (nosuch-accessor x) 1))"), "The function (SETF NOSUCH-ACCESSOR) "
-							     "is undefined."));
+	cr_assert(strstr(ev("(let ((x 1)) (setf (nosuch-accessor x) 1))"),
+			 "The function (SETF NOSUCH-ACCESSOR) "
+			 "is undefined."));
 	cr_assert(strstr(ev("(setf 1 2)"), "1 is not a valid place for SETF"));
 }
 
@@ -273,7 +275,8 @@ Test(eval, vectors_and_arrays)
 	EV("(coerce #(1 2) 'list)", "(1 2)");
 	EV("(map 'vector #'1+ '(1 2))", "#(2 3)");
 	EV("(aref \"abc\" 1)", "#\\b");
-	cr_assert(strstr(ev("(aref #(1 2) 2)"), "index 2 is out of bounds for an array of length 2"));
+	cr_assert(
+		strstr(ev("(aref #(1 2) 2)"), "index 2 is out of bounds for an array of length 2"));
 	cr_assert(strstr(ev("(make-array '(2 2))"), "multidimensional arrays are not supported"));
 }
 

@@ -144,7 +144,8 @@ Test(format, printer)
 	EV("(list (expt 2 100) (- (expt 2 100)))",
 	   "(1267650600228229401496703205376 -1267650600228229401496703205376)");
 	EV("'(a (b . c) #(1 2) \"s\" (quote q) (function f))", "(A (B . C) #(1 2) \"s\" 'Q #'F)");
-	EV("(defun named-fn () 1) (list #'named-fn #'car)", "(#<FUNCTION NAMED-FN> #<FUNCTION CAR>)");
+	EV("(defun named-fn () 1) (list #'named-fn #'car)",
+	   "(#<FUNCTION NAMED-FN> #<FUNCTION CAR>)");
 	EV("(lambda (x) x)", "#<FUNCTION (LAMBDA (X))>");
 	EV("(write-to-string 255 :base 16)", "\"FF\"");
 	EV("(let ((*print-base* 2)) (prin1-to-string 5))", "\"101\"");

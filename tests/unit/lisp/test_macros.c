@@ -89,7 +89,7 @@ Test(macros, dsl_guard_macro_expansion)
 	   "(LET* ((#:START2 (XDP-DATA)) (P #:START2) (END (XDP-DATA-END))) "
 	   "(IF (> (+ P 14) END) (RETURN XDP-PASS) (PROGN)))");
 	cr_assert(strstr(ev("(macroexpand-1 '(with-packet (p) 1))"),
-		      "WITH-PACKET: too few arguments"));
+			 "WITH-PACKET: too few arguments"));
 }
 
 /* A defstruct-like definer: accessor names made with FORMAT and INTERN,
@@ -218,7 +218,8 @@ Test(macros, loop_clauses)
 	EV("(let ((n 0)) (loop (incf n) (when (= n 3) (return (* n 10)))))", "30");
 	EV("(loop for x in '(1 2 3) do (when (= x 2) (loop-finish)) collect x)", "(1)");
 	cr_assert(strstr(ev("(loop for x frob '(1))"), "LOOP: unknown FOR clause keyword FROB"));
-	cr_assert(strstr(ev("(loop for x in '(1) bogus 3)"), "LOOP: unknown or misplaced clause BOGUS"));
+	cr_assert(strstr(ev("(loop for x in '(1) bogus 3)"),
+			 "LOOP: unknown or misplaced clause BOGUS"));
 }
 
 Test(macros, standard_macros)
@@ -234,10 +235,10 @@ Test(macros, standard_macros)
 	EV("(case 9 ((1 2) 'low) (t 'high))", "HIGH");
 	EV("(case nil ((nil) 'was-nil))", "WAS-NIL");
 	cr_assert(strstr(ev("(ecase 7 (1 'one) (2 'two))"),
-		      "7 fell through ECASE expression.\nWanted one of (1 2)."));
+			 "7 fell through ECASE expression.\nWanted one of (1 2)."));
 	EV("(typecase 1.5 (integer 'i) (float 'f))", "F");
 	cr_assert(strstr(ev("(etypecase 'x (integer 1) (string 2))"),
-		      "X fell through ETYPECASE expression.\nWanted one of (INTEGER STRING)."));
+			 "X fell through ETYPECASE expression.\nWanted one of (INTEGER STRING)."));
 	EV("(prog1 1 2 3)", "1");
 	EV("(prog2 1 2 3)", "2");
 	EV("(do ((i 0 (1+ i)) (acc nil (cons i acc))) ((= i 3) acc))", "(2 1 0)");

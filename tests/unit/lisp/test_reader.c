@@ -127,7 +127,8 @@ Test(reader, every_cons_is_located)
 	lv v;
 	cr_assert_eq(lisp_read(&r, &v), 1);
 	struct srcloc l = lisp_loc(v);
-	cr_assert(l.file == id && l.line == 2 && l.col == 1, "form at 2:1, got %u:%u", l.line, l.col);
+	cr_assert(l.file == id && l.line == 2 && l.col == 1, "form at 2:1, got %u:%u", l.line,
+		  l.col);
 	l = lisp_car_loc(v);
 	cr_assert(l.line == 2 && l.col == 2, "head at 2:2");
 	lv bar = lisp_cadr(v);
@@ -148,10 +149,10 @@ Test(reader, every_cons_is_located)
 Test(reader, located_errors)
 {
 	cr_assert_str_eq(rp("(1 2"), "r.lisp:1:1: error: unterminated list: end of file before ')'"
-				      "\n    1 | (1 2\n      | ^\n");
+				     "\n    1 | (1 2\n      | ^\n");
 	cr_assert(strstr(rp("  )"), "r.lisp:1:3: error: unmatched ')'"));
 	cr_assert(strstr(rp("(a\n  #<foo>)"), "r.lisp:2:3: error: the #< reader syntax is not "
-						 "supported"));
+					      "supported"));
 	cr_assert(strstr(rp("#\\Foo"), "r.lisp:1:1: error: unknown character name #\\Foo"));
 	cr_assert(strstr(rp("(x ,y)"), "r.lisp:1:4: error: comma not inside a backquote"));
 	cr_assert(strstr(rp("1/2"), "error: ratio 1/2 is not supported"));

@@ -96,8 +96,9 @@ static lv try_special(struct lisp_ctx *ctx, lv form, lv env, void *data)
 
 static lv raise_verifier(struct lisp_ctx *ctx, int argc, lv *argv, void *data)
 {
-	lisp_signal_error(ctx, lisp_make_condition(ctx, "bpf:verifier-error",
-						   "verifier rejected the program: R%d invalid", 3));
+	lisp_signal_error(ctx,
+			  lisp_make_condition(ctx, "bpf:verifier-error",
+					      "verifier rejected the program: R%d invalid", 3));
 }
 
 static void register_all(void)
@@ -122,10 +123,11 @@ Test(runtime, extension_builtins_and_specials)
 	EV("(mapcar #'bpf:double '(1 2))", "(2 4)");
 	cr_assert_eq(calls, 3);
 	cr_assert(strstr(ev("(double 1)"), "The function DOUBLE is undefined"),
-		      "bpf:double is not double");
+		  "bpf:double is not double");
 	EV("(call-twice (lambda (x) (* x 3)) 2)", "18");
 	EV("(defprog xdp-drop (:type :xdp) (let ((x 1)) (declare (type u32 x)) x))", "XDP-DROP");
-	cr_assert_str_eq(lt_keep(lisp_print_to_cstring(L, lisp_caddr(lisp_car(lisp_cdr(lisp_cddr(seen_form)))), true)),
+	cr_assert_str_eq(lt_keep(lisp_print_to_cstring(
+				 L, lisp_caddr(lisp_car(lisp_cdr(lisp_cddr(seen_form)))), true)),
 			 "(DECLARE (TYPE U32 X))");
 	cr_assert_eq(lisp_loc(seen_form).line, 1);
 	cr_assert(lisp_special_formp(L, lisp_intern(L, "defprog")));
@@ -304,8 +306,10 @@ Test(runtime, roots_held_by_c)
 		ev("(dotimes (i 30000) (make-list 20))");
 		lisp_gc_collect(L);
 	}
-	cr_assert_str_eq(lt_keep(lisp_print_to_cstring(L, on_stack, true)), "(KEPT ON THE C STACK)");
-	cr_assert_str_eq(lt_keep(lisp_print_to_cstring(L, *heap_slot, true)), "(KEPT BY GC-PROTECT)");
+	cr_assert_str_eq(lt_keep(lisp_print_to_cstring(L, on_stack, true)),
+			 "(KEPT ON THE C STACK)");
+	cr_assert_str_eq(lt_keep(lisp_print_to_cstring(L, *heap_slot, true)),
+			 "(KEPT BY GC-PROTECT)");
 	cr_assert_str_eq(lt_keep(lisp_print_to_cstring(L, *marked, true)), "(KEPT BY A MARKER)");
 	lisp_gc_unprotect(L, heap_slot);
 	free(heap_slot);
