@@ -762,6 +762,21 @@ void lisp_type_error(struct lisp_ctx *ctx, lv datum, const char *type)
 							       ctx->s.k_expected_type, t)));
 }
 
+void lisp_define_condition(struct lisp_ctx *ctx, const char *name, const char *parents)
+{
+	lv sym = lisp_intern(ctx, name);
+	lv list = LISP_NIL;
+	char *copy = xstrdup(parents);
+	for (char *save, *p = strtok_r(copy, " ", &save); p; p = strtok_r(NULL, " ", &save))
+		list = lisp_cons(ctx, lisp_intern(ctx, p), list);
+	free(copy);
+	list = lisp_nreverse(list);
+	if (list == LISP_NIL && sym != ctx->s.condition)
+		list = lisp_list(ctx, 1, ctx->s.condition);
+	struct lisp_symbol *s = lisp_sym(ctx, sym);
+	s->plist = lisp_cons(ctx, ctx->s.s_condition_parents, lisp_cons(ctx, list, s->plist));
+}
+
 void lisp_conditions_init(struct lisp_ctx *ctx)
 {
 	static const struct {
@@ -771,16 +786,6 @@ void lisp_conditions_init(struct lisp_ctx *ctx)
 #include "frontend/lisp/conditions.def"
 #undef LCOND
 	};
-	for (size_t i = 0; i < ARRAY_LEN(table); i++) {
-		lv sym = lisp_intern(ctx, table[i].name);
-		lv parents = LISP_NIL;
-		char *copy = xstrdup(table[i].parents);
-		for (char *save, *p = strtok_r(copy, " ", &save); p; p = strtok_r(NULL, " ", &save))
-			parents = lisp_cons(ctx, lisp_intern(ctx, p), parents);
-		free(copy);
-		parents = lisp_nreverse(parents);
-		lisp_sym(ctx, sym)->plist =
-			lisp_cons(ctx, ctx->s.s_condition_parents,
-				  lisp_cons(ctx, parents, lisp_sym(ctx, sym)->plist));
-	}
+	for (size_t i = 0; i < ARRAY_LEN(table); i++)
+		lisp_define_condition(ctx, table[i].name, table[i].parents);
 }

@@ -53,6 +53,24 @@ lv lisp_env_bind_var(struct lisp_ctx *ctx, lv env, lv sym, lv value)
 	return lisp_env_push(ctx, ENV_VAR, sym, value, env);
 }
 
+lv lisp_env_bind_macro(struct lisp_ctx *ctx, lv env, lv name, lv macro_function)
+{
+	return lisp_env_push(ctx, ENV_MACRO, name, macro_function, env);
+}
+
+lv lisp_env_bind_symbol_macro(struct lisp_ctx *ctx, lv env, lv name, lv expansion)
+{
+	return lisp_env_push(ctx, ENV_SYMMACRO, name, expansion, env);
+}
+
+lv lisp_make_macro(struct lisp_ctx *ctx, lv name, lv lambda_list, lv body, lv env)
+{
+	lv fn = lisp_make_closure(ctx, name, lambda_list,
+				  lisp_block_body(ctx, name, body, lisp_loc(body)), env);
+	fn->flags |= FN_MACRO;
+	return fn;
+}
+
 /* ---- special variables ---- */
 
 void lisp_bind_special(struct lisp_ctx *ctx, lv sym, lv value)

@@ -330,6 +330,13 @@ void lisp_puthash(struct lisp_ctx *ctx, lv table, lv key, lv value);
 /* An opaque C object (map handle, program...): printed #<TYPE ...>; `data`
  * is a Lisp value kept alive with it; `finalize` runs when it is collected
  * or the context is freed. */
+/* A byte vector ((unsigned-byte 8) elements) holding a copy of p[0..n). */
+lv lisp_make_bytes(struct lisp_ctx *ctx, const void *p, size_t n);
+/* Copies up to `max` bytes of a byte vector, a vector of integers 0..255 or
+ * a string into out; returns the sequence's length, or -1 if it is not one. */
+long lisp_bytes_copy(lv seq, void *out, size_t max);
+/* (getf plist key default) */
+lv lisp_getf(lv plist, lv key, lv def);
 lv lisp_make_foreign(struct lisp_ctx *ctx, const char *type, void *ptr, void (*finalize)(void *),
 		     lv data);
 bool lisp_foreignp(lv v, const char *type); /* type NULL: any */
@@ -395,6 +402,15 @@ bool lisp_macrop(struct lisp_ctx *ctx, lv sym, lv env);
 /* Lexical environment queries for special forms written in C. */
 lv lisp_env_lookup_var(struct lisp_ctx *ctx, lv env, lv sym, bool *found);
 lv lisp_env_bind_var(struct lisp_ctx *ctx, lv env, lv sym, lv value);
+/* A macro function from a macro lambda list and body (as DEFMACRO would make
+ * it, closed over `env`), and lexical MACROLET / SYMBOL-MACROLET bindings:
+ * each returns the extended environment. */
+lv lisp_make_macro(struct lisp_ctx *ctx, lv name, lv lambda_list, lv body, lv env);
+lv lisp_env_bind_macro(struct lisp_ctx *ctx, lv env, lv name, lv macro_function);
+lv lisp_env_bind_symbol_macro(struct lisp_ctx *ctx, lv env, lv name, lv expansion);
+/* A condition type, like (define-condition NAME (PARENTS...) ()); parents
+ * are space-separated qualified names ("error", "bpf:error warning"). */
+void lisp_define_condition(struct lisp_ctx *ctx, const char *name, const char *parents);
 /* Keyword arguments of a builtin: argv[start..argc) as :key value pairs.
  * names[i] ("key" without colon) gets out[i] (NULL when absent).  Unknown
  * keys are an error unless allow_other. */

@@ -267,6 +267,40 @@ void lisp_vector_push(struct lisp_ctx *ctx, lv vec, lv x)
 	VALS(v->vals)->v[v->len++] = x;
 }
 
+lv lisp_make_bytes(struct lisp_ctx *ctx, const void *p, size_t n)
+{
+	lv v = lisp_make_vector(ctx, n, lisp_fixnum(0));
+	v->flags |= VEC_BYTES;
+	const unsigned char *b = p;
+	for (size_t i = 0; i < n; i++)
+		lisp_vector_data(v)[i] = lisp_fixnum(b[i]);
+	return v;
+}
+
+long lisp_bytes_copy(lv seq, void *out, size_t max)
+{
+	unsigned char *o = out;
+	if (lisp_stringp(seq)) {
+		memcpy(o, lisp_str(seq), MIN(max, (size_t)STR(seq)->len));
+		return STR(seq)->len;
+	}
+	if (!lisp_is(seq, LISP_VECTOR))
+		return -1;
+	for (uint32_t i = 0; i < VECT(seq)->len; i++) {
+		lv x = lisp_vector_data(seq)[i];
+		if (!lisp_fixnump(x) || lisp_fixnum_value(x) < 0 || lisp_fixnum_value(x) > 255)
+			return -1;
+		if (i < max)
+			o[i] = (unsigned char)lisp_fixnum_value(x);
+	}
+	return VECT(seq)->len;
+}
+
+lv lisp_getf(lv plist, lv key, lv def)
+{
+	return lisp_plist_get(plist, key, def);
+}
+
 /* ---- foreign objects ---- */
 
 lv lisp_make_foreign(struct lisp_ctx *ctx, const char *type, void *ptr, void (*finalize)(void *),

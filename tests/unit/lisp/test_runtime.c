@@ -384,3 +384,44 @@ Test(runtime, checkpoint_and_rollback)
 	   "(1 BASE 1 5 NIL NIL)");
 	EV("(loop for i below 3 collect i)", "(0 1 2)");
 }
+
+Test(runtime, api_for_the_dsl_and_sessions)
+{
+	/* byte vectors as map keys and values */
+	const unsigned char key[4] = { 1, 2, 0xff, 0 };
+	lv bytes = lisp_make_bytes(L, key, sizeof(key));
+	lisp_set_symbol_value(L, lisp_intern(L, "*key*"), bytes);
+	EV("(list *key* (aref *key* 2) (position 0 *key*))", "(#(1 2 255 0) 255 3)");
+	unsigned char out4[4] = { 0 };
+	cr_assert_eq(lisp_bytes_copy(bytes, out4, sizeof(out4)), 4);
+	cr_assert_eq(memcmp(out4, key, 4), 0);
+	cr_assert_eq(lisp_bytes_copy(lisp_read_string(L, "#(1 300)"), out4, 4), -1);
+	cr_assert_eq(lisp_bytes_copy(lisp_read_string(L, "\"ab\""), out4, 1), 2);
+	cr_assert_eq(out4[0], 'a');
+	/* plists */
+	lv opts = lisp_read_string(L, "(:type :hash :max-entries 1024)");
+	cr_assert_eq(lisp_getf(opts, lisp_intern(L, ":max-entries"), NULL), lisp_fixnum(1024));
+	cr_assert_eq(lisp_getf(opts, lisp_intern(L, ":key-size"), NULL), NULL);
+	/* condition types from C */
+	lisp_define_condition(L, "bpf:load-error", "error");
+	EV("(handler-case (error 'bpf:load-error) (error (e) (type-of e)))", "BPF:LOAD-ERROR");
+	EV("(subtypep 'bpf:load-error 'error)", "T");
+	/* lexical macros and symbol macros built by the DSL compiler */
+	lv m = lisp_make_macro(L, lisp_intern(L, "dbl"), lisp_read_string(L, "(x)"),
+			       lisp_read_string(L, "((list '+ x x))"), LISP_NIL);
+	lv env = lisp_env_bind_macro(L, LISP_NIL, lisp_intern(L, "dbl"), m);
+	env = lisp_env_bind_symbol_macro(L, env, lisp_intern(L, "ctx-len"),
+					 lisp_read_string(L, "(ctx-load u32 0)"));
+	lv exp;
+	bool expanded;
+	cr_assert_eq(lisp_macroexpand_1(L, lisp_read_string(L, "(dbl 4)"), env, &exp, &expanded),
+		     0);
+	cr_assert(expanded);
+	cr_assert_str_eq(lt_keep(lisp_print_to_cstring(L, exp, true)), "(+ 4 4)");
+	cr_assert_eq(lisp_macroexpand(L, lisp_intern(L, "ctx-len"), env, &exp, &expanded), 0);
+	cr_assert_str_eq(lt_keep(lisp_print_to_cstring(L, exp, true)), "(CTX-LOAD U32 0)");
+	cr_assert_eq(
+		lisp_macroexpand_1(L, lisp_read_string(L, "(dbl 4)"), LISP_NIL, &exp, &expanded),
+		0);
+	cr_assert(!expanded, "only in that environment");
+}
