@@ -219,7 +219,7 @@ Test(runtime, depth_and_stack_limits)
 	lisp_set_limits(L, &none);
 	ev("(defun forever (n) (+ 1 (forever n)))");
 	cr_assert(strstr(ev("(forever 1)"), "ERROR: control stack exhausted"));
-	EV("(down 2000)", "2000");
+	EV("(down 500)", "500");
 	/* deeply nested data: reader, printer and EQUAL refuse instead of crashing */
 	EV("(let ((x nil)) (dotimes (i 100000) (setq x (list x))) (handler-case (equal x x) "
 	   "(error () 'refused)))",
