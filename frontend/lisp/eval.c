@@ -493,62 +493,71 @@ lv lisp_macroexpand_in(struct lisp_ctx *ctx, lv form, lv env, bool *expanded)
 }
 
 /* Expansions of global macros, keyed by the form's address (the heap does
- * not move; the cache is cleared by each collection and by DEFMACRO). */
+ * not move; the cache is cleared by each collection and by DEFMACRO), and
+ * by the lexical environment for macros that take &ENVIRONMENT. */
+struct mx_entry {
+	lv form, env, exp;
+};
+
 void lisp_mx_cache_clear(struct lisp_ctx *ctx)
 {
-	free(ctx->mx_keys);
-	free(ctx->mx_vals);
-	ctx->mx_keys = NULL;
-	ctx->mx_vals = NULL;
+	free(ctx->mx);
+	ctx->mx = NULL;
 	ctx->mx_cap = ctx->mx_count = 0;
 }
 
-static lv mx_get(struct lisp_ctx *ctx, lv form)
+static uint32_t mx_hash(lv form, lv env)
+{
+	return (uint32_t)w_hash_u64((uintptr_t)form ^ ((uintptr_t)env << 7));
+}
+
+static lv mx_get(struct lisp_ctx *ctx, lv form, lv env)
 {
 	if (!ctx->mx_cap)
 		return NULL;
 	uint32_t mask = ctx->mx_cap - 1;
-	for (uint32_t i = (uint32_t)w_hash_u64((uintptr_t)form) & mask;; i = (i + 1) & mask) {
-		if (ctx->mx_keys[i] == (uintptr_t)form)
-			return ctx->mx_vals[i];
-		if (!ctx->mx_keys[i])
+	for (uint32_t i = mx_hash(form, env) & mask;; i = (i + 1) & mask) {
+		struct mx_entry *e = &ctx->mx[i];
+		if (e->form == form && e->env == env)
+			return e->exp;
+		if (!e->form)
 			return NULL;
 	}
 }
 
-static void mx_put(struct lisp_ctx *ctx, lv form, lv exp)
+static void mx_put(struct lisp_ctx *ctx, lv form, lv env, lv exp)
 {
 	if ((ctx->mx_count + 1) * 2 >= ctx->mx_cap) {
-		if (ctx->mx_count >= 65536 || !ctx->mx_cap) {
-			lisp_mx_cache_clear(ctx);
-			ctx->mx_cap = 1024;
-		} else {
-			uintptr_t *ok = ctx->mx_keys;
-			lv *ov = ctx->mx_vals;
-			uint32_t ocap = ctx->mx_cap;
-			ctx->mx_cap *= 2;
-			ctx->mx_count = 0;
-			ctx->mx_keys = xcalloc(ctx->mx_cap, sizeof(uintptr_t));
-			ctx->mx_vals = xcalloc(ctx->mx_cap, sizeof(lv));
-			for (uint32_t i = 0; i < ocap; i++)
-				if (ok[i])
-					mx_put(ctx, (lv)ok[i], ov[i]);
-			free(ok);
-			free(ov);
-		}
-		if (!ctx->mx_keys) {
-			ctx->mx_keys = xcalloc(ctx->mx_cap, sizeof(uintptr_t));
-			ctx->mx_vals = xcalloc(ctx->mx_cap, sizeof(lv));
-		}
+		/* full: start over rather than grow without bound */
+		uint32_t cap = ctx->mx_cap && ctx->mx_cap < 65536 ? ctx->mx_cap * 2 : 1024;
+		struct mx_entry *old = ctx->mx;
+		uint32_t ocap = ctx->mx_cap;
+		ctx->mx = xcalloc(cap, sizeof(*ctx->mx));
+		ctx->mx_cap = cap;
+		ctx->mx_count = 0;
+		for (uint32_t i = 0; cap > 1024 && i < ocap; i++)
+			if (old[i].form)
+				mx_put(ctx, old[i].form, old[i].env, old[i].exp);
+		free(old);
 	}
 	uint32_t mask = ctx->mx_cap - 1;
-	for (uint32_t i = (uint32_t)w_hash_u64((uintptr_t)form) & mask;; i = (i + 1) & mask)
-		if (!ctx->mx_keys[i]) {
-			ctx->mx_keys[i] = (uintptr_t)form;
-			ctx->mx_vals[i] = exp;
+	for (uint32_t i = mx_hash(form, env) & mask;; i = (i + 1) & mask)
+		if (!ctx->mx[i].form) {
+			ctx->mx[i] = (struct mx_entry){ form, env, exp };
 			ctx->mx_count++;
 			return;
 		}
+}
+
+/* Whether expansions of this macro may depend on the lexical environment. */
+static bool uses_env(struct lisp_ctx *ctx, lv fn)
+{
+	if (fn->type == LISP_BUILTIN)
+		return true;
+	for (lv p = CLO(fn)->params; lisp_consp(p); p = lisp_cdr(p))
+		if (lisp_car(p) == ctx->s.and_env)
+			return true;
+	return false;
 }
 
 /* ---- eval ---- */
@@ -597,10 +606,11 @@ static lv eval_cons(struct lisp_ctx *ctx, lv form, lv env)
 		if (!fn)
 			lisp_undefined_function(ctx, head);
 		if (fn->flags & FN_MACRO) {
-			lv exp = mx_get(ctx, form);
+			lv key_env = uses_env(ctx, fn) ? env : NULL;
+			lv exp = mx_get(ctx, form, key_env);
 			if (!exp) {
 				exp = expand_with(ctx, fn, form, env);
-				mx_put(ctx, form, exp);
+				mx_put(ctx, form, key_env, exp);
 			}
 			return lisp_eval_in(ctx, exp, env);
 		}

@@ -254,8 +254,7 @@ struct lisp_ctx {
 	lv stdout_stream, stderr_stream, stdin_stream;
 
 	/* global macro expansions keyed by form address, cleared by GC */
-	uintptr_t *mx_keys;
-	lv *mx_vals;
+	struct mx_entry *mx;
 	uint32_t mx_cap, mx_count;
 
 	VEC(struct lisp_cleanup) cleanups;
