@@ -323,12 +323,34 @@ lv lisp_condition_backtrace(lv c)
 	return COND(c)->backtrace;
 }
 
+/* The :REPORT of the type or of its nearest ancestor that has one. */
+static lv find_report(struct lisp_ctx *ctx, lv type)
+{
+	lv queue[256];
+	int n = 0;
+	queue[n++] = type;
+	for (int i = 0; i < n; i++) {
+		lv pl = lisp_sym(ctx, queue[i])->plist;
+		lv r = lisp_plist_get(pl, ctx->s.s_condition_report, NULL);
+		if (r)
+			return r;
+		for (lv p = lisp_plist_get(pl, ctx->s.s_condition_parents, LISP_NIL);
+		     lisp_consp(p) && n < 256; p = lisp_cdr(p)) {
+			bool seen = !lisp_symbolp(lisp_car(p));
+			for (int k = 0; k < n && !seen; k++)
+				seen = queue[k] == lisp_car(p);
+			if (!seen)
+				queue[n++] = lisp_car(p);
+		}
+	}
+	return NULL;
+}
+
 static lv message_cb(struct lisp_ctx *ctx, void *data)
 {
 	lv c = data;
 	lv args = COND(c)->initargs;
-	lv report = lisp_plist_get(lisp_sym(ctx, COND(c)->type)->plist, ctx->s.s_condition_report,
-				   NULL);
+	lv report = lisp_symbolp(COND(c)->type) ? find_report(ctx, COND(c)->type) : NULL;
 	if (report && lisp_stringp(report))
 		return report;
 	if (report && report != LISP_NIL) {
@@ -351,20 +373,20 @@ static lv message_cb(struct lisp_ctx *ctx, void *data)
 		return lisp_temp_buf_string(ctx, b);
 	}
 	struct buf *b = lisp_temp_buf(ctx);
-	const char *tn = lisp_symbol_name(COND(c)->type);
+	lv type = COND(c)->type;
 	lv datum = lisp_plist_get(args, ctx->s.k_datum, NULL);
 	lv name = lisp_plist_get(args, ctx->s.k_name, NULL);
-	if (datum && !strcmp(tn, "TYPE-ERROR")) {
+	if (datum && lisp_condition_subtypep(ctx, type, ctx->s.type_error)) {
 		buf_puts(b, "The value ");
 		lisp_prin(ctx, b, datum, true);
 		buf_puts(b, " is not of type ");
 		lisp_prin(ctx, b, lisp_plist_get(args, ctx->s.k_expected_type, ctx->t), true);
 		buf_putc(b, '.');
-	} else if (name && !strcmp(tn, "UNBOUND-VARIABLE")) {
+	} else if (name && lisp_condition_subtypep(ctx, type, ctx->s.unbound_variable)) {
 		buf_puts(b, "The variable ");
 		lisp_prin(ctx, b, name, true);
 		buf_puts(b, " is unbound.");
-	} else if (name && !strcmp(tn, "UNDEFINED-FUNCTION")) {
+	} else if (name && lisp_condition_subtypep(ctx, type, ctx->s.undefined_function)) {
 		buf_puts(b, "The function ");
 		lisp_prin(ctx, b, name, true);
 		buf_puts(b, " is undefined.");
@@ -463,19 +485,28 @@ void lisp_report_condition(struct lisp_ctx *ctx, lv c)
 
 /* ---- types ---- */
 
+/* Breadth-first over the parents, each type once (DEFINE-CONDITION can make
+ * cycles and diamonds). */
 bool lisp_condition_subtypep(struct lisp_ctx *ctx, lv type, lv super)
 {
-	for (int guard = 0; guard < 64; guard++) {
-		if (type == super)
+	lv queue[256];
+	int n = 0;
+	if (!lisp_symbolp(type))
+		return false;
+	queue[n++] = type;
+	for (int i = 0; i < n; i++) {
+		if (queue[i] == super)
 			return true;
-		lv parents = lisp_plist_get(lisp_sym(ctx, type)->plist, ctx->s.s_condition_parents,
-					    LISP_NIL);
-		if (!lisp_consp(parents))
-			return false;
-		for (lv p = lisp_cdr(parents); lisp_consp(p); p = lisp_cdr(p))
-			if (lisp_condition_subtypep(ctx, lisp_car(p), super))
-				return true;
-		type = lisp_car(parents);
+		lv parents = lisp_plist_get(lisp_sym(ctx, queue[i])->plist,
+					    ctx->s.s_condition_parents, LISP_NIL);
+		for (; lisp_consp(parents) && n < 256; parents = lisp_cdr(parents)) {
+			lv p = lisp_car(parents);
+			bool seen = !lisp_symbolp(p);
+			for (int k = 0; k < n && !seen; k++)
+				seen = queue[k] == p;
+			if (!seen)
+				queue[n++] = p;
+		}
 	}
 	return false;
 }

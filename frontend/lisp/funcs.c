@@ -196,22 +196,33 @@ lv lisp_condition_slot_fn(struct lisp_ctx *ctx, int argc, lv *argv, void *data)
 	return lisp_plist_get(COND(argv[0])->initargs, (lv)data, LISP_NIL);
 }
 
-static void add_initforms(struct lisp_ctx *ctx, lv c, lv type, int depth)
+/* Slots of the type and its ancestors (each type once) without an initarg get
+ * their :initform. */
+static void add_initforms(struct lisp_ctx *ctx, lv c, lv type)
 {
-	if (depth > 32)
-		return;
-	lv pl = lisp_sym(ctx, type)->plist;
-	for (lv s = lisp_plist_get(pl, ctx->s.s_condition_slots, LISP_NIL); lisp_consp(s);
-	     s = lisp_cdr(s)) {
-		lv key = lisp_car(lisp_car(s)), initform = lisp_cadr(lisp_car(s));
-		if (initform == LISP_NIL || lisp_plist_get(COND(c)->initargs, key, NULL))
-			continue;
-		lv v = lisp_eval_in(ctx, lisp_car(initform), LISP_NIL);
-		COND(c)->initargs = lisp_cons(ctx, key, lisp_cons(ctx, v, COND(c)->initargs));
+	lv queue[256];
+	int n = 0;
+	queue[n++] = type;
+	for (int i = 0; i < n; i++) {
+		lv pl = lisp_sym(ctx, queue[i])->plist;
+		for (lv s = lisp_plist_get(pl, ctx->s.s_condition_slots, LISP_NIL); lisp_consp(s);
+		     s = lisp_cdr(s)) {
+			lv key = lisp_car(lisp_car(s)), initform = lisp_cadr(lisp_car(s));
+			if (initform == LISP_NIL || lisp_plist_get(COND(c)->initargs, key, NULL))
+				continue;
+			lv v = lisp_eval_in(ctx, lisp_car(initform), LISP_NIL);
+			COND(c)->initargs =
+				lisp_cons(ctx, key, lisp_cons(ctx, v, COND(c)->initargs));
+		}
+		for (lv p = lisp_plist_get(pl, ctx->s.s_condition_parents, LISP_NIL);
+		     lisp_consp(p) && n < 256; p = lisp_cdr(p)) {
+			bool seen = !lisp_symbolp(lisp_car(p));
+			for (int k = 0; k < n && !seen; k++)
+				seen = queue[k] == lisp_car(p);
+			if (!seen)
+				queue[n++] = lisp_car(p);
+		}
 	}
-	for (lv p = lisp_plist_get(pl, ctx->s.s_condition_parents, LISP_NIL); lisp_consp(p);
-	     p = lisp_cdr(p))
-		add_initforms(ctx, c, lisp_car(p), depth + 1);
 }
 
 static lv make_condition(struct lisp_ctx *ctx, lv type, int argc, lv *argv)
@@ -226,7 +237,7 @@ static lv make_condition(struct lisp_ctx *ctx, lv type, int argc, lv *argv)
 		lisp_error(ctx, "odd number of initialization arguments for condition %s",
 			   lisp_symbol_name(type));
 	lv c = lisp_make_condition_v(ctx, type, lisp_list_from(ctx, argv, (size_t)argc, LISP_NIL));
-	add_initforms(ctx, c, type, 0);
+	add_initforms(ctx, c, type);
 	return c;
 }
 

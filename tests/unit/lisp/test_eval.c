@@ -326,6 +326,13 @@ Test(eval, conditions)
 	   "\"The value of 5 is 5, which is not of type STRING.\"");
 	EV("(progn (warn \"careful ~d\" 1) 'done)", "DONE");
 	cr_assert_str_eq(out(), "WARNING: careful 1\n");
+	EV("(define-condition base-e (error) () (:report \"base report\")) "
+	   "(define-condition child-e (base-e) ()) (princ-to-string (make-condition 'child-e))",
+	   "\"base report\"");
+	EV("(define-condition ca (error) ()) (define-condition cb (ca) ()) "
+	   "(setf (get 'ca 'system::condition-parents) '(cb cb ca)) "
+	   "(handler-case (error 'ca) (warning () 'w) (cb () 'cycle-handled))",
+	   "CYCLE-HANDLED");
 	EV("(typep 1 '(integer 0 10))", "T");
 	EV("(typep -1 '(unsigned-byte 8))", "NIL");
 	EV("(typep \"s\" '(or symbol string))", "T");
