@@ -151,6 +151,8 @@ SPECIAL(sf_define_condition)
 		lv spec = lisp_car(l);
 		lv sname = lisp_consp(spec) ? lisp_car(spec) : spec;
 		lv opts = lisp_consp(spec) ? lisp_cdr(spec) : LISP_NIL;
+		if (!lisp_is(sname, LISP_SYMBOL))
+			lisp_error_at(ctx, form, "DEFINE-CONDITION: a slot name must be a symbol");
 		lv key = lisp_plist_get(opts, lisp_intern(ctx, ":initarg"), NULL);
 		if (!key)
 			key = lisp_intern_in(ctx, ctx->keyword_pkg, lisp_symbol_name(sname),

@@ -135,6 +135,8 @@ const char *lisp_symbol_name(lv sym)
 {
 	if (sym == LISP_NIL)
 		return "NIL";
+	if (!lisp_is(sym, LISP_SYMBOL))
+		return "<not a symbol>";
 	return lisp_str(SYM(sym)->name);
 }
 

@@ -69,12 +69,10 @@ static bool is_terminating(int c)
 	       c == ',' || c == ';';
 }
 
-static void skip_block_comment(struct lisp_reader *r)
+/* The rest of a #| comment, after its #| (or #n|). */
+static void skip_comment_body(struct lisp_reader *r, struct srcloc start)
 {
-	struct srcloc start = here(r);
 	int level = 1;
-	next(r);
-	next(r);
 	while (level) {
 		int c = next(r);
 		if (c < 0)
@@ -87,6 +85,14 @@ static void skip_block_comment(struct lisp_reader *r)
 			level++;
 		}
 	}
+}
+
+static void skip_block_comment(struct lisp_reader *r)
+{
+	struct srcloc start = here(r);
+	next(r);
+	next(r);
+	skip_comment_body(r, start);
 }
 
 static void skip_ws(struct lisp_reader *r)
@@ -663,8 +669,9 @@ static lv read_dispatch(struct lisp_reader *r, struct srcloc loc)
 		if (peek(r) != '"')
 			lisp_reader_error(r, loc, "#p must be followed by a string");
 		return read_string(r, loc);
-	case '|':
-		W_ICE("#| handled by skip_ws");
+	case '|': /* #n| comment */
+		skip_comment_body(r, loc);
+		return RD_SKIP;
 	case -1:
 		lisp_reader_error(r, loc, "end of file after #");
 	default:
