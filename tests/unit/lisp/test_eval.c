@@ -333,6 +333,9 @@ Test(eval, conditions)
 	   "(setf (get 'ca 'system::condition-parents) '(cb cb ca)) "
 	   "(handler-case (error 'ca) (warning () 'w) (cb () 'cycle-handled))",
 	   "CYCLE-HANDLED");
+	/* fuzz find: used to crash */
+	cr_assert(strstr(ev("(define-condition c1 (\"str\") ())"), "is not a condition type"));
+	cr_assert(strstr(ev("(define-condition c2 (error) ((1)))"), "a slot name must be a symbol"));
 	EV("(typep 1 '(integer 0 10))", "T");
 	EV("(typep -1 '(unsigned-byte 8))", "NIL");
 	EV("(typep \"s\" '(or symbol string))", "T");

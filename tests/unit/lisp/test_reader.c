@@ -102,6 +102,7 @@ Test(reader, comments_and_features)
 	RP("(#+nope (unknown-pkg::x #\\bogus-char-name) ok)", "(OK)");
 	RP("#-whistler skipped kept", "KEPT");
 	RP("#.(+ 1 2)", "3");
+	RP("#3| numbered block comment |# x", "X"); /* fuzz find: used to abort */
 	lisp_add_feature(L, "bpf-test");
 	RP("#+bpf-test yes", "YES");
 }
