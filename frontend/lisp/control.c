@@ -213,6 +213,8 @@ void lisp_tick(struct lisp_ctx *ctx)
 
 void lisp_check_limits(struct lisp_ctx *ctx)
 {
+	if (!ctx->nest)
+		return;
 	lisp_tick(ctx);
 	if (ctx->lim.max_heap_bytes && ctx->heap.heap_bytes > ctx->lim.max_heap_bytes) {
 		lisp_gc_collect(ctx);

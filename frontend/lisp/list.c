@@ -161,7 +161,7 @@ static lv copy_tree(struct lisp_ctx *ctx, lv x, int depth)
 		return x;
 	if (depth > 10000)
 		lisp_error(ctx, "COPY-TREE: tree nested too deeply");
-	lisp_tick(ctx);
+	lisp_check_limits(ctx);
 	lv c = lisp_cons(ctx, copy_tree(ctx, lisp_car(x), depth + 1),
 			 copy_tree(ctx, lisp_cdr(x), depth + 1));
 	CONS(c)->loc = CONS(x)->loc;
@@ -589,7 +589,7 @@ static lv subst(struct lisp_ctx *ctx, const struct lisp_keys *k, lv new, lv old,
 		return tree;
 	if (depth > 10000)
 		lisp_error(ctx, "SUBST: tree nested too deeply");
-	lisp_tick(ctx);
+	lisp_check_limits(ctx);
 	lv a = subst(ctx, k, new, old, lisp_car(tree), depth + 1);
 	lv d = subst(ctx, k, new, old, lisp_cdr(tree), depth + 1);
 	if (a == lisp_car(tree) && d == lisp_cdr(tree))
@@ -616,7 +616,7 @@ static lv sublis(struct lisp_ctx *ctx, const struct lisp_keys *k, lv alist, lv t
 		return tree;
 	if (depth > 10000)
 		lisp_error(ctx, "SUBLIS: tree nested too deeply");
-	lisp_tick(ctx);
+	lisp_check_limits(ctx);
 	lv a = sublis(ctx, k, alist, lisp_car(tree), depth + 1);
 	lv d = sublis(ctx, k, alist, lisp_cdr(tree), depth + 1);
 	if (a == lisp_car(tree) && d == lisp_cdr(tree))

@@ -404,7 +404,7 @@ static bool equal_rec(struct lisp_ctx *ctx, lv a, lv b, int depth, bool p)
 		}
 		if (!lisp_consp(a) || !lisp_consp(b))
 			return false;
-		lisp_tick(ctx);
+		lisp_check_limits(ctx);
 		if (!equal_rec(ctx, CONS(a)->car, CONS(b)->car, depth + 1, p))
 			return false;
 		a = CONS(a)->cdr;

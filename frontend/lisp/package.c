@@ -449,6 +449,13 @@ BUILTIN(b_makunbound)
 	return sym;
 }
 
+BUILTIN(b_constant_symbol_p)
+{
+	lv sym = argv[0];
+	return lisp_bool(ctx, sym == LISP_NIL ||
+				      (lisp_is(sym, LISP_SYMBOL) && (sym->flags & SYM_CONSTANT)));
+}
+
 BUILTIN(b_symbol_plist)
 {
 	return lisp_sym(ctx, lisp_check_symbol(ctx, argv[0]))->plist;
@@ -517,6 +524,7 @@ static const struct lisp_builtin_def defs[] = {
 	{ "boundp", b_boundp, 1, 1 },
 	{ "makunbound", b_makunbound, 1, 1 },
 	{ "symbol-plist", b_symbol_plist, 1, 1 },
+	{ "system::constant-symbol-p", b_constant_symbol_p, 1, 1 },
 	{ "get", b_get, 2, 3 },
 	{ "system::%put", b_put, 3, 4 },
 	{ "remprop", b_remprop, 2, 2 },

@@ -162,6 +162,22 @@
   (declare (ignore args))
   nil)
 
+(defun constantp (form &optional env)
+  (declare (ignore env))
+  (cond ((consp form) (eq (car form) 'quote))
+        ((symbolp form) (or (keywordp form) (member form '(t nil))
+                            (and (boundp form) (system::constant-symbol-p form))))
+        (t t)))
+
+(defun complexp (x) (declare (ignore x)) nil)
+
+(defun packagep (x) (typep x 'package))
+
+(defun get-decoded-time () (decode-universal-time (get-universal-time)))
+
+(defun deposit-field (newbyte bytespec integer)
+  (dpb (ash newbyte (- (byte-position bytespec))) bytespec integer))
+
 ;;; ---- SETF ----
 
 (defun system::temps-for (forms)

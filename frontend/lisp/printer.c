@@ -201,6 +201,8 @@ static void print_function(struct lisp_ctx *ctx, struct buf *out, lv v)
 
 static void prin(struct lisp_ctx *ctx, struct buf *out, lv v, bool escape, int depth)
 {
+	if (lisp_consp(v) || lisp_is(v, LISP_VECTOR))
+		lisp_check_limits(ctx); /* steps, interrupts and the C stack */
 	if (depth > MAX_PRINT_DEPTH) {
 		buf_putc(out, '#');
 		return;

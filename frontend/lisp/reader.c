@@ -691,7 +691,7 @@ static lv read_form(struct lisp_reader *r)
 	int c = peek(r);
 	if (r->depth > MAX_NESTING)
 		lisp_reader_error(r, loc, "forms nested more than %d deep", MAX_NESTING);
-	lisp_tick(ctx);
+	lisp_check_limits(ctx);
 	switch (c) {
 	case -1:
 		return RD_EOF;
