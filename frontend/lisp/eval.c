@@ -260,7 +260,7 @@ lv lisp_fn_name(lv fn)
 
 lv lisp_body_skip_decls(struct lisp_ctx *ctx, lv body, bool allow_doc, lv *specials)
 {
-	for (; lisp_consp(body); body = lisp_cdr(body)) {
+	for (size_t n = 0; lisp_consp(body) && n < 100000; body = lisp_cdr(body), n++) {
 		lv f = lisp_car(body);
 		if (allow_doc && lisp_stringp(f) && lisp_consp(lisp_cdr(body))) {
 			allow_doc = false;

@@ -81,6 +81,7 @@ static void bind_var(struct binder *b, lv var, lv value)
 
 static bool find_key(const struct cursor *c, lv key, lv *value)
 {
+	lv l = c->list;
 	if (c->argv) {
 		for (int i = c->i; i + 1 < c->argc; i += 2)
 			if (c->argv[i] == key) {
@@ -89,7 +90,8 @@ static bool find_key(const struct cursor *c, lv key, lv *value)
 			}
 		return false;
 	}
-	for (lv l = c->list; lisp_consp(l) && lisp_consp(lisp_cdr(l)); l = lisp_cddr(l))
+	for (size_t n = 0; lisp_consp(l) && lisp_consp(lisp_cdr(l)) && n < 100000;
+	     l = lisp_cddr(l), n++)
 		if (lisp_car(l) == key) {
 			*value = lisp_cadr(l);
 			return true;
@@ -106,25 +108,25 @@ static void check_keys(struct binder *b, const struct cursor *c, lv params, bool
 		allow = true;
 	struct cursor k = *c;
 	while (has_next(&k)) {
+		if (++n > 200000)
+			fail(b, "too many &key arguments");
 		lv key = take(&k);
-		n++;
 		if (!has_next(&k))
 			fail(b, "odd number of &key arguments");
 		take(&k);
-		n++;
 		if (allow || key == ctx->s.k_allow_other_keys)
 			continue;
 		bool known = false;
-		for (lv p = params; lisp_consp(p) && !known; p = lisp_cdr(p)) {
+		size_t np = 0;
+		for (lv p = params; lisp_consp(p) && !known && np < 10000; p = lisp_cdr(p), np++) {
 			lv spec = lisp_car(p);
 			if (spec == ctx->s.and_aux)
 				break;
 			lv var = lisp_consp(spec) ? lisp_car(spec) : spec;
-			lv kw = lisp_consp(var) ? lisp_car(var)
-						: lisp_intern_in(ctx, ctx->keyword_pkg,
-								 lisp_symbol_name(var),
-								 strlen(lisp_symbol_name(var)));
-			known = kw == key;
+			if (lisp_consp(var))
+				known = lisp_car(var) == key;
+			else if (lisp_is(var, LISP_SYMBOL) && lisp_keywordp(key))
+				known = !strcmp(lisp_symbol_name(var), lisp_symbol_name(key));
 		}
 		if (!known) {
 			char *ks = lisp_print_to_cstring(ctx, key, true);
@@ -133,7 +135,6 @@ static void check_keys(struct binder *b, const struct cursor *c, lv params, bool
 			fail(b, "unknown &key argument %s", lisp_str(s));
 		}
 	}
-	(void)n;
 }
 
 enum state { REQ, OPT, REST, KEY, AUX };
@@ -153,6 +154,7 @@ static void bind_list(struct binder *b, lv params, struct cursor *c, lv whole, l
 	}
 	size_t guard = 0;
 	for (; lisp_consp(p); p = lisp_cdr(p)) {
+		lisp_tick(ctx);
 		if (++guard > 100000)
 			fail(b, "lambda list too long");
 		lv x = lisp_car(p);

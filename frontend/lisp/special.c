@@ -287,6 +287,7 @@ SPECIAL(sf_letstar)
 	lv env2 = env;
 	for (lv l = bindings; lisp_consp(l); l = lisp_cdr(l)) {
 		lv var, init;
+		lisp_tick(ctx);
 		binding_parts(ctx, form, lisp_car(l), &var, &init);
 		env2 = bind(ctx, form, env2, var, lisp_eval_in(ctx, init, env2), specials);
 	}
@@ -323,6 +324,7 @@ SPECIAL(sf_flet)
 {
 	lv env2 = env;
 	for (lv l = arg(form, 1); lisp_consp(l); l = lisp_cdr(l)) {
+		lisp_tick(ctx);
 		lv def = lisp_car(l);
 		lv fn = local_function(ctx, form, def, env, false);
 		env2 = lisp_env_push(ctx, ENV_FUN, lisp_car(def), fn, env2);
@@ -335,6 +337,7 @@ SPECIAL(sf_labels)
 {
 	lv env2 = env;
 	for (lv l = arg(form, 1); lisp_consp(l); l = lisp_cdr(l)) {
+		lisp_tick(ctx);
 		lv def = lisp_car(l);
 		if (!lisp_consp(def))
 			lisp_error_at(ctx, form, "LABELS: malformed definition");
@@ -356,6 +359,7 @@ SPECIAL(sf_macrolet)
 {
 	lv env2 = env;
 	for (lv l = arg(form, 1); lisp_consp(l); l = lisp_cdr(l)) {
+		lisp_tick(ctx);
 		lv def = lisp_car(l);
 		lv fn = local_function(ctx, form, def, env, true);
 		env2 = lisp_env_push(ctx, ENV_MACRO, lisp_car(def), fn, env2);
@@ -368,6 +372,7 @@ SPECIAL(sf_symbol_macrolet)
 {
 	lv env2 = env;
 	for (lv l = arg(form, 1); lisp_consp(l); l = lisp_cdr(l)) {
+		lisp_tick(ctx);
 		lv def = lisp_car(l);
 		if (!lisp_consp(def) || !lisp_symbolp(lisp_car(def)))
 			lisp_error_at(ctx, form, "SYMBOL-MACROLET: malformed definition");
@@ -401,7 +406,7 @@ SPECIAL(sf_multiple_value_bind)
 	uint32_t depth = ctx->specials.len;
 	lv env2 = env;
 	int i = 0;
-	for (lv l = vars; lisp_consp(l); l = lisp_cdr(l), i++)
+	for (lv l = vars; lisp_consp(l); l = lisp_cdr(l), i++, lisp_tick(ctx))
 		env2 = bind(ctx, form, env2, lisp_car(l), i < n ? vals[i] : LISP_NIL, specials);
 	return finish_body(ctx, body, env2, depth);
 }
@@ -515,6 +520,7 @@ SPECIAL(sf_tagbody)
 	lv e = env;
 	for (lv l = body; lisp_consp(l); l = lisp_cdr(l)) {
 		lv x = lisp_car(l);
+		lisp_tick(ctx);
 		if (lisp_symbolp(x) || lisp_integerp(x))
 			e = lisp_env_push(ctx, ENV_TAG, x, lisp_cons(ctx, ex, l), e);
 	}
@@ -527,9 +533,11 @@ SPECIAL(sf_tagbody)
 		EXIT(ex)->frame = &fr;
 		ex->flags = 1;
 		if (setjmp(fr.jb) == 0) {
-			for (lv l = pc; lisp_consp(l); l = lisp_cdr(l))
+			for (lv l = pc; lisp_consp(l); l = lisp_cdr(l)) {
+				lisp_tick(ctx);
 				if (lisp_consp(lisp_car(l)))
 					lisp_eval_in(ctx, lisp_car(l), env2);
+			}
 			lisp_frame_pop(ctx, &fr);
 			fr.tag->flags = 0;
 			return LISP_NIL;
