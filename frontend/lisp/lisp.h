@@ -236,8 +236,11 @@ int lisp_load_file(struct lisp_ctx *ctx, const char *path,
 int lisp_load_string(struct lisp_ctx *ctx, const char *name, const char *text,
 		     void (*each)(struct lisp_ctx *, lv form, lv value, void *), void *data);
 /* Expands `form` once (or fully) as a macro form; *expanded says whether it
- * was one.  `env` is a lexical environment or NIL.  Expansion conses without
- * a location inherit the call's. */
+ * was one.  `env` is a lexical environment or NIL.  Conses the expander made
+ * (no location yet) get the call's location; parts taken from the macro's own
+ * source (backquote constants) keep theirs, and the user's subforms keep
+ * theirs.  Errors inside an expander are located at the macro call, with the
+ * expander's own forms as notes. */
 int lisp_macroexpand_1(struct lisp_ctx *ctx, lv form, lv env, lv *result, bool *expanded);
 int lisp_macroexpand(struct lisp_ctx *ctx, lv form, lv env, lv *result, bool *expanded);
 void lisp_set_report(struct lisp_ctx *ctx, bool report);
