@@ -127,7 +127,10 @@ static void set_info(struct btf_type *t, unsigned kind, unsigned vlen, bool kfla
 
 /* Rewrites kinds the kernel lacks into kinds of the same record size, as
  * libbpf's documented fallbacks do; int_id is a 4-byte int for members. */
-static void downgrade(struct wbtf *b, uint32_t id, uint32_t feat, uint32_t int_id)
+/* Rewrites kinds the kernel lacks into kinds of the same record size, as
+ * libbpf's documented fallbacks do.  int_id is a 4-byte int, name_off a
+ * valid identifier for records that must be named. */
+static void downgrade(struct wbtf *b, uint32_t id, uint32_t feat, uint32_t int_id, uint32_t name_off)
 {
 	struct btf_type *t = wbtf_type_mut(b, id);
 	unsigned kind = wbtf_kind(t), vlen = wbtf_vlen(t);
@@ -136,34 +139,33 @@ static void downgrade(struct wbtf *b, uint32_t id, uint32_t feat, uint32_t int_i
 	case BTF_KIND_DECL_TAG:
 		if ((kind == BTF_KIND_VAR && !(feat & WL_BTF_FEAT_DATASEC)) ||
 		    (kind == BTF_KIND_DECL_TAG && !(feat & WL_BTF_FEAT_DECL_TAG))) {
-			/* an INT of one byte: the 4 data bytes become its encoding */
+			/* a one-byte INT: the 4 data bytes become its encoding */
 			set_info(t, BTF_KIND_INT, 0, false);
 			t->size = 1;
 			*(uint32_t *)(t + 1) = OBJ_BTF_INT(0, 0, 8);
-			t->name_off = 0;
+			t->name_off = name_off;
 		}
 		break;
 	case BTF_KIND_DATASEC:
 		if (!(feat & WL_BTF_FEAT_DATASEC)) {
-			/* a STRUCT: secinfo (type, offset, size) reads as member
-			 * (name, type, offset): give each a name-less int member */
+			/* a STRUCT whose members are the variables, now one-byte
+			 * INTs: secinfo (type, offset, size) becomes member (name,
+			 * type, bit offset) */
 			struct btf_var_secinfo *vs = (struct btf_var_secinfo *)(t + 1);
 			struct btf_member *m = (struct btf_member *)(t + 1);
 			for (unsigned i = 0; i < vlen; i++) {
-				uint32_t off = vs[i].offset;
-				m[i].name_off = 0;
-				m[i].type = int_id;
-				m[i].offset = off * 8;
+				struct btf_var_secinfo v = vs[i];
+				m[i] = (struct btf_member){ 0, v.type, v.offset * 8 };
 			}
 			set_info(t, BTF_KIND_STRUCT, vlen, false);
-			t->name_off = 0;
+			t->name_off = name_off;
 		}
 		break;
 	case BTF_KIND_FUNC_PROTO:
 		if (!(feat & WL_BTF_FEAT_FUNC)) {
 			struct btf_enum *e = (struct btf_enum *)(t + 1);
 			for (unsigned i = 0; i < vlen; i++)
-				e[i].name_off = 0, e[i].val = (int32_t)i;
+				e[i] = (struct btf_enum){ name_off, (int32_t)i };
 			set_info(t, BTF_KIND_ENUM, vlen, false);
 			t->size = 4;
 		}
@@ -246,10 +248,10 @@ int obj_sanitize_btf(struct wl_object *obj, struct buf *out)
 			t->size = wbtf_vlen(t) * 4;
 		}
 	}
+	uint32_t name_off = wbtf_type_by_id(b, (uint32_t)dummy)->name_off;
 	for (uint32_t id = 1; id < n; id++)
-		downgrade(b, id, feat, (uint32_t)int_id);
-	if (!(feat & WL_BTF_FEAT_DATASEC))
-		downgrade(b, (uint32_t)dummy, feat, (uint32_t)int_id);
+		downgrade(b, id, feat, (uint32_t)int_id, name_off);
+	downgrade(b, (uint32_t)dummy, feat, (uint32_t)int_id, name_off);
 	out->len = 0;
 	r = wbtf_encode(b, false, out);
 	wbtf_free(b);

@@ -6,6 +6,7 @@
 #include "loader/obj.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define POISON_HELPER 0xbad2310 /* "bad relo" */
@@ -57,12 +58,45 @@ static int core_fail(struct wl_object *obj, const struct obj_code *c, uint32_t i
 	return -EINVAL;
 }
 
+/* Whether the access string ends at a bitfield: the compiler and the loader
+ * may then choose different load sizes, so its value is not checked. */
+static bool ends_in_bitfield(const struct wbtf *btf, uint32_t type_id, const char *acc)
+{
+	uint32_t id = type_id;
+	const struct btf_type *t = wbtf_skip_mods_typedefs(btf, id, &id);
+	const char *s = acc ? strchr(acc, ':') : NULL; /* the first index is the root's */
+	while (t && s && *s == ':') {
+		char *end;
+		unsigned long idx = strtoul(s + 1, &end, 10);
+		bool last = !*end;
+		if (wbtf_is_composite(t)) {
+			if (idx >= wbtf_vlen(t))
+				return false;
+			uint32_t mid = wbtf_members(t)[idx].type;
+			const struct btf_type *mt = wbtf_skip_mods_typedefs(btf, mid, NULL);
+			if (last)
+				return wbtf_member_bitfield_size(t, (unsigned)idx) ||
+				       wbtf_member_bit_offset(t, (unsigned)idx) % 8 ||
+				       (mt && wbtf_kind(mt) == BTF_KIND_INT &&
+					(wbtf_int_offset(mt) || wbtf_int_bits(mt) != mt->size * 8));
+			t = mt;
+		} else if (wbtf_kind(t) == BTF_KIND_ARRAY) {
+			t = wbtf_skip_mods_typedefs(btf, wbtf_array(t)->type, NULL);
+		} else {
+			return false;
+		}
+		s = end;
+	}
+	return false;
+}
+
 /* Writes res into instruction i (checking it holds the compiled value). */
 static int patch(struct wl_object *obj, struct obj_code *c, uint32_t i,
 		 const struct wbtf_core_relo *rec, const struct wbtf_core_res *res)
 {
 	struct bpf_insn *in = &c->insns[i];
 	uint8_t cls = BPF_CLASS(in->code);
+	bool check = !ends_in_bitfield(obj->btf, rec->type_id, wbtf_str(obj->btf, rec->access_str_off));
 	if (res->poison || res->fail_memsz_adjust) {
 		if (in->code == (BPF_LD | BPF_IMM | BPF_DW)) {
 			if (i + 1 >= c->n)
@@ -76,7 +110,7 @@ static int patch(struct wl_object *obj, struct obj_code *c, uint32_t i,
 		return 0;
 	}
 	if ((cls == BPF_ALU || cls == BPF_ALU64) && BPF_SRC(in->code) == BPF_K) {
-		if ((uint32_t)in->imm != (uint32_t)res->orig_val)
+		if (check && (uint32_t)in->imm != (uint32_t)res->orig_val)
 			return core_fail(obj, c, i, rec, "instruction has imm %llu, expected %llu",
 					 (unsigned)in->imm, res->orig_val);
 		if (res->new_val > UINT32_MAX)
@@ -86,7 +120,7 @@ static int patch(struct wl_object *obj, struct obj_code *c, uint32_t i,
 		return 0;
 	}
 	if (cls == BPF_LDX || cls == BPF_ST || cls == BPF_STX) {
-		if ((int64_t)in->off != (int64_t)res->orig_val)
+		if (check && (int64_t)in->off != (int64_t)res->orig_val)
 			return core_fail(obj, c, i, rec, "instruction has offset %lld, expected %llu",
 					 (unsigned long long)(int64_t)in->off, res->orig_val);
 		if (res->new_val > INT16_MAX)
@@ -95,7 +129,7 @@ static int patch(struct wl_object *obj, struct obj_code *c, uint32_t i,
 		in->off = (int16_t)res->new_val;
 		if (rec->kind == BPF_CORE_FIELD_BYTE_OFFSET && res->new_sz != res->orig_sz) {
 			int sc = size_code(res->new_sz);
-			if (size_bytes(in->code) != res->orig_sz || sc < 0)
+			if ((check && size_bytes(in->code) != res->orig_sz) || sc < 0)
 				return core_fail(obj, c, i, rec,
 						 "access size cannot follow the field from %llu to "
 						 "%llu bytes",
@@ -108,7 +142,7 @@ static int patch(struct wl_object *obj, struct obj_code *c, uint32_t i,
 		if (i + 1 >= c->n)
 			return core_fail(obj, c, i, rec, "ld_imm64 cut off", 0, 0);
 		uint64_t v = (uint32_t)in[0].imm | ((uint64_t)(uint32_t)in[1].imm << 32);
-		if (v != res->orig_val)
+		if (check && v != res->orig_val)
 			return core_fail(obj, c, i, rec, "instruction has imm64 %llu, expected %llu",
 					 v, res->orig_val);
 		in[0].imm = (int32_t)(uint32_t)res->new_val;

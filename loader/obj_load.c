@@ -97,6 +97,16 @@ static int obj_prepare(struct wl_object *obj, bool kernel)
 	}
 	obj->features = (kernel ? obj_probe_btf_features() : ALL_BTF_FEATURES) &
 			~obj->btf_features_off;
+	/* kernels gained the kinds in this order: lacking one means lacking
+	 * the later ones (a DECL_TAG may point at a VAR, ...) */
+	static const uint32_t order[] = { WL_BTF_FEAT_FUNC,     WL_BTF_FEAT_DATASEC,
+					  WL_BTF_FEAT_GLOBAL_FUNC, WL_BTF_FEAT_FLOAT,
+					  WL_BTF_FEAT_DECL_TAG, WL_BTF_FEAT_TYPE_TAG,
+					  WL_BTF_FEAT_ENUM64 };
+	for (size_t i = 0; i < ARRAY_LEN(order); i++)
+		if (!(obj->features & order[i]))
+			for (size_t k = i + 1; k < ARRAY_LEN(order); k++)
+				obj->features &= ~order[k];
 	int r = obj_resolve_externs(obj, kernel);
 	if (r < 0)
 		return r;
@@ -171,6 +181,7 @@ static int load_program(struct wl_object *obj, struct wl_program *p)
 		p->insns.data[fx->insn].imm = wl_map_fd(m->map);
 	}
 	bool btf = obj->btf_fd >= 0;
+	bool info = btf && (obj->features & WL_BTF_FEAT_FUNC); /* FUNC ids to point at */
 	struct wl_prog_opts o = {
 		.name = p->name,
 		.type = p->type,
@@ -181,12 +192,12 @@ static int load_program(struct wl_object *obj, struct wl_program *p)
 		.kern_version = obj->kern_version ? obj->kern_version : obj_kernel_version(),
 		.flags = p->prog_flags,
 		.prog_btf_fd = btf ? obj->btf_fd : 0,
-		.func_info = btf ? p->finfo.data : NULL,
+		.func_info = info ? p->finfo.data : NULL,
 		.func_info_rec_size = sizeof(struct bpf_func_info),
-		.func_info_cnt = btf ? p->finfo.len : 0,
-		.line_info = btf ? p->linfo.data : NULL,
+		.func_info_cnt = info ? p->finfo.len : 0,
+		.line_info = info ? p->linfo.data : NULL,
 		.line_info_rec_size = sizeof(struct bpf_line_info),
-		.line_info_cnt = btf ? p->linfo.len : 0,
+		.line_info_cnt = info ? p->linfo.len : 0,
 		.attach_btf_id = p->attach_btf_id,
 		.attach_btf_obj_fd = p->attach_btf_obj_fd,
 		.fd_array = obj->fd_array.len ? obj->fd_array.data : NULL,
@@ -206,9 +217,9 @@ static int load_program(struct wl_object *obj, struct wl_program *p)
 		p->log = log;
 	else
 		free(log);
-	struct bpf_prog_info info;
-	if (wl_prog_info(p->prog, &info) == 0)
-		p->verified_insns = info.verified_insns;
+	struct bpf_prog_info pi;
+	if (wl_prog_info(p->prog, &pi) == 0)
+		p->verified_insns = pi.verified_insns;
 	return 0;
 }
 

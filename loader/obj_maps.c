@@ -508,11 +508,17 @@ static bool needs_btf(uint32_t type)
 static int create_map(struct wl_object *obj, struct wl_obj_map *m, int inner_fd,
 		      struct wl_map **out)
 {
+	uint32_t max_entries = m->max_entries;
+	if (m->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY && !max_entries) {
+		/* one slot per CPU, as libbpf sizes it */
+		int n = wl_num_possible_cpus();
+		max_entries = n > 0 ? (uint32_t)n : 1;
+	}
 	struct wl_map_opts o = { .name = m->kname,
 				 .type = m->type,
 				 .key_size = m->key_size,
 				 .value_size = m->value_size,
-				 .max_entries = m->max_entries,
+				 .max_entries = max_entries,
 				 .flags = m->flags,
 				 .inner_map_fd = inner_fd,
 				 .map_extra = m->map_extra,
@@ -681,11 +687,11 @@ int obj_init_map_slots(struct wl_object *obj)
 		{
 			const struct obj_func *f = &obj->funcs.data[in->target];
 			struct wl_program *p = obj->progs.data[f->prog];
-			if (!p->prog) {
-				obj_warn(obj, "map '%s': slot %u names program '%s', which is not "
-					      "loaded",
-					 m->name, in->slot, p->name);
-				return -ENOENT;
+			if (!p->prog) { /* autoload off: the slot stays empty */
+				obj_debug(obj, "map '%s': slot %u left empty: program '%s' is not "
+					       "loaded",
+					  m->name, in->slot, p->name);
+				continue;
 			}
 			int fd = wl_prog_fd(p->prog);
 			int r = wl_map_update(m->map, &in->slot, &fd, 0);
