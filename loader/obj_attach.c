@@ -87,10 +87,12 @@ static int attach_ksyscall(struct wl_program *p, const char *t, bool ret, struct
 		return need_target(p, "a system call name (ksyscall/NAME)");
 	int err;
 	struct wbtf *k = obj_target_btf(NULL, &err);
+	/* with syscall wrappers (LINUX_HAS_SYSCALL_WRAPPER) the entry points
+	 * are __<arch>_sys_NAME, else sys_NAME */
 	char func[256];
-	snprintf(func, sizeof(func), "%s%s", obj_syscall_prefix(), t);
-	if (k && wbtf_find_by_name_kind(k, func, BTF_KIND_FUNC) < 0)
-		snprintf(func, sizeof(func), "sys_%s", t);
+	snprintf(func, sizeof(func), "%sbpf", obj_syscall_prefix());
+	bool wrapped = k && wbtf_find_by_name_kind(k, func, BTF_KIND_FUNC) > 0;
+	snprintf(func, sizeof(func), "%s%s", wrapped ? obj_syscall_prefix() : "sys_", t);
 	return wl_attach_kprobe(p->prog, func, 0, ret, out);
 }
 
