@@ -12,6 +12,7 @@
 #include "ir/pass.h"
 #include "util/buf.h"
 #include "util/diag.h"
+#include "util/fileio.h"
 
 #include <sys/stat.h>
 #include <sys/utsname.h>
