@@ -33,7 +33,8 @@ static int attach_one(struct wl_program *p, const char *target)
 {
 	struct wl_link *l;
 	if (wl_program_attach_to(p, target, &l) < 0) {
-		fprintf(stderr, "whistler attach: error: prog '%s' (section '%s') was not attached\n",
+		fprintf(stderr,
+			"whistler attach: error: prog '%s' (section '%s') was not attached\n",
 			wl_program_name(p), wl_program_section(p));
 		return -1;
 	}
@@ -54,7 +55,8 @@ static void wait_until_stopped(double duration)
 		struct timespec tick = { 0, 100 * 1000 * 1000 };
 		nanosleep(&tick, NULL);
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		double el = (double)(now.tv_sec - start.tv_sec) + (now.tv_nsec - start.tv_nsec) / 1e9;
+		double el =
+			(double)(now.tv_sec - start.tv_sec) + (now.tv_nsec - start.tv_nsec) / 1e9;
 		if (duration > 0 && el >= duration)
 			break;
 	}
@@ -72,7 +74,8 @@ int cmd_attach(int argc, char **argv)
 			char *end;
 			duration = strtod(argv[++i], &end);
 			if (*end || duration <= 0) {
-				fprintf(stderr, "whistler attach: error: bad duration '%s'\n", argv[i]);
+				fprintf(stderr, "whistler attach: error: bad duration '%s'\n",
+					argv[i]);
 				return 1;
 			}
 		} else if (!strcmp(a, "--btf") && i + 1 < argc) {

@@ -72,7 +72,8 @@ static int pin_all(struct wl_object *obj, const char *dir)
 	if (r == 0)
 		r = wl_object_pin_maps(obj, maps);
 	if (r < 0)
-		fprintf(stderr, "whistler load: error: pinning under '%s': %s\n", dir, strerror(-r));
+		fprintf(stderr, "whistler load: error: pinning under '%s': %s\n", dir,
+			strerror(-r));
 	free(maps);
 	return r;
 }

@@ -14,8 +14,9 @@
 
 /* BTF record encodings (<linux/btf.h> has only the decoders). */
 #define OBJ_BTF_INFO(kind, kflag, vlen) \
-	((uint32_t)(kflag) << 31 | (uint32_t)(kind) << 24 | ((uint32_t)(vlen) & 0xffff))
-#define OBJ_BTF_INT(enc, off, bits) ((uint32_t)(enc) << 24 | (uint32_t)(off) << 16 | (uint32_t)(bits))
+	((uint32_t)(kflag) << 31 | (uint32_t)(kind) << 24 | ((uint32_t)(vlen)&0xffff))
+#define OBJ_BTF_INT(enc, off, bits) \
+	((uint32_t)(enc) << 24 | (uint32_t)(off) << 16 | (uint32_t)(bits))
 
 /* ---- section definitions (sec_defs.def) -------------------------------- */
 
@@ -69,12 +70,12 @@ enum relo_kind {
 struct obj_relo {
 	uint32_t insn; /* index in the code section */
 	enum relo_kind kind;
-	uint32_t map;	  /* RELO_MAP, RELO_DATA: index in obj->maps */
-	uint32_t off;	  /* RELO_DATA: byte offset in the map value (sym value + addend) */
-	uint32_t ext;	  /* RELO_EXTERN, RELO_KFUNC_CALL: index in obj->externs */
-	uint32_t target;  /* RELO_CALL, RELO_FUNC_ADDR: absolute insn index in the target section */
-	uint32_t tcode;	  /* RELO_CALL, RELO_FUNC_ADDR: index in obj->codes */
-	const char *sym;  /* symbol name, for messages */
+	uint32_t map;	 /* RELO_MAP, RELO_DATA: index in obj->maps */
+	uint32_t off;	 /* RELO_DATA: byte offset in the map value (sym value + addend) */
+	uint32_t ext;	 /* RELO_EXTERN, RELO_KFUNC_CALL: index in obj->externs */
+	uint32_t target; /* RELO_CALL, RELO_FUNC_ADDR: absolute insn index in the target section */
+	uint32_t tcode;	 /* RELO_CALL, RELO_FUNC_ADDR: index in obj->codes */
+	const char *sym; /* symbol name, for messages */
 };
 
 struct obj_code {
@@ -82,7 +83,7 @@ struct obj_code {
 	const char *name;
 	struct bpf_insn *insns; /* writable copy: CO-RE patches it */
 	uint32_t n;
-	VEC(struct obj_relo) relos; /* sorted by insn */
+	VEC(struct obj_relo) relos;	/* sorted by insn */
 	const struct wbtf_ext_sec *ext; /* .BTF.ext records of this section, or NULL */
 	bool core_done;
 };
@@ -134,18 +135,18 @@ struct obj_extern {
 	uint32_t sym;
 	bool weak, is_func;
 	enum ext_kind kind;
-	uint32_t btf_id;      /* VAR or FUNC in the object's BTF */
-	uint32_t type_id;     /* VAR's type (modifiers skipped) or FUNC's id */
+	uint32_t btf_id;  /* VAR or FUNC in the object's BTF */
+	uint32_t type_id; /* VAR's type (modifiers skipped) or FUNC's id */
 	/* kconfig */
 	enum kcfg_type kcfg;
 	uint32_t size, align, off; /* in the .kconfig map */
 	bool is_signed, resolved;
 	/* ksym */
 	bool typed;
-	uint32_t kbtf_id;   /* id in the kernel BTF (vmlinux or module) */
-	int btf_fd_idx;     /* kfunc: index in obj->fd_array (0: vmlinux) */
-	int btf_obj_fd;     /* typed ksym in a module: its BTF fd */
-	uint64_t addr;	    /* untyped ksym: kallsyms address */
+	uint32_t kbtf_id; /* id in the kernel BTF (vmlinux or module) */
+	int btf_fd_idx;	  /* kfunc: index in obj->fd_array (0: vmlinux) */
+	int btf_obj_fd;	  /* typed ksym in a module: its BTF fd */
+	uint64_t addr;	  /* untyped ksym: kallsyms address */
 };
 
 struct obj_piece { /* a function copied into a program */
@@ -219,7 +220,7 @@ struct wl_object {
 #define obj_debug(o, fmt, ...) wl_debug("%s: " fmt, (o)->name, ##__VA_ARGS__)
 
 /* object.c */
-int obj_code_index(const struct wl_object *obj, uint32_t sec); /* -1 if not code */
+int obj_code_index(const struct wl_object *obj, uint32_t sec);		    /* -1 if not code */
 int obj_func_at(const struct wl_object *obj, uint32_t code, uint32_t insn); /* -1 if none */
 struct wl_obj_map *obj_map_by_sec_off(const struct wl_object *obj, int sec, uint64_t off);
 

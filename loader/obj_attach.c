@@ -15,8 +15,9 @@ const char *obj_syscall_prefix(void)
 	static const struct {
 		const char *machine, *prefix;
 	} t[] = {
-		{ "x86_64", "__x64_sys_" },   { "i686", "__ia32_sys_" },  { "aarch64", "__arm64_sys_" },
-		{ "s390x", "__s390x_sys_" }, { "riscv64", "__riscv_sys_" }, { "arm", "sys_" },
+		{ "x86_64", "__x64_sys_" },    { "i686", "__ia32_sys_" },
+		{ "aarch64", "__arm64_sys_" }, { "s390x", "__s390x_sys_" },
+		{ "riscv64", "__riscv_sys_" }, { "arm", "sys_" },
 	};
 	struct utsname u;
 	if (!uname(&u))
@@ -109,8 +110,8 @@ static int attach_uprobe(struct wl_program *p, const char *t, bool ret, struct w
 		wl_warn("prog '%s': '%s' is not PATH:FUNC[+OFFSET]", p->name, t);
 	} else {
 		struct wl_uprobe_opts o = { .retprobe = ret };
-		char *sym = off ? xasprintf("%s+0x%llx", func, (unsigned long long)off)
-				: xstrdup(func);
+		char *sym =
+			off ? xasprintf("%s+0x%llx", func, (unsigned long long)off) : xstrdup(func);
 		r = wl_attach_uprobe(p->prog, path, sym, 0, &o, out);
 		free(sym);
 	}
@@ -295,7 +296,8 @@ int wl_program_attach(struct wl_program *p, struct wl_link **out)
 
 void wl_program_detach(struct wl_program *p)
 {
-	vec_foreach(&p->links, l) wl_link_destroy(*l);
+	vec_foreach (&p->links, l)
+		wl_link_destroy(*l);
 	p->links.len = 0;
 }
 

@@ -82,11 +82,11 @@ int obj_fixup_btf(struct wl_object *obj)
 				continue;
 			t->size = obj->maps.data[obj->kconfig_map]->value_size;
 			for (unsigned i = 0; i < vlen; i++)
-				vec_foreach(&obj->externs, e) if (e->btf_id == vs[i].type)
-				{
-					vs[i].offset = e->off;
-					vs[i].size = e->size;
-				}
+				vec_foreach (&obj->externs, e)
+					if (e->btf_id == vs[i].type) {
+						vs[i].offset = e->off;
+						vs[i].size = e->size;
+					}
 		} else if (!strcmp(name, ".ksyms")) {
 			continue; /* rewritten in the sanitized copy */
 		} else {
@@ -104,8 +104,9 @@ int obj_fixup_btf(struct wl_object *obj)
 				if (sym && sym->value <= s->size)
 					vs[i].offset = (uint32_t)sym->value;
 				if ((uint64_t)vs[i].offset + vs[i].size > s->size) {
-					obj_warn(obj, "BTF DATASEC '%s': variable '%s' (offset %u, size "
-						      "%u) beyond the section's %lu bytes",
+					obj_warn(obj,
+						 "BTF DATASEC '%s': variable '%s' (offset %u, size "
+						 "%u) beyond the section's %lu bytes",
 						 name, vn, vs[i].offset, vs[i].size,
 						 (unsigned long)s->size);
 					return -EINVAL;
@@ -130,7 +131,8 @@ static void set_info(struct btf_type *t, unsigned kind, unsigned vlen, bool kfla
 /* Rewrites kinds the kernel lacks into kinds of the same record size, as
  * libbpf's documented fallbacks do.  int_id is a 4-byte int, name_off a
  * valid identifier for records that must be named. */
-static void downgrade(struct wbtf *b, uint32_t id, uint32_t feat, uint32_t int_id, uint32_t name_off)
+static void downgrade(struct wbtf *b, uint32_t id, uint32_t feat, uint32_t int_id,
+		      uint32_t name_off)
 {
 	struct btf_type *t = wbtf_type_mut(b, id);
 	unsigned kind = wbtf_kind(t), vlen = wbtf_vlen(t);
@@ -228,8 +230,7 @@ int obj_sanitize_btf(struct wl_object *obj, struct buf *out)
 			const struct btf_type *vt = wbtf_skip_mods(b, t->type, NULL);
 			if (vt && wbtf_kind(vt) == 0)
 				t->type = (uint32_t)int_id;
-		}
-		else if (kind == BTF_KIND_FUNC && wbtf_vlen(t) == BTF_FUNC_EXTERN) {
+		} else if (kind == BTF_KIND_FUNC && wbtf_vlen(t) == BTF_FUNC_EXTERN) {
 			/* kfunc declarations: the kernel wants named parameters */
 			set_info(t, BTF_KIND_FUNC, BTF_FUNC_STATIC, false);
 			struct btf_type *fp = wbtf_type_mut(b, t->type);
@@ -238,9 +239,9 @@ int obj_sanitize_btf(struct wl_object *obj, struct buf *out)
 			struct btf_param *pa = (struct btf_param *)(fp + 1);
 			for (unsigned i = 0; i < wbtf_vlen(fp); i++)
 				if (!pa[i].name_off && pa[i].type)
-					pa[i].name_off = wbtf_type_by_id(b, (uint32_t)dummy)->name_off;
-		}
-		else if (kind == BTF_KIND_DATASEC && !strcmp(wbtf_name(b, id), ".ksyms")) {
+					pa[i].name_off =
+						wbtf_type_by_id(b, (uint32_t)dummy)->name_off;
+		} else if (kind == BTF_KIND_DATASEC && !strcmp(wbtf_name(b, id), ".ksyms")) {
 			/* kfuncs and untyped symbols are no VARs the kernel takes */
 			struct btf_var_secinfo *vs = (struct btf_var_secinfo *)(t + 1);
 			for (unsigned i = 0; i < wbtf_vlen(t); i++)
@@ -265,7 +266,8 @@ static int probe_blob(const uint32_t *types, size_t tlen, const char *strs, size
 {
 	struct buf b = { 0 };
 	struct btf_header h = { .magic = BTF_MAGIC, .version = BTF_VERSION, .hdr_len = sizeof(h) };
-	uint32_t intt[] = { 0, OBJ_BTF_INFO(BTF_KIND_INT, 0, 0), 4, OBJ_BTF_INT(BTF_INT_SIGNED, 0, 32) };
+	uint32_t intt[] = { 0, OBJ_BTF_INFO(BTF_KIND_INT, 0, 0), 4,
+			    OBJ_BTF_INT(BTF_INT_SIGNED, 0, 32) };
 	h.type_len = (uint32_t)(sizeof(intt) + tlen);
 	h.str_off = h.type_len;
 	h.str_len = (uint32_t)slen;
@@ -290,9 +292,12 @@ static void probe_features(void)
 	static const char strs[] = "\0x\0y";
 	static const uint32_t func[] = { 0, TI(FUNC_PROTO, 0, 0), 1, 1, TI(FUNC, 0, 0), 2 };
 	static const uint32_t gfunc[] = { 0, TI(FUNC_PROTO, 0, 0), 1, 1, TI(FUNC, 0, 1), 2 };
-	static const uint32_t datasec[] = { 1, TI(VAR, 0, 0), 1, 0, 3, TI(DATASEC, 0, 1), 4, 2, 0, 4 };
+	static const uint32_t datasec[] = {
+		1, TI(VAR, 0, 0), 1, 0, 3, TI(DATASEC, 0, 1), 4, 2, 0, 4
+	};
 	static const uint32_t flt[] = { 1, TI(FLOAT, 0, 0), 4 };
-	static const uint32_t decl_tag[] = { 1, TI(TYPEDEF, 0, 0), 1, 3, TI(DECL_TAG, 0, 0), 2, UINT32_MAX };
+	static const uint32_t decl_tag[] = { 1, TI(TYPEDEF, 0, 0), 1, 3, TI(DECL_TAG, 0, 0),
+					     2, UINT32_MAX };
 	static const uint32_t type_tag[] = { 1, TI(TYPE_TAG, 0, 0), 1, 0, TI(PTR, 0, 0), 2 };
 	static const uint32_t enum64[] = { 1, TI(ENUM64, 0, 1), 8, 3, 0, 0 };
 	static const struct {
@@ -353,7 +358,9 @@ int obj_load_btf(struct wl_object *obj)
 char *wl_program_source_line(const struct wl_program *p, uint32_t insn)
 {
 	const struct bpf_line_info *best = NULL;
-	vec_foreach(&p->linfo, li) if (li->insn_off <= insn) best = li;
+	vec_foreach (&p->linfo, li)
+		if (li->insn_off <= insn)
+			best = li;
 	if (!best || !p->obj->btf)
 		return NULL;
 	const char *file = wbtf_str(p->obj->btf, best->file_name_off);

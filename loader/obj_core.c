@@ -96,7 +96,8 @@ static int patch(struct wl_object *obj, struct obj_code *c, uint32_t i,
 {
 	struct bpf_insn *in = &c->insns[i];
 	uint8_t cls = BPF_CLASS(in->code);
-	bool check = !ends_in_bitfield(obj->btf, rec->type_id, wbtf_str(obj->btf, rec->access_str_off));
+	bool check =
+		!ends_in_bitfield(obj->btf, rec->type_id, wbtf_str(obj->btf, rec->access_str_off));
 	if (res->poison || res->fail_memsz_adjust) {
 		if (in->code == (BPF_LD | BPF_IMM | BPF_DW)) {
 			if (i + 1 >= c->n)
@@ -121,7 +122,8 @@ static int patch(struct wl_object *obj, struct obj_code *c, uint32_t i,
 	}
 	if (cls == BPF_LDX || cls == BPF_ST || cls == BPF_STX) {
 		if (check && (int64_t)in->off != (int64_t)res->orig_val)
-			return core_fail(obj, c, i, rec, "instruction has offset %lld, expected %llu",
+			return core_fail(obj, c, i, rec,
+					 "instruction has offset %lld, expected %llu",
 					 (unsigned long long)(int64_t)in->off, res->orig_val);
 		if (res->new_val > INT16_MAX)
 			return core_fail(obj, c, i, rec, "offset %llu does not fit off16",
@@ -143,8 +145,9 @@ static int patch(struct wl_object *obj, struct obj_code *c, uint32_t i,
 			return core_fail(obj, c, i, rec, "ld_imm64 cut off", 0, 0);
 		uint64_t v = (uint32_t)in[0].imm | ((uint64_t)(uint32_t)in[1].imm << 32);
 		if (check && v != res->orig_val)
-			return core_fail(obj, c, i, rec, "instruction has imm64 %llu, expected %llu",
-					 v, res->orig_val);
+			return core_fail(obj, c, i, rec,
+					 "instruction has imm64 %llu, expected %llu", v,
+					 res->orig_val);
 		in[0].imm = (int32_t)(uint32_t)res->new_val;
 		in[1].imm = (int32_t)(uint32_t)(res->new_val >> 32);
 		return 0;
@@ -158,8 +161,9 @@ int obj_apply_core(struct wl_object *obj, struct obj_code *c)
 	if (c->core_done || !c->ext || !c->ext->nr_core)
 		return 0;
 	if (!obj->kbtf) {
-		obj_warn(obj, "section '%s': CO-RE relocations need the kernel's BTF "
-			      "(/sys/kernel/btf/vmlinux or btf_custom_path)",
+		obj_warn(obj,
+			 "section '%s': CO-RE relocations need the kernel's BTF "
+			 "(/sys/kernel/btf/vmlinux or btf_custom_path)",
 			 c->name);
 		return -ENOENT;
 	}

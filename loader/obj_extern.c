@@ -87,13 +87,16 @@ int obj_collect_externs(struct wl_object *obj)
 		if (s->shndx != SHN_UNDEF || !*s->name ||
 		    (s->bind != STB_GLOBAL && s->bind != STB_WEAK))
 			continue;
-		struct obj_extern e = { .name = s->name, .sym = (uint32_t)i, .weak = s->bind == STB_WEAK };
+		struct obj_extern e = { .name = s->name,
+					.sym = (uint32_t)i,
+					.weak = s->bind == STB_WEAK };
 		if (!obj->btf || find_decl(obj, s->name, &e) < 0)
 			continue; /* an error only if something refers to it */
 		if (e.kind == EXT_KCFG) {
 			if (e.is_func || (e.kcfg = kcfg_type_of(obj, &e)) == KCFG_UNKNOWN) {
-				obj_warn(obj, "extern '%s' (kconfig): type is not bool, char, "
-					      "tristate, an integer or a char array",
+				obj_warn(obj,
+					 "extern '%s' (kconfig): type is not bool, char, "
+					 "tristate, an integer or a char array",
 					 e.name);
 				return -EINVAL;
 			}
@@ -117,8 +120,9 @@ int obj_collect_externs(struct wl_object *obj)
 
 static struct obj_extern *kcfg_by_name(struct wl_object *obj, const char *name, size_t len)
 {
-	vec_foreach(&obj->externs, e) if (e->kind == EXT_KCFG && strlen(e->name) == len &&
-					  !memcmp(e->name, name, len)) return e;
+	vec_foreach (&obj->externs, e)
+		if (e->kind == EXT_KCFG && strlen(e->name) == len && !memcmp(e->name, name, len))
+			return e;
 	return NULL;
 }
 
@@ -174,8 +178,9 @@ static int kcfg_set(struct wl_object *obj, struct obj_extern *e, const char *v)
 		if (e->size < 8) {
 			int64_t s = (int64_t)u;
 			uint64_t lim = 1ull << (e->size * 8);
-			bool ok = e->is_signed ? (s >= -(int64_t)(lim / 2) && s < (int64_t)(lim / 2))
-					       : (!neg && u < lim);
+			bool ok = e->is_signed
+					  ? (s >= -(int64_t)(lim / 2) && s < (int64_t)(lim / 2))
+					  : (!neg && u < lim);
 			if (!ok)
 				return kcfg_fail(obj, e, v, "does not fit the extern's type");
 		}
@@ -260,8 +265,9 @@ static int linux_value(struct wl_object *obj, struct obj_extern *e, bool kernel)
 		bool has = obj->kbtf && wbtf_find_by_name_kind(obj->kbtf, name, BTF_KIND_FUNC) > 0;
 		snprintf(v, sizeof(v), "%c", has ? 'y' : 'n');
 	} else {
-		obj_warn(obj, "extern '%s' (kconfig): unknown LINUX_ value (LINUX_KERNEL_VERSION, "
-			      "LINUX_HAS_BPF_COOKIE and LINUX_HAS_SYSCALL_WRAPPER are known)",
+		obj_warn(obj,
+			 "extern '%s' (kconfig): unknown LINUX_ value (LINUX_KERNEL_VERSION, "
+			 "LINUX_HAS_BPF_COOKIE and LINUX_HAS_SYSCALL_WRAPPER are known)",
 			 e->name);
 		return -EINVAL;
 	}
@@ -275,8 +281,7 @@ static int resolve_kconfig(struct wl_object *obj, bool kernel)
 	memset(obj->maps.data[obj->kconfig_map]->data, 0,
 	       obj->maps.data[obj->kconfig_map]->value_size);
 	bool need_config = false;
-	vec_foreach(&obj->externs, e)
-	{
+	vec_foreach (&obj->externs, e) {
 		if (e->kind != EXT_KCFG)
 			continue;
 		e->resolved = false;
@@ -305,11 +310,11 @@ static int resolve_kconfig(struct wl_object *obj, bool kernel)
 		if (r < 0)
 			return r;
 	}
-	vec_foreach(&obj->externs, e)
-	{
+	vec_foreach (&obj->externs, e) {
 		if (e->kind == EXT_KCFG && !e->resolved && !e->weak) {
-			obj_warn(obj, "extern '%s' (kconfig): not set in the kernel configuration "
-				      "(declare it __weak to default to 0)",
+			obj_warn(obj,
+				 "extern '%s' (kconfig): not set in the kernel configuration "
+				 "(declare it __weak to default to 0)",
 				 e->name);
 			return -ESRCH;
 		}
@@ -440,8 +445,7 @@ static int kallsyms_lookup(struct wl_object *obj)
 		char type, name[256];
 		if (sscanf(line, "%llx %c %255s", &addr, &type, name) != 3)
 			continue;
-		vec_foreach(&obj->externs, e)
-		{
+		vec_foreach (&obj->externs, e) {
 			if (e->kind == EXT_KSYM && !e->typed && !e->is_func && !e->addr &&
 			    !strcmp(e->name, name))
 				e->addr = addr;
@@ -465,8 +469,7 @@ static int fd_array_slot(struct wl_object *obj, int fd)
 static int resolve_ksyms(struct wl_object *obj, bool kernel)
 {
 	bool untyped = false;
-	vec_foreach(&obj->externs, e)
-	{
+	vec_foreach (&obj->externs, e) {
 		if (e->kind != EXT_KSYM)
 			continue;
 		e->kbtf_id = 0;
@@ -481,13 +484,14 @@ static int resolve_ksyms(struct wl_object *obj, bool kernel)
 			return -ENOENT;
 		}
 		int mod;
-		int id = obj_find_kernel_btf(obj, e->name, e->is_func ? BTF_KIND_FUNC : BTF_KIND_VAR,
-					     kernel, &mod);
+		int id = obj_find_kernel_btf(
+			obj, e->name, e->is_func ? BTF_KIND_FUNC : BTF_KIND_VAR, kernel, &mod);
 		if (id < 0) {
 			if (e->weak)
 				continue;
-			obj_warn(obj, "%s '%s': not found in kernel BTF%s", e->is_func ? "kfunc" : "ksym",
-				 e->name, kernel ? " (vmlinux and modules)" : "");
+			obj_warn(obj, "%s '%s': not found in kernel BTF%s",
+				 e->is_func ? "kfunc" : "ksym", e->name,
+				 kernel ? " (vmlinux and modules)" : "");
 			return -ESRCH;
 		}
 		e->kbtf_id = (uint32_t)id;
@@ -502,13 +506,14 @@ static int resolve_ksyms(struct wl_object *obj, bool kernel)
 		}
 	}
 	if (untyped) {
-		vec_foreach(&obj->externs, e) e->addr = 0;
+		vec_foreach (&obj->externs, e)
+			e->addr = 0;
 		int r = kallsyms_lookup(obj);
 		if (r < 0)
 			return r;
-		vec_foreach(&obj->externs, e)
-		{
-			if (e->kind == EXT_KSYM && !e->is_func && !e->typed && !e->addr && !e->weak) {
+		vec_foreach (&obj->externs, e) {
+			if (e->kind == EXT_KSYM && !e->is_func && !e->typed && !e->addr &&
+			    !e->weak) {
 				obj_warn(obj, "ksym '%s': not in /proc/kallsyms", e->name);
 				return -ESRCH;
 			}

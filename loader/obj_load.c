@@ -11,13 +11,16 @@
 
 static bool needs_kernel_btf(const struct wl_object *obj)
 {
-	vec_foreach(&obj->codes, c) if (c->ext && c->ext->nr_core && !c->core_done) return true;
-	vec_foreach(&obj->externs, e)
-	{
+	vec_foreach (&obj->codes, c)
+		if (c->ext && c->ext->nr_core && !c->core_done)
+			return true;
+	vec_foreach (&obj->externs, e) {
 		if (e->kind == EXT_KSYM || !strcmp(e->name, "LINUX_HAS_SYSCALL_WRAPPER"))
 			return true;
 	}
-	vec_foreach(&obj->progs, p) if ((*p)->def && ((*p)->def->flags & SF_BTF)) return true;
+	vec_foreach (&obj->progs, p)
+		if ((*p)->def && ((*p)->def->flags & SF_BTF))
+			return true;
 	return false;
 }
 
@@ -28,8 +31,9 @@ static int resolve_attach_target(struct wl_object *obj, struct wl_program *p, bo
 	p->attach_btf_id = 0;
 	p->attach_btf_obj_fd = 0;
 	if (p->type == BPF_PROG_TYPE_EXT) {
-		obj_warn(obj, "prog '%s': freplace programs need a target program, which "
-			      "whistler's loader does not support",
+		obj_warn(obj,
+			 "prog '%s': freplace programs need a target program, which "
+			 "whistler's loader does not support",
 			 p->name);
 		return -EOPNOTSUPP;
 	}
@@ -72,8 +76,9 @@ static int resolve_attach_target(struct wl_object *obj, struct wl_program *p, bo
 static int prepare_program(struct wl_object *obj, struct wl_program *p, bool kernel)
 {
 	if (!p->type) {
-		obj_warn(obj, "prog '%s': section '%s' names no program type (set one with "
-			      "wl_program_set_type)",
+		obj_warn(obj,
+			 "prog '%s': section '%s' names no program type (set one with "
+			 "wl_program_set_type)",
 			 p->name, p->sec_name);
 		return -EINVAL;
 	}
@@ -95,13 +100,13 @@ static int obj_prepare(struct wl_object *obj, bool kernel)
 		if (!obj->kbtf)
 			obj_debug(obj, "no kernel BTF (%s)", wl_errstr(err));
 	}
-	obj->features = (kernel ? obj_probe_btf_features() : ALL_BTF_FEATURES) &
-			~obj->btf_features_off;
+	obj->features =
+		(kernel ? obj_probe_btf_features() : ALL_BTF_FEATURES) & ~obj->btf_features_off;
 	/* kernels gained the kinds in this order: lacking one means lacking
 	 * the later ones (a DECL_TAG may point at a VAR, ...) */
-	static const uint32_t order[] = { WL_BTF_FEAT_FUNC,     WL_BTF_FEAT_DATASEC,
+	static const uint32_t order[] = { WL_BTF_FEAT_FUNC,	   WL_BTF_FEAT_DATASEC,
 					  WL_BTF_FEAT_GLOBAL_FUNC, WL_BTF_FEAT_FLOAT,
-					  WL_BTF_FEAT_DECL_TAG, WL_BTF_FEAT_TYPE_TAG,
+					  WL_BTF_FEAT_DECL_TAG,	   WL_BTF_FEAT_TYPE_TAG,
 					  WL_BTF_FEAT_ENUM64 };
 	for (size_t i = 0; i < ARRAY_LEN(order); i++)
 		if (!(obj->features & order[i]))
@@ -110,9 +115,10 @@ static int obj_prepare(struct wl_object *obj, bool kernel)
 	int r = obj_resolve_externs(obj, kernel);
 	if (r < 0)
 		return r;
-	vec_foreach(&obj->codes, c) if ((r = obj_apply_core(obj, c)) < 0) return r;
-	vec_foreach(&obj->progs, pp)
-	{
+	vec_foreach (&obj->codes, c)
+		if ((r = obj_apply_core(obj, c)) < 0)
+			return r;
+	vec_foreach (&obj->progs, pp) {
 		if ((*pp)->autoload && (r = prepare_program(obj, *pp, kernel)) < 0)
 			return r;
 	}
@@ -175,8 +181,7 @@ static void report_failure(struct wl_program *p, int err, char *log)
 
 static int load_program(struct wl_object *obj, struct wl_program *p)
 {
-	vec_foreach(&p->fixups, fx)
-	{
+	vec_foreach (&p->fixups, fx) {
 		const struct wl_obj_map *m = obj->maps.data[fx->map];
 		p->insns.data[fx->insn].imm = wl_map_fd(m->map);
 	}
@@ -225,14 +230,12 @@ static int load_program(struct wl_object *obj, struct wl_program *p)
 
 static void unload(struct wl_object *obj)
 {
-	vec_foreach(&obj->progs, pp)
-	{
+	vec_foreach (&obj->progs, pp) {
 		wl_program_detach(*pp);
 		wl_prog_destroy((*pp)->prog);
 		(*pp)->prog = NULL;
 	}
-	vec_foreach(&obj->maps, mp)
-	{
+	vec_foreach (&obj->maps, mp) {
 		struct wl_obj_map *m = *mp;
 		if (m->pinned)
 			unlink(m->pin_path);
@@ -255,8 +258,7 @@ int wl_object_load(struct wl_object *obj)
 		return r;
 	if ((r = obj_load_btf(obj)) < 0 || (r = obj_create_maps(obj)) < 0)
 		goto fail;
-	vec_foreach(&obj->progs, pp)
-	{
+	vec_foreach (&obj->progs, pp) {
 		if ((*pp)->autoload && (r = load_program(obj, *pp)) < 0)
 			goto fail;
 	}

@@ -94,9 +94,9 @@ static int values_attr(struct wl_object *obj, struct wl_obj_map *m, const struct
 			? wbtf_skip_mods_typedefs(obj->btf, wbtf_array(a)->type, NULL)
 			: NULL;
 	uint32_t tid = 0;
-	const struct btf_type *v =
-		p && wbtf_kind(p) == BTF_KIND_PTR ? wbtf_skip_mods_typedefs(obj->btf, p->type, &tid)
-						  : NULL;
+	const struct btf_type *v = p && wbtf_kind(p) == BTF_KIND_PTR
+					   ? wbtf_skip_mods_typedefs(obj->btf, p->type, &tid)
+					   : NULL;
 	if (!v || (wbtf_kind(v) != BTF_KIND_STRUCT && wbtf_kind(v) != BTF_KIND_FUNC_PROTO)) {
 		obj_warn(obj, "map '%s': 'values' is not declared as __array(values, T)", m->name);
 		return -EINVAL;
@@ -125,8 +125,7 @@ static int values_attr(struct wl_object *obj, struct wl_obj_map *m, const struct
 	return parse_map_def(obj, m->inner, tid, depth + 1);
 }
 
-static int parse_map_def(struct wl_object *obj, struct wl_obj_map *m, uint32_t struct_id,
-			 int depth)
+static int parse_map_def(struct wl_object *obj, struct wl_obj_map *m, uint32_t struct_id, int depth)
 {
 	const struct btf_type *st = wbtf_skip_mods_typedefs(obj->btf, struct_id, NULL);
 	if (!st || wbtf_kind(st) != BTF_KIND_STRUCT) {
@@ -140,7 +139,8 @@ static int parse_map_def(struct wl_object *obj, struct wl_obj_map *m, uint32_t s
 		const char *n = wbtf_str(obj->btf, mb->name_off);
 		int r = 0;
 		if (!n || !*n) {
-			obj_warn(obj, "map '%s': anonymous member %u in the definition", m->name, i);
+			obj_warn(obj, "map '%s': anonymous member %u in the definition", m->name,
+				 i);
 			return -EINVAL;
 		}
 		if (!strcmp(n, "type"))
@@ -188,7 +188,8 @@ static int parse_map_def(struct wl_object *obj, struct wl_obj_map *m, uint32_t s
 	}
 	if (value_size) {
 		if (m->btf_value_id && value_size != m->value_size) {
-			obj_warn(obj, "map '%s': value_size %u contradicts the value type's size %u",
+			obj_warn(obj,
+				 "map '%s': value_size %u contradicts the value type's size %u",
 				 m->name, value_size, m->value_size);
 			return -EINVAL;
 		}
@@ -210,7 +211,8 @@ static int parse_map_def(struct wl_object *obj, struct wl_obj_map *m, uint32_t s
 		m->btf_value_id = 0;
 	}
 	if (is_map_in_map(m->type) && !m->inner) {
-		obj_warn(obj, "map '%s': a map-in-map needs __array(values, struct inner)", m->name);
+		obj_warn(obj, "map '%s': a map-in-map needs __array(values, struct inner)",
+			 m->name);
 		return -EINVAL;
 	}
 	if (m->pinning > PIN_BY_NAME) {
@@ -259,9 +261,10 @@ static int collect_btf_maps(struct wl_object *obj, const struct elfr_section *se
 			obj_warn(obj, "map '%s': no symbol in section '.maps'", name);
 			return -EINVAL;
 		}
-		if (s->value > sec->size || s->size > sec->size - s->value || s->size > UINT32_MAX) {
-			obj_warn(obj, "map '%s': definition at 0x%lx (size %lu) beyond '.maps'", name,
-				 (unsigned long)s->value, (unsigned long)s->size);
+		if (s->value > sec->size || s->size > sec->size - s->value ||
+		    s->size > UINT32_MAX) {
+			obj_warn(obj, "map '%s': definition at 0x%lx (size %lu) beyond '.maps'",
+				 name, (unsigned long)s->value, (unsigned long)s->size);
 			return -EINVAL;
 		}
 		struct wl_obj_map *m = map_new(obj, name, MK_USER);
@@ -288,8 +291,9 @@ static int collect_legacy_maps(struct wl_object *obj, const struct elfr_section 
 		return 0;
 	uint64_t def = sec->size / cnt;
 	if (def < 20 || def % 4) {
-		obj_warn(obj, "section 'maps': %zu maps in %lu bytes is not a struct bpf_map_def "
-			      "array",
+		obj_warn(obj,
+			 "section 'maps': %zu maps in %lu bytes is not a struct bpf_map_def "
+			 "array",
 			 cnt, (unsigned long)sec->size);
 		return -EINVAL;
 	}
@@ -449,15 +453,18 @@ int obj_collect_map_inits(struct wl_object *obj)
 		const struct elfr_symbol *s = elfr_symbol(obj->elf, rel[i].sym);
 		struct wl_obj_map *m = obj_map_by_sec_off(obj, obj->maps_sec, rel[i].offset);
 		if (!m || rel[i].type != R_BPF_64_ABS64) {
-			obj_warn(obj, ".rel.maps: relocation %zu (%s at 0x%lx) is not a map's initial "
-				      "value",
-				 i, elfr_reloc_type_name(rel[i].type), (unsigned long)rel[i].offset);
+			obj_warn(obj,
+				 ".rel.maps: relocation %zu (%s at 0x%lx) is not a map's initial "
+				 "value",
+				 i, elfr_reloc_type_name(rel[i].type),
+				 (unsigned long)rel[i].offset);
 			return -EINVAL;
 		}
 		uint64_t at = rel[i].offset - m->sec_off;
 		if (!m->values_off || at < m->values_off || (at - m->values_off) % 8) {
-			obj_warn(obj, "map '%s': relocation against '%s' at offset %lu is not in its "
-				      "values",
+			obj_warn(obj,
+				 "map '%s': relocation against '%s' at offset %lu is not in its "
+				 "values",
 				 m->name, s->name, (unsigned long)at);
 			return -EINVAL;
 		}
@@ -465,9 +472,9 @@ int obj_collect_map_inits(struct wl_object *obj)
 					   .name = s->name };
 		if (m->type == BPF_MAP_TYPE_PROG_ARRAY) {
 			int ci = obj_code_index(obj, s->shndx);
-			int f = ci < 0 || s->value % 8 ? -1
-						       : obj_func_at(obj, (uint32_t)ci,
-								     (uint32_t)(s->value / 8));
+			int f = ci < 0 || s->value % 8
+					? -1
+					: obj_func_at(obj, (uint32_t)ci, (uint32_t)(s->value / 8));
 			if (f < 0 || obj->funcs.data[f].prog < 0 ||
 			    obj->funcs.data[f].off != s->value / 8) {
 				obj_warn(obj, "map '%s': value %u '%s' is not a program", m->name,
@@ -479,8 +486,8 @@ int obj_collect_map_inits(struct wl_object *obj)
 		} else {
 			struct wl_obj_map *t = obj_map_by_sec_off(obj, s->shndx, s->value);
 			if (!t || s->shndx != obj->maps_sec || t == m || t->sec_off != s->value) {
-				obj_warn(obj, "map '%s': value %u '%s' is not a map", m->name, in.slot,
-					 s->name);
+				obj_warn(obj, "map '%s': value %u '%s' is not a map", m->name,
+					 in.slot, s->name);
 				return -EINVAL;
 			}
 			for (uint32_t k = 0; k < obj->maps.len; k++)
@@ -585,8 +592,7 @@ static int reuse_pinned(struct wl_object *obj, struct wl_obj_map *m)
 
 static int fill_inner_maps(struct wl_object *obj, struct wl_obj_map *m)
 {
-	vec_foreach(&m->init, in)
-	{
+	vec_foreach (&m->init, in) {
 		struct wl_obj_map *t = obj->maps.data[in->target];
 		int fd = wl_map_fd(t->map);
 		int r = wl_map_update(m->map, &in->slot, &fd, 0);
@@ -652,8 +658,7 @@ int obj_create_maps(struct wl_object *obj)
 {
 	/* inner maps of map-in-maps must exist before their outer maps */
 	for (int pass = 0; pass < 2; pass++) {
-		vec_foreach(&obj->maps, mp)
-		{
+		vec_foreach (&obj->maps, mp) {
 			struct wl_obj_map *m = *mp;
 			if ((pass == 1) != is_map_in_map(m->type))
 				continue;
@@ -663,8 +668,7 @@ int obj_create_maps(struct wl_object *obj)
 				return r;
 		}
 	}
-	vec_foreach(&obj->maps, mp)
-	{
+	vec_foreach (&obj->maps, mp) {
 		struct wl_obj_map *m = *mp;
 		if (m->pin_path && !m->reused) {
 			int r = wl_map_pin(m->map, m->pin_path);
@@ -678,25 +682,25 @@ int obj_create_maps(struct wl_object *obj)
 
 int obj_init_map_slots(struct wl_object *obj)
 {
-	vec_foreach(&obj->maps, mp)
-	{
+	vec_foreach (&obj->maps, mp) {
 		struct wl_obj_map *m = *mp;
 		if (m->type != BPF_MAP_TYPE_PROG_ARRAY || m->reused)
 			continue;
-		vec_foreach(&m->init, in)
-		{
+		vec_foreach (&m->init, in) {
 			const struct obj_func *f = &obj->funcs.data[in->target];
 			struct wl_program *p = obj->progs.data[f->prog];
 			if (!p->prog) { /* autoload off: the slot stays empty */
-				obj_debug(obj, "map '%s': slot %u left empty: program '%s' is not "
-					       "loaded",
+				obj_debug(obj,
+					  "map '%s': slot %u left empty: program '%s' is not "
+					  "loaded",
 					  m->name, in->slot, p->name);
 				continue;
 			}
 			int fd = wl_prog_fd(p->prog);
 			int r = wl_map_update(m->map, &in->slot, &fd, 0);
 			if (r < 0) {
-				obj_warn(obj, "map '%s': setting slot %u to program '%s' failed: %s",
+				obj_warn(obj,
+					 "map '%s': setting slot %u to program '%s' failed: %s",
 					 m->name, in->slot, p->name, wl_errstr(r));
 				return r;
 			}
@@ -724,12 +728,12 @@ void *wl_object_global(struct wl_object *obj, const char *name, size_t *size)
 		}
 	}
 	if (!m && obj->kconfig_map >= 0) {
-		vec_foreach(&obj->externs, e) if (e->kind == EXT_KCFG && !strcmp(e->name, name))
-		{
-			m = obj->maps.data[obj->kconfig_map];
-			off = e->off;
-			sz = e->size;
-		}
+		vec_foreach (&obj->externs, e)
+			if (e->kind == EXT_KCFG && !strcmp(e->name, name)) {
+				m = obj->maps.data[obj->kconfig_map];
+				off = e->off;
+				sz = e->size;
+			}
 	}
 	if (!m || off > m->value_size || sz > m->value_size - off)
 		return NULL;
@@ -757,8 +761,7 @@ static char *pin_name(const char *dir, const char *name)
 
 int wl_object_pin_maps(struct wl_object *obj, const char *dir)
 {
-	vec_foreach(&obj->maps, mp)
-	{
+	vec_foreach (&obj->maps, mp) {
 		if (!(*mp)->map)
 			continue;
 		char *path = pin_name(dir, (*mp)->name);
@@ -772,8 +775,7 @@ int wl_object_pin_maps(struct wl_object *obj, const char *dir)
 
 int wl_object_pin_programs(struct wl_object *obj, const char *dir)
 {
-	vec_foreach(&obj->progs, pp)
-	{
+	vec_foreach (&obj->progs, pp) {
 		if (!(*pp)->prog)
 			continue;
 		char *path = pin_name(dir, (*pp)->name);

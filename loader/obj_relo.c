@@ -87,7 +87,8 @@ static int classify(struct wl_object *obj, struct obj_code *c, const struct elfr
 		if (err)
 			return err;
 	} else if ((int)s->shndx == obj->maps_sec || (int)s->shndx == obj->legacy_maps_sec) {
-		uint64_t off = s->value + (s->type == STT_SECTION ? (uint64_t)(uint32_t)in->imm : 0);
+		uint64_t off =
+			s->value + (s->type == STT_SECTION ? (uint64_t)(uint32_t)in->imm : 0);
 		struct wl_obj_map *m = obj_map_by_sec_off(obj, s->shndx, off);
 		if (!m || m->sec_off != off)
 			return relo_fail(obj, c, i, s->name, "no map is defined there");
@@ -120,8 +121,7 @@ static int cmp_relo(const void *a, const void *b)
 
 int obj_collect_relos(struct wl_object *obj)
 {
-	vec_foreach(&obj->codes, c)
-	{
+	vec_foreach (&obj->codes, c) {
 		const struct elfr_reloc *rel;
 		size_t n = elfr_relocs(obj->elf, c->sec, &rel);
 		for (size_t k = 0; k < n; k++) {
@@ -133,7 +133,8 @@ int obj_collect_relos(struct wl_object *obj)
 			qsort(c->relos.data, c->relos.len, sizeof(*c->relos.data), cmp_relo);
 		for (uint32_t k = 1; k < c->relos.len; k++)
 			if (c->relos.data[k].insn == c->relos.data[k - 1].insn)
-				return relo_fail(obj, c, c->relos.data[k].insn, c->relos.data[k].sym,
+				return relo_fail(obj, c, c->relos.data[k].insn,
+						 c->relos.data[k].sym,
 						 "a second relocation of the same instruction");
 	}
 	return 0;
@@ -145,7 +146,9 @@ int obj_collect_relos(struct wl_object *obj)
  * it is not there yet. */
 static uint32_t place_func(struct wl_program *p, uint32_t f)
 {
-	vec_foreach(&p->pieces, pc) if (pc->func == f) return pc->dst;
+	vec_foreach (&p->pieces, pc)
+		if (pc->func == f)
+			return pc->dst;
 	const struct obj_func *fn = &p->obj->funcs.data[f];
 	const struct obj_code *c = &p->obj->codes.data[fn->code];
 	struct obj_piece pc = { .func = f, .dst = p->insns.len };
@@ -247,8 +250,8 @@ static int local_call(struct wl_program *p, const struct obj_func *fn, uint32_t 
 	int64_t t = (int64_t)fn->off + i + p->insns.data[d].imm + 1;
 	int f = t < 0 || t >= c->n ? -1 : obj_func_at(obj, fn->code, (uint32_t)t);
 	if (f < 0 || obj->funcs.data[f].off != (uint32_t)t) {
-		obj_warn(obj, "prog '%s': call at insn %u of '%s' does not reach a function", p->name,
-			 fn->off + i, c->name);
+		obj_warn(obj, "prog '%s': call at insn %u of '%s' does not reach a function",
+			 p->name, fn->off + i, c->name);
 		return -EINVAL;
 	}
 	uint32_t td = place_func(p, (uint32_t)f);
@@ -274,8 +277,7 @@ static void collect_infos(struct wl_program *p)
 {
 	struct wl_object *obj = p->obj;
 	bool complete = true;
-	vec_foreach(&p->pieces, pc)
-	{
+	vec_foreach (&p->pieces, pc) {
 		const struct obj_func *fn = &obj->funcs.data[pc->func];
 		const struct wbtf_ext_sec *e = obj->codes.data[fn->code].ext;
 		bool has_func = false;
@@ -292,8 +294,9 @@ static void collect_infos(struct wl_program *p)
 			uint32_t i = e->line[k].insn_off / 8;
 			if (i < fn->off || i - fn->off >= fn->len)
 				continue;
-			struct bpf_line_info li = { pc->dst + (i - fn->off), e->line[k].file_name_off,
-						    e->line[k].line_off, e->line[k].line_col };
+			struct bpf_line_info li = { pc->dst + (i - fn->off),
+						    e->line[k].file_name_off, e->line[k].line_off,
+						    e->line[k].line_col };
 			vec_push(&p->linfo, li);
 		}
 	}
@@ -322,14 +325,16 @@ int obj_link_program(struct wl_object *obj, struct wl_program *p)
 		for (uint32_t i = 0; i < fn->len; i++) {
 			uint32_t d = pc.dst + i;
 			if (ri < c->relos.len && c->relos.data[ri].insn < fn->off + i) {
-				obj_warn(obj, "prog '%s': relocation at insn %u of '%s' is inside an "
-					      "ld_imm64",
+				obj_warn(obj,
+					 "prog '%s': relocation at insn %u of '%s' is inside an "
+					 "ld_imm64",
 					 p->name, c->relos.data[ri].insn, c->name);
 				return -EINVAL;
 			}
 			if (p->insns.data[d].code == LD_IMM64 && i + 1 >= fn->len) {
-				obj_warn(obj, "prog '%s': ld_imm64 at insn %u of '%s' is cut off by "
-					      "the end of function '%s'",
+				obj_warn(obj,
+					 "prog '%s': ld_imm64 at insn %u of '%s' is cut off by "
+					 "the end of function '%s'",
 					 p->name, fn->off + i, c->name, fn->name);
 				return -EINVAL;
 			}
@@ -344,8 +349,9 @@ int obj_link_program(struct wl_object *obj, struct wl_program *p)
 					return r;
 			} else if (p->insns.data[d].code == LD_IMM64 &&
 				   p->insns.data[d].src_reg != 0) {
-				obj_warn(obj, "prog '%s': ld_imm64 at insn %u of '%s' has src_reg %u "
-					      "but no relocation",
+				obj_warn(obj,
+					 "prog '%s': ld_imm64 at insn %u of '%s' has src_reg %u "
+					 "but no relocation",
 					 p->name, fn->off + i, c->name, p->insns.data[d].src_reg);
 				return -EINVAL;
 			}

@@ -160,8 +160,9 @@ static int attach_ext(struct wl_object *obj, struct obj_code *c)
 		c->ext = e;
 		return 0;
 	bad:
-		obj_warn(obj, ".BTF.ext: section '%s': a record's insn_off is not an instruction "
-			      "of the section (%u instructions)",
+		obj_warn(obj,
+			 ".BTF.ext: section '%s': a record's insn_off is not an instruction "
+			 "of the section (%u instructions)",
 			 c->name, c->n);
 		return -EINVAL;
 	}
@@ -176,7 +177,8 @@ static int read_code(struct wl_object *obj)
 		if (s->type != SHT_PROGBITS || !(s->flags & SHF_EXECINSTR) || !s->size)
 			continue;
 		if (s->size % 8) {
-			obj_warn(obj, "section '%s': size %lu is not a multiple of 8 (instructions)",
+			obj_warn(obj,
+				 "section '%s': size %lu is not a multiple of 8 (instructions)",
 				 s->name, (unsigned long)s->size);
 			return -EINVAL;
 		}
@@ -185,7 +187,9 @@ static int read_code(struct wl_object *obj)
 				 (unsigned long)(s->size / 8));
 			return -E2BIG;
 		}
-		struct obj_code c = { .sec = (uint32_t)i, .name = s->name, .n = (uint32_t)(s->size / 8) };
+		struct obj_code c = { .sec = (uint32_t)i,
+				      .name = s->name,
+				      .n = (uint32_t)(s->size / 8) };
 		c.insns = arena_memdup(&obj->arena, s->data, s->size);
 		int r = attach_ext(obj, &c);
 		if (r < 0)
@@ -241,7 +245,8 @@ static int read_funcs(struct wl_object *obj)
 	}
 	for (uint32_t ci = 0; ci < obj->codes.len; ci++) {
 		bool any = false;
-		vec_foreach(&obj->funcs, f) any |= f->code == ci;
+		vec_foreach (&obj->funcs, f)
+			any |= f->code == ci;
 		if (!any) {
 			struct obj_func f = { .name = obj->codes.data[ci].name,
 					      .code = ci,
@@ -297,8 +302,9 @@ static int reject_unsupported(struct wl_object *obj)
 	for (size_t i = 1; i < n; i++) {
 		const char *name = elfr_section(obj->elf, i)->name;
 		if (!strncmp(name, ".struct_ops", 11)) {
-			obj_warn(obj, "section '%s': struct_ops maps are not supported by "
-				      "whistler's loader",
+			obj_warn(obj,
+				 "section '%s': struct_ops maps are not supported by "
+				 "whistler's loader",
 				 name);
 			return -EOPNOTSUPP;
 		}
@@ -336,8 +342,8 @@ static struct wl_object *obj_new(const struct wl_object_opts *o, const char *pat
 	struct wl_object *obj = xcalloc(1, sizeof(*obj));
 	obj->maps_sec = obj->legacy_maps_sec = obj->kconfig_map = -1;
 	obj->btf_fd = -1;
-	obj->name = o && o->name ? arena_strdup(&obj->arena, o->name)
-				 : default_name(&obj->arena, path);
+	obj->name =
+		o && o->name ? arena_strdup(&obj->arena, o->name) : default_name(&obj->arena, path);
 	obj->path = path ? arena_strdup(&obj->arena, path) : NULL;
 	if (o) {
 		if (o->pin_root)
@@ -374,8 +380,7 @@ int wl_object_open_mem(const void *data, size_t size, const struct wl_object_opt
 	return 0;
 }
 
-int wl_object_open_file(const char *path, const struct wl_object_opts *opts,
-			struct wl_object **out)
+int wl_object_open_file(const char *path, const struct wl_object_opts *opts, struct wl_object **out)
 {
 	*out = NULL;
 	struct buf b = { 0 };
@@ -414,16 +419,18 @@ void wl_object_close(struct wl_object *obj)
 {
 	if (!obj)
 		return;
-	vec_foreach(&obj->progs, p) free_program(*p);
+	vec_foreach (&obj->progs, p)
+		free_program(*p);
 	vec_free(&obj->progs);
-	vec_foreach(&obj->maps, m) obj_free_map(*m);
+	vec_foreach (&obj->maps, m)
+		obj_free_map(*m);
 	vec_free(&obj->maps);
-	vec_foreach(&obj->codes, c) vec_free(&c->relos);
+	vec_foreach (&obj->codes, c)
+		vec_free(&c->relos);
 	vec_free(&obj->codes);
 	vec_free(&obj->funcs);
 	vec_free(&obj->externs);
-	vec_foreach(&obj->modules, mb)
-	{
+	vec_foreach (&obj->modules, mb) {
 		wbtf_free(mb->btf);
 		wl_close(mb->fd);
 		free(mb->name);
@@ -469,7 +476,9 @@ struct wl_program *wl_object_program(const struct wl_object *obj, size_t i)
 
 struct wl_program *wl_object_find_program(const struct wl_object *obj, const char *name)
 {
-	vec_foreach(&obj->progs, p) if (!strcmp((*p)->name, name)) return *p;
+	vec_foreach (&obj->progs, p)
+		if (!strcmp((*p)->name, name))
+			return *p;
 	return NULL;
 }
 
@@ -485,6 +494,8 @@ struct wl_obj_map *wl_object_map(const struct wl_object *obj, size_t i)
 
 struct wl_obj_map *wl_object_find_map(const struct wl_object *obj, const char *name)
 {
-	vec_foreach(&obj->maps, m) if (!strcmp((*m)->name, name)) return *m;
+	vec_foreach (&obj->maps, m)
+		if (!strcmp((*m)->name, name))
+			return *m;
 	return NULL;
 }

@@ -16,7 +16,9 @@ static const char kconfig[] = "CONFIG_HZ=250\nCONFIG_BPF_SYSCALL=y\nCONFIG_BPF_J
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	wl_set_log(NULL);
-	struct wl_object_opts o = { .name = "fuzz", .kconfig = kconfig, .pin_root = "/nonexistent" };
+	struct wl_object_opts o = { .name = "fuzz",
+				    .kconfig = kconfig,
+				    .pin_root = "/nonexistent" };
 	struct wl_object *obj;
 	if (wl_object_open_mem(data, size, &o, &obj) < 0)
 		return 0;

@@ -1,6 +1,6 @@
 /* Object-layer test: CO-RE reads of the current task (BPF_CORE_READ through
  * bpf_probe_read_kernel, direct BTF-pointer loads, a bitfield), field/type/
- * enum existence and values, sizes, and a relocation that cannot resolve
+ * enum existence and values, sizes, type ids and matches, and a relocation that cannot resolve
  * behind a bpf_core_field_exists guard (poisoned, dead code). */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
@@ -25,6 +25,7 @@ struct {
 	__u32 pid_exists, missing_exists, type_exists, notype_exists;
 	__u32 enum_val, enum_exists, enum_missing, pid_size, type_size;
 	__u64 in_execve, poison_dead, seen, btf_seen;
+	__u32 local_id, kernel_id, matches, nomatch;
 } out;
 
 const volatile int target_tgid;
@@ -52,6 +53,10 @@ int read_task(void *ctx)
 	out.pid_size = bpf_core_field_size(t->pid);
 	out.type_size = bpf_core_type_size(struct task_struct);
 	out.in_execve = BPF_CORE_READ_BITFIELD_PROBED(t, in_execve);
+	out.local_id = bpf_core_type_id_local(struct task_struct);
+	out.kernel_id = bpf_core_type_id_kernel(struct task_struct);
+	out.matches = bpf_core_type_matches(struct list_head);
+	out.nomatch = bpf_core_type_matches(struct whistler_no_such_type);
 	out.seen++;
 	return 0;
 }

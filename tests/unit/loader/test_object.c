@@ -277,8 +277,9 @@ Test(object, legacy_maps_section)
 Test(object, btf_sanitized_for_kernels_without_each_kind)
 {
 	FD_CHECK_BEGIN();
-	const uint32_t feats[] = { WL_BTF_FEAT_FUNC,	 WL_BTF_FEAT_GLOBAL_FUNC, WL_BTF_FEAT_DATASEC,
-				   WL_BTF_FEAT_FLOAT,	 WL_BTF_FEAT_DECL_TAG,	  WL_BTF_FEAT_TYPE_TAG,
+	const uint32_t feats[] = { WL_BTF_FEAT_FUNC,	 WL_BTF_FEAT_GLOBAL_FUNC,
+				   WL_BTF_FEAT_DATASEC,	 WL_BTF_FEAT_FLOAT,
+				   WL_BTF_FEAT_DECL_TAG, WL_BTF_FEAT_TYPE_TAG,
 				   WL_BTF_FEAT_ENUM64,	 0x7f };
 	for (size_t i = 0; i < ARRAY_LEN(feats); i++) {
 		struct wl_object_opts o = { .btf_features_off = feats[i] };
@@ -321,7 +322,8 @@ Test(object, pinned_by_name_maps_are_reused)
 	need_tool("clang-19");
 	ensure_vmlinux_h();
 	char *out = xasprintf("%s/pin.bpf.o", WL_DATA_BUILD);
-	cr_assert_eq(sh("clang-19 -target bpf -O2 -g -I%s -c %s -o %s", WL_DATA_BUILD, src, out), 0);
+	cr_assert_eq(sh("clang-19 -target bpf -O2 -g -I%s -c %s -o %s", WL_DATA_BUILD, src, out),
+		     0);
 	struct wl_object_opts o = { .pin_root = root };
 	uint8_t pkt[64] = { 0 };
 	for (int round = 1; round <= 2; round++) {
@@ -367,7 +369,8 @@ Test(object, prepare_without_kernel_links_programs)
 	for (size_t i = 0; i < n; i++) {
 		pseudo_func |= in[i].code == (BPF_LD | BPF_IMM | BPF_DW) &&
 			       in[i].src_reg == BPF_PSEUDO_FUNC;
-		pseudo_call |= in[i].code == (BPF_JMP | BPF_CALL) && in[i].src_reg == BPF_PSEUDO_CALL;
+		pseudo_call |=
+			in[i].code == (BPF_JMP | BPF_CALL) && in[i].src_reg == BPF_PSEUDO_CALL;
 		map_fd |= in[i].src_reg == BPF_PSEUDO_MAP_FD;
 	}
 	cr_assert(pseudo_func, "bpf_loop's callback is a BPF_PSEUDO_FUNC");

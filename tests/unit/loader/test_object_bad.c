@@ -56,12 +56,12 @@ static int open_edited(void (*edit)(unsigned char *d, size_t *n))
 	return r;
 }
 
-#define EXPECT(edit, err, text)                                                           \
-	do {                                                                              \
-		int r_ = open_edited(edit);                                               \
-		cr_assert_eq(r_, err, "%s: got %d\n%s", #edit, r_, warned());             \
-		cr_assert(strstr(warned(), text), "%s: message:\n%s\nwant: %s", #edit,     \
-			  warned(), text);                                                \
+#define EXPECT(edit, err, text)                                                                  \
+	do {                                                                                     \
+		int r_ = open_edited(edit);                                                      \
+		cr_assert_eq(r_, err, "%s: got %d\n%s", #edit, r_, warned());                    \
+		cr_assert(strstr(warned(), text), "%s: message:\n%s\nwant: %s", #edit, warned(), \
+			  text);                                                                 \
 	} while (0)
 
 static void nothing(unsigned char *d, size_t *n)
@@ -196,8 +196,9 @@ Test(object_bad, bad_section_sizes)
 	EXPECT(func_beyond_code, -EINVAL,
 	       "bad: function 'xdp_count': offset 0x50 size 0x58 do not fit section 'xdp' (11 "
 	       "instructions)");
-	EXPECT(license_unterminated, -EINVAL, "bad: section 'license' is not a NUL-terminated "
-					      "string");
+	EXPECT(license_unterminated, -EINVAL,
+	       "bad: section 'license' is not a NUL-terminated "
+	       "string");
 }
 
 Test(object_bad, bad_relocations)

@@ -6,6 +6,7 @@
 #include "objutil.h"
 
 #include "btf/btf.h"
+#include "elf/elfr.h"
 
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -122,7 +123,8 @@ Test(object_trace, typed_ksym_is_a_btf_id)
 	bool found = false;
 	for (size_t i = 0; i + 1 < n; i++)
 		found |= in[i].code == (BPF_LD | BPF_IMM | BPF_DW) &&
-			 in[i].src_reg == BPF_PSEUDO_BTF_ID && in[i].imm == id && in[i + 1].imm == 0;
+			 in[i].src_reg == BPF_PSEUDO_BTF_ID && in[i].imm == id &&
+			 in[i + 1].imm == 0;
 	cr_assert(found, "ld_imm64 BPF_PSEUDO_BTF_ID of [%d] runqueues", id);
 	wbtf_free(vml);
 	int r = wl_object_load(obj);
@@ -152,6 +154,7 @@ Test(object_trace, core_reads_of_the_current_task)
 		uint32_t pid_exists, missing_exists, type_exists, notype_exists;
 		uint32_t enum_val, enum_exists, enum_missing, pid_size, type_size;
 		uint64_t in_execve, poison_dead, seen, btf_seen;
+		uint32_t local_id, kernel_id, matches, nomatch;
 	} *out = wl_object_global(obj, "out", NULL);
 	cr_assert_gt(out->seen, 0);
 	cr_assert_gt(out->btf_seen, 0);
@@ -177,7 +180,25 @@ Test(object_trace, core_reads_of_the_current_task)
 	cr_assert_eq(wbtf_load_vmlinux(&vml), 0);
 	int ts = wbtf_find_by_name_kind(vml, "task_struct", BTF_KIND_STRUCT);
 	cr_assert_eq(out->type_size, (uint32_t)wbtf_resolve_size(vml, (uint32_t)ts));
+	cr_assert_eq(out->kernel_id, (uint32_t)ts, "bpf_core_type_id_kernel");
+	cr_assert_eq(out->matches, 1);
+	cr_assert_eq(out->nomatch, 0);
 	wbtf_free(vml);
+	/* bpf_core_type_id_local: the id in the object's own BTF */
+	char *path = bpf_obj("core");
+	struct buf raw = { 0 };
+	cr_assert_eq(file_read(path, &raw), 0);
+	struct elfr *er;
+	cr_assert_eq(elfr_open(raw.data, raw.len, &er, NULL, 0), 0);
+	const struct elfr_section *bs = elfr_section_by_name(er, ".BTF");
+	struct wbtf *local;
+	cr_assert_eq(wbtf_parse(bs->data, bs->size, NULL, &local), 0);
+	cr_assert_eq(out->local_id,
+		     (uint32_t)wbtf_find_by_name_kind(local, "task_struct", BTF_KIND_STRUCT));
+	wbtf_free(local);
+	elfr_close(er);
+	buf_free(&raw);
+	free(path);
 	wl_object_close(obj);
 	FD_CHECK_END();
 }
@@ -370,8 +391,7 @@ Test(object_trace, attach_errors_name_the_program)
 	cr_assert_str_eq(warned(), "prog 'xdp_count': no network interface 'wl_no_such_if0'\n");
 	/* lo takes an XDP link; the object detaches it on close */
 	struct wl_link *l;
-	cr_assert_eq(wl_program_attach_to(obj_prog(obj, "xdp_count"), "lo", &l), 0, "%s",
-		     warned());
+	cr_assert_eq(wl_program_attach_to(obj_prog(obj, "xdp_count"), "lo", &l), 0, "%s", warned());
 	cr_assert_str_eq(wl_link_kind(l), "bpf_link");
 	wl_object_close(obj);
 	FD_CHECK_END();
