@@ -811,7 +811,7 @@ uint32_t wl_obj_map_value_size(const struct wl_obj_map *m)
 
 uint32_t wl_obj_map_max_entries(const struct wl_obj_map *m)
 {
-	return m->max_entries;
+	return m->map ? wl_map_max_entries(m->map) : m->max_entries;
 }
 
 uint32_t wl_obj_map_flags(const struct wl_obj_map *m)

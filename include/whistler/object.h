@@ -87,12 +87,12 @@ struct wl_obj_map *wl_object_map(const struct wl_object *obj, size_t i);
 /* By map name; global-data maps by their section name (".bss", ".rodata"). */
 struct wl_obj_map *wl_object_find_map(const struct wl_object *obj, const char *name);
 
-/* A global variable (.bss, .data, .rodata, .rodata.X, .data.X, .kconfig;
- * static ones too)
- * by name: before load a writable pointer into the map's initial contents
- * (how `const volatile` settings are made); after load the variable inside
- * the mmap'ed map (NULL for the frozen .rodata: read its initial value
- * before load).  *size (may be NULL) gets its size.  NULL if unknown. */
+/* A global variable (.bss, .data, .rodata, .rodata.X, .data.X, static ones
+ * too, and .kconfig externs) by name: before load a writable pointer into
+ * the map's initial contents (how `const volatile` settings are made;
+ * .kconfig values are filled in by prepare); after load the variable inside
+ * the mmap'ed map (.rodata and .kconfig are frozen and mapped read-only).
+ * *size (may be NULL) gets its size.  NULL if unknown. */
 void *wl_object_global(struct wl_object *obj, const char *name, size_t *size);
 
 /* Pins every loaded program as DIR/<name> and every map as DIR/<name>
@@ -165,7 +165,7 @@ const char *wl_obj_map_pin_path(const struct wl_obj_map *m);
 bool wl_obj_map_reused(const struct wl_obj_map *m);
 /* Initial contents of a global-data map (writable before load), or NULL. */
 void *wl_obj_map_initial_value(struct wl_obj_map *m, size_t *size);
-/* After load: the kernel map, or NULL. */
+/* After load: the kernel map, or NULL (max_entries is then the kernel's). */
 struct wl_map *wl_obj_map_map(const struct wl_obj_map *m);
 int wl_obj_map_fd(const struct wl_obj_map *m); /* -1 when not created */
 

@@ -20,10 +20,12 @@ extern const void schedule __ksym;
 extern struct task_struct *bpf_task_acquire(struct task_struct *p) __ksym;
 extern void bpf_task_release(struct task_struct *p) __ksym;
 extern void bpf_whistler_no_such_kfunc(void) __ksym __weak;
+extern void bpf_rcu_read_lock(void) __ksym __weak;
+extern void bpf_rcu_read_unlock(void) __ksym __weak;
 
 struct {
 	__u64 hz, bpf_syscall, jit, version, cookie, wrapper, missing;
-	__u64 sched_addr, acquired_pid, has_missing_kfunc, runs;
+	__u64 sched_addr, acquired_pid, has_missing_kfunc, has_rcu_kfunc, runs;
 	char hostname[16];
 } out;
 
@@ -49,6 +51,11 @@ int BPF_PROG(on_enter, struct pt_regs *regs, long id)
 		bpf_task_release(t);
 	}
 	out.has_missing_kfunc = !!bpf_whistler_no_such_kfunc;
+	out.has_rcu_kfunc = !!bpf_rcu_read_lock;
+	if (bpf_rcu_read_lock) {
+		bpf_rcu_read_lock();
+		bpf_rcu_read_unlock();
+	}
 	if (bpf_whistler_no_such_kfunc)
 		bpf_whistler_no_such_kfunc();
 	out.runs++;

@@ -42,7 +42,7 @@ Test(object_trace, kconfig_ksyms_and_kfuncs)
 	getppid();
 	struct {
 		uint64_t hz, bpf_syscall, jit, version, cookie, wrapper, missing;
-		uint64_t sched_addr, acquired_pid, has_missing_kfunc, runs;
+		uint64_t sched_addr, acquired_pid, has_missing_kfunc, has_rcu_kfunc, runs;
 		char hostname[16];
 	} *out = wl_object_global(obj, "out", NULL);
 	cr_assert_not_null(out);
@@ -66,6 +66,7 @@ Test(object_trace, kconfig_ksyms_and_kfuncs)
 	cr_assert_eq(out->acquired_pid, (uint64_t)syscall(SYS_gettid),
 		     "bpf_task_acquire (a kfunc) returned the current task");
 	cr_assert_eq(out->has_missing_kfunc, 0, "a weak missing kfunc has address 0");
+	cr_assert_eq(out->has_rcu_kfunc, 1, "a weak kfunc the kernel has: ld_imm64 of its BTF id");
 	free(hz);
 	free(jit);
 	free(host);
