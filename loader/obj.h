@@ -212,7 +212,8 @@ struct wl_object {
 	struct buf btf_blob;
 	/* load */
 	int btf_fd;
-	VEC(int) fd_array; /* kfunc module BTF fds; slot 0 unused */
+	VEC(int) fd_array;	 /* kfunc module BTF fds; slot 0 unused */
+	uint32_t usdt_next_spec; /* next free slot of __bpf_usdt_specs */
 };
 
 /* Messages: "<obj>: ..." through the loader's log. */
@@ -262,6 +263,10 @@ void obj_explain_log(const struct wl_program *p, const char *log, struct buf *ou
 
 /* obj_attach.c */
 const char *obj_syscall_prefix(void); /* "__x64_sys_" on x86-64 */
+
+/* obj_usdt.c: usdt.bpf.h programs, their argument specs in __bpf_usdt_specs */
+int obj_attach_usdt_specs(struct wl_program *p, const char *path, const char *prov,
+			  const char *name, struct wl_link **out);
 int obj_attach(struct wl_program *p, const char *target, struct wl_link **out);
 
 #endif

@@ -4,6 +4,8 @@
 #include "loader/obj.h"
 
 #include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
@@ -122,19 +124,22 @@ static int attach_uprobe(struct wl_program *p, const char *t, bool ret, struct w
 /* "PATH:PROVIDER:NAME" */
 static int attach_usdt(struct wl_program *p, const char *t, struct wl_link **out)
 {
-	if (wl_object_find_map(p->obj, "__bpf_usdt_specs")) {
-		wl_warn("prog '%s': USDT argument access through usdt.bpf.h (its spec maps) is not "
-			"supported by whistler's loader",
-			p->name);
-		return -EOPNOTSUPP;
-	}
 	const char *c2 = strrchr(t, ':');
 	const char *c1 = c2 && c2 > t ? memrchr(t, ':', (size_t)(c2 - t)) : NULL;
 	if (!c1 || c1 == t)
 		return need_target(p, "PATH:PROVIDER:NAME (usdt/PATH:PROVIDER:NAME or a target)");
 	char *path = xstrndup(t, (size_t)(c1 - t));
 	char *prov = xstrndup(c1 + 1, (size_t)(c2 - c1 - 1));
-	int r = wl_attach_usdt(p->prog, path, prov, c2 + 1, 0, out);
+	char real[4096];
+	int r = 0;
+	if (!realpath(path, real)) {
+		r = -errno;
+		wl_warn("prog '%s': usdt binary '%s': %s", p->name, path, wl_errstr(r));
+	} else if (wl_object_find_map(p->obj, "__bpf_usdt_specs")) {
+		r = obj_attach_usdt_specs(p, real, prov, c2 + 1, out);
+	} else {
+		r = wl_attach_usdt(p->prog, real, prov, c2 + 1, 0, out);
+	}
 	free(path);
 	free(prov);
 	return r;

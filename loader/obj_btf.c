@@ -249,6 +249,19 @@ int obj_sanitize_btf(struct wl_object *obj, struct buf *out)
 			t->size = wbtf_vlen(t) * 4;
 		}
 	}
+	/* hidden global functions (usdt.bpf.h's __hidden helpers) are verified
+	 * in their callers' context, as static ones: libbpf's convention */
+	size_t ns = elfr_symbol_count(obj->elf);
+	for (size_t i = 1; i < ns; i++) {
+		const struct elfr_symbol *s = elfr_symbol(obj->elf, i);
+		if (s->type != STT_FUNC || s->bind == STB_LOCAL ||
+		    (s->visibility != STV_HIDDEN && s->visibility != STV_INTERNAL))
+			continue;
+		int id = wbtf_find_by_name_kind(b, s->name, BTF_KIND_FUNC);
+		if (id > 0)
+			set_info(wbtf_type_mut(b, (uint32_t)id), BTF_KIND_FUNC, BTF_FUNC_STATIC,
+				 false);
+	}
 	uint32_t name_off = wbtf_type_by_id(b, (uint32_t)dummy)->name_off;
 	for (uint32_t id = 1; id < n; id++)
 		downgrade(b, id, feat, (uint32_t)int_id, name_off);

@@ -76,7 +76,9 @@ static inline char *bpf_obj(const char *name)
 	char *src = xasprintf("%s/obj/%s.bpf.c", WL_DATA_SRC, name);
 	char *out = xasprintf("%s/%s.bpf.o", WL_DATA_BUILD, name);
 	if (mtime_of(out) < mtime_of(src) || mtime_of(out) < mtime_of(WL_DATA_BUILD "/vmlinux.h")) {
-		int r = sh("clang-19 -target bpf -O2 -g -mcpu=v3 -D__TARGET_ARCH_x86 -I%s -c %s "
+		/* -idirafter: <linux/errno.h> (usdt.bpf.h) wants the host's <asm/...> */
+		int r = sh("clang-19 -target bpf -O2 -g -mcpu=v3 -D__TARGET_ARCH_x86 -I%s "
+			   "-idirafter /usr/include/$(uname -m)-linux-gnu -c %s "
 			   "-o %s.tmp.%d && mv %s.tmp.%d %s",
 			   WL_DATA_BUILD, src, out, (int)getpid(), out, (int)getpid(), out);
 		cr_assert_eq(r, 0, "clang-19 failed on %s", src);

@@ -397,3 +397,43 @@ Test(object_trace, attach_errors_name_the_program)
 	wl_object_close(obj);
 	FD_CHECK_END();
 }
+
+/* usdt.bpf.h programs on tests/data/probe_target.c: the arguments reach
+ * the program through the specs the loader writes. */
+Test(object_trace, usdt_arguments_through_specs)
+{
+	FD_CHECK_BEGIN();
+	struct wl_object *obj = open_obj("usdt", NULL);
+	load_ok(obj);
+	char *sdt = xasprintf("%s:whistler:tick", WL_PROBE_TARGET);
+	char *hand = xasprintf("%s:wlhand:tick", WL_PROBE_TARGET);
+	int r = wl_program_attach_to(obj_prog(obj, "hand_tick"), hand, NULL);
+	cr_assert_eq(r, 0, "%s", warned());
+	bool have_sdt = wl_program_attach_to(obj_prog(obj, "sdt_tick"), sdt, NULL) == 0;
+	struct buf out = { 0 };
+	FILE *p = popen(WL_PROBE_TARGET " 5", "r");
+	char line[256];
+	while (p && fgets(line, sizeof(line), p))
+		buf_puts(&out, line);
+	pclose(p);
+	uint64_t *hits = wl_object_global(obj, "hits", NULL);
+	uint64_t *sum_i = wl_object_global(obj, "sum_i", NULL);
+	uint64_t *sum_s = wl_object_global(obj, "sum_s", NULL);
+	/* i = 0..4, sum after each step = 1, 3, 6, 10, 15 */
+	cr_assert_eq(hits[1], 5, "wlhand:tick hits (target printed %s)", buf_cstr(&out));
+	cr_assert_eq(sum_i[1], 10);
+	cr_assert_eq(sum_s[1], 35);
+	if (have_sdt) {
+		cr_assert_eq(hits[0], 5, "whistler:tick hits (target printed %s)", buf_cstr(&out));
+		cr_assert_eq(sum_i[0], 10);
+		cr_assert_eq(sum_s[0], 35);
+	}
+	buf_free(&out);
+	free(sdt);
+	free(hand);
+	wl_object_close(obj);
+	FD_CHECK_END();
+	if (!have_sdt)
+		cr_skip_test("the probe target was built without <sys/sdt.h>: only the "
+			     "hand-written note was tested");
+}
