@@ -170,6 +170,23 @@ static int attach_path(struct wl_program *p, const char *path, bool cgroup, stru
 	return r;
 }
 
+/* Where cgroup v2 is mounted (/sys/fs/cgroup on most systems). */
+static const char *cgroup2_root(char *buf, size_t n)
+{
+	snprintf(buf, n, "/sys/fs/cgroup");
+	FILE *f = fopen("/proc/self/mounts", "re");
+	char line[4096], dev[256], dir[4096], type[64];
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%255s %4095s %63s", dev, dir, type) == 3 &&
+		    !strcmp(type, "cgroup2")) {
+			snprintf(buf, n, "%s", dir);
+			break;
+		}
+	if (f)
+		fclose(f);
+	return buf;
+}
+
 static int attach_tc(struct wl_program *p, const char *t, bool tcx, struct wl_link **out)
 {
 	if (!*t)
@@ -251,8 +268,10 @@ int obj_attach(struct wl_program *p, const char *target, struct wl_link **out)
 				   : wl_link_create(p->prog, ifindex, p->expected_attach_type, NULL,
 						    out);
 	}
-	case SA_CGROUP:
-		return attach_path(p, *t ? t : "/sys/fs/cgroup", true, out);
+	case SA_CGROUP: {
+		char root[4096];
+		return attach_path(p, *t ? t : cgroup2_root(root, sizeof(root)), true, out);
+	}
 	case SA_NETNS:
 		return attach_path(p, *t ? t : "/proc/self/ns/net", false, out);
 	case SA_SOCKET: {

@@ -8,7 +8,10 @@
 #include "btf/btf.h"
 #include "elf/elfr.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 
 static void setup(void)
@@ -436,4 +439,23 @@ Test(object_trace, usdt_arguments_through_specs)
 	if (!have_sdt)
 		cr_skip_test("the probe target was built without <sys/sdt.h>: only the "
 			     "hand-written note was tested");
+}
+
+Test(object_trace, cgroup_programs_on_the_cgroup2_root)
+{
+	FD_CHECK_BEGIN();
+	struct wl_object *obj = open_obj("cgroup", NULL);
+	*(int *)wl_object_global(obj, "target_tgid", NULL) = getpid();
+	load_ok(obj);
+	attach_all(obj, NULL);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	cr_assert_geq(fd, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(9) };
+	a.sin_addr.s_addr = htonl(0x7f000001);
+	cr_assert_eq(sendto(fd, "x", 1, 0, (struct sockaddr *)&a, sizeof(a)), 1);
+	close(fd);
+	cr_assert_eq(*(uint64_t *)wl_object_global(obj, "socks", NULL), 1);
+	cr_assert_geq(*(uint64_t *)wl_object_global(obj, "packets", NULL), 1);
+	wl_object_close(obj);
+	FD_CHECK_END();
 }
