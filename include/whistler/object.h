@@ -132,11 +132,12 @@ char *wl_program_source_line(const struct wl_program *p, uint32_t insn_idx);
  * iter/..., ...  Sections that need a target (xdp, tc, cgroup/..., a bare
  * kprobe) fail with -EINVAL naming what is missing: use _attach_to. */
 int wl_program_attach(struct wl_program *p, struct wl_link **out);
-/* With a target string: an interface name or index (xdp, tc, tcx), a cgroup
- * directory (cgroup*, sockops; default: the cgroup v2 root), a kernel function (kprobe, fentry,
- * ...), "PATH:FUNC" (uprobe), "PATH:PROVIDER:NAME" (usdt), "CATEGORY/NAME" (tracepoint), a
- * tracepoint name (raw_tp), a netns file (sk_lookup, flow_dissector).  NULL behaves as
- * wl_program_attach. */
+/* With a target string: an interface name or index (xdp, tc, tcx), a
+ * cgroup directory (cgroup*, sockops; default: the cgroup v2 root), a kernel
+ * function (kprobe, ksyscall), "PATH:FUNC" (uprobe), "PATH:PROVIDER:NAME"
+ * (usdt), "CATEGORY/NAME" (tracepoint), a tracepoint name (raw_tp), a netns
+ * file (sk_lookup, flow_dissector), a map name (sk_skb, sk_msg, iter).
+ * NULL behaves as wl_program_attach. */
 int wl_program_attach_to(struct wl_program *p, const char *target, struct wl_link **out);
 /* Links made here are owned by the program (and the object): use
  * wl_program_detach, never wl_link_destroy, on them.  *out may be NULL. */
