@@ -10,6 +10,11 @@
 
 int wl_btf_load(const void *data, size_t size, char **log)
 {
+	return wl_btf_load_q(data, size, false, log);
+}
+
+int wl_btf_load_q(const void *data, size_t size, bool quiet, char **log)
+{
 	if (log)
 		*log = NULL;
 	if (!data || size == 0 || size > UINT32_MAX)
@@ -39,7 +44,7 @@ int wl_btf_load(const void *data, size_t size, char **log)
 			cap = a.btf_log_true_size > cap ? a.btf_log_true_size : cap * 4;
 			continue;
 		}
-		if (fd < 0)
+		if (fd < 0 && !quiet)
 			wl_warn("btf: load of %zu bytes failed: %s%s%s", size, wl_errstr(fd),
 				*buf ? "\n" : "", buf);
 		if (log && *buf)

@@ -73,6 +73,12 @@ struct wl_link {
 	char *desc; /* for messages: "prog 'x' on tracepoint a/b" */
 };
 
+/* wl_map_create / wl_prog_load without the warning on failure, for callers
+ * that retry or explain the failure themselves. */
+int wl_map_create_q(const struct wl_map_opts *opts, bool quiet, struct wl_map **out);
+int wl_prog_load_q(const struct wl_prog_opts *opts, bool quiet, struct wl_prog **out);
+int wl_btf_load_q(const void *data, size_t size, bool quiet, char **log);
+
 struct wl_link *wl_link_new(enum wl_link_kind kind, const char *desc);
 
 /* btf.c: a BTF blob whose type [1] is int, for probes; fd or -errno */

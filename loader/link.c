@@ -105,6 +105,11 @@ const char *wl_link_kind(const struct wl_link *l)
 	return names[l->kind];
 }
 
+const char *wl_link_desc(const struct wl_link *l)
+{
+	return l->desc;
+}
+
 int wl_link_pin(const struct wl_link *l, const char *path)
 {
 	if (l->kind != WL_LINK_BPF) {

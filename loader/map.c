@@ -13,6 +13,11 @@ static const char *map_label(const char *name)
 
 int wl_map_create(const struct wl_map_opts *o, struct wl_map **out)
 {
+	return wl_map_create_q(o, false, out);
+}
+
+int wl_map_create_q(const struct wl_map_opts *o, bool quiet, struct wl_map **out)
+{
 	*out = NULL;
 	if (!o)
 		return -EINVAL;
@@ -49,6 +54,8 @@ int wl_map_create(const struct wl_map_opts *o, struct wl_map **out)
 			wl_info("map '%s': kernel refused the name, created unnamed", saved);
 	}
 	if (fd < 0) {
+		if (quiet)
+			return fd;
 		wl_warn("map '%s': create %s (type %u) key %u value %u max_entries %u flags 0x%x "
 			"failed: %s",
 			map_label(o->name), tn ? tn : "unknown type", o->type, o->key_size,

@@ -96,6 +96,11 @@ static const char *log_tail(const char *log, int lines)
 
 int wl_prog_load(const struct wl_prog_opts *o, struct wl_prog **out)
 {
+	return wl_prog_load_q(o, false, out);
+}
+
+int wl_prog_load_q(const struct wl_prog_opts *o, bool quiet, struct wl_prog **out)
+{
 	*out = NULL;
 	if (o->log)
 		*o->log = NULL;
@@ -127,10 +132,10 @@ int wl_prog_load(const struct wl_prog_opts *o, struct wl_prog **out)
 	}
 	if (fd < 0) {
 		const char *tn = wl_prog_type_name(o->type);
-		if (log && *log)
+		if (!quiet && log && *log)
 			wl_warn("prog '%s': load of %s program failed: %s\nverifier log (tail):\n%s",
 				name, tn ? tn : "unknown type", wl_errstr(fd), log_tail(log, 20));
-		else
+		else if (!quiet)
 			wl_warn("prog '%s': load of %s program (type %u) failed: %s", name,
 				tn ? tn : "unknown type", o->type, wl_errstr(fd));
 		if (o->log && log && *log)

@@ -166,6 +166,8 @@ int wl_link_fd(const struct wl_link *link);
 /* Kind, for messages: "bpf_link", "perf_event", "netlink_xdp", "tc_filter",
  * "prog_attach", "socket_filter". */
 const char *wl_link_kind(const struct wl_link *link);
+/* What it attaches, for messages: "prog 'x' on tracepoint 'a/b'". */
+const char *wl_link_desc(const struct wl_link *link);
 int wl_link_pin(const struct wl_link *link, const char *path);
 /* BPF_LINK_UPDATE: swap the program of a bpf_link in place. */
 int wl_link_update(struct wl_link *link, const struct wl_prog *prog);
