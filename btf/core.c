@@ -271,7 +271,9 @@ static int composites_match(const struct wbtf *lb, const struct btf_type *l, con
 		for (unsigned j = 0; j < wbtf_vlen(t) && !matched; j++) {
 			const struct btf_member *tm = &wbtf_members(t)[j];
 			const char *tn = wbtf_str(tb, tm->name_off);
-			if (!ln || !tn || !*tn || strcmp(ln, tn))
+			/* named members match by name; anonymous ones (unions and
+			 * structs inlined in the parent) by their types */
+			if (!ln || !tn || strcmp(ln, tn))
 				continue;
 			int r = types_match(lb, lm->type, tb, tm->type, level - 1);
 			if (r < 0)

@@ -456,3 +456,39 @@ Test(core, access_builder_on_kernel_types)
 	cr_assert_eq(a.byte_size, 1);
 	wbtf_free(k);
 }
+
+/* TYPE_MATCHES looks through anonymous members by their types (task_struct
+ * has anonymous unions): struct u { union { int a; long b; }; int c; }. */
+Test(core, type_matches_anonymous_members)
+{
+	struct wbtf *l = wbtf_new(), *t = wbtf_new();
+	struct wbtf *both[2] = { l, t };
+	int32_t root[2];
+	for (int k = 0; k < 2; k++) {
+		int32_t i = wbtf_add_int(both[k], "int", 4, BTF_INT_SIGNED);
+		int32_t lg = wbtf_add_int(both[k], "long", 8, BTF_INT_SIGNED);
+		int32_t un = wbtf_add_union(both[k], NULL, 8);
+		wbtf_add_member(both[k], "a", (uint32_t)i, 0, 0);
+		wbtf_add_member(both[k], "b", (uint32_t)lg, 0, 0);
+		root[k] = wbtf_add_struct(both[k], "u", 16);
+		wbtf_add_member(both[k], NULL, (uint32_t)un, 0, 0);
+		wbtf_add_member(both[k], "c", (uint32_t)i, 64, 0);
+	}
+	struct wbtf_core_relo r = { 0, (uint32_t)root[0], (uint32_t)wbtf_add_str(l, "0"), BPF_CORE_TYPE_MATCHES };
+	struct wbtf_core_res res;
+	cr_assert_eq(wbtf_core_resolve(l, &r, t, &res), 0, "%s", wbtf_last_error());
+	cr_assert_eq(res.new_val, 1, "the anonymous unions match by type");
+	/* a target whose anonymous member has another shape does not match */
+	struct wbtf *t2 = wbtf_new();
+	int32_t i2 = wbtf_add_int(t2, "int", 4, BTF_INT_SIGNED);
+	int32_t s2 = wbtf_add_struct(t2, NULL, 4);
+	wbtf_add_member(t2, "z", (uint32_t)i2, 0, 0);
+	wbtf_add_struct(t2, "u", 8);
+	wbtf_add_member(t2, NULL, (uint32_t)s2, 0, 0);
+	wbtf_add_member(t2, "c", (uint32_t)i2, 32, 0);
+	cr_assert_eq(wbtf_core_resolve(l, &r, t2, &res), 0, "%s", wbtf_last_error());
+	cr_assert_eq(res.new_val, 0);
+	wbtf_free(l);
+	wbtf_free(t);
+	wbtf_free(t2);
+}
