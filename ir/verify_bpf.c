@@ -220,6 +220,9 @@ static void check_ctx_access(struct vfy *v, const struct ir_ins *in, ir_ref base
 	if (!in->dst || !v->f->is_prog)
 		return;
 	enum ir_region field = ir_ctx_field_region(v->f->progtype, off, size);
+	/* a BTF-typed argument may be declared nullable (fexit results, optional arguments) */
+	if (field == RG_BTF && in->ty.cls == IR_PTR && in->ty.region == RG_BTF_NULL)
+		return;
 	if (in->ty.cls == IR_PTR && in->ty.region != RG_ANY && in->ty.region != field) {
 		if (field == RG_ANY)
 			vfy_error(v, in, "the %s context field at offset %lld is not a pointer",
