@@ -351,7 +351,15 @@ static void check_helper_arg(struct vfy *v, const struct ir_ins *in, const struc
 	const char *bad = NULL;
 	switch (kind) {
 	case HA_MAP:
-		if (t.cls != IR_PTR || (t.region != RG_MAP && t.region != RG_ANY))
+		if (t.cls == IR_PTR && t.region == RG_MAP_NULL) {
+			/* an inner map from a map of maps: usable once checked */
+			if (region_here(v, r) != RG_MAP) {
+				vfy_error(v, in, "argument %u of %s is %s, which may be NULL%s", i + 1, h->name,
+					  vfy_name(v, r), origin(v, r));
+				diag_hint(v->d, "check it first: chknull %s, @nonnull, @null", vfy_name(v, r));
+				return;
+			}
+		} else if (t.cls != IR_PTR || (t.region != RG_MAP && t.region != RG_ANY))
 			bad = "";
 		else if (ir_ref_kind(r) == REF_SYM)
 			check_map_kind(v, in, h, ir_sym(v->f->mod, ir_ref_idx(r)));
@@ -436,12 +444,18 @@ void vfy_check_helper_call(struct vfy *v, const struct ir_ins *in)
 		[HR_BTF] = { IR_PTR, RG_BTF },
 		[HR_BTF_OR_NULL] = { IR_PTR, RG_BTF_NULL },
 	};
+	uint8_t want = ret[h->ret].region;
+	/* a lookup in a map of maps finds an inner map */
+	if (h->ret == HR_MAPVAL_OR_NULL && ir_ref_kind(in->args[1]) == REF_SYM &&
+	    ir_sym(v->f->mod, ir_ref_idx(in->args[1]))->kind == IR_SYM_MAP &&
+	    (ir_maptypes[ir_sym(v->f->mod, ir_ref_idx(in->args[1]))->map.type].props & MT_OF_MAPS))
+		want = RG_MAP_NULL;
 	bool ok = ret[h->ret].cls == IR_PTR
-			  ? in->ty.cls == IR_PTR && (in->ty.region == RG_ANY || in->ty.region == ret[h->ret].region)
+			  ? in->ty.cls == IR_PTR && (in->ty.region == RG_ANY || in->ty.region == want)
 			  : ir_vt_int(in->ty);
 	if (!ok) {
 		struct buf b = { 0 };
-		ir_print_vt(IR_VT(ret[h->ret].cls, ret[h->ret].region), &b);
+		ir_print_vt(IR_VT(ret[h->ret].cls, want), &b);
 		vfy_error(v, in, "%s returns %s", h->name, buf_cstr(&b));
 		buf_free(&b);
 	}
