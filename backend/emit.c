@@ -94,12 +94,21 @@ static void resolve_fallthrough(struct emitter *e)
 	}
 }
 
+/* Type ids and enumerator values are loaded with ld_imm64, as clang does:
+ * an enumerator may need 64 bits, and libbpf patches both forms. */
+static bool core_wide(uint8_t kind)
+{
+	return kind == BPF_CORE_TYPE_ID_LOCAL || kind == BPF_CORE_TYPE_ID_TARGET ||
+	       kind == BPF_CORE_ENUMVAL_EXISTS || kind == BPF_CORE_ENUMVAL_VALUE;
+}
+
 static unsigned mi_slots(const struct mi *m)
 {
 	switch (m->kind) {
 	case MI_LDIMM64: return 2;
 	case MI_FRAMEADDR: return 2;
 	case MI_SETCC: return 3;
+	case MI_CORE: return core_wide(m->op) ? 2 : 1;
 	case MI_SELECT: return m->dst == m->src ? 2 : 3;
 	default: return 1;
 	}
@@ -254,7 +263,13 @@ static void encode(struct emitter *e, const struct mi *m)
 		const struct mcore *c = &mf->core.data[m->reloc];
 		struct bk_core rec = { here, c->type, c->access, c->kind };
 		vec_push(&e->out->core, rec);
-		put(e, insn_mov_imm(true, (uint8_t)m->dst, (int32_t)m->imm), m);
+		if (core_wide(c->kind)) {
+			insn_ld_imm64(two, (uint8_t)m->dst, (uint64_t)m->imm);
+			put(e, two[0], m);
+			put(e, two[1], m);
+		} else {
+			put(e, insn_mov_imm(true, (uint8_t)m->dst, (int32_t)m->imm), m);
+		}
 		return;
 	}
 	}

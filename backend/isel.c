@@ -597,13 +597,19 @@ static void sel_core(struct isel *s, const struct ir_ins *in)
 {
 	struct mcore c = { .type = ir_ref_idx(in->args[0]), .access = ir_strs(s->f->mod, in->args[1]),
 			   .kind = (uint8_t)ir_ops[in->op].param };
+	/* type-based relocations carry the access string "0" (libbpf insists) */
+	bool type_based = c.kind == BPF_CORE_TYPE_ID_LOCAL || c.kind == BPF_CORE_TYPE_ID_TARGET ||
+			  c.kind == BPF_CORE_TYPE_EXISTS || c.kind == BPF_CORE_TYPE_SIZE ||
+			  c.kind == BPF_CORE_TYPE_MATCHES;
+	if (type_based && !*c.access)
+		c.access = "0";
 	int64_t local;
 	if (!bk_core_local_value(s->f->mod, c.type, c.access, c.kind, &local)) {
 		error(s, "CO-RE access string \"%s\" does not fit its type", c.access);
 		return;
 	}
 	vec_push(&s->mf->core, c);
-	emit(s, (struct mi){ .kind = MI_CORE, .dst = s->vreg[in->dst], .reloc = s->mf->core.len - 1,
+	emit(s, (struct mi){ .kind = MI_CORE, .op = c.kind, .dst = s->vreg[in->dst], .reloc = s->mf->core.len - 1,
 			     .imm = local });
 }
 

@@ -30,7 +30,7 @@ enum mi_kind {
 	MI_SETCC,     /* dst = (src1 op src|imm) ? 1 : 0; src1 in `a` */
 	MI_SELECT,    /* dst = a ? src : imm-or-reg b */
 	MI_COPY,      /* dst = src, a register copy the allocator may coalesce */
-	MI_CORE,      /* dst = imm, the local value of CO-RE relocation `reloc` */
+	MI_CORE,      /* dst = imm, the local value of CO-RE relocation `reloc` (op: its kind) */
 };
 
 /* Not a kernel opcode: the v4 unconditional byte swap, in MI_END's op. */
