@@ -416,6 +416,11 @@ static int32_t map_def(struct objw *o, uint32_t s)
 	return id;
 }
 
+static bool typeless_ksym(const struct ir_module *m, const struct ir_sym *sym)
+{
+	return sym->ext.kind == IR_EXT_KSYM && ir_type_strip(m, sym->ext.type) == IRT_T_VOID;
+}
+
 struct secvar {
 	const char *sec;
 	int32_t var;
@@ -478,9 +483,15 @@ static void build_btf(struct objw *o)
 			if (sym->ext.kind == IR_EXT_KFUNC)
 				o->btf_id[s] = wbtf_add_func(o->btf, sym->name, BTF_FUNC_EXTERN,
 							     (uint32_t)btfgen_id(&o->g, sym->ext.type));
-			else
-				o->btf_id[s] = wbtf_add_var(o->btf, sym->name, (uint32_t)btfgen_id(&o->g, sym->ext.type),
-							    BTF_VAR_GLOBAL_EXTERN);
+			else {
+				int32_t type = btfgen_id(&o->g, sym->ext.type);
+				/* a typeless ksym is `const void`, as clang writes it (a VAR of void is invalid) */
+				if (!type && typeless_ksym(o->m, sym))
+					type = wbtf_add_const(o->btf, 0);
+				o->btf_id[s] = type < 0 ? type
+							: wbtf_add_var(o->btf, sym->name, (uint32_t)type,
+								       BTF_VAR_GLOBAL_EXTERN);
+			}
 			if (check(o, o->btf_id[s], sym->name))
 				vec_push(&vars, ((struct secvar){ sym->ext.kind == IR_EXT_KCONFIG ? ".kconfig" : ".ksyms",
 								  o->btf_id[s], 0, 0 }));
@@ -496,9 +507,10 @@ static void build_btf(struct objw *o)
 			if (o->btf_id[s] == vars.data[i].var) {
 				struct ir_sym *sym = ir_sym(o->m, s);
 				vars.data[i].off = sym->kind == IR_SYM_EXTERN ? 0 : (uint32_t)o->off[s];
-				vars.data[i].size = sym->kind == IR_SYM_EXTERN
-							    ? (sym->ext.kind == IR_EXT_KFUNC ? 0 : ir_type_size(o->m, sym->ext.type))
-							    : (uint32_t)o->size[s];
+				vars.data[i].size = sym->kind != IR_SYM_EXTERN	 ? (uint32_t)o->size[s]
+						    : sym->ext.kind == IR_EXT_KFUNC ? 0
+						    : typeless_ksym(o->m, sym)	    ? 1 /* sizeof(void) in GNU C */
+										    : ir_type_size(o->m, sym->ext.type);
 			}
 	if (o->m->license) {
 		uint32_t n = (uint32_t)strlen(o->m->license) + 1;

@@ -35,3 +35,38 @@ Test(object, btf_ext_without_lines)
 	cr_assert_eq(u32_at(ext->data, 28), 0, "core_relo must be empty");
 	compiled_free(&c);
 }
+
+/* A typeless ksym (`void`) is a VAR of `const void`, as clang writes it: a
+ * VAR of type 0 is invalid BTF (our reader and the kernel refuse it). */
+Test(object, typeless_ksym_btf)
+{
+	struct compiled c;
+	compile_text("target v3\n"
+		     "license \"GPL\"\n"
+		     "extern $do_unlinkat : void ksym\n"
+		     "prog $p(%ctx:ptr.ctx) -> i32 type=xdp section=\"xdp\" {\n"
+		     "@entry\n"
+		     "\t%a:ptr.btf = copy $do_unlinkat\n"
+		     "\t%k:i32 = ne %a, 0\n"
+		     "\tret %k\n"
+		     "}\n",
+		     false, &c);
+	cr_assert_eq(c.rc, 0, "%.*s", (int)c.diags.len, c.diags.data);
+	const struct elfr_section *s = section(&c, ".BTF");
+	struct wbtf *btf;
+	cr_assert_eq(wbtf_parse(s->data, (size_t)s->size, NULL, &btf), 0, "the BTF does not read back: %s",
+		     wbtf_last_error());
+	int32_t var = wbtf_find_by_name_kind(btf, "do_unlinkat", BTF_KIND_VAR);
+	cr_assert_gt(var, 0);
+	const struct btf_type *v = wbtf_type_by_id(btf, (uint32_t)var);
+	const struct btf_type *t = wbtf_type_by_id(btf, v->type);
+	cr_assert_eq(wbtf_kind(t), BTF_KIND_CONST);
+	cr_assert_eq(t->type, 0u);
+	int32_t ds = wbtf_find_by_name_kind(btf, ".ksyms", BTF_KIND_DATASEC);
+	cr_assert_gt(ds, 0);
+	const struct btf_type *d = wbtf_type_by_id(btf, (uint32_t)ds);
+	cr_assert_eq(wbtf_vlen(d), 1u);
+	cr_assert_eq(wbtf_secinfos(d)[0].size, 1u, "sizeof(void) is 1 in GNU C, as clang records it");
+	wbtf_free(btf);
+	compiled_free(&c);
+}
