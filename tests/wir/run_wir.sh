@@ -37,7 +37,16 @@ if command -v llvm-objdump-19 >/dev/null; then
 		fail "whistler objdump and llvm-objdump-19 -d -r differ:"
 		head -40 "$OUT/$name.objdump.diff"
 	else
-		echo "  objdump: $(grep -c '^ *[0-9]*:' "$OUT/$name.ours.s") lines agree with llvm-objdump-19"
+		echo "  objdump -d -r: $(grep -c '^ *[0-9]*:' "$OUT/$name.ours.s") lines agree with llvm-objdump-19"
+	fi
+	# and as v3/v4 code is usually read: 32-bit memory operations on w registers
+	"$W" objdump -d -r --mattr=+alu32 "$obj" >"$OUT/$name.ours32.s" 2>&1
+	llvm-objdump-19 -d -r --mattr=+alu32 "$obj" >"$OUT/$name.llvm32.s" 2>&1
+	if ! diff -u "$OUT/$name.llvm32.s" "$OUT/$name.ours32.s" >"$OUT/$name.objdump32.diff"; then
+		fail "whistler objdump and llvm-objdump-19 -d -r --mattr=+alu32 differ:"
+		head -40 "$OUT/$name.objdump32.diff"
+	else
+		echo "  objdump -d -r --mattr=+alu32: agrees with llvm-objdump-19"
 	fi
 	while IFS= read -r sec; do
 		[ -n "$sec" ] || continue

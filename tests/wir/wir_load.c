@@ -10,14 +10,18 @@
  *   ; run: $PROG [data=x"..."] [ctx=x"..."] [repeat=N] -> RETVAL [out=x"..."]
  *   ; attach: $PROG tracepoint CAT/NAME | raw_tracepoint NAME | tp_btf | fentry
  *             | uprobe BINARY:FUNC | uretprobe BINARY:FUNC
- *   ; trigger: getpid N | unlink N | target N
- *             (unlink: of a missing file; target: the uprobe test binary)
+ *             | sk_skb MAP | sk_msg MAP (verdict programs on a sockmap/sockhash)
+ *   ; trigger: getpid N | unlink N | target N | tcp MAP KEY [MAP KEY]
+ *             (unlink: of a missing file; target: the uprobe test binary;
+ *             tcp: a loopback connection whose accepted and connecting
+ *             sockets go into the sockmaps/sockhashes named, then 5 bytes)
  *   ; map: $MAP KEY -> VALUE              per-CPU maps: the sum over CPUs
  *   ; global: $NAME[IDX] -> VALUE         a global's value (IDX for arrays)
  *   ; ringbuf: $MAP -> x"..."             the next record of a ring buffer
  *   ; perfbuf: $MAP -> x"..."             the next sample of a perf buffer
  * Values are integers (little-endian at the element's size), x"..." bytes,
- * `pid` (this process), `btf:KIND:NAME` (an id in the kernel's BTF) or
+ * `pid` (this process), `btf:KIND:NAME` (an id in the kernel's BTF, or with
+ * `local-btf:` in the object's), or
  * `fd:$NAME` (a map's or program's fd, for maps of maps and prog arrays).
  * Binaries named in attach lines are looked up in $WIR_BIN_DIR.
  * Exit 0: all passed; 1: a failure; 77: something was skipped. */
@@ -33,6 +37,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -54,12 +61,19 @@ struct evq {
 	struct perf_buffer *pb;
 };
 
+struct map_attach {
+	int prog, map;
+	enum bpf_attach_type type;
+};
+
 struct harness {
 	const char *wir, *obj;
 	struct bpf_object *o;
 	struct btf *vmlinux;
 	struct bpf_link *links[MAX_LINKS];
 	unsigned nlinks;
+	struct map_attach map_attach[8];
+	unsigned nmap_attach;
 	struct evq queues[8];
 	unsigned nqueues;
 	unsigned failures, skips;
@@ -157,19 +171,22 @@ static long parse_value(struct harness *h, const char *text, uint8_t *buf, size_
 		if (!m && !p)
 			return -1;
 		v = m ? bpf_map__fd(m) : bpf_program__fd(p);
-	} else if (!strncmp(text, "btf:", 4)) {
+	} else if (!strncmp(text, "btf:", 4) || !strncmp(text, "local-btf:", 10)) {
+		/* a type id in the kernel's BTF, or in the object's own */
+		bool local = text[0] == 'l';
 		char kind[16], name[128];
-		if (sscanf(text + 4, "%15[^:]:%127s", kind, name) != 2)
+		if (sscanf(text + (local ? 10 : 4), "%15[^:]:%127s", kind, name) != 2)
 			return -1;
 		int k = !strcmp(kind, "struct") ? BTF_KIND_STRUCT : !strcmp(kind, "union") ? BTF_KIND_UNION
 				: !strcmp(kind, "enum")	 ? BTF_KIND_ENUM
 				: !strcmp(kind, "typedef") ? BTF_KIND_TYPEDEF
 							   : BTF_KIND_INT;
-		if (!h->vmlinux)
+		if (!h->vmlinux && !local)
 			h->vmlinux = btf__load_vmlinux_btf();
-		if (!h->vmlinux)
+		const struct btf *btf = local ? bpf_object__btf(h->o) : h->vmlinux;
+		if (!btf)
 			return -1;
-		v = btf__find_by_name_kind(h->vmlinux, name, (uint32_t)k);
+		v = btf__find_by_name_kind(btf, name, (uint32_t)k);
 		if (v < 0)
 			return -1;
 	} else {
@@ -610,6 +627,17 @@ static void directive_attach(struct harness *h, unsigned line, char *rest)
 		LIBBPF_OPTS(bpf_uprobe_opts, uo, .func_name = colon + 1, .retprobe = kind[1] == 'r');
 		l = bpf_program__attach_uprobe_opts(p, -1, path, 0, &uo);
 		free(path);
+	} else if ((!strcmp(kind, "sk_skb") || !strcmp(kind, "sk_msg")) && target) {
+		/* verdict programs on a sockmap/sockhash: BPF_PROG_ATTACH, detached at the end */
+		struct bpf_map *m = find_map(h, line, target);
+		if (!m)
+			return;
+		enum bpf_attach_type t = kind[3] == 's' ? BPF_SK_SKB_STREAM_VERDICT : BPF_SK_MSG_VERDICT;
+		if (bpf_prog_attach(bpf_program__fd(p), bpf_map__fd(m), t, 0))
+			return fail(h, line, "attaching %s to %s: %s", name, target, strerror(errno));
+		h->map_attach[h->nmap_attach++] = (struct map_attach){ bpf_program__fd(p), bpf_map__fd(m), t };
+		printf("  attached %s (%s verdict on %s)\n", name, kind, target);
+		return;
 	} else {
 		return fail(h, line, "unknown attach kind %s", kind);
 	}
@@ -622,6 +650,64 @@ static void directive_attach(struct harness *h, unsigned line, char *rest)
 	printf("  attached %s (%s%s%s)\n", name, kind, target ? " " : "", target ? target : "");
 }
 
+/* Puts socket fd into sockmap/sockhash `map` at `key`. */
+static bool sock_into(struct harness *h, unsigned line, const char *map, const char *key, int fd)
+{
+	struct bpf_map *m = find_map(h, line, map);
+	uint32_t k = (uint32_t)strtoul(key ? key : "0", NULL, 0);
+	uint64_t v = (uint64_t)fd;
+	if (!m)
+		return false;
+	if (bpf_map_update_elem(bpf_map__fd(m), &k, &v, BPF_ANY)) {
+		fail(h, line, "adding a socket to %s: %s", map, strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+/* A TCP connection over loopback: the accepted socket goes into map1[key1],
+ * the connecting one into map2[key2] (if given), then "hello" is sent to
+ * the accepted side and read back. Returns the bytes received or -1. */
+static long tcp_exchange(struct harness *h, unsigned line, const char *map1, const char *key1,
+			 const char *map2, const char *key2)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t alen = sizeof(a);
+	int ls = socket(AF_INET, SOCK_STREAM, 0), cs = socket(AF_INET, SOCK_STREAM, 0), ss = -1;
+	long got = -1;
+	char buf[16];
+	if (ls < 0 || cs < 0 || bind(ls, (void *)&a, sizeof(a)) || listen(ls, 1) ||
+	    getsockname(ls, (void *)&a, &alen) || connect(cs, (void *)&a, sizeof(a)) ||
+	    (ss = accept(ls, NULL, NULL)) < 0) {
+		fail(h, line, "loopback TCP connection: %s", strerror(errno));
+		goto out;
+	}
+	if (!sock_into(h, line, map1, key1, ss) || (map2 && !sock_into(h, line, map2, key2, cs)))
+		goto out;
+	if (send(cs, "hello", 5, 0) != 5) {
+		fail(h, line, "send: %s", strerror(errno));
+		goto out;
+	}
+	got = 0;
+	while (got < 5) {
+		ssize_t r = recv(ss, buf + got, sizeof(buf) - (size_t)got, 0);
+		if (r <= 0) {
+			fail(h, line, "recv: %s", r ? strerror(errno) : "connection closed");
+			got = -1;
+			goto out;
+		}
+		got += r;
+	}
+out:
+	if (ss >= 0)
+		close(ss);
+	if (cs >= 0)
+		close(cs);
+	if (ls >= 0)
+		close(ls);
+	return got;
+}
+
 static void directive_trigger(struct harness *h, unsigned line, char *rest)
 {
 	char *what = word(&rest), *count = word(&rest);
@@ -632,6 +718,13 @@ static void directive_trigger(struct harness *h, unsigned line, char *rest)
 	} else if (what && !strcmp(what, "unlink")) {
 		for (long i = 0; i < n; i++)
 			unlink("/nonexistent/wir_load");
+	} else if (what && !strcmp(what, "tcp")) {
+		/* count = a sockmap/sockhash for the accepted socket, then its key;
+		 * optionally another map and key for the connecting socket */
+		char *k1 = word(&rest), *m2 = word(&rest), *k2 = word(&rest);
+		n = tcp_exchange(h, line, count, k1, m2, k2);
+		if (n < 0)
+			return;
 	} else if (what && !strcmp(what, "target")) {
 		char *path = bin_path("wl_probe_target");
 		pid_t pid = fork();
@@ -799,6 +892,8 @@ int main(int argc, char **argv)
 		}
 	for (unsigned i = 0; i < h.nlinks; i++)
 		bpf_link__destroy(h.links[i]);
+	for (unsigned i = 0; i < h.nmap_attach; i++)
+		bpf_prog_detach2(h.map_attach[i].prog, h.map_attach[i].map, h.map_attach[i].type);
 	for (unsigned i = 0; i < h.nqueues; i++) {
 		ring_buffer__free(h.queues[i].rb);
 		perf_buffer__free(h.queues[i].pb);
