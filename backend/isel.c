@@ -778,6 +778,8 @@ static void sel_block(struct isel *s, uint32_t b)
 		const struct ir_ins *in = &blk->ins.data[i];
 		s->in = in;
 		s->loc = in->loc;
+		if (!s->loc.file && in->pos)
+			s->loc = (struct ir_loc){ BK_LOC_IR_TEXT, in->pos, 1 };
 		const struct ir_opinfo *oi = &ir_ops[in->op];
 		if (in->dst && s->remat[in->dst] != RM_NONE && !(oi->props & (OP_CALL | OP_LOAD | OP_ATOMIC)))
 			continue; /* produced again at each use */

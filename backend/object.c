@@ -537,13 +537,26 @@ static void build_btf(struct objw *o)
 	vec_free(&vars);
 }
 
+/* The name line_info gives a file: a source file of the module, or the IR
+ * text it was read from. */
+static const char *file_name(struct objw *o, uint32_t file)
+{
+	if (file == BK_LOC_IR_TEXT) {
+		const struct src_file *f = o->d && o->d->sm && o->m->text_file
+						   ? srcmgr_file(o->d->sm, o->m->text_file)
+						   : NULL;
+		return f ? f->path : "";
+	}
+	return file < o->m->files.len ? o->m->files.data[file] : "";
+}
+
 /* The text of a source line for line_info, or "" if the file is not at hand. */
 static const char *line_text(struct objw *o, uint32_t file, uint32_t line, char *buf, size_t n)
 {
 	buf[0] = 0;
-	if (!o->d || !o->d->sm || file >= o->m->files.len)
+	if (!o->d || !o->d->sm || (file >= o->m->files.len && file != BK_LOC_IR_TEXT))
 		return buf;
-	uint32_t id = srcmgr_load(o->d->sm, o->m->files.data[file]);
+	uint32_t id = file == BK_LOC_IR_TEXT ? o->m->text_file : srcmgr_load(o->d->sm, o->m->files.data[file]);
 	size_t len;
 	const char *s = id ? srcmgr_line(o->d->sm, id, line, &len) : NULL;
 	if (s) {
@@ -576,14 +589,14 @@ static void build_ext(struct objw *o)
 				/* every function needs a line record at its first instruction */
 				struct ir_loc first = bf->lines.len ? bf->lines.data[0].loc : (struct ir_loc){ 1, 0, 0 };
 				if (!bf->lines.len || bf->lines.data[0].insn != 0) {
-					const char *file = first.file < o->m->files.len ? o->m->files.data[first.file] : "";
+					const char *file = file_name(o, first.file);
 					check(o, wbtf_ext_add_line(es, o->btf, base, file,
 								   line_text(o, first.file, first.line, text, sizeof(text)),
 								   first.line, first.col), "line_info");
 				}
 				vec_foreach(&bf->lines, l)
 				{
-					const char *file = o->m->files.data[l->loc.file];
+					const char *file = file_name(o, l->loc.file);
 					check(o, wbtf_ext_add_line(es, o->btf, base + l->insn * 8, file,
 								   line_text(o, l->loc.file, l->loc.line, text, sizeof(text)),
 								   l->loc.line, MIN(l->loc.col, 1023u)), "line_info");

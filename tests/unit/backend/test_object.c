@@ -70,3 +70,39 @@ Test(object, typeless_ksym_btf)
 	wbtf_free(btf);
 	compiled_free(&c);
 }
+
+/* Instructions without a source location are located by their line in the
+ * IR text (docs/ir.md): line_info names the .wir file and its lines, so
+ * verifier logs and `bpftool prog dump ... linum` show them (libbpf dropped
+ * all line info of a program without a record for its first instruction). */
+Test(object, line_info_from_ir_text)
+{
+	struct compiled c;
+	compile_text("target v3\n"
+		     "license \"GPL\"\n"
+		     "global $g : u64 section=\".bss\"\n"
+		     "prog $p(%ctx:ptr.ctx) -> i32 type=xdp section=\"xdp\" {\n"
+		     "@entry\n"
+		     "\tstore.u64 $g, 0, 7\n"
+		     "\tret 2\n"
+		     "}\n",
+		     false, &c);
+	cr_assert_eq(c.rc, 0, "%.*s", (int)c.diags.len, c.diags.data);
+	const struct elfr_section *b = section(&c, ".BTF"), *e = section(&c, ".BTF.ext");
+	struct wbtf *btf;
+	struct wbtf_ext ext;
+	cr_assert_eq(wbtf_parse(b->data, (size_t)b->size, NULL, &btf), 0);
+	cr_assert_eq(wbtf_ext_parse(e->data, (size_t)e->size, btf, &ext), 0);
+	cr_assert_eq(ext.nr_secs, 1u);
+	const struct wbtf_ext_sec *s = &ext.secs[0];
+	cr_assert_eq(s->nr_line, 2u, "the store and the return");
+	cr_assert_eq(s->line[0].insn_off, 0u);
+	cr_assert_str_eq(wbtf_str(btf, s->line[0].file_name_off), "t.wir");
+	cr_assert_str_eq(wbtf_str(btf, s->line[0].line_off), "store.u64 $g, 0, 7");
+	cr_assert_eq(WBTF_LINE(s->line[0].line_col), 6u);
+	cr_assert_eq(WBTF_LINE(s->line[1].line_col), 7u);
+	cr_assert_str_eq(wbtf_str(btf, s->line[1].line_off), "ret 2");
+	wbtf_ext_free(&ext);
+	wbtf_free(btf);
+	compiled_free(&c);
+}
