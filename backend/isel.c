@@ -347,6 +347,15 @@ static void sel_binary(struct isel *s, const struct ir_ins *in)
 		return;
 	}
 	uint32_t d = s->vreg[in->dst];
+	bool is_div = in->op == IR_UDIV || in->op == IR_SDIV, is_rem = in->op == IR_UREM || in->op == IR_SREM;
+	if ((is_div || is_rem) && const_of(s, b, &v) && (width == 4 ? (uint32_t)v == 0 : v == 0)) {
+		/* the verifier refuses a division by the constant 0: x / 0 == 0, x % 0 == x */
+		if (is_div)
+			load_const(s, d, 0, width);
+		else
+			move_to(s, d, a, width);
+		return;
+	}
 	move_to(s, d, a, width);
 	struct mi m = { .kind = MI_ALU, .op = alu_op[in->op], .size = (uint8_t)width, .dst = d,
 			.flags = is_signed ? MF_SIGNED : 0 };
