@@ -258,6 +258,9 @@ def main():
     if os.geteuid() != 0:
         print('SKIP: difftest: not root, nothing can be loaded')
         return 77
+    if not os.access(loader, os.X_OK):
+        print('SKIP: difftest: wir_load was not built (no libbpf-dev at configure time)')
+        return 77
     os.makedirs(outdir, exist_ok=True)
     runs = failures = 0
     for seed in range(first, first + count):
