@@ -2,7 +2,7 @@
 # One program of the suite, end to end: `whistler compile` it; compare
 # `whistler objdump` with `llvm-objdump-19 -d -r` line for line; dump its BTF
 # with bpftool (and `whistler btf dump`, which must print the same; check
-# `; btf:` / `; section:` shape lines); load it with
+# `; btf:` / `; section:` shape lines); link it with `bpftool gen object`; load it with
 # `bpftool prog loadall` into a fresh bpffs directory; then load, run, attach
 # and check it with libbpf (wir_load).  Programs named by `; expect-skip:` may
 # be refused by the kernel: that is reported as a loud skip (exit 77).
@@ -82,6 +82,18 @@ if [ $have_bpftool = 1 ]; then
 		[ -n "$want" ] || continue
 		grep -qF -- "$want" "$OUT/$name.btf" || fail "BTF lacks: $want"
 	done < <(directives btf)
+fi
+
+# 3b. libbpf's static linker (bpftool gen object) takes it, deterministically
+if [ $have_bpftool = 1 ]; then
+	if bpftool gen object "$OUT/$name.linked.o" "$obj" >"$OUT/$name.link.log" 2>&1 &&
+		bpftool gen object "$OUT/$name.linked2.o" "$obj" >>"$OUT/$name.link.log" 2>&1; then
+		cmp -s "$OUT/$name.linked.o" "$OUT/$name.linked2.o" || fail "bpftool gen object is not deterministic on it"
+		echo "  bpftool gen object: linked"
+	else
+		fail "bpftool gen object rejects the object:"
+		tail -5 "$OUT/$name.link.log"
+	fi
 fi
 
 # 4. bpftool prog loadall, into a directory of its own

@@ -5,11 +5,11 @@
  * buffers.  Programs marked `; expect-skip:` are loaded on their own and
  * skipped loudly when the kernel refuses them.  Directives:
  *   ; set: $GLOBAL -> VALUE               before load (e.g. the pid to trace)
- *   ; expect-skip: $PROG WHY              the kernel may refuse this program
+ *   ; expect-skip: $PROG WHY              the kernel may refuse to load or attach it
  *   ; update: $MAP KEY -> VALUE           map element, after load
  *   ; run: $PROG [data=x"..."] [ctx=x"..."] [repeat=N] -> RETVAL [out=x"..."]
  *   ; attach: $PROG tracepoint CAT/NAME | raw_tracepoint NAME | tp_btf | fentry
- *             | uprobe BINARY:FUNC | uretprobe BINARY:FUNC
+ *             | uprobe BINARY:FUNC | uretprobe BINARY:FUNC | kprobe FUNC | kretprobe FUNC
  *             | sk_skb MAP | sk_msg MAP (verdict programs on a sockmap/sockhash)
  *   ; trigger: getpid N | unlink N | target N | tcp MAP KEY [MAP KEY]
  *             (unlink: of a missing file; target: the uprobe test binary;
@@ -80,6 +80,8 @@ struct harness {
 	char *skipped[16]; /* programs the kernel refused */
 	unsigned nskipped;
 	bool tainted; /* a refused program was to run or attach: later checks cannot hold */
+	char **expect; /* programs named by `; expect-skip:` */
+	unsigned nexpect;
 };
 
 static pid_t self_pid; /* cached: getpid() is a syscall the tracepoints under test see */
@@ -240,6 +242,15 @@ static struct bpf_program *find_prog(struct harness *h, unsigned line, const cha
 	if (!p)
 		fail(h, line, "no program %s in the object", name);
 	return p;
+}
+
+/* A program named by `; expect-skip:`: the kernel may refuse to load or attach it. */
+static bool expected_refusal(struct harness *h, const char *name)
+{
+	for (unsigned i = 0; i < h->nexpect; i++)
+		if (!strcmp(sym_name(h->expect[i]), sym_name(name)))
+			return true;
+	return false;
 }
 
 static bool skipped(struct harness *h, const char *name)
@@ -620,6 +631,8 @@ static void directive_attach(struct harness *h, unsigned line, char *rest)
 		l = bpf_program__attach_raw_tracepoint(p, target);
 	} else if (!strcmp(kind, "tp_btf") || !strcmp(kind, "fentry") || !strcmp(kind, "lsm")) {
 		l = bpf_program__attach_trace(p);
+	} else if ((!strcmp(kind, "kprobe") || !strcmp(kind, "kretprobe")) && target) {
+		l = bpf_program__attach_kprobe(p, kind[1] == 'r', target);
 	} else if ((!strcmp(kind, "uprobe") || !strcmp(kind, "uretprobe")) && target && strchr(target, ':')) {
 		char *colon = strchr(target, ':');
 		*colon = 0;
@@ -642,7 +655,17 @@ static void directive_attach(struct harness *h, unsigned line, char *rest)
 		return fail(h, line, "unknown attach kind %s", kind);
 	}
 	if (!l) {
-		fail(h, line, "attaching %s (%s %s): %s", name, kind, target ? target : "", strerror(errno));
+		int err = errno;
+		if (expected_refusal(h, name)) {
+			printf("SKIP: %s: the kernel refuses to attach it (%s %s): %s\n", name, kind,
+			       target ? target : "", strerror(err));
+			h->skips++;
+			h->tainted = true;
+			libbpf_log_len = 0;
+			libbpf_log[0] = 0;
+			return;
+		}
+		fail(h, line, "attaching %s (%s %s): %s", name, kind, target ? target : "", strerror(err));
 		flush_log();
 		return;
 	}
@@ -844,6 +867,8 @@ int main(int argc, char **argv)
 		}
 		free(copy);
 	}
+	h.expect = expect;
+	h.nexpect = nexpect;
 	int err = load(&h, expect, nexpect);
 	if (err) {
 		fprintf(stderr, "FAIL: bpf_object__load(%s): %s\n", h.obj, strerror(-err));
