@@ -718,18 +718,15 @@ static void build_ext(struct objw *o)
 			uint32_t base = (uint32_t)o->off[s];
 			check(o, wbtf_ext_add_func(es, base, (uint32_t)o->btf_id[s]), "func_info");
 			if (any_lines) {
-				/* every function needs a line record at its first instruction */
-				struct ir_loc first = bf->lines.len ? bf->lines.data[0].loc : (struct ir_loc){ 1, 0, 0 };
-				if (!bf->lines.len || bf->lines.data[0].insn != 0) {
-					const char *file = file_name(o, first.file);
-					check(o, wbtf_ext_add_line(es, o->btf, base, file,
-								   line_text(o, first.file, first.line, text, sizeof(text)),
-								   first.line, first.col), "line_info");
-				}
+				/* every function needs a line record at its first instruction:
+				 * the first record covers the instructions before it too */
+				if (!bf->lines.len)
+					check(o, wbtf_ext_add_line(es, o->btf, base, file_name(o, 1), "", 0, 0), "line_info");
 				vec_foreach(&bf->lines, l)
 				{
 					const char *file = file_name(o, l->loc.file);
-					check(o, wbtf_ext_add_line(es, o->btf, base + l->insn * 8, file,
+					uint32_t insn = l == bf->lines.data ? 0 : l->insn;
+					check(o, wbtf_ext_add_line(es, o->btf, base + insn * 8, file,
 								   line_text(o, l->loc.file, l->loc.line, text, sizeof(text)),
 								   l->loc.line, MIN(l->loc.col, 1023u)), "line_info");
 				}
