@@ -11,8 +11,8 @@
 #include <stdlib.h>
 
 static const char *const kind_names[] = {
-	"byte_off",	 "byte_sz",	  "field_exists",  "signed",	   "lshift_u64",
-	"rshift_u64",	 "local_type_id", "target_type_id", "type_exists", "type_size",
+	"byte_off",	  "byte_sz",	   "field_exists",   "signed",	    "lshift_u64",
+	"rshift_u64",	  "local_type_id", "target_type_id", "type_exists", "type_size",
 	"enumval_exists", "enumval_value", "type_matches",
 };
 
@@ -55,8 +55,8 @@ static bool is_mod(unsigned kind)
 
 static const struct btf_type *skip_mods_typedefs(const struct wbtf *btf, const struct btf_type *t)
 {
-	for (unsigned guard = 0; guard < 64 && (is_mod(wbtf_kind(t)) || wbtf_kind(t) == BTF_KIND_TYPEDEF);
-	     guard++) {
+	for (unsigned guard = 0;
+	     guard < 64 && (is_mod(wbtf_kind(t)) || wbtf_kind(t) == BTF_KIND_TYPEDEF); guard++) {
 		const struct btf_type *base = wbtf_type_by_id(btf, t->type);
 		if (!base)
 			break;
@@ -65,8 +65,8 @@ static const struct btf_type *skip_mods_typedefs(const struct wbtf *btf, const s
 	return t;
 }
 
-static void failed(uint32_t kind, uint32_t type_id, const char *access, const char *msg, size_t start,
-		   struct buf *out)
+static void failed(uint32_t kind, uint32_t type_id, const char *access, const char *msg,
+		   size_t start, struct buf *out)
 {
 	out->len = start;
 	buf_puts(out, "CO-RE ");
@@ -74,8 +74,8 @@ static void failed(uint32_t kind, uint32_t type_id, const char *access, const ch
 	buf_printf(out, " [%u] '%s' <%s>", type_id, access, msg);
 }
 
-void disasm_core_describe(const struct wbtf *btf, uint32_t type_id, const char *access, uint32_t kind,
-			  struct buf *out)
+void disasm_core_describe(const struct wbtf *btf, uint32_t type_id, const char *access,
+			  uint32_t kind, struct buf *out)
 {
 	size_t start = out->len;
 	char msg[96];
@@ -85,7 +85,8 @@ void disasm_core_describe(const struct wbtf *btf, uint32_t type_id, const char *
 	for (const char *p = access; *p;) {
 		char *end;
 		if (*p < '0' || *p > '9')
-			return failed(kind, type_id, access, "spec string is not a number", start, out);
+			return failed(kind, type_id, access, "spec string is not a number", start,
+				      out);
 		unsigned long v = strtoul(p, &end, 10);
 		if (n < ARRAY_LEN(spec))
 			spec[n++] = (uint32_t)v;
@@ -109,12 +110,21 @@ void disasm_core_describe(const struct wbtf *btf, uint32_t type_id, const char *
 	buf_printf(out, " [%u]", id);
 	for (unsigned chain = 0; id && is_mod(wbtf_kind(t)); chain++) {
 		if (chain >= 32)
-			return failed(kind, type_id, access, "modifiers chain is too long", start, out);
+			return failed(kind, type_id, access, "modifiers chain is too long", start,
+				      out);
 		switch (wbtf_kind(t)) {
-		case BTF_KIND_CONST: buf_puts(out, " const"); break;
-		case BTF_KIND_VOLATILE: buf_puts(out, " volatile"); break;
-		case BTF_KIND_RESTRICT: buf_puts(out, " restrict"); break;
-		default: buf_printf(out, " type_tag(\"%s\")", wbtf_name(btf, id)); break;
+		case BTF_KIND_CONST:
+			buf_puts(out, " const");
+			break;
+		case BTF_KIND_VOLATILE:
+			buf_puts(out, " volatile");
+			break;
+		case BTF_KIND_RESTRICT:
+			buf_puts(out, " restrict");
+			break;
+		default:
+			buf_printf(out, " type_tag(\"%s\")", wbtf_name(btf, id));
+			break;
 		}
 		id = t->type;
 		t = wbtf_type_by_id(btf, id);
@@ -127,13 +137,24 @@ void disasm_core_describe(const struct wbtf *btf, uint32_t type_id, const char *
 		buf_puts(out, " void");
 	} else {
 		switch (wbtf_kind(t)) {
-		case BTF_KIND_TYPEDEF: buf_puts(out, " typedef"); break;
-		case BTF_KIND_STRUCT: buf_puts(out, " struct"); break;
-		case BTF_KIND_UNION: buf_puts(out, " union"); break;
+		case BTF_KIND_TYPEDEF:
+			buf_puts(out, " typedef");
+			break;
+		case BTF_KIND_STRUCT:
+			buf_puts(out, " struct");
+			break;
+		case BTF_KIND_UNION:
+			buf_puts(out, " union");
+			break;
 		case BTF_KIND_ENUM:
-		case BTF_KIND_ENUM64: buf_puts(out, " enum"); break;
-		case BTF_KIND_FWD: buf_puts(out, wbtf_kflag(t) ? " fwd union" : " fwd struct"); break;
-		default: break;
+		case BTF_KIND_ENUM64:
+			buf_puts(out, " enum");
+			break;
+		case BTF_KIND_FWD:
+			buf_puts(out, wbtf_kflag(t) ? " fwd union" : " fwd struct");
+			break;
+		default:
+			break;
 		}
 		buf_putc(out, ' ');
 		put_name(wbtf_name(btf, id), id, out);
@@ -142,8 +163,9 @@ void disasm_core_describe(const struct wbtf *btf, uint32_t type_id, const char *
 	if (g == G_TYPE) {
 		/* clang writes "0" for type-based relocations and libbpf insists */
 		if (n != 1 || spec[0] != 0)
-			return failed(kind, type_id, access, "unexpected type-based relocation spec: should be '0'",
-				      start, out);
+			return failed(kind, type_id, access,
+				      "unexpected type-based relocation spec: should be '0'", start,
+				      out);
 		return;
 	}
 	if (g == G_UNKNOWN) {
@@ -154,17 +176,20 @@ void disasm_core_describe(const struct wbtf *btf, uint32_t type_id, const char *
 	if (g == G_ENUM) {
 		t = skip_mods_typedefs(btf, t);
 		if (n != 1)
-			return failed(kind, type_id, access, "unexpected enumval relocation spec size", start, out);
+			return failed(kind, type_id, access,
+				      "unexpected enumval relocation spec size", start, out);
 		if (!wbtf_is_any_enum(t)) {
-			snprintf(msg, sizeof(msg), "unexpected type kind for enum relocation: %u", wbtf_kind(t));
+			snprintf(msg, sizeof(msg), "unexpected type kind for enum relocation: %u",
+				 wbtf_kind(t));
 			return failed(kind, type_id, access, msg, start, out);
 		}
 		if (spec[0] >= wbtf_vlen(t)) {
 			snprintf(msg, sizeof(msg), "bad value index: %u", spec[0]);
 			return failed(kind, type_id, access, msg, start, out);
 		}
-		uint32_t name_off = wbtf_kind(t) == BTF_KIND_ENUM ? wbtf_enums(t)[spec[0]].name_off
-								  : wbtf_enum64s(t)[spec[0]].name_off;
+		uint32_t name_off = wbtf_kind(t) == BTF_KIND_ENUM
+					    ? wbtf_enums(t)[spec[0]].name_off
+					    : wbtf_enum64s(t)[spec[0]].name_off;
 		put_name(wbtf_str(btf, name_off), spec[0], out);
 		/* llvm widens a 32-bit value as signed, then prints it signed only
 		 * when the enum says so */
@@ -187,7 +212,8 @@ void disasm_core_describe(const struct wbtf *btf, uint32_t type_id, const char *
 		uint32_t idx = spec[i];
 		if (wbtf_is_composite(t)) {
 			if (idx >= wbtf_vlen(t)) {
-				snprintf(msg, sizeof(msg), "member index %u for spec sub-string %u is out of range",
+				snprintf(msg, sizeof(msg),
+					 "member index %u for spec sub-string %u is out of range",
 					 idx, i);
 				return failed(kind, type_id, access, msg, start, out);
 			}
@@ -197,7 +223,8 @@ void disasm_core_describe(const struct wbtf *btf, uint32_t type_id, const char *
 			put_name(wbtf_str(btf, m->name_off), idx, out);
 			t = wbtf_type_by_id(btf, m->type);
 			if (!t) {
-				snprintf(msg, sizeof(msg), "unknown member type id %u for spec sub-string %u",
+				snprintf(msg, sizeof(msg),
+					 "unknown member type id %u for spec sub-string %u",
 					 m->type, i);
 				return failed(kind, type_id, access, msg, start, out);
 			}
@@ -206,8 +233,9 @@ void disasm_core_describe(const struct wbtf *btf, uint32_t type_id, const char *
 			uint32_t elem = wbtf_array(t)->type;
 			t = wbtf_type_by_id(btf, elem);
 			if (!t) {
-				snprintf(msg, sizeof(msg), "unknown element type id %u for spec sub-string %u",
-					 elem, i);
+				snprintf(msg, sizeof(msg),
+					 "unknown element type id %u for spec sub-string %u", elem,
+					 i);
 				return failed(kind, type_id, access, msg, start, out);
 			}
 		} else {

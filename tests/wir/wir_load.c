@@ -79,7 +79,7 @@ struct harness {
 	unsigned failures, skips;
 	char *skipped[16]; /* programs the kernel refused */
 	unsigned nskipped;
-	bool tainted; /* a refused program was to run or attach: later checks cannot hold */
+	bool tainted;  /* a refused program was to run or attach: later checks cannot hold */
 	char **expect; /* programs named by `; expect-skip:` */
 	unsigned nexpect;
 };
@@ -92,10 +92,12 @@ static int print_fn(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	if (level == LIBBPF_DEBUG)
 		return 0;
-	int n = vsnprintf(libbpf_log + libbpf_log_len, sizeof(libbpf_log) - libbpf_log_len, fmt, ap);
+	int n = vsnprintf(libbpf_log + libbpf_log_len, sizeof(libbpf_log) - libbpf_log_len, fmt,
+			  ap);
 	if (n > 0)
-		libbpf_log_len = libbpf_log_len + (size_t)n >= sizeof(libbpf_log) ? sizeof(libbpf_log) - 1
-										   : libbpf_log_len + (size_t)n;
+		libbpf_log_len = libbpf_log_len + (size_t)n >= sizeof(libbpf_log)
+					 ? sizeof(libbpf_log) - 1
+					 : libbpf_log_len + (size_t)n;
 	return 0;
 }
 
@@ -107,7 +109,8 @@ static void flush_log(void)
 	libbpf_log[0] = 0;
 }
 
-static void fail(struct harness *h, unsigned line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void fail(struct harness *h, unsigned line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 static void fail(struct harness *h, unsigned line, const char *fmt, ...)
 {
 	va_list ap;
@@ -169,7 +172,8 @@ static long parse_value(struct harness *h, const char *text, uint8_t *buf, size_
 	} else if (!strncmp(text, "fd:", 3)) {
 		/* a map's or program's fd: values of maps of maps and prog arrays */
 		struct bpf_map *m = bpf_object__find_map_by_name(h->o, sym_name(text + 3));
-		struct bpf_program *p = m ? NULL : bpf_object__find_program_by_name(h->o, sym_name(text + 3));
+		struct bpf_program *p =
+			m ? NULL : bpf_object__find_program_by_name(h->o, sym_name(text + 3));
 		if (!m && !p)
 			return -1;
 		v = m ? bpf_map__fd(m) : bpf_program__fd(p);
@@ -179,10 +183,11 @@ static long parse_value(struct harness *h, const char *text, uint8_t *buf, size_
 		char kind[16], name[128];
 		if (sscanf(text + (local ? 10 : 4), "%15[^:]:%127s", kind, name) != 2)
 			return -1;
-		int k = !strcmp(kind, "struct") ? BTF_KIND_STRUCT : !strcmp(kind, "union") ? BTF_KIND_UNION
-				: !strcmp(kind, "enum")	 ? BTF_KIND_ENUM
-				: !strcmp(kind, "typedef") ? BTF_KIND_TYPEDEF
-							   : BTF_KIND_INT;
+		int k = !strcmp(kind, "struct")	   ? BTF_KIND_STRUCT
+			: !strcmp(kind, "union")   ? BTF_KIND_UNION
+			: !strcmp(kind, "enum")	   ? BTF_KIND_ENUM
+			: !strcmp(kind, "typedef") ? BTF_KIND_TYPEDEF
+						   : BTF_KIND_INT;
 		if (!h->vmlinux && !local)
 			h->vmlinux = btf__load_vmlinux_btf();
 		const struct btf *btf = local ? bpf_object__btf(h->o) : h->vmlinux;
@@ -288,7 +293,8 @@ static bool find_global(struct harness *h, const char *name, struct bpf_map **ma
 			{
 				const char *mn = bpf_map__name(m);
 				size_t ml = strlen(mn), sl = strlen(sec);
-				/* internal maps are named "<object prefix><section>", cut at 15 chars */
+				/* internal maps are named "<object prefix><section>", cut at 15
+				 * chars */
 				if (bpf_map__is_internal(m) &&
 				    (bpf_map__btf_value_type_id(m) == id ||
 				     (ml >= sl && !strcmp(mn + ml - sl, sec))))
@@ -431,7 +437,8 @@ static void directive_map(struct harness *h, unsigned line, char *rest)
 	uint32_t ks = bpf_map__key_size(m), vs = bpf_map__value_size(m);
 	int ncpu = percpu(m) ? libbpf_num_possible_cpus() : 1;
 	size_t stride = percpu(m) ? (vs + 7) / 8 * 8 : vs;
-	uint8_t *k = calloc(1, ks + 1), *v = calloc((size_t)ncpu, stride), *want = calloc(1, vs + 8);
+	uint8_t *k = calloc(1, ks + 1), *v = calloc((size_t)ncpu, stride),
+		*want = calloc(1, vs + 8);
 	long n = parse_value(h, r, want, vs);
 	if (parse_value(h, l, k, ks) < 0 || n < 0) {
 		fail(h, line, "bad key or value");
@@ -577,8 +584,8 @@ static void directive_run(struct harness *h, unsigned line, char *rest)
 	size_t nd = hex_arg(h, rest, "data", &data), nc = hex_arg(h, rest, "ctx", &ctx);
 	size_t no = hex_arg(h, res, "out", &outw);
 	uint8_t outbuf[4096];
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = data, .data_size_in = (uint32_t)nd, .ctx_in = ctx,
-		    .ctx_size_in = (uint32_t)nc, .repeat = 1);
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = data, .data_size_in = (uint32_t)nd,
+		    .ctx_in = ctx, .ctx_size_in = (uint32_t)nc, .repeat = 1);
 	if (no) {
 		o.data_out = outbuf;
 		o.data_size_out = sizeof(outbuf);
@@ -633,11 +640,13 @@ static void directive_attach(struct harness *h, unsigned line, char *rest)
 		l = bpf_program__attach_trace(p);
 	} else if ((!strcmp(kind, "kprobe") || !strcmp(kind, "kretprobe")) && target) {
 		l = bpf_program__attach_kprobe(p, kind[1] == 'r', target);
-	} else if ((!strcmp(kind, "uprobe") || !strcmp(kind, "uretprobe")) && target && strchr(target, ':')) {
+	} else if ((!strcmp(kind, "uprobe") || !strcmp(kind, "uretprobe")) && target &&
+		   strchr(target, ':')) {
 		char *colon = strchr(target, ':');
 		*colon = 0;
 		char *path = bin_path(target);
-		LIBBPF_OPTS(bpf_uprobe_opts, uo, .func_name = colon + 1, .retprobe = kind[1] == 'r');
+		LIBBPF_OPTS(bpf_uprobe_opts, uo, .func_name = colon + 1,
+			    .retprobe = kind[1] == 'r');
 		l = bpf_program__attach_uprobe_opts(p, -1, path, 0, &uo);
 		free(path);
 	} else if ((!strcmp(kind, "sk_skb") || !strcmp(kind, "sk_msg")) && target) {
@@ -645,10 +654,13 @@ static void directive_attach(struct harness *h, unsigned line, char *rest)
 		struct bpf_map *m = find_map(h, line, target);
 		if (!m)
 			return;
-		enum bpf_attach_type t = kind[3] == 's' ? BPF_SK_SKB_STREAM_VERDICT : BPF_SK_MSG_VERDICT;
+		enum bpf_attach_type t =
+			kind[3] == 's' ? BPF_SK_SKB_STREAM_VERDICT : BPF_SK_MSG_VERDICT;
 		if (bpf_prog_attach(bpf_program__fd(p), bpf_map__fd(m), t, 0))
-			return fail(h, line, "attaching %s to %s: %s", name, target, strerror(errno));
-		h->map_attach[h->nmap_attach++] = (struct map_attach){ bpf_program__fd(p), bpf_map__fd(m), t };
+			return fail(h, line, "attaching %s to %s: %s", name, target,
+				    strerror(errno));
+		h->map_attach[h->nmap_attach++] =
+			(struct map_attach){ bpf_program__fd(p), bpf_map__fd(m), t };
 		printf("  attached %s (%s verdict on %s)\n", name, kind, target);
 		return;
 	} else {
@@ -657,15 +669,16 @@ static void directive_attach(struct harness *h, unsigned line, char *rest)
 	if (!l) {
 		int err = errno;
 		if (expected_refusal(h, name)) {
-			printf("SKIP: %s: the kernel refuses to attach it (%s %s): %s\n", name, kind,
-			       target ? target : "", strerror(err));
+			printf("SKIP: %s: the kernel refuses to attach it (%s %s): %s\n", name,
+			       kind, target ? target : "", strerror(err));
 			h->skips++;
 			h->tainted = true;
 			libbpf_log_len = 0;
 			libbpf_log[0] = 0;
 			return;
 		}
-		fail(h, line, "attaching %s (%s %s): %s", name, kind, target ? target : "", strerror(err));
+		fail(h, line, "attaching %s (%s %s): %s", name, kind, target ? target : "",
+		     strerror(err));
 		flush_log();
 		return;
 	}
@@ -797,14 +810,16 @@ static int load(struct harness *h, char **expect_skip, unsigned nexpect)
 		int e = bpf_object__load(o);
 		bpf_object__close(o);
 		if (!e) {
-			printf("  %s loads on its own; the failure came from elsewhere\n", expect_skip[i]);
+			printf("  %s loads on its own; the failure came from elsewhere\n",
+			       expect_skip[i]);
 			continue;
 		}
 		char why[512] = "";
 		const char *m = strstr(libbpf_log, "BPF program load failed: ");
 		if (m)
 			snprintf(why, sizeof(why), "%.*s", (int)strcspn(m + 25, "\n"), m + 25);
-		printf("SKIP: %s: the kernel refuses to load it: %s\n", expect_skip[i], why[0] ? why : strerror(-e));
+		printf("SKIP: %s: the kernel refuses to load it: %s\n", expect_skip[i],
+		       why[0] ? why : strerror(-e));
 		h->skipped[h->nskipped++] = strdup(sym_name(expect_skip[i]));
 		h->skips++;
 		libbpf_log_len = 0;
@@ -815,7 +830,8 @@ static int load(struct harness *h, char **expect_skip, unsigned nexpect)
 	if (!h->o)
 		return -errno;
 	struct bpf_program *p;
-	bpf_object__for_each_program(p, h->o) if (skipped(h, bpf_program__name(p))) bpf_program__set_autoload(p, false);
+	bpf_object__for_each_program(p, h->o) if (skipped(h, bpf_program__name(p)))
+		bpf_program__set_autoload(p, false);
 	err = bpf_object__load(h->o);
 	if (err)
 		fprintf(stderr, "---- the first load said:\n%s", refusal);
@@ -882,10 +898,10 @@ int main(int argc, char **argv)
 		const char *tag;
 		void (*fn)(struct harness *, unsigned, char *);
 	} table[] = {
-		{ "; update:", directive_update },   { "; run:", directive_run },
-		{ "; attach:", directive_attach },   { "; trigger:", directive_trigger },
-		{ "; map:", directive_map },	     { "; global:", directive_global },
-		{ "; ringbuf:", directive_events },  { "; perfbuf:", directive_events },
+		{ "; update:", directive_update },  { "; run:", directive_run },
+		{ "; attach:", directive_attach },  { "; trigger:", directive_trigger },
+		{ "; map:", directive_map },	    { "; global:", directive_global },
+		{ "; ringbuf:", directive_events }, { "; perfbuf:", directive_events },
 	};
 	/* perf buffers first: they fill their map before anything runs */
 	for (unsigned i = 0; i < nlines; i++) {
@@ -904,10 +920,12 @@ int main(int argc, char **argv)
 				continue;
 			char *copy = strdup(d + strlen(table[k].tag));
 			copy[strcspn(copy, "\n")] = 0;
-			bool check = table[k].fn == directive_map || table[k].fn == directive_global ||
+			bool check = table[k].fn == directive_map ||
+				     table[k].fn == directive_global ||
 				     table[k].fn == directive_events;
 			if (check && h.tainted) {
-				printf("  skipped check (it needs a program the kernel refused):%s\n", copy);
+				printf("  skipped check (it needs a program the kernel refused):%s\n",
+				       copy);
 				free(copy);
 				break;
 			}

@@ -6,10 +6,10 @@
 #include "elf/elfr.h"
 
 struct compiled {
-	struct buf obj;   /* the ELF object, empty on failure */
+	struct buf obj;	  /* the ELF object, empty on failure */
 	struct buf diags; /* diagnostics, without carets */
 	struct elfr *elf; /* a reader over obj, NULL on failure */
-	int rc;           /* bk_write_object's result, or -1 when parsing failed */
+	int rc;		  /* bk_write_object's result, or -1 when parsing failed */
 };
 
 /* Parses, verifies and writes `text` (named "t.wir"); g0 drops line info. */

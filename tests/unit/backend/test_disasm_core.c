@@ -58,17 +58,23 @@ TestSuite(disasm_core, .init = setup, .fini = teardown);
 
 Test(disasm_core, fields)
 {
-	expect(t_foo, "0:1:1", BPF_CORE_FIELD_BYTE_OFFSET, "CO-RE <byte_off> [8] struct foo::s.y (0:1:1)");
-	expect(t_foo, "0:2:2", BPF_CORE_FIELD_BYTE_SIZE, "CO-RE <byte_sz> [8] struct foo::arr[2] (0:2:2)");
-	expect(t_foo, "0:3", BPF_CORE_FIELD_EXISTS, "CO-RE <field_exists> [8] struct foo::bf (0:3)");
+	expect(t_foo, "0:1:1", BPF_CORE_FIELD_BYTE_OFFSET,
+	       "CO-RE <byte_off> [8] struct foo::s.y (0:1:1)");
+	expect(t_foo, "0:2:2", BPF_CORE_FIELD_BYTE_SIZE,
+	       "CO-RE <byte_sz> [8] struct foo::arr[2] (0:2:2)");
+	expect(t_foo, "0:3", BPF_CORE_FIELD_EXISTS,
+	       "CO-RE <field_exists> [8] struct foo::bf (0:3)");
 	expect(t_foo, "0:4", BPF_CORE_FIELD_SIGNED, "CO-RE <signed> [8] struct foo::bg (0:4)");
-	expect(t_foo, "0:4", BPF_CORE_FIELD_LSHIFT_U64, "CO-RE <lshift_u64> [8] struct foo::bg (0:4)");
-	expect(t_foo, "0:4", BPF_CORE_FIELD_RSHIFT_U64, "CO-RE <rshift_u64> [8] struct foo::bg (0:4)");
+	expect(t_foo, "0:4", BPF_CORE_FIELD_LSHIFT_U64,
+	       "CO-RE <lshift_u64> [8] struct foo::bg (0:4)");
+	expect(t_foo, "0:4", BPF_CORE_FIELD_RSHIFT_U64,
+	       "CO-RE <rshift_u64> [8] struct foo::bg (0:4)");
 	/* through a typedef, into an anonymous union */
 	expect(t_foo_t, "0:5:0", BPF_CORE_FIELD_BYTE_OFFSET,
 	       "CO-RE <byte_off> [9] typedef foo_t::<anon 5>.u1 (0:5:0)");
 	/* a first index other than 0 */
-	expect(t_foo, "7:1", BPF_CORE_FIELD_BYTE_OFFSET, "CO-RE <byte_off> [8] struct foo::[7].s (7:1)");
+	expect(t_foo, "7:1", BPF_CORE_FIELD_BYTE_OFFSET,
+	       "CO-RE <byte_off> [8] struct foo::[7].s (7:1)");
 	/* modifiers on the root */
 	expect(t_const_foo, "0:0", BPF_CORE_FIELD_EXISTS,
 	       "CO-RE <field_exists> [13] const volatile struct foo::a (0:0)");
@@ -92,7 +98,8 @@ Test(disasm_core, malformed)
 {
 	expect(t_foo, "", BPF_CORE_TYPE_EXISTS,
 	       "CO-RE <type_exists> [8] '' <unexpected type-based relocation spec: should be '0'>");
-	expect(t_foo, "0:x", BPF_CORE_FIELD_BYTE_OFFSET, "CO-RE <byte_off> [8] '0:x' <spec string is not a number>");
+	expect(t_foo, "0:x", BPF_CORE_FIELD_BYTE_OFFSET,
+	       "CO-RE <byte_off> [8] '0:x' <spec string is not a number>");
 	expect(t_foo, "0:9", BPF_CORE_FIELD_BYTE_OFFSET,
 	       "CO-RE <byte_off> [8] '0:9' <member index 9 for spec sub-string 1 is out of range>");
 	expect(99, "0", BPF_CORE_TYPE_SIZE, "CO-RE <type_size> [99] '0' <unknown type id: 99>");

@@ -12,12 +12,13 @@
 static char *long_function(const char *target, const char *cond, unsigned n)
 {
 	struct buf b = { 0 };
-	buf_printf(&b, "target %s\nlicense \"GPL\"\n"
-		       "prog $far(%%ctx:ptr.ctx) -> i32 type=xdp section=\"xdp\" {\n@entry\n"
-		       "\t%%data:ptr.pkt = load.u32 %%ctx, 0\n\t%%end:ptr.pkt_end = load.u32 %%ctx, 4\n"
-		       "\tchkpkt %%data, 1, %%end, @check, @out\n@check\n"
-		       "\t%%sel:i32 = load.u8 %%data, 0\n\t%s\n@fill\n"
-		       "\t%%buf:ptr.stack = alloca 512, 8\n",
+	buf_printf(&b,
+		   "target %s\nlicense \"GPL\"\n"
+		   "prog $far(%%ctx:ptr.ctx) -> i32 type=xdp section=\"xdp\" {\n@entry\n"
+		   "\t%%data:ptr.pkt = load.u32 %%ctx, 0\n\t%%end:ptr.pkt_end = load.u32 %%ctx, 4\n"
+		   "\tchkpkt %%data, 1, %%end, @check, @out\n@check\n"
+		   "\t%%sel:i32 = load.u8 %%data, 0\n\t%s\n@fill\n"
+		   "\t%%buf:ptr.stack = alloca 512, 8\n",
 		   target, cond);
 	for (unsigned i = 0; i < n; i++)
 		buf_printf(&b, "\tmemset %%buf, %u, 512\n", 0x11 + i % 16);
@@ -64,10 +65,12 @@ Test(emit, long_branch_inverted_around_gotol)
 		if (!is_gotol(in))
 			continue;
 		int64_t target = (int64_t)i + 1 + in->imm;
-		cr_assert(target >= 0 && target < (int64_t)bf.insns.len, "gotol %u leaves the function", i);
+		cr_assert(target >= 0 && target < (int64_t)bf.insns.len,
+			  "gotol %u leaves the function", i);
 		cr_assert_gt(in->imm, 32767, "gotol %u is short (%d)", i, in->imm);
 		const struct bpf_insn *prev = &bf.insns.data[i - 1];
-		cr_assert_eq(BPF_CLASS(prev->code) == BPF_JMP32 || BPF_CLASS(prev->code) == BPF_JMP, true);
+		cr_assert_eq(BPF_CLASS(prev->code) == BPF_JMP32 || BPF_CLASS(prev->code) == BPF_JMP,
+			     true);
 		cr_assert_eq(prev->off, 1, "the condition before gotol %u skips it", i);
 		found++;
 	}
@@ -112,8 +115,8 @@ Test(emit, long_branch_before_v4_is_an_error)
 	int rc;
 	compile_func(text, &bf, &diags, &rc);
 	cr_assert_eq(rc, -1);
-	cr_assert(strstr(buf_cstr(&diags), "t.wir:3:1: error: $far is too long for BPF jumps"), "%s",
-		  buf_cstr(&diags));
+	cr_assert(strstr(buf_cstr(&diags), "t.wir:3:1: error: $far is too long for BPF jumps"),
+		  "%s", buf_cstr(&diags));
 	bk_func_free(&bf);
 	buf_free(&diags);
 	free(text);

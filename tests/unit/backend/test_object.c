@@ -30,8 +30,10 @@ Test(object, btf_ext_without_lines)
 	const struct elfr_section *ext = section(&c, ".BTF.ext");
 	uint32_t hdr = u32_at(ext->data, 4);
 	cr_assert_eq(hdr, 32);
-	cr_assert_eq(u32_at(ext->data, 12), 8 + 4 + 8, "func_info: rec size, one section of one record");
-	cr_assert_eq(u32_at(ext->data, 20), 0, "line_info must be empty, is %u bytes", u32_at(ext->data, 20));
+	cr_assert_eq(u32_at(ext->data, 12), 8 + 4 + 8,
+		     "func_info: rec size, one section of one record");
+	cr_assert_eq(u32_at(ext->data, 20), 0, "line_info must be empty, is %u bytes",
+		     u32_at(ext->data, 20));
 	cr_assert_eq(u32_at(ext->data, 28), 0, "core_relo must be empty");
 	compiled_free(&c);
 }
@@ -54,8 +56,8 @@ Test(object, typeless_ksym_btf)
 	cr_assert_eq(c.rc, 0, "%.*s", (int)c.diags.len, c.diags.data);
 	const struct elfr_section *s = section(&c, ".BTF");
 	struct wbtf *btf;
-	cr_assert_eq(wbtf_parse(s->data, (size_t)s->size, NULL, &btf), 0, "the BTF does not read back: %s",
-		     wbtf_last_error());
+	cr_assert_eq(wbtf_parse(s->data, (size_t)s->size, NULL, &btf), 0,
+		     "the BTF does not read back: %s", wbtf_last_error());
 	int32_t var = wbtf_find_by_name_kind(btf, "do_unlinkat", BTF_KIND_VAR);
 	cr_assert_gt(var, 0);
 	const struct btf_type *v = wbtf_type_by_id(btf, (uint32_t)var);
@@ -66,7 +68,8 @@ Test(object, typeless_ksym_btf)
 	cr_assert_gt(ds, 0);
 	const struct btf_type *d = wbtf_type_by_id(btf, (uint32_t)ds);
 	cr_assert_eq(wbtf_vlen(d), 1u);
-	cr_assert_eq(wbtf_secinfos(d)[0].size, 1u, "sizeof(void) is 1 in GNU C, as clang records it");
+	cr_assert_eq(wbtf_secinfos(d)[0].size, 1u,
+		     "sizeof(void) is 1 in GNU C, as clang records it");
 	wbtf_free(btf);
 	compiled_free(&c);
 }
