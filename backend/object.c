@@ -771,6 +771,65 @@ static void free_objw(struct objw *o)
 	elfw_free(o->w);
 }
 
+/* A frame as the kernel counts it against the 512 bytes of a call chain:
+ * rounded up to 16 bytes (kernels since 6.9 with the JIT; older ones round
+ * to 32 and may refuse a little more, which they then say themselves). */
+static uint32_t frame_bytes(const struct bk_func *bf)
+{
+	return ALIGN_UP(bf->stack_size, 16u);
+}
+
+/* The deepest stack a chain of calls from function s reaches; `path`
+ * receives the chain (at most 8 frames are named). */
+static uint32_t chain_stack(struct objw *o, uint32_t s, unsigned depth, uint32_t *path, unsigned *plen)
+{
+	uint32_t own = frame_bytes(&o->fn[s]), best = 0;
+	uint32_t sub[9];
+	unsigned sublen = 0;
+	if (depth < 9) /* the kernel allows 8 frames: deeper chains are its error */
+		vec_foreach(&o->fn[s].relocs, r) if (r->kind == BK_CALL || r->kind == BK_FUNC)
+		{
+			uint32_t tmp[9];
+			unsigned n = 0;
+			uint32_t v = chain_stack(o, r->sym, depth + 1, tmp, &n);
+			if (v > best) {
+				best = v;
+				memcpy(sub, tmp, sizeof(uint32_t) * n);
+				sublen = n;
+			}
+		}
+	path[0] = s;
+	memcpy(path + 1, sub, sizeof(uint32_t) * MIN(sublen, 7u));
+	*plen = 1 + MIN(sublen, 7u);
+	return own + best;
+}
+
+/* Programs whose calls stack up beyond 512 bytes: the kernel refuses them
+ * ("combined stack size of N calls"); say so at the program, with the chain. */
+static void check_call_stacks(struct objw *o)
+{
+	for (uint32_t s = 1; s < o->nsyms; s++) {
+		struct ir_sym *sym = ir_sym(o->m, s);
+		if (sym->kind != IR_SYM_FUNC || !sym->fn->is_prog)
+			continue;
+		uint32_t path[8];
+		unsigned n = 0;
+		uint32_t total = chain_stack(o, s, 0, path, &n);
+		if (total <= 512 || n < 2)
+			continue;
+		struct buf chain = { 0 };
+		for (unsigned i = 0; i < n; i++)
+			buf_printf(&chain, "%s$%s (%u)", i ? " -> " : "", ir_sym(o->m, path[i])->name,
+				   frame_bytes(&o->fn[path[i]]));
+		diag_error(o->d, (struct srcloc){ o->m->text_file, sym->pos, 1 },
+			   "$%s and the functions it calls need %u bytes of stack together, more than the "
+			   "BPF limit of 512: %s", sym->name, total, buf_cstr(&chain));
+		diag_hint(o->d, "move buffers into a per-CPU array map, or make a callee inline");
+		buf_free(&chain);
+		o->err = -EINVAL;
+	}
+}
+
 int bk_write_object(struct ir_module *m, struct obj_options *opts, struct buf *out, struct diag *d)
 {
 	struct objw o = { .m = m, .opts = opts, .d = d, .nsyms = m->syms.len };
@@ -799,6 +858,9 @@ int bk_write_object(struct ir_module *m, struct obj_options *opts, struct buf *o
 			opts->ninsns += (unsigned)insn_count(o.fn[s].insns.data, o.fn[s].insns.len);
 		}
 	}
+	if (o.err)
+		goto done;
+	check_call_stacks(&o);
 	if (o.err)
 		goto done;
 	find_ctx_types(&o);
