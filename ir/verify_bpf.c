@@ -234,6 +234,27 @@ static void check_ctx_access(struct vfy *v, const struct ir_ins *in, ir_ref base
 	}
 }
 
+/* The kernel checks the alignment of stack accesses strictly: an N-byte
+ * access must be N-aligned, which the frame guarantees only when the
+ * alloca is aligned at least that much and the offset is a multiple of N. */
+static void check_stack_alignment(struct vfy *v, const struct ir_ins *in, ir_ref base, int64_t off,
+				  int64_t size)
+{
+	int64_t delta;
+	uint32_t root = root_of(v, base, &delta, true);
+	const struct ir_ins *d = root ? def_of(v, root) : NULL;
+	if (!d || d->op != IR_ALLOCA)
+		return;
+	int64_t align = ir_con_val(v->f, d->args[1]);
+	if ((delta + off) % size)
+		vfy_error(v, in, "misaligned stack access: %lld bytes at offset %lld of %s (the kernel "
+			  "requires stack accesses aligned to their size)", (long long)size,
+			  (long long)(delta + off), vfy_name(v, ir_tmp_ref(root)));
+	else if (align < size)
+		vfy_error(v, in, "misaligned stack access: %lld bytes in %s, an alloca aligned to %lld",
+			  (long long)size, vfy_name(v, ir_tmp_ref(root)), (long long)align);
+}
+
 void vfy_check_access(struct vfy *v, const struct ir_ins *in)
 {
 	const struct ir_opinfo *oi = &ir_ops[in->op];
@@ -280,6 +301,8 @@ void vfy_check_access(struct vfy *v, const struct ir_ins *in)
 			if ((delta + off) % size)
 				vfy_error(v, in, "misaligned atomic access: offset %lld is not a multiple of %lld",
 					  (long long)(delta + off), (long long)size);
+		} else if (reg == RG_STACK && !is_mem) {
+			check_stack_alignment(v, in, base, off, size);
 		}
 		check_bounds(v, in, base, off, size, reg);
 	}
