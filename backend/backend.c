@@ -61,7 +61,8 @@ int bk_compile_func(struct ir_func *f, const struct bk_options *opts, struct bk_
 		buf_printf(opts->dump_mir, "; machine IR of $%s\n", ir_sym(f->mod, f->sym)->name);
 		mir_print(&mf, opts->dump_mir);
 	}
-	bk_emit(&mf, out);
+	if (bk_emit(&mf, out))
+		goto done;
 	rc = 0;
 done:
 	mir_free(&mf);

@@ -28,9 +28,13 @@ struct bk_reloc {
 	uint32_t sym;  /* IR module symbol */
 };
 
+/* ir_loc.file of an instruction that has no source location of its own:
+ * it is located by its line in the IR text (as docs/ir.md says). */
+#define BK_LOC_IR_TEXT UINT32_MAX
+
 struct bk_line {
 	uint32_t insn;
-	struct ir_loc loc;
+	struct ir_loc loc; /* file: index into the module's files, or BK_LOC_IR_TEXT */
 };
 
 struct bk_core {

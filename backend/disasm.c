@@ -543,6 +543,20 @@ static void list_chunk(const struct disasm_section *sec, const struct sym_ent *s
 				buf_printf(out, " <%s+0x%" PRIx64 ">", t->name, r.target - t->addr);
 		}
 		buf_putc(out, '\n');
+		if (show_relocs) {
+			/* the first CO-RE note at exactly this address, as llvm looks it up */
+			const struct disasm_note *nt = sec->notes;
+			size_t lo = 0, hi = sec->nnotes;
+			while (lo < hi) {
+				size_t mid = lo + (hi - lo) / 2;
+				if (nt[mid].offset < index)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			if (lo < sec->nnotes && nt[lo].offset == index)
+				buf_printf(out, "\t\t%016" PRIx64 ":  %s\n", index, nt[lo].text);
+		}
 		while (show_relocs && *rel_cur < nrels) {
 			const struct disasm_reloc *rel = rels[*rel_cur].r;
 			if (rel->offset >= index + size)

@@ -62,6 +62,13 @@ struct disasm_reloc {
 	const char *value; /* symbol or section name, "*ABS*", "+0x..." addend */
 };
 
+/* A line llvm-objdump -r prints under the instruction at `offset` before its
+ * relocations: "CO-RE <kind> [id] type::path (access)". */
+struct disasm_note {
+	uint64_t offset;
+	const char *text;
+};
+
 struct disasm_section {
 	const char *name;
 	const uint8_t *data;
@@ -70,6 +77,8 @@ struct disasm_section {
 	size_t nsyms;
 	const struct disasm_reloc *relocs; /* any order */
 	size_t nrelocs;
+	const struct disasm_note *notes; /* sorted by offset; one per instruction is shown */
+	size_t nnotes;
 };
 
 /* Appends "\nDisassembly of section NAME:\n" and the listing, line for line
@@ -77,5 +86,11 @@ struct disasm_section {
  * alphabetically last non-data symbol), <sym+0xoff> branch annotations,
  * "\t\t..." for skipped runs of zero bytes, STT_OBJECT chunks as hex data. */
 void disasm_section(const struct disasm_section *sec, unsigned flags, struct buf *out);
+
+struct wbtf;
+/* Appends the description of a CO-RE relocation (its root type, access
+ * string and kind, resolved in btf) as llvm-objdump prints it, "CO-RE" first. */
+void disasm_core_describe(const struct wbtf *btf, uint32_t type_id, const char *access, uint32_t kind,
+			  struct buf *out);
 
 #endif

@@ -94,12 +94,22 @@ static void resolve_fallthrough(struct emitter *e)
 	}
 }
 
+/* Type ids and enumerator values are loaded with ld_imm64, as clang does:
+ * an enumerator may need 64 bits, and libbpf patches both forms. */
+static bool core_wide(uint8_t kind)
+{
+	return kind == BPF_CORE_TYPE_ID_LOCAL || kind == BPF_CORE_TYPE_ID_TARGET ||
+	       kind == BPF_CORE_ENUMVAL_EXISTS || kind == BPF_CORE_ENUMVAL_VALUE;
+}
+
 static unsigned mi_slots(const struct mi *m)
 {
 	switch (m->kind) {
 	case MI_LDIMM64: return 2;
 	case MI_FRAMEADDR: return 2;
 	case MI_SETCC: return 3;
+	case MI_CORE: return core_wide(m->op) ? 2 : 1;
+	case MI_JCC: return !(m->flags & MF_LONG) ? 1 : invert_jmp(m->op, 4) ? 2 : 3;
 	case MI_SELECT: return m->dst == m->src ? 2 : 3;
 	default: return 1;
 	}
@@ -224,9 +234,25 @@ static void encode(struct emitter *e, const struct mi *m)
 		put(e, insn_exit(), m);
 		return;
 	case MI_JA:
-		put(e, insn_ja(jump_off(e, here, m->target)), m);
+		if (m->flags & MF_LONG)
+			put(e, insn_gotol((int32_t)(e->start[m->target] - (here + 1))), m);
+		else
+			put(e, insn_ja(jump_off(e, here, m->target)), m);
 		return;
 	case MI_JCC: {
+		if (m->flags & MF_LONG) {
+			/* if !cond skip the gotol; without an inverse (jset): if cond
+			 * reach the gotol, else jump over it */
+			uint8_t inv = invert_jmp(m->op, 4);
+			uint8_t op = inv ? inv : m->op;
+			put(e, imm ? insn_jmp_imm(m->size == 4, op, (uint8_t)m->dst, (int32_t)m->imm, 1)
+				   : insn_jmp_reg(m->size == 4, op, (uint8_t)m->dst, (uint8_t)m->src, 1), m);
+			if (!inv)
+				put(e, insn_ja(1), m);
+			uint32_t at = e->out->insns.len;
+			put(e, insn_gotol((int32_t)(e->start[m->target] - (at + 1))), m);
+			return;
+		}
 		int16_t jo = jump_off(e, here, m->target);
 		put(e, imm ? insn_jmp_imm(m->size == 4, m->op, (uint8_t)m->dst, (int32_t)m->imm, jo)
 			   : insn_jmp_reg(m->size == 4, m->op, (uint8_t)m->dst, (uint8_t)m->src, jo), m);
@@ -254,23 +280,77 @@ static void encode(struct emitter *e, const struct mi *m)
 		const struct mcore *c = &mf->core.data[m->reloc];
 		struct bk_core rec = { here, c->type, c->access, c->kind };
 		vec_push(&e->out->core, rec);
-		put(e, insn_mov_imm(true, (uint8_t)m->dst, (int32_t)m->imm), m);
+		if (core_wide(c->kind)) {
+			insn_ld_imm64(two, (uint8_t)m->dst, (uint64_t)m->imm);
+			put(e, two[0], m);
+			put(e, two[1], m);
+		} else {
+			put(e, insn_mov_imm(true, (uint8_t)m->dst, (int32_t)m->imm), m);
+		}
 		return;
 	}
 	}
 	W_ICE("cannot encode machine instruction kind %u", m->kind);
 }
 
-void bk_emit(struct mfunc *mf, struct bk_func *out)
+/* Block start slots, with the sizes jumps have now; returns the total. */
+static uint32_t place_blocks(struct emitter *e)
+{
+	uint32_t slot = 0;
+	for (uint32_t i = 0; i < e->nlayout; i++) {
+		e->start[e->layout[i]] = slot;
+		vec_foreach(&e->mf->blocks.data[e->layout[i]].ins, m) slot += mi_slots(m);
+	}
+	return slot;
+}
+
+/* Jumps whose target is beyond a 16-bit offset become long (gotol, v4);
+ * making one long moves others, so this runs until nothing changes.
+ * Returns the first jump that had to become long, or NULL. */
+static const struct mi *widen_jumps(struct emitter *e)
+{
+	const struct mi *first = NULL;
+	for (bool changed = true; changed;) {
+		changed = false;
+		place_blocks(e);
+		for (uint32_t i = 0; i < e->nlayout; i++) {
+			uint32_t here = e->start[e->layout[i]];
+			vec_foreach(&e->mf->blocks.data[e->layout[i]].ins, m)
+			{
+				if ((m->kind == MI_JA || m->kind == MI_JCC) && !(m->flags & MF_LONG)) {
+					int64_t off = (int64_t)e->start[m->target] - (int64_t)(here + 1);
+					if (off < INT16_MIN || off > INT16_MAX) {
+						m->flags |= MF_LONG;
+						changed = true;
+						first = first ? first : m;
+					}
+				}
+				here += mi_slots(m);
+			}
+		}
+	}
+	return first;
+}
+
+int bk_emit(struct mfunc *mf, struct bk_func *out)
 {
 	struct emitter e = { .mf = mf, .out = out };
 	layout_blocks(&e);
 	resolve_fallthrough(&e);
 	e.start = xcalloc(mf->blocks.len, sizeof(uint32_t));
-	uint32_t slot = 0;
-	for (uint32_t i = 0; i < e.nlayout; i++) {
-		e.start[e.layout[i]] = slot;
-		vec_foreach(&mf->blocks.data[e.layout[i]].ins, m) slot += mi_slots(m);
+	const struct mi *far = widen_jumps(&e);
+	uint32_t slot = place_blocks(&e);
+	if (far && mf->cpu < 4) {
+		const struct ir_func *f = mf->ir;
+		const struct ir_sym *sym = ir_sym(f->mod, f->sym);
+		diag_error(mf->diag, (struct srcloc){ f->mod->text_file, sym->pos, 1 },
+			   "$%s is too long for BPF jumps: a branch must reach over more than 32767 "
+			   "instructions, which needs -mcpu=v4 (gotol)", sym->name);
+		diag_hint(mf->diag, "compile for v4, or move code into subprograms (func) it calls");
+		mf->errors++;
+		free(e.layout);
+		free(e.start);
+		return -1;
 	}
 	for (uint32_t i = 0; i < e.nlayout; i++)
 		vec_foreach(&mf->blocks.data[e.layout[i]].ins, m) encode(&e, m);
@@ -278,4 +358,5 @@ void bk_emit(struct mfunc *mf, struct bk_func *out)
 	out->stack_size = mf->stack_size;
 	free(e.layout);
 	free(e.start);
+	return 0;
 }

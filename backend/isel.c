@@ -347,6 +347,15 @@ static void sel_binary(struct isel *s, const struct ir_ins *in)
 		return;
 	}
 	uint32_t d = s->vreg[in->dst];
+	bool is_div = in->op == IR_UDIV || in->op == IR_SDIV, is_rem = in->op == IR_UREM || in->op == IR_SREM;
+	if ((is_div || is_rem) && const_of(s, b, &v) && (width == 4 ? (uint32_t)v == 0 : v == 0)) {
+		/* the verifier refuses a division by the constant 0: x / 0 == 0, x % 0 == x */
+		if (is_div)
+			load_const(s, d, 0, width);
+		else
+			move_to(s, d, a, width);
+		return;
+	}
 	move_to(s, d, a, width);
 	struct mi m = { .kind = MI_ALU, .op = alu_op[in->op], .size = (uint8_t)width, .dst = d,
 			.flags = is_signed ? MF_SIGNED : 0 };
@@ -597,13 +606,19 @@ static void sel_core(struct isel *s, const struct ir_ins *in)
 {
 	struct mcore c = { .type = ir_ref_idx(in->args[0]), .access = ir_strs(s->f->mod, in->args[1]),
 			   .kind = (uint8_t)ir_ops[in->op].param };
+	/* type-based relocations carry the access string "0" (libbpf insists) */
+	bool type_based = c.kind == BPF_CORE_TYPE_ID_LOCAL || c.kind == BPF_CORE_TYPE_ID_TARGET ||
+			  c.kind == BPF_CORE_TYPE_EXISTS || c.kind == BPF_CORE_TYPE_SIZE ||
+			  c.kind == BPF_CORE_TYPE_MATCHES;
+	if (type_based && !*c.access)
+		c.access = "0";
 	int64_t local;
 	if (!bk_core_local_value(s->f->mod, c.type, c.access, c.kind, &local)) {
 		error(s, "CO-RE access string \"%s\" does not fit its type", c.access);
 		return;
 	}
 	vec_push(&s->mf->core, c);
-	emit(s, (struct mi){ .kind = MI_CORE, .dst = s->vreg[in->dst], .reloc = s->mf->core.len - 1,
+	emit(s, (struct mi){ .kind = MI_CORE, .op = c.kind, .dst = s->vreg[in->dst], .reloc = s->mf->core.len - 1,
 			     .imm = local });
 }
 
@@ -772,6 +787,8 @@ static void sel_block(struct isel *s, uint32_t b)
 		const struct ir_ins *in = &blk->ins.data[i];
 		s->in = in;
 		s->loc = in->loc;
+		if (!s->loc.file && in->pos)
+			s->loc = (struct ir_loc){ BK_LOC_IR_TEXT, in->pos, 1 };
 		const struct ir_opinfo *oi = &ir_ops[in->op];
 		if (in->dst && s->remat[in->dst] != RM_NONE && !(oi->props & (OP_CALL | OP_LOAD | OP_ATOMIC)))
 			continue; /* produced again at each use */

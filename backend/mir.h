@@ -30,7 +30,7 @@ enum mi_kind {
 	MI_SETCC,     /* dst = (src1 op src|imm) ? 1 : 0; src1 in `a` */
 	MI_SELECT,    /* dst = a ? src : imm-or-reg b */
 	MI_COPY,      /* dst = src, a register copy the allocator may coalesce */
-	MI_CORE,      /* dst = imm, the local value of CO-RE relocation `reloc` */
+	MI_CORE,      /* dst = imm, the local value of CO-RE relocation `reloc` (op: its kind) */
 };
 
 /* Not a kernel opcode: the v4 unconditional byte swap, in MI_END's op. */
@@ -44,6 +44,7 @@ enum mi_flag {
 	MF_IMMB = 1 << 4,     /* MI_SELECT: `b` is imm */
 	MF_SPILL = 1 << 5,    /* spill code: never spilled again */
 	MF_INVERT = 1 << 6,   /* MI_SETCC: the condition was inverted; the result is its negation */
+	MF_LONG = 1 << 7,     /* MI_JA/MI_JCC: the target is beyond 16 bits of offset (gotol) */
 };
 
 enum mi_sym_kind { MS_NONE, MS_MAP, MS_GLOBAL, MS_KSYM, MS_FUNC, MS_KFUNC };
@@ -125,6 +126,7 @@ int rega_func(struct mfunc *mf);
 int frame_layout(struct mfunc *mf);
 void peep_func(struct mfunc *mf);
 struct bk_func;
-void bk_emit(struct mfunc *mf, struct bk_func *out);
+/* Returns -1 (reported to mf->diag) if a branch cannot reach its target. */
+int bk_emit(struct mfunc *mf, struct bk_func *out);
 
 #endif

@@ -24,6 +24,7 @@ struct objw {
 	elfw_sym *esym;      /* per symbol: ELF symbol */
 	int32_t *btf_id;     /* per symbol: its BTF FUNC or VAR */
 	int32_t *map_struct; /* per symbol: BTF struct of a map definition */
+	uint8_t *ctx_type;   /* per function: the program type of its context (find_ctx_types) */
 	VEC(const char *) code_secs;
 	VEC(elfw_sec) code_handles;
 	VEC(const char *) data_secs;
@@ -335,20 +336,148 @@ static void add_code_relocs(struct objw *o)
 
 /* ---- BTF ---------------------------------------------------------------------------- */
 
-static int32_t func_proto(struct objw *o, const struct ir_func *f)
+/* The context struct the kernel expects, by name, as the type of a context
+ * argument of each program type (include/linux/bpf_types.h); the others
+ * take `void *` (tracing, LSM, ...) or no pointer at all (tracepoint). */
+static const struct {
+	enum ir_progtype type;
+	const char *name;
+} ctx_structs[] = {
+	{ IR_PROG_socket_filter, "__sk_buff" },	     { IR_PROG_sched_cls, "__sk_buff" },
+	{ IR_PROG_sched_act, "__sk_buff" },	     { IR_PROG_cgroup_skb, "__sk_buff" },
+	{ IR_PROG_lwt_in, "__sk_buff" },	     { IR_PROG_lwt_out, "__sk_buff" },
+	{ IR_PROG_lwt_xmit, "__sk_buff" },	     { IR_PROG_lwt_seg6local, "__sk_buff" },
+	{ IR_PROG_sk_skb, "__sk_buff" },	     { IR_PROG_flow_dissector, "__sk_buff" },
+	{ IR_PROG_xdp, "xdp_md" },		     { IR_PROG_cgroup_sock, "bpf_sock" },
+	{ IR_PROG_cgroup_sock_addr, "bpf_sock_addr" }, { IR_PROG_sock_ops, "bpf_sock_ops" },
+	{ IR_PROG_sk_msg, "sk_msg_md" },	     { IR_PROG_kprobe, "pt_regs" },
+	{ IR_PROG_perf_event, "bpf_perf_event_data" },
+	{ IR_PROG_raw_tracepoint, "bpf_raw_tracepoint_args" },
+	{ IR_PROG_raw_tracepoint_writable, "bpf_raw_tracepoint_args" },
+	{ IR_PROG_cgroup_device, "bpf_cgroup_dev_ctx" }, { IR_PROG_cgroup_sysctl, "bpf_sysctl" },
+	{ IR_PROG_cgroup_sockopt, "bpf_sockopt" },   { IR_PROG_sk_reuseport, "sk_reuseport_md" },
+	{ IR_PROG_sk_lookup, "bpf_sk_lookup" },
+};
+
+#define CTX_MIXED 0xff /* ctx_type: called from programs of different types */
+
+/* The program type each function's context parameters belong to: a
+ * program's own, or that of every program that reaches the function
+ * through calls (IR_PROG_NONE if none does, CTX_MIXED if they differ). */
+static void find_ctx_types(struct objw *o)
 {
+	uint32_t *stack = xmalloc(sizeof(uint32_t) * o->nsyms);
+	bool *seen = xmalloc(o->nsyms);
+	for (uint32_t p = 1; p < o->nsyms; p++) {
+		struct ir_sym *ps = ir_sym(o->m, p);
+		if (ps->kind != IR_SYM_FUNC || !ps->fn->is_prog)
+			continue;
+		uint8_t type = ps->fn->progtype;
+		uint32_t n = 0;
+		memset(seen, 0, o->nsyms);
+		stack[n++] = p;
+		seen[p] = true;
+		while (n) {
+			uint32_t s = stack[--n];
+			uint8_t *t = &o->ctx_type[s];
+			*t = *t == IR_PROG_NONE || *t == type ? type : CTX_MIXED;
+			vec_foreach(&o->fn[s].relocs, r) if (r->kind == BK_CALL && !seen[r->sym])
+			{
+				seen[r->sym] = true;
+				stack[n++] = r->sym;
+			}
+		}
+	}
+	free(stack);
+	free(seen);
+}
+
+/* BTF pointer to the context struct of a program type (an empty struct of
+ * that name unless the module declares one: the kernel compares names). */
+static int32_t ctx_pointer(struct objw *o, uint8_t type)
+{
+	const char *name = NULL;
+	for (size_t i = 0; type != CTX_MIXED && i < ARRAY_LEN(ctx_structs); i++)
+		if (ctx_structs[i].type == type)
+			name = ctx_structs[i].name;
+	if (!name)
+		return btfgen_vt(&o->g, VT_PTR(CTX));
+	int32_t st = wbtf_find_by_name_kind(o->btf, name, BTF_KIND_STRUCT);
+	if (st <= 0)
+		st = wbtf_add_struct(o->btf, name, 0);
+	return st < 0 ? st : wbtf_add_ptr(o->btf, (uint32_t)st);
+}
+
+static bool ctx_named(uint8_t type)
+{
+	for (size_t i = 0; type != CTX_MIXED && i < ARRAY_LEN(ctx_structs); i++)
+		if (ctx_structs[i].type == type)
+			return true;
+	return false;
+}
+
+/* A function's BTF prototype: its IR proto, or one made from its signature
+ * with context parameters typed for the kernel. The kernel verifies a
+ * global function from this prototype alone, so it must say what each
+ * pointer parameter is: a context (by struct name, or the "arg:ctx" tag
+ * added with the FUNC) or sized memory (only a proto= can say). */
+static int32_t func_proto(struct objw *o, uint32_t s)
+{
+	const struct ir_func *f = ir_sym(o->m, s)->fn;
 	if (f->proto)
 		return btfgen_id(&o->g, f->proto);
 	int32_t ret = btfgen_vt(&o->g, f->ret);
 	if (!check(o, ret, "function prototype"))
 		return ret;
+	bool global = !f->is_prog && f->linkage == IR_GLOBAL;
 	int32_t params[5];
-	for (uint32_t i = 0; i < f->params.len && i < 5; i++)
-		params[i] = btfgen_vt(&o->g, f->tmps.data[f->params.data[i]].ty);
+	for (uint32_t i = 0; i < f->params.len && i < 5; i++) {
+		const struct ir_tmp *t = &f->tmps.data[f->params.data[i]];
+		if (t->ty.cls == IR_PTR && t->ty.region == RG_CTX) {
+			params[i] = ctx_pointer(o, o->ctx_type[s]);
+		} else {
+			if (global && t->ty.cls == IR_PTR) {
+				const struct ir_sym *sym = ir_sym(o->m, s);
+				diag_error(o->d, (struct srcloc){ o->m->text_file, sym->pos, 1 },
+					   "global function $%s: the kernel verifies it from its BTF prototype "
+					   "alone, which cannot say what pointer parameter %%%s points to",
+					   sym->name, t->name);
+				diag_hint(o->d, "give $%s a prototype (proto=TYPE) whose parameter points to a "
+						"sized type, or make it static", sym->name);
+				o->err = -EINVAL;
+			}
+			params[i] = btfgen_vt(&o->g, t->ty);
+		}
+		if (!check(o, params[i], "function parameter"))
+			return params[i];
+	}
 	int32_t id = wbtf_add_func_proto(o->btf, (uint32_t)ret);
 	for (uint32_t i = 0; id > 0 && i < f->params.len && i < 5; i++)
 		check(o, wbtf_add_param(o->btf, f->tmps.data[f->params.data[i]].name, (uint32_t)params[i]), "param");
 	return id;
+}
+
+/* Decl tags on the pointer parameters of a global function (kernels since
+ * 6.8 read them): "arg:ctx" on a context whose struct cannot be named, and
+ * "arg:nonnull" on other pointers, which the IR never lets be NULL (the
+ * kernel otherwise assumes they may be). */
+static void param_tags(struct objw *o, uint32_t s)
+{
+	const struct ir_func *f = ir_sym(o->m, s)->fn;
+	if (f->is_prog || f->linkage != IR_GLOBAL)
+		return;
+	for (uint32_t i = 0; i < f->params.len && i < 5; i++) {
+		ir_vt t = f->tmps.data[f->params.data[i]].ty;
+		const char *tag = NULL;
+		if (t.cls != IR_PTR || (ir_regions[t.region].props & RG_NULLABLE))
+			continue;
+		if (t.region != RG_CTX)
+			tag = "arg:nonnull";
+		else if (!f->proto && !ctx_named(o->ctx_type[s]))
+			tag = "arg:ctx";
+		if (tag)
+			check(o, wbtf_add_decl_tag(o->btf, tag, (uint32_t)o->btf_id[s], (int)i), tag);
+	}
 }
 
 static void want_types(struct objw *o)
@@ -416,6 +545,11 @@ static int32_t map_def(struct objw *o, uint32_t s)
 	return id;
 }
 
+static bool typeless_ksym(const struct ir_module *m, const struct ir_sym *sym)
+{
+	return sym->ext.kind == IR_EXT_KSYM && ir_type_strip(m, sym->ext.type) == IRT_T_VOID;
+}
+
 struct secvar {
 	const char *sec;
 	int32_t var;
@@ -451,11 +585,14 @@ static void build_btf(struct objw *o)
 		struct ir_sym *sym = ir_sym(o->m, s);
 		switch (sym->kind) {
 		case IR_SYM_FUNC: {
-			int32_t proto = func_proto(o, sym->fn);
+			int32_t proto = func_proto(o, s);
+			if (proto < 0)
+				break;
 			int linkage = sym->fn->is_prog || sym->fn->linkage == IR_GLOBAL ? BTF_FUNC_GLOBAL
 											: BTF_FUNC_STATIC;
 			o->btf_id[s] = wbtf_add_func(o->btf, sym->name, linkage, (uint32_t)proto);
-			check(o, o->btf_id[s], sym->name);
+			if (check(o, o->btf_id[s], sym->name))
+				param_tags(o, s);
 			for (uint32_t k = 0; k < sym->ntags; k++)
 				check(o, wbtf_add_decl_tag(o->btf, sym->tags[k], (uint32_t)o->btf_id[s], -1), "tag");
 			break;
@@ -478,9 +615,15 @@ static void build_btf(struct objw *o)
 			if (sym->ext.kind == IR_EXT_KFUNC)
 				o->btf_id[s] = wbtf_add_func(o->btf, sym->name, BTF_FUNC_EXTERN,
 							     (uint32_t)btfgen_id(&o->g, sym->ext.type));
-			else
-				o->btf_id[s] = wbtf_add_var(o->btf, sym->name, (uint32_t)btfgen_id(&o->g, sym->ext.type),
-							    BTF_VAR_GLOBAL_EXTERN);
+			else {
+				int32_t type = btfgen_id(&o->g, sym->ext.type);
+				/* a typeless ksym is `const void`, as clang writes it (a VAR of void is invalid) */
+				if (!type && typeless_ksym(o->m, sym))
+					type = wbtf_add_const(o->btf, 0);
+				o->btf_id[s] = type < 0 ? type
+							: wbtf_add_var(o->btf, sym->name, (uint32_t)type,
+								       BTF_VAR_GLOBAL_EXTERN);
+			}
 			if (check(o, o->btf_id[s], sym->name))
 				vec_push(&vars, ((struct secvar){ sym->ext.kind == IR_EXT_KCONFIG ? ".kconfig" : ".ksyms",
 								  o->btf_id[s], 0, 0 }));
@@ -496,9 +639,10 @@ static void build_btf(struct objw *o)
 			if (o->btf_id[s] == vars.data[i].var) {
 				struct ir_sym *sym = ir_sym(o->m, s);
 				vars.data[i].off = sym->kind == IR_SYM_EXTERN ? 0 : (uint32_t)o->off[s];
-				vars.data[i].size = sym->kind == IR_SYM_EXTERN
-							    ? (sym->ext.kind == IR_EXT_KFUNC ? 0 : ir_type_size(o->m, sym->ext.type))
-							    : (uint32_t)o->size[s];
+				vars.data[i].size = sym->kind != IR_SYM_EXTERN	 ? (uint32_t)o->size[s]
+						    : sym->ext.kind == IR_EXT_KFUNC ? 0
+						    : typeless_ksym(o->m, sym)	    ? 1 /* sizeof(void) in GNU C */
+										    : ir_type_size(o->m, sym->ext.type);
 			}
 	if (o->m->license) {
 		uint32_t n = (uint32_t)strlen(o->m->license) + 1;
@@ -525,13 +669,26 @@ static void build_btf(struct objw *o)
 	vec_free(&vars);
 }
 
+/* The name line_info gives a file: a source file of the module, or the IR
+ * text it was read from. */
+static const char *file_name(struct objw *o, uint32_t file)
+{
+	if (file == BK_LOC_IR_TEXT) {
+		const struct src_file *f = o->d && o->d->sm && o->m->text_file
+						   ? srcmgr_file(o->d->sm, o->m->text_file)
+						   : NULL;
+		return f ? f->path : "";
+	}
+	return file < o->m->files.len ? o->m->files.data[file] : "";
+}
+
 /* The text of a source line for line_info, or "" if the file is not at hand. */
 static const char *line_text(struct objw *o, uint32_t file, uint32_t line, char *buf, size_t n)
 {
 	buf[0] = 0;
-	if (!o->d || !o->d->sm || file >= o->m->files.len)
+	if (!o->d || !o->d->sm || (file >= o->m->files.len && file != BK_LOC_IR_TEXT))
 		return buf;
-	uint32_t id = srcmgr_load(o->d->sm, o->m->files.data[file]);
+	uint32_t id = file == BK_LOC_IR_TEXT ? o->m->text_file : srcmgr_load(o->d->sm, o->m->files.data[file]);
 	size_t len;
 	const char *s = id ? srcmgr_line(o->d->sm, id, line, &len) : NULL;
 	if (s) {
@@ -561,18 +718,15 @@ static void build_ext(struct objw *o)
 			uint32_t base = (uint32_t)o->off[s];
 			check(o, wbtf_ext_add_func(es, base, (uint32_t)o->btf_id[s]), "func_info");
 			if (any_lines) {
-				/* every function needs a line record at its first instruction */
-				struct ir_loc first = bf->lines.len ? bf->lines.data[0].loc : (struct ir_loc){ 1, 0, 0 };
-				if (!bf->lines.len || bf->lines.data[0].insn != 0) {
-					const char *file = first.file < o->m->files.len ? o->m->files.data[first.file] : "";
-					check(o, wbtf_ext_add_line(es, o->btf, base, file,
-								   line_text(o, first.file, first.line, text, sizeof(text)),
-								   first.line, first.col), "line_info");
-				}
+				/* every function needs a line record at its first instruction:
+				 * the first record covers the instructions before it too */
+				if (!bf->lines.len)
+					check(o, wbtf_ext_add_line(es, o->btf, base, file_name(o, 1), "", 0, 0), "line_info");
 				vec_foreach(&bf->lines, l)
 				{
-					const char *file = o->m->files.data[l->loc.file];
-					check(o, wbtf_ext_add_line(es, o->btf, base + l->insn * 8, file,
+					const char *file = file_name(o, l->loc.file);
+					uint32_t insn = l == bf->lines.data ? 0 : l->insn;
+					check(o, wbtf_ext_add_line(es, o->btf, base + insn * 8, file,
 								   line_text(o, l->loc.file, l->loc.line, text, sizeof(text)),
 								   l->loc.line, MIN(l->loc.col, 1023u)), "line_info");
 				}
@@ -605,6 +759,7 @@ static void free_objw(struct objw *o)
 	free(o->esym);
 	free(o->btf_id);
 	free(o->map_struct);
+	free(o->ctx_type);
 	vec_free(&o->code_secs);
 	vec_free(&o->code_handles);
 	vec_free(&o->data_secs);
@@ -614,6 +769,65 @@ static void free_objw(struct objw *o)
 	wbtf_ext_free(&o->ext);
 	wbtf_free(o->btf);
 	elfw_free(o->w);
+}
+
+/* A frame as the kernel counts it against the 512 bytes of a call chain:
+ * rounded up to 16 bytes (kernels since 6.9 with the JIT; older ones round
+ * to 32 and may refuse a little more, which they then say themselves). */
+static uint32_t frame_bytes(const struct bk_func *bf)
+{
+	return ALIGN_UP(bf->stack_size, 16u);
+}
+
+/* The deepest stack a chain of calls from function s reaches; `path`
+ * receives the chain (at most 8 frames are named). */
+static uint32_t chain_stack(struct objw *o, uint32_t s, unsigned depth, uint32_t *path, unsigned *plen)
+{
+	uint32_t own = frame_bytes(&o->fn[s]), best = 0;
+	uint32_t sub[9];
+	unsigned sublen = 0;
+	if (depth < 9) /* the kernel allows 8 frames: deeper chains are its error */
+		vec_foreach(&o->fn[s].relocs, r) if (r->kind == BK_CALL || r->kind == BK_FUNC)
+		{
+			uint32_t tmp[9];
+			unsigned n = 0;
+			uint32_t v = chain_stack(o, r->sym, depth + 1, tmp, &n);
+			if (v > best) {
+				best = v;
+				memcpy(sub, tmp, sizeof(uint32_t) * n);
+				sublen = n;
+			}
+		}
+	path[0] = s;
+	memcpy(path + 1, sub, sizeof(uint32_t) * MIN(sublen, 7u));
+	*plen = 1 + MIN(sublen, 7u);
+	return own + best;
+}
+
+/* Programs whose calls stack up beyond 512 bytes: the kernel refuses them
+ * ("combined stack size of N calls"); say so at the program, with the chain. */
+static void check_call_stacks(struct objw *o)
+{
+	for (uint32_t s = 1; s < o->nsyms; s++) {
+		struct ir_sym *sym = ir_sym(o->m, s);
+		if (sym->kind != IR_SYM_FUNC || !sym->fn->is_prog)
+			continue;
+		uint32_t path[8];
+		unsigned n = 0;
+		uint32_t total = chain_stack(o, s, 0, path, &n);
+		if (total <= 512 || n < 2)
+			continue;
+		struct buf chain = { 0 };
+		for (unsigned i = 0; i < n; i++)
+			buf_printf(&chain, "%s$%s (%u)", i ? " -> " : "", ir_sym(o->m, path[i])->name,
+				   frame_bytes(&o->fn[path[i]]));
+		diag_error(o->d, (struct srcloc){ o->m->text_file, sym->pos, 1 },
+			   "$%s and the functions it calls need %u bytes of stack together, more than the "
+			   "BPF limit of 512: %s", sym->name, total, buf_cstr(&chain));
+		diag_hint(o->d, "move buffers into a per-CPU array map, or make a callee inline");
+		buf_free(&chain);
+		o->err = -EINVAL;
+	}
 }
 
 int bk_write_object(struct ir_module *m, struct obj_options *opts, struct buf *out, struct diag *d)
@@ -626,6 +840,7 @@ int bk_write_object(struct ir_module *m, struct obj_options *opts, struct buf *o
 	o.esym = xcalloc(o.nsyms, sizeof(*o.esym));
 	o.btf_id = xcalloc(o.nsyms, sizeof(*o.btf_id));
 	o.map_struct = xcalloc(o.nsyms, sizeof(*o.map_struct));
+	o.ctx_type = xcalloc(o.nsyms, 1);
 	o.btf = wbtf_new();
 	btfgen_init(&o.g, m, o.btf);
 	opts->nprogs = opts->ninsns = opts->nmaps = 0;
@@ -645,6 +860,10 @@ int bk_write_object(struct ir_module *m, struct obj_options *opts, struct buf *o
 	}
 	if (o.err)
 		goto done;
+	check_call_stacks(&o);
+	if (o.err)
+		goto done;
+	find_ctx_types(&o);
 	o.w = elfw_new();
 	place_code(&o);
 	build_btf_types(&o); /* map sizes come from their BTF structs */

@@ -235,9 +235,16 @@ static void simplify(struct rega *g)
 
 static uint32_t get_alias(struct rega *g, uint32_t n)
 {
-	while (g->state[n] == N_COALESCED)
-		n = g->alias[n];
-	return n;
+	uint32_t root = n;
+	while (g->state[root] == N_COALESCED)
+		root = g->alias[root];
+	/* path compression: chains of copies coalesce into long alias chains */
+	while (g->state[n] == N_COALESCED && g->alias[n] != root) {
+		uint32_t next = g->alias[n];
+		g->alias[n] = root;
+		n = next;
+	}
+	return root;
 }
 
 static void add_worklist(struct rega *g, uint32_t u)
@@ -274,7 +281,12 @@ static void combine(struct rega *g, uint32_t u, uint32_t v)
 {
 	g->state[v] = N_COALESCED;
 	g->alias[v] = u;
-	vec_foreach(&g->movelist[v], m) vec_push(&g->movelist[u], *m);
+	/* only moves that may still coalesce matter to u; dropping the others
+	 * keeps the lists short when long chains of copies merge */
+	uint32_t k = 0;
+	vec_foreach(&g->movelist[u], m) if (move_active(g, *m)) g->movelist[u].data[k++] = *m;
+	g->movelist[u].len = k;
+	vec_foreach(&g->movelist[v], m) if (move_active(g, *m)) vec_push(&g->movelist[u], *m);
 	enable_moves(g, v);
 	for (uint32_t i = 0; i < g->adj[v].len; i++) {
 		uint32_t t = g->adj[v].data[i];

@@ -125,10 +125,8 @@ static uint32_t encode_sub(const struct wbtf_ext *ext, int which, bool swap, str
 		for (size_t j = 0; j < (size_t)n * rec_size[which] / 4; j++)
 			put32(out, w[j], swap);
 	}
-	/* clang writes the record size even when a subsection has no record,
-	 * except for CO-RE relocations */
-	if (!any && which < 2)
-		put32(out, rec_size[which], swap);
+	/* a subsection without records is left empty: libbpf refuses one that
+	 * holds a record size and nothing else (clang never writes one) */
 	return (uint32_t)(out->len - start);
 }
 

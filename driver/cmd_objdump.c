@@ -3,6 +3,7 @@
 #include "driver/commands.h"
 
 #include "backend/disasm.h"
+#include "btf/btf.h"
 #include "elf/elfr.h"
 #include "util/arena.h"
 #include "util/fileio.h"
@@ -47,8 +48,75 @@ static const char *reloc_value(struct arena *a, const struct elfr *r, const stru
 	return name;
 }
 
-static void dump_section(const struct elfr *r, const struct elfr_section *sec, unsigned flags,
-			 struct buf *out)
+/* The object's BTF and .BTF.ext when both read cleanly (llvm-objdump shows
+ * CO-RE relocations only then). */
+struct btf_info {
+	struct wbtf *btf;
+	struct wbtf_ext ext;
+	bool ok;
+};
+
+static void load_btf(const struct elfr *r, struct btf_info *bi)
+{
+	const struct elfr_section *b = elfr_section_by_name(r, ".BTF"), *e = elfr_section_by_name(r, ".BTF.ext");
+	memset(bi, 0, sizeof(*bi));
+	if (!b || !e || !b->data || !e->data || wbtf_parse(b->data, (size_t)b->size, NULL, &bi->btf))
+		return;
+	bi->ok = wbtf_ext_parse(e->data, (size_t)e->size, bi->btf, &bi->ext) == 0;
+}
+
+static void free_btf(struct btf_info *bi)
+{
+	if (bi->ok)
+		wbtf_ext_free(&bi->ext);
+	wbtf_free(bi->btf);
+}
+
+static int cmp_note(const void *a, const void *b)
+{
+	const struct disasm_note *x = a, *y = b;
+	if (x->offset != y->offset)
+		return x->offset < y->offset ? -1 : 1;
+	return x->text < y->text ? -1 : x->text > y->text; /* texts are allocated in record order */
+}
+
+/* CO-RE notes of one section, in an arena. */
+static size_t core_notes(struct arena *a, const struct btf_info *bi, const char *sec_name,
+			 struct disasm_note **out)
+{
+	*out = NULL;
+	if (!bi->ok)
+		return 0;
+	for (uint32_t i = 0; i < bi->ext.nr_secs; i++) {
+		const struct wbtf_ext_sec *s = &bi->ext.secs[i];
+		const char *name = wbtf_str(bi->btf, s->sec_name_off);
+		if (!name || strcmp(name, sec_name) || !s->nr_core)
+			continue;
+		struct disasm_note *notes = arena_newn(a, struct disasm_note, s->nr_core);
+		struct buf text = { 0 };
+		char *block = NULL;
+		size_t *ends = arena_newn(a, size_t, s->nr_core);
+		for (uint32_t k = 0; k < s->nr_core; k++) {
+			const struct wbtf_core_relo *c = &s->core[k];
+			const char *access = wbtf_str(bi->btf, c->access_str_off);
+			disasm_core_describe(bi->btf, c->type_id, access ? access : "", c->kind, &text);
+			buf_putc(&text, 0);
+			ends[k] = text.len;
+		}
+		block = arena_alloc(a, text.len ? text.len : 1);
+		memcpy(block, text.data, text.len);
+		for (uint32_t k = 0; k < s->nr_core; k++)
+			notes[k] = (struct disasm_note){ s->core[k].insn_off, block + (k ? ends[k - 1] : 0) };
+		buf_free(&text);
+		qsort(notes, s->nr_core, sizeof(*notes), cmp_note);
+		*out = notes;
+		return s->nr_core;
+	}
+	return 0;
+}
+
+static void dump_section(const struct elfr *r, const struct btf_info *bi, const struct elfr_section *sec,
+			 unsigned flags, struct buf *out)
 {
 	struct arena a = { 0 };
 	size_t nsyms = elfr_symbol_count(r);
@@ -75,6 +143,9 @@ static void dump_section(const struct elfr *r, const struct elfr_section *sec, u
 		.relocs = drels,
 		.nrelocs = nrels,
 	};
+	struct disasm_note *notes;
+	ds.nnotes = core_notes(&a, bi, sec->name, &notes);
+	ds.notes = notes;
 	disasm_section(&ds, flags, out);
 	arena_free(&a);
 }
@@ -96,12 +167,16 @@ static int dump_file(const char *path, unsigned flags)
 		return 1;
 	}
 	struct buf out = { 0 };
+	struct btf_info bi = { 0 };
+	if (!(flags & DISASM_NO_RELOCS))
+		load_btf(r, &bi);
 	buf_printf(&out, "\n%s:\tfile format elf64-bpf\n", path);
 	for (size_t i = 1; i < elfr_section_count(r); i++) {
 		const struct elfr_section *sec = elfr_section(r, i);
 		if ((sec->flags & SHF_EXECINSTR) && sec->type != SHT_NOBITS && sec->size)
-			dump_section(r, sec, flags, &out);
+			dump_section(r, &bi, sec, flags, &out);
 	}
+	free_btf(&bi);
 	fwrite(out.data, 1, out.len, stdout);
 	buf_free(&out);
 	elfr_close(r);

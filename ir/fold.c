@@ -111,7 +111,9 @@ static void fold_phi(struct fold *s, struct ir_ins *in)
 		replace(s, in, same);
 }
 
-static void fold_ins(struct fold *s, struct ir_ins *in)
+/* cmp_cls: the width of a comparison's operands, taken before they were
+ * rewritten (two constants no longer say whether they are i32 or i64). */
+static void fold_ins(struct fold *s, struct ir_ins *in, unsigned cmp_cls)
 {
 	const struct ir_opinfo *oi = &ir_ops[in->op];
 	int64_t a, b = 0, r;
@@ -141,7 +143,7 @@ static void fold_ins(struct fold *s, struct ir_ins *in)
 		if (!ca && cb && (oi->props & OP_CMP))
 			fold_swapped_compare(s, in);
 		if (ca && cb) {
-			unsigned cls = (oi->props & OP_CMP) ? cmp_class(s, in->args[0], in->args[1])
+			unsigned cls = (oi->props & OP_CMP) ? cmp_cls
 				       : in->op == IR_ZEXT || in->op == IR_TRUNC ? IR_I64
 										  : in->ty.cls;
 			if (ir_eval(in->op, cls, a, b, &r)) {
@@ -228,7 +230,7 @@ static void remove_phi_edge(struct ir_func *f, uint32_t from, uint32_t to)
 	}
 }
 
-static void fold_branch(struct fold *s, uint32_t b, struct ir_ins *t)
+static void fold_branch(struct fold *s, uint32_t b, struct ir_ins *t, unsigned cmp_cls)
 {
 	int64_t x, y;
 	int taken = -1;
@@ -237,8 +239,7 @@ static void fold_branch(struct fold *s, uint32_t b, struct ir_ins *t)
 	if (t->op == IR_BR && const_of(s, t->args[0], &x))
 		taken = x ? 0 : 1;
 	else if (ir_op_is(t->op, OP_CMP) && const_of(s, t->args[0], &x) && const_of(s, t->args[1], &y))
-		taken = ir_eval_cc((enum ir_cc)ir_ops[t->op].param, cmp_class(s, t->args[0], t->args[1]),
-				   x, y) ? 0 : 1;
+		taken = ir_eval_cc((enum ir_cc)ir_ops[t->op].param, cmp_cls, x, y) ? 0 : 1;
 	if (taken < 0)
 		return;
 	unsigned first = ir_term_first_block(t);
@@ -291,14 +292,19 @@ bool ir_pass_fold(struct ir_func *f)
 		s.changed = false;
 		for (uint32_t b = 0; b < f->blocks.len; b++) {
 			struct ir_block *blk = f->blocks.data[b];
+			unsigned term_cls = IR_I64;
 			for (uint32_t i = 0; i < blk->ins.len; i++) {
 				struct ir_ins *in = &blk->ins.data[i];
+				unsigned cls = ir_op_is(in->op, OP_CMP) ? cmp_class(&s, in->args[0], in->args[1])
+									: IR_I64;
 				substitute(&s, in);
-				fold_ins(&s, in);
+				fold_ins(&s, in, cls);
+				if (ir_op_is(in->op, OP_TERM))
+					term_cls = cls;
 			}
 			struct ir_ins *t = ir_block_term(f, b);
 			if (t)
-				fold_branch(&s, b, t);
+				fold_branch(&s, b, t, term_cls);
 		}
 		any |= s.changed;
 	} while (s.changed);

@@ -77,6 +77,8 @@ enum ir_maptype ir_maptype_lookup(const char *name)
 
 enum ir_region ir_ctx_field_region(enum ir_progtype pt, int64_t off, unsigned size)
 {
+	if (!strcmp(ir_progtypes[pt].ctx, "btf_args"))
+		return size == 8 && off >= 0 && off % 8 == 0 ? RG_BTF : RG_ANY;
 	for (size_t i = 0; i < ARRAY_LEN(ctxfields); i++)
 		if (ctxfields[i].off == off && !strcmp(ctxfields[i].ctx, ir_progtypes[pt].ctx))
 			return size == ctxfields[i].size ? ctxfields[i].region : RG_ANY;

@@ -220,6 +220,9 @@ static void check_ctx_access(struct vfy *v, const struct ir_ins *in, ir_ref base
 	if (!in->dst || !v->f->is_prog)
 		return;
 	enum ir_region field = ir_ctx_field_region(v->f->progtype, off, size);
+	/* a BTF-typed argument may be declared nullable (fexit results, optional arguments) */
+	if (field == RG_BTF && in->ty.cls == IR_PTR && in->ty.region == RG_BTF_NULL)
+		return;
 	if (in->ty.cls == IR_PTR && in->ty.region != RG_ANY && in->ty.region != field) {
 		if (field == RG_ANY)
 			vfy_error(v, in, "the %s context field at offset %lld is not a pointer",
@@ -229,6 +232,27 @@ static void check_ctx_access(struct vfy *v, const struct ir_ins *in, ir_ref base
 				  ir_progtypes[v->f->progtype].name, (long long)off, ir_regions[field].name,
 				  ir_regions[in->ty.region].name);
 	}
+}
+
+/* The kernel checks the alignment of stack accesses strictly: an N-byte
+ * access must be N-aligned, which the frame guarantees only when the
+ * alloca is aligned at least that much and the offset is a multiple of N. */
+static void check_stack_alignment(struct vfy *v, const struct ir_ins *in, ir_ref base, int64_t off,
+				  int64_t size)
+{
+	int64_t delta;
+	uint32_t root = root_of(v, base, &delta, true);
+	const struct ir_ins *d = root ? def_of(v, root) : NULL;
+	if (!d || d->op != IR_ALLOCA)
+		return;
+	int64_t align = ir_con_val(v->f, d->args[1]);
+	if ((delta + off) % size)
+		vfy_error(v, in, "misaligned stack access: %lld bytes at offset %lld of %s (the kernel "
+			  "requires stack accesses aligned to their size)", (long long)size,
+			  (long long)(delta + off), vfy_name(v, ir_tmp_ref(root)));
+	else if (align < size)
+		vfy_error(v, in, "misaligned stack access: %lld bytes in %s, an alloca aligned to %lld",
+			  (long long)size, vfy_name(v, ir_tmp_ref(root)), (long long)align);
 }
 
 void vfy_check_access(struct vfy *v, const struct ir_ins *in)
@@ -277,6 +301,8 @@ void vfy_check_access(struct vfy *v, const struct ir_ins *in)
 			if ((delta + off) % size)
 				vfy_error(v, in, "misaligned atomic access: offset %lld is not a multiple of %lld",
 					  (long long)(delta + off), (long long)size);
+		} else if (reg == RG_STACK && !is_mem) {
+			check_stack_alignment(v, in, base, off, size);
 		}
 		check_bounds(v, in, base, off, size, reg);
 	}
@@ -348,7 +374,15 @@ static void check_helper_arg(struct vfy *v, const struct ir_ins *in, const struc
 	const char *bad = NULL;
 	switch (kind) {
 	case HA_MAP:
-		if (t.cls != IR_PTR || (t.region != RG_MAP && t.region != RG_ANY))
+		if (t.cls == IR_PTR && t.region == RG_MAP_NULL) {
+			/* an inner map from a map of maps: usable once checked */
+			if (region_here(v, r) != RG_MAP) {
+				vfy_error(v, in, "argument %u of %s is %s, which may be NULL%s", i + 1, h->name,
+					  vfy_name(v, r), origin(v, r));
+				diag_hint(v->d, "check it first: chknull %s, @nonnull, @null", vfy_name(v, r));
+				return;
+			}
+		} else if (t.cls != IR_PTR || (t.region != RG_MAP && t.region != RG_ANY))
 			bad = "";
 		else if (ir_ref_kind(r) == REF_SYM)
 			check_map_kind(v, in, h, ir_sym(v->f->mod, ir_ref_idx(r)));
@@ -433,12 +467,18 @@ void vfy_check_helper_call(struct vfy *v, const struct ir_ins *in)
 		[HR_BTF] = { IR_PTR, RG_BTF },
 		[HR_BTF_OR_NULL] = { IR_PTR, RG_BTF_NULL },
 	};
+	uint8_t want = ret[h->ret].region;
+	/* a lookup in a map of maps finds an inner map */
+	if (h->ret == HR_MAPVAL_OR_NULL && ir_ref_kind(in->args[1]) == REF_SYM &&
+	    ir_sym(v->f->mod, ir_ref_idx(in->args[1]))->kind == IR_SYM_MAP &&
+	    (ir_maptypes[ir_sym(v->f->mod, ir_ref_idx(in->args[1]))->map.type].props & MT_OF_MAPS))
+		want = RG_MAP_NULL;
 	bool ok = ret[h->ret].cls == IR_PTR
-			  ? in->ty.cls == IR_PTR && (in->ty.region == RG_ANY || in->ty.region == ret[h->ret].region)
+			  ? in->ty.cls == IR_PTR && (in->ty.region == RG_ANY || in->ty.region == want)
 			  : ir_vt_int(in->ty);
 	if (!ok) {
 		struct buf b = { 0 };
-		ir_print_vt(IR_VT(ret[h->ret].cls, ret[h->ret].region), &b);
+		ir_print_vt(IR_VT(ret[h->ret].cls, want), &b);
 		vfy_error(v, in, "%s returns %s", h->name, buf_cstr(&b));
 		buf_free(&b);
 	}

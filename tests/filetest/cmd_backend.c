@@ -1,4 +1,5 @@
-/* Filetest commands over the backend: asm (instruction listings). */
+/* Filetest commands over the backend: asm (instruction listings, with the
+ * relocations and CO-RE records of each function). */
 #include "tests/filetest/filetest.h"
 
 #include "backend/backend.h"
@@ -33,6 +34,8 @@ int ft_asm(struct ft_test *t)
 			disasm_insns(bf.insns.data, bf.insns.len, m->cpu >= 3 ? DISASM_ALU32 : 0, &t->output);
 			vec_foreach(&bf.relocs, r) buf_printf(&t->output, "\treloc %u: kind %u $%s\n", r->insn, r->kind,
 							    ir_sym(m, r->sym)->name);
+			vec_foreach(&bf.core, c) buf_printf(&t->output, "\tcore %u: kind %u \"%s\"\n", c->insn,
+							  c->kind, c->access);
 		}
 		bk_func_free(&bf);
 	}

@@ -40,6 +40,20 @@ static int data_section(const char *name)
 	return -1;
 }
 
+static struct wl_map_opts map_opts(const struct ir_module *m, uint32_t s)
+{
+	const struct ir_sym *sym = ir_sym(m, s);
+	return (struct wl_map_opts){
+		.name = sym->name,
+		.type = (uint32_t)ir_maptypes[sym->map.type].kernel_id,
+		.key_size = sym->map.key ? ir_type_size(m, sym->map.key) : 0,
+		.value_size = sym->map.value ? ir_type_size(m, sym->map.value) : 0,
+		.max_entries = sym->map.max_entries,
+		.flags = sym->map.flags,
+		.map_extra = sym->map.extra,
+	};
+}
+
 static int create_maps(struct ft_test *t, struct linked *L)
 {
 	struct ir_module *m = L->m;
@@ -47,18 +61,44 @@ static int create_maps(struct ft_test *t, struct linked *L)
 		struct ir_sym *sym = ir_sym(m, s);
 		if (sym->kind != IR_SYM_MAP || sym->map.is_template)
 			continue;
-		struct wl_map_opts o = {
-			.name = sym->name,
-			.type = (uint32_t)ir_maptypes[sym->map.type].kernel_id,
-			.key_size = sym->map.key ? ir_type_size(m, sym->map.key) : 0,
-			.value_size = sym->map.value ? ir_type_size(m, sym->map.value) : 0,
-			.max_entries = sym->map.max_entries,
-			.flags = sym->map.flags,
-		};
+		struct wl_map_opts o = map_opts(m, s);
+		/* a map of maps is created with a map of its inner kind, made for the occasion */
+		struct wl_map *tmpl = NULL;
+		if (sym->map.inner) {
+			struct wl_map_opts io = map_opts(m, sym->map.inner);
+			int err = wl_map_create(&io, &tmpl);
+			if (err) {
+				buf_printf(&t->report, "inner map of $%s: %s\n", sym->name, strerror(-err));
+				return err;
+			}
+			o.inner_map_fd = wl_map_fd(tmpl);
+		}
 		int err = wl_map_create(&o, &L->maps[s]);
+		wl_map_destroy(tmpl);
 		if (err) {
 			buf_printf(&t->report, "map $%s: %s\n", sym->name, strerror(-err));
 			return err;
+		}
+	}
+	/* initial inner maps of maps of maps (prog arrays would need the programs loaded) */
+	for (uint32_t s = 1; s < m->syms.len; s++) {
+		struct ir_sym *sym = ir_sym(m, s);
+		if (sym->kind != IR_SYM_MAP || !sym->map.ninit)
+			continue;
+		for (uint32_t k = 0; k < sym->map.ninit; k++) {
+			uint32_t target = sym->map.init[k].sym, fd;
+			if (ir_sym(m, target)->kind != IR_SYM_MAP || !L->maps[target]) {
+				buf_printf(&t->report, "map $%s: `run` cannot fill it with $%s\n", sym->name,
+					   ir_sym(m, target)->name);
+				return -EINVAL;
+			}
+			fd = (uint32_t)wl_map_fd(L->maps[target]);
+			int err = wl_map_update(L->maps[s], &sym->map.init[k].index, &fd, 0);
+			if (err) {
+				buf_printf(&t->report, "map $%s[%u]: %s\n", sym->name, sym->map.init[k].index,
+					   strerror(-err));
+				return err;
+			}
 		}
 	}
 	/* global data: one array map per section, like libbpf's */

@@ -139,7 +139,7 @@ Test(disasm, section_listing)
 		{ 0, "R_BPF_64_32", "first" },
 		{ 60, "R_BPF_64_ABS32", "in_data" },
 	};
-	struct disasm_section sec = { "xdp", code, sizeof(code), syms, 7, relocs, 3 };
+	struct disasm_section sec = { "xdp", code, sizeof(code), syms, 7, relocs, 3, NULL, 0 };
 	struct buf b = { 0 };
 	disasm_section(&sec, 0, &b);
 	cr_assert_str_eq(

@@ -1,7 +1,7 @@
 // cpus: v3
 // variants: -O2 -g
 /* CO-RE relocatable accesses: llvm-objdump adds "CO-RE" comment lines under
- * -r, which whistler objdump does not print; instruction lines must match. */
+ * -r, from .BTF.ext; whistler objdump must print the same. */
 #include "bpf_mini.h"
 
 struct task_struct {
