@@ -30,6 +30,18 @@ static ir_ref phi_value(const struct ir_ins *in, uint32_t p)
 	return IR_NOREF;
 }
 
+/* Terminators whose success edge carries a fact for the verifier. */
+static bool is_check(const struct ir_func *f, uint32_t b)
+{
+	const struct ir_ins *t = ir_block_term(f, b);
+	if (!t)
+		return false;
+	if (t->op == IR_CHKPKT || t->op == IR_CHKNULL)
+		return true;
+	return (t->op == IR_BR_EQ || t->op == IR_BR_NE) && ir_ref_kind(t->args[0]) == REF_TMP &&
+	       f->tmps.data[ir_ref_idx(t->args[0])].ty.cls == IR_PTR;
+}
+
 static bool has_phis(const struct ir_block *b)
 {
 	return b->ins.len && b->ins.data[0].op == IR_PHI;
@@ -71,6 +83,12 @@ static bool thread_empty(struct ir_func *f)
 		bool clash = false;
 		vec_foreach(&eb->preds, p) vec_foreach(&tb->preds, q) clash |= *p == *q;
 		if (clash && has_phis(tb))
+			continue;
+		/* e is the block a check guards: t may take its place only if t
+		 * too is reached from e alone */
+		bool guards = false;
+		vec_foreach(&eb->preds, p) guards |= is_check(f, *p);
+		if (guards && tb->preds.len > 1)
 			continue;
 		for (uint32_t i = 0; i < eb->preds.len; i++) {
 			uint32_t p = eb->preds.data[i];
