@@ -183,7 +183,7 @@ static bool skip_space(struct lexer *lx, struct tok *t)
 			lx->line++;
 			lx->bol = lx->p;
 			lx->at_bol = true;
-			t->flags |= TF_SPACE;
+			t->flags &= (uint16_t)~TF_SPACE; /* indentation counts from here */
 			continue;
 		case '/': {
 			int n = peek_at(lx, 1);

@@ -930,9 +930,17 @@ static bool expand_builtin(struct pp *pp, struct tok *t)
 	case SP_HAS_EMBED:
 		r = number_tok(pp, 0, t);
 		break;
-	default:
-		r = number_tok(pp, has_feature_like(pp, sp, t), t);
+	default: {
+		long v = has_feature_like(pp, sp, t);
+		if (sp == SP_HAS_C_ATTRIBUTE && v > 1) {
+			/* standard attributes answer a date: 201910L */
+			int n = snprintf(buf, sizeof(buf), "%ldL", v);
+			r = pp_make_token(pp, buf, (size_t)n, t);
+		} else {
+			r = number_tok(pp, v, t);
+		}
 		break;
+	}
 	}
 	r.flags = (uint16_t)((r.flags & ~(TF_SPACE | TF_BOL)) | (t->flags & (TF_SPACE | TF_BOL)) |
 			     TF_MACRO);

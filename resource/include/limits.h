@@ -1,0 +1,57 @@
+/* Whistler's <limits.h> (C11 7.10) for BPF: LP64, 8-bit char (signed
+ * unless -funsigned-char). */
+#ifndef __WHISTLER_LIMITS_H
+#define __WHISTLER_LIMITS_H
+
+#define CHAR_BIT __CHAR_BIT__
+#define MB_LEN_MAX 1
+
+#define SCHAR_MAX __SCHAR_MAX__
+#define SCHAR_MIN (-__SCHAR_MAX__ - 1)
+#define UCHAR_MAX (__SCHAR_MAX__ * 2 + 1)
+#ifdef __CHAR_UNSIGNED__
+#define CHAR_MIN 0
+#define CHAR_MAX UCHAR_MAX
+#else
+#define CHAR_MIN SCHAR_MIN
+#define CHAR_MAX __SCHAR_MAX__
+#endif
+
+#define SHRT_MAX __SHRT_MAX__
+#define SHRT_MIN (-__SHRT_MAX__ - 1)
+#define USHRT_MAX (__SHRT_MAX__ * 2 + 1)
+
+#define INT_MAX __INT_MAX__
+#define INT_MIN (-__INT_MAX__ - 1)
+#define UINT_MAX (__INT_MAX__ * 2U + 1U)
+
+#define LONG_MAX __LONG_MAX__
+#define LONG_MIN (-__LONG_MAX__ - 1L)
+#define ULONG_MAX (__LONG_MAX__ * 2UL + 1UL)
+
+#define LLONG_MAX __LONG_LONG_MAX__
+#define LLONG_MIN (-__LONG_LONG_MAX__ - 1LL)
+#define ULLONG_MAX (__LONG_LONG_MAX__ * 2ULL + 1ULL)
+
+/* GNU spellings */
+#define LONG_LONG_MAX __LONG_LONG_MAX__
+#define LONG_LONG_MIN (-__LONG_LONG_MAX__ - 1LL)
+#define ULONG_LONG_MAX (__LONG_LONG_MAX__ * 2ULL + 1ULL)
+
+#if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 202311L
+#define CHAR_WIDTH __CHAR_BIT__
+#define SCHAR_WIDTH __CHAR_BIT__
+#define UCHAR_WIDTH __CHAR_BIT__
+#define SHRT_WIDTH __SHRT_WIDTH__
+#define USHRT_WIDTH __SHRT_WIDTH__
+#define INT_WIDTH __INT_WIDTH__
+#define UINT_WIDTH __INT_WIDTH__
+#define LONG_WIDTH __LONG_WIDTH__
+#define ULONG_WIDTH __LONG_WIDTH__
+#define LLONG_WIDTH __LLONG_WIDTH__
+#define ULLONG_WIDTH __LLONG_WIDTH__
+#define BOOL_WIDTH __BOOL_WIDTH__
+#define BITINT_MAXWIDTH __BITINT_MAXWIDTH__
+#endif
+
+#endif
