@@ -16,8 +16,8 @@ static const struct cfeature {
 
 long cfeature_value(enum cfeature_kind k, const char *name, size_t len)
 {
-	/* __packed__ is packed, for GNU attributes and the names in [[gnu::x]] */
-	if ((k == CF_ATTRIBUTE || k == CF_DECLSPEC) && len > 4 && !memcmp(name, "__", 2) &&
+	/* __packed__ is packed, __c_alignas__ is c_alignas: all but builtins */
+	if (k != CF_BUILTIN && len > 4 && !memcmp(name, "__", 2) &&
 	    !memcmp(name + len - 2, "__", 2)) {
 		name += 2;
 		len -= 4;

@@ -523,7 +523,7 @@ static void do_include(struct pp *pp, struct pp_source *src, enum pp_directive d
 	else
 		end_of_directive(pp, &src->lx, dname);
 	bool next = d == DIR_include_next;
-	if (next && pp->sources.len <= 2) {
+	if (next && pp->sources.len <= 1) {
 		pp_warning(pp, name->loc,
 			   "#include_next in primary source file; will search from start of "
 			   "include path");

@@ -789,7 +789,7 @@ static long has_include(struct pp *pp, const struct tok *name, bool next)
 		free(fname);
 		return 0;
 	}
-	if (next && pp->sources.len <= 2)
+	if (next && pp->sources.len <= 1)
 		pp_warning(pp, name->xloc, "#include_next in primary source file; will search "
 					   "from start of include path");
 	int32_t di;

@@ -3,6 +3,38 @@
 #ifndef __WHISTLER_LIMITS_H
 #define __WHISTLER_LIMITS_H
 
+/* Hosted, the system's <limits.h> adds POSIX limits; it must not in turn
+ * look for GCC's own limits.h. */
+#if defined __GNUC__ && !defined _GCC_LIMITS_H_
+#define _GCC_LIMITS_H_
+#endif
+#if __STDC_HOSTED__ && __has_include_next(<limits.h>)
+#include_next <limits.h>
+#endif
+
+#undef CHAR_BIT
+#undef MB_LEN_MAX
+#undef SCHAR_MAX
+#undef SCHAR_MIN
+#undef UCHAR_MAX
+#undef CHAR_MIN
+#undef CHAR_MAX
+#undef SHRT_MAX
+#undef SHRT_MIN
+#undef USHRT_MAX
+#undef INT_MAX
+#undef INT_MIN
+#undef UINT_MAX
+#undef LONG_MAX
+#undef LONG_MIN
+#undef ULONG_MAX
+#undef LLONG_MAX
+#undef LLONG_MIN
+#undef ULLONG_MAX
+#undef LONG_LONG_MAX
+#undef LONG_LONG_MIN
+#undef ULONG_LONG_MAX
+
 #define CHAR_BIT __CHAR_BIT__
 #define MB_LEN_MAX 1
 

@@ -1,7 +1,12 @@
 /* Whistler's <stdint.h> (C11 7.20) for BPF from the predefined __INTn_*
- * macros; freestanding, it never includes the host's <stdint.h>. */
+ * macros. Hosted (the default, as with clang), the system's <stdint.h> is
+ * used when there is one; -ffreestanding always gets these definitions. */
 #ifndef __WHISTLER_STDINT_H
 #define __WHISTLER_STDINT_H
+
+#if __STDC_HOSTED__ && __has_include_next(<stdint.h>)
+#include_next <stdint.h>
+#else
 
 typedef __INT8_TYPE__ int8_t;
 typedef __INT16_TYPE__ int16_t;
@@ -102,5 +107,7 @@ typedef __UINTMAX_TYPE__ uintmax_t;
 #define UINT64_C(v) __WHISTLER_CONCAT(v, __UINT64_C_SUFFIX__)
 #define INTMAX_C(v) __WHISTLER_CONCAT(v, __INTMAX_C_SUFFIX__)
 #define UINTMAX_C(v) __WHISTLER_CONCAT(v, __UINTMAX_C_SUFFIX__)
+
+#endif /* hosted */
 
 #endif
