@@ -6,6 +6,26 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+/* Writes an output file: atomically (temp + rename) when it is a regular
+ * file or new, directly when it is a device such as /dev/null, which a
+ * rename would replace. Returns 0 or -errno. */
+int cc_write_output(const char *path, const void *data, size_t len)
+{
+	struct stat st;
+	if (strcmp(path, "-") && stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		FILE *f = fopen(path, "wb");
+		if (!f)
+			return -errno;
+		size_t n = fwrite(data, 1, len, f);
+		int err = ferror(f) || n != len ? -EIO : 0;
+		if (fclose(f) && !err)
+			err = -errno;
+		return err;
+	}
+	return file_write_atomic(path, data, len);
+}
 
 /* A file name as make reads it: spaces and '#' escaped, '$' doubled. */
 static void put_escaped(struct buf *b, const char *s)
@@ -134,7 +154,7 @@ int cc_emit_dep_file(const struct cc_options *o, const char *input, const char *
 	const struct pp_dep *deps = pp_dependencies(pp, &n);
 	struct buf b = { 0 };
 	cc_write_deps(o, input, target, deps, n, &b);
-	int err = file_write_atomic(path, b.data, b.len);
+	int err = cc_write_output(path, b.data, b.len);
 	if (err)
 		fprintf(stderr, "%s: error: unable to open output file '%s': '%s'\n", o->prog,
 			path, strerror(-err));

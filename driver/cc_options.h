@@ -104,6 +104,10 @@ char *cc_default_output(const struct cc_options *o, const char *input, const cha
  * source tree's resource/ folder. */
 const char *cc_resource_dir(void);
 
+/* Writes an output (-o, -MF): atomically for regular files, directly to
+ * devices such as /dev/null. 0 or -errno. */
+int cc_write_output(const char *path, const void *data, size_t len);
+
 /* Probes (--version, -print-*, --print-supported-cpus …): exit code. */
 int cc_run_probe(const struct cc_options *o);
 

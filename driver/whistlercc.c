@@ -80,7 +80,7 @@ static int preprocess(const struct cc_options *o, const struct cc_input *in, FIL
 			cc_write_deps(o, in->path, target, deps, n, &b);
 			free(target);
 			if (o->dep_file) {
-				err = file_write_atomic(o->dep_file, b.data, b.len);
+				err = cc_write_output(o->dep_file, b.data, b.len);
 				if (err)
 					fprintf(stderr,
 						"%s: error: unable to open output file '%s': '%s'\n",
@@ -114,7 +114,7 @@ static int run_preprocessor(const struct cc_options *o)
 		rc |= preprocess(o, &o->inputs.data[i], out, output);
 	if (to_file) {
 		fclose(out);
-		int err = file_write_atomic(output, text, len);
+		int err = cc_write_output(output, text, len);
 		if (err) {
 			fprintf(stderr, "%s: error: unable to open output file '%s': '%s'\n",
 				o->prog, output, strerror(-err));
