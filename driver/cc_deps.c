@@ -8,13 +8,16 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* Writes an output file: atomically (temp + rename) when it is a regular
- * file or new, directly when it is a device such as /dev/null, which a
- * rename would replace. Returns 0 or -errno. */
+/* Writes an output file: atomically (temp + rename) when it is a plain
+ * regular file or new; directly when it is a device, a symlink or under
+ * /dev or /proc (-o /dev/null, -MF /dev/stdout), which a rename would
+ * replace. Returns 0 or -errno. */
 int cc_write_output(const char *path, const void *data, size_t len)
 {
 	struct stat st;
-	if (strcmp(path, "-") && stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+	bool special = !strncmp(path, "/dev/", 5) || !strncmp(path, "/proc/", 6) ||
+		       (lstat(path, &st) == 0 && (!S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)));
+	if (strcmp(path, "-") && special) {
 		FILE *f = fopen(path, "wb");
 		if (!f)
 			return -errno;

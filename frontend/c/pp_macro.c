@@ -331,6 +331,7 @@ struct macro_args {
 	tokvec *expanded;     /* pre-expanded arguments, computed on demand */
 	bool *have_expanded;
 	uint32_t rparen_line; /* __LINE__ in the body is the line of the closing ')' */
+	bool va_omitted;      /* f(a) for f(a, ...): no variadic argument at all */
 };
 
 static void args_free(struct macro_args *a)
@@ -396,6 +397,7 @@ static bool collect_args(struct pp *pp, struct pp_macro *m, const struct tok *na
 		if (m->variadic && a->n == (uint32_t)m->nparams - 1) {
 			/* the variadic part is missing: an empty __VA_ARGS__ */
 			vec_push(&starts, a->toks.len);
+			a->va_omitted = true;
 			a->start = starts.data;
 			a->n++;
 		} else {
@@ -569,17 +571,19 @@ static void subst(struct pp *pp, struct pp_macro *m, struct macro_args *a, const
 			uint32_t n;
 			const struct tok *at = arg_toks(a, b->aux, &n);
 			bool is_va = m->variadic && b->aux == (uint32_t)m->nparams - 1;
-			/* GNU: `, ## __VA_ARGS__` drops the comma when there are no
-			 * variadic arguments and does not paste when there are */
+			/* GNU: `, ## __VA_ARGS__` drops the comma when the variadic
+			 * arguments are omitted (or empty with no named parameter,
+			 * as clang does) and does not paste when there are some */
 			if (is_va && after_paste && out->len >= 2 &&
 			    vec_last(out).kind == T_PASTE && out->data[out->len - 2].kind == T_COMMA &&
 			    i >= 2 && body[i - 2].kind == T_COMMA) {
 				out->len--; /* the ## */
-				if (!n) {
+				if (!n && (a->va_omitted || m->nparams == 1)) {
 					out->len--; /* the comma */
 					continue;
 				}
-				append(out, at, n, space);
+				if (n)
+					append(out, at, n, space);
 				continue;
 			}
 			if (after_paste || before_paste) {
