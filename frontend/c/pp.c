@@ -266,7 +266,7 @@ static struct pp_source *push_source(struct pp *pp, uint32_t srcid, const char *
 int pp_enter_file(struct pp *pp, struct pp_file *f, int32_t dir_index, bool system,
 		  struct srcloc include_loc)
 {
-	if (pp->sources.len >= 200) {
+	if (pp->sources.len >= (pp->opt.max_include_depth ? pp->opt.max_include_depth : 200)) {
 		pp_error(pp, include_loc, "#include nested too deeply");
 		return -ELOOP;
 	}

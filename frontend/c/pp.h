@@ -38,6 +38,7 @@ struct pp_options {
 	bool no_line_markers;           /* -P */
 	bool keep_pragmas_for_parser;   /* true when a parser consumes the tokens */
 	int64_t source_date_epoch;      /* -1: use the clock for __DATE__/__TIME__ */
+	uint32_t max_include_depth;     /* 0: 200, as clang */
 };
 
 /* Pragmas the parser sees as T_PRAGMA tokens (tok.aux indexes pp_pragma()).

@@ -52,6 +52,12 @@ void ident_table_free(struct ident_table *t)
 	t->buckets = NULL;
 }
 
+/* FNV's low bits are weak: fold the high half in before masking. */
+static inline uint32_t bucket_of(uint32_t hash, uint32_t mask)
+{
+	return (hash ^ (hash >> 15)) & mask;
+}
+
 static void grow(struct ident_table *t)
 {
 	uint32_t ncap = (t->mask + 1) * 2;
@@ -60,7 +66,7 @@ static void grow(struct ident_table *t)
 		struct pp_ident *id = t->buckets[i], *next;
 		for (; id; id = next) {
 			next = id->next;
-			uint32_t b = id->hash & (ncap - 1);
+			uint32_t b = bucket_of(id->hash, ncap - 1);
 			id->next = nb[b];
 			nb[b] = id;
 		}
@@ -73,13 +79,13 @@ static void grow(struct ident_table *t)
 struct pp_ident *ident_intern_hashed(struct ident_table *t, const char *s, size_t len,
 				     uint32_t hash)
 {
-	struct pp_ident **slot = &t->buckets[hash & t->mask];
+	struct pp_ident **slot = &t->buckets[bucket_of(hash, t->mask)];
 	for (struct pp_ident *id = *slot; id; id = id->next)
 		if (id->hash == hash && id->len == len && !memcmp(id->name, s, len))
 			return id;
-	if (t->count >= t->mask) {
+	if (t->count >= t->mask / 2) {
 		grow(t);
-		slot = &t->buckets[hash & t->mask];
+		slot = &t->buckets[bucket_of(hash, t->mask)];
 	}
 	struct pp_ident *id = arena_new(t->arena, struct pp_ident);
 	id->name = arena_strndup(t->arena, s, len);

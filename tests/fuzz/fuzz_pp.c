@@ -44,6 +44,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct pp_options o = { 0 };
 	predef_config_default(&o.predef);
 	o.source_date_epoch = 0;
+	o.nostdinc = true;           /* only the two files: fast, deterministic */
+	o.max_include_depth = 8;     /* b.h including itself twice is 2^depth work */
 	vec_push(&o.angled_dirs, dir);
 	struct pp_cmdline def = { PP_CMD_DEFINE, "FUZZ=1" };
 	vec_push(&o.cmdline, def);
