@@ -31,7 +31,7 @@ static void show_include_stack(struct pp *pp, struct srcloc loc)
 			break;
 		}
 	VEC(struct srcloc) stack = { 0 };
-	for (int i = top; i > 0; i--)
+	for (int i = 1; i <= top; i++) /* outermost first, as clang */
 		vec_push(&stack, pp->sources.data[i]->include_loc);
 	bool same = stack.len == pp->shown_stack.len &&
 		    (!stack.len ||
@@ -57,6 +57,19 @@ void pp_vreport(struct pp *pp, enum diag_level lvl, struct srcloc loc, const cha
 {
 	if ((lvl == DIAG_WARNING && pp->opt.no_warnings) || pp->fatal)
 		return;
+	/* like clang without -Wsystem-headers: system headers don't warn */
+	if (lvl == DIAG_WARNING || lvl == DIAG_NOTE) {
+		for (int i = (int)pp->sources.len - 1; i >= 0; i--)
+			if (pp->sources.data[i]->lx.file == loc.file) {
+				if (pp->sources.data[i]->system) {
+					pp->diag->suppress_notes = lvl == DIAG_WARNING;
+					return;
+				}
+				break;
+			}
+		if (lvl == DIAG_NOTE && pp->diag->suppress_notes)
+			return;
+	}
 	if (lvl != DIAG_NOTE && lvl != DIAG_HINT && !(lvl >= DIAG_ERROR && pp->diag->limit_reached))
 		show_include_stack(pp, loc);
 	diag_vreport(pp->diag, lvl, loc, fmt, ap);
