@@ -283,6 +283,11 @@ int pp_enter_file(struct pp *pp, struct pp_file *f, int32_t dir_index, bool syst
 		pp_error(pp, include_loc, "#include nested too deeply");
 		return -ELOOP;
 	}
+	if (pp->opt.max_file_entries && ++pp->file_entries > pp->opt.max_file_entries) {
+		pp_error(pp, include_loc, "too many #include entries (limit %u)",
+			 pp->opt.max_file_entries);
+		return -ELOOP;
+	}
 	struct pp_source *s = push_source(pp, f->srcid, f->path);
 	s->file = f;
 	s->dir_index = dir_index;

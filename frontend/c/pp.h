@@ -39,6 +39,7 @@ struct pp_options {
 	bool keep_pragmas_for_parser;   /* true when a parser consumes the tokens */
 	int64_t source_date_epoch;      /* -1: use the clock for __DATE__/__TIME__ */
 	uint32_t max_include_depth;     /* 0: 200, as clang */
+	uint32_t max_file_entries;      /* 0: unlimited; bounds #include fan-out (fuzzing) */
 };
 
 /* Pragmas the parser sees as T_PRAGMA tokens (tok.aux indexes pp_pragma()).

@@ -148,6 +148,7 @@ struct pp {
 	bool in_if;          /* evaluating #if: 'defined' and __has_include are operators */
 	bool skipping_args;  /* collecting macro arguments */
 	uint32_t counter;
+	uint32_t file_entries; /* files entered so far */
 	uint32_t outer_exp_line; /* __LINE__ inside macro bodies: line of the outermost ')' */
 	uint32_t expansion_depth;
 	const char *base_file;

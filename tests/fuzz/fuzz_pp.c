@@ -45,7 +45,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	predef_config_default(&o.predef);
 	o.source_date_epoch = 0;
 	o.nostdinc = true;           /* only the two files: fast, deterministic */
-	o.max_include_depth = 8;     /* b.h including itself twice is 2^depth work */
+	o.max_include_depth = 8;     /* b.h including itself n times is n^depth work */
+	o.max_file_entries = 256;
 	vec_push(&o.angled_dirs, dir);
 	struct pp_cmdline def = { PP_CMD_DEFINE, "FUZZ=1" };
 	vec_push(&o.cmdline, def);
