@@ -588,7 +588,6 @@ int cc_parse_args(struct cc_options *o, int argc, char **argv)
 	o->pp.predef.opt_level = o->opt_level;
 	o->pp.predef.opt_size = o->opt_size;
 	o->pp.predef.debug = o->debug > 0;
-	o->pp.keep_pragmas_for_parser = o->mode != CC_MODE_PREPROCESS;
 	return rc;
 }
 

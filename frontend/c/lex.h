@@ -31,7 +31,6 @@ struct lexer {
 	uint32_t file, line;
 	bool at_bol;       /* the next token is the first of its line */
 	bool in_directive; /* a newline ends the token stream with T_EOD */
-	bool keep_comments; /* -C: not supported, reserved */
 	struct ident_table *ids;
 	struct arena *arena; /* cleaned spellings of spliced tokens */
 	struct diag *diag;   /* lexical errors (unterminated comment …); may be NULL */

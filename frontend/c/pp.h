@@ -36,7 +36,6 @@ struct pp_options {
 	bool verbose;                   /* -v: print the search list */
 	bool no_warnings;               /* -w */
 	bool no_line_markers;           /* -P */
-	bool keep_pragmas_for_parser;   /* true when a parser consumes the tokens */
 	int64_t source_date_epoch;      /* -1: use the clock for __DATE__/__TIME__ */
 	uint32_t max_include_depth;     /* 0: 200, as clang */
 	uint32_t max_file_entries;      /* 0: unlimited; bounds #include fan-out (fuzzing) */

@@ -46,7 +46,6 @@ static void start(const char *src)
 	predef_config_default(&o.predef);
 	o.source_date_epoch = 0;
 	o.nostdinc = true;
-	o.keep_pragmas_for_parser = true;
 	pp = pp_new(&d, &sm, &o);
 	cr_assert_eq(pp_begin(pp, path, "t.c"), 0);
 }
