@@ -92,7 +92,7 @@ void cc_write_deps(const struct cc_options *o, const char *input, const char *ta
 	for (uint32_t i = 0; i < ndeps; i++)
 		if (system_too || !deps[i].system)
 			vec_push(&files, strip_dot_slash(deps[i].path));
-	vec_foreach(&files, f)
+	CC_EACH(&files, f)
 	{
 		unsigned n = (unsigned)strlen(*f);
 		if (cols + n + 1 + 2 > max_cols) {

@@ -7,6 +7,10 @@
 
 #include <stdbool.h>
 
+/* vec_foreach that never computes NULL + 0 on an empty vector. */
+#define CC_EACH(v, it)                                                                             \
+	for (__typeof__((v)->data) it = (v)->data; it && it < (v)->data + (v)->len; it++)
+
 enum cc_mode {
 	CC_MODE_LINK,       /* no -c/-S/-E: clang would link; we refuse */
 	CC_MODE_COMPILE,    /* -c: object file */

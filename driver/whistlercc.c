@@ -193,7 +193,7 @@ int main(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
-	vec_foreach(&o.inputs, in) if (strcmp(in->path, "-") && access(in->path, F_OK) != 0)
+	CC_EACH(&o.inputs, in) if (strcmp(in->path, "-") && access(in->path, F_OK) != 0)
 	{
 		fprintf(stderr, "%s: error: no such file or directory: '%s'\n", o.prog, in->path);
 		rc = 1;
@@ -205,7 +205,7 @@ int main(int argc, char **argv)
 				   : o.mode == CC_MODE_SYNTAX   ? "-fsyntax-only"
 				   : o.mode == CC_MODE_ASM      ? "-S"
 								: "-emit-obj";
-		vec_foreach(&o.inputs, in) print_cc1(&o, in, mode, o.output);
+		CC_EACH(&o.inputs, in) print_cc1(&o, in, mode, o.output);
 		goto out;
 	}
 	if (o.mode == CC_MODE_PREPROCESS) {
@@ -226,7 +226,7 @@ int main(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
-	vec_foreach(&o.inputs, in) rc |= compile_one(&o, in);
+	CC_EACH(&o.inputs, in) rc |= compile_one(&o, in);
 out:
 	cc_options_free(&o);
 	return rc;

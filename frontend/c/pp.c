@@ -179,12 +179,12 @@ void pp_free(struct pp *pp)
 {
 	if (!pp)
 		return;
-	vec_foreach(&pp->sources, s) free(*s);
+	PP_EACH(&pp->sources, s) free(*s);
 	vec_free(&pp->sources);
 	vec_free(&pp->conds);
-	vec_foreach(&pp->ctxs, c) if (c->owned) free(c->toks);
+	PP_EACH(&pp->ctxs, c) if (c->owned) free(c->toks);
 	vec_free(&pp->ctxs);
-	vec_foreach(&pp->files, f)
+	PP_EACH(&pp->files, f)
 	{
 		free((*f)->path);
 		free(*f);
@@ -323,7 +323,7 @@ static void run_builtin_buffer(struct pp *pp)
 	uint32_t npredef = 0;
 	for (size_t i = 0; i < b.len; i++)
 		npredef += b.data[i] == '\n';
-	vec_foreach(&pp->opt.cmdline, c)
+	PP_EACH(&pp->opt.cmdline, c)
 	{
 		const char *eq;
 		switch (c->kind) {

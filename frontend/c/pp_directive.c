@@ -49,10 +49,10 @@ static void add_dir(struct pp *pp, const char *path, enum pp_dir_kind kind, bool
 void pp_setup_search(struct pp *pp)
 {
 	struct pp_options *o = &pp->opt;
-	vec_foreach(&o->quote_dirs, p) add_dir(pp, *p, PP_DIR_QUOTE, false);
+	PP_EACH(&o->quote_dirs, p) add_dir(pp, *p, PP_DIR_QUOTE, false);
 	pp->angled_start = pp->dirs.len;
-	vec_foreach(&o->angled_dirs, p) add_dir(pp, *p, PP_DIR_ANGLED, false);
-	vec_foreach(&o->system_dirs, p) add_dir(pp, *p, PP_DIR_SYSTEM, true);
+	PP_EACH(&o->angled_dirs, p) add_dir(pp, *p, PP_DIR_ANGLED, false);
+	PP_EACH(&o->system_dirs, p) add_dir(pp, *p, PP_DIR_SYSTEM, true);
 	if (!o->nostdinc) {
 		if (!o->nostdlibinc)
 			add_dir(pp, "/usr/local/include", PP_DIR_SYSTEM, true);
@@ -61,7 +61,7 @@ void pp_setup_search(struct pp *pp)
 		if (!o->nostdlibinc)
 			add_dir(pp, "/usr/include", PP_DIR_SYSTEM, true);
 	}
-	vec_foreach(&o->after_dirs, p) add_dir(pp, *p, PP_DIR_AFTER, true);
+	PP_EACH(&o->after_dirs, p) add_dir(pp, *p, PP_DIR_AFTER, true);
 	/* quote directories may have moved when duplicates were dropped */
 	uint32_t q = 0;
 	while (q < pp->dirs.len && pp->dirs.data[q].kind == PP_DIR_QUOTE)

@@ -6,6 +6,11 @@
 #include "frontend/c/pp.h"
 #include "util/hmap.h"
 
+/* vec_foreach that never computes NULL + 0 on an empty vector (UB that
+ * clang's UBSan reports). */
+#define PP_EACH(v, it)                                                                             \
+	for (__typeof__((v)->data) it = (v)->data; it && it < (v)->data + (v)->len; it++)
+
 /* Identifiers with a meaning to the preprocessor itself (pp_ident.special). */
 enum pp_special {
 	SP_NONE,

@@ -422,7 +422,7 @@ static bool collect_args(struct pp *pp, struct pp_macro *m, const struct tok *na
 static inline const struct tok *arg_toks(const struct macro_args *a, uint32_t i, uint32_t *n)
 {
 	*n = a->start[i + 1] - a->start[i];
-	return a->toks.data + a->start[i];
+	return a->toks.data ? a->toks.data + a->start[i] : NULL;
 }
 
 /* Fully macro-expands a token list (an argument before substitution). */
@@ -654,7 +654,7 @@ static void push_expansion(struct pp *pp, struct pp_macro *m, const struct tok *
 	tokvec raw = { 0 }, res = { 0 };
 	subst(pp, m, a, m->body, m->nbody, &raw);
 	bool any_paste = false;
-	vec_foreach(&raw, t) if (t->kind == T_PASTE || t->kind == T_PLACEMARKER) any_paste = true;
+	PP_EACH(&raw, t) if (t->kind == T_PASTE || t->kind == T_PLACEMARKER) any_paste = true;
 	if (any_paste) {
 		do_pastes(pp, &raw, &res);
 		vec_free(&raw);

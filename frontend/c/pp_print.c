@@ -186,11 +186,11 @@ static int cmp_ident(const void *a, const void *b)
 void pp_print_macros(struct pp *pp, FILE *out)
 {
 	VEC(struct pp_ident *) names = { 0 };
-	vec_foreach(&pp->all_macros, id) if ((*id)->macro && !(*id)->macro->builtin)
+	PP_EACH(&pp->all_macros, id) if ((*id)->macro && !(*id)->macro->builtin)
 		vec_push(&names, *id);
 	if (names.len)
 		qsort(names.data, names.len, sizeof(*names.data), cmp_ident);
-	vec_foreach(&names, idp)
+	PP_EACH(&names, idp)
 	{
 		const struct pp_macro *m = (*idp)->macro;
 		fprintf(out, "#define %s", m->name->name);
