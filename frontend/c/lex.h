@@ -1,0 +1,63 @@
+/* The C lexer (translation phases 1–3): splices, comments, pp-tokens, and
+ * the identifier table shared with the preprocessor and the parser. */
+#ifndef WHISTLER_C_LEX_H
+#define WHISTLER_C_LEX_H
+
+#include "frontend/c/token.h"
+#include "util/arena.h"
+
+#include <stddef.h>
+
+/* Interned identifiers: one pp_ident per distinct name. */
+struct ident_table {
+	struct pp_ident **buckets;
+	uint32_t mask, count;
+	struct arena *arena; /* idents and their names live here */
+};
+
+void ident_table_init(struct ident_table *t, struct arena *a);
+void ident_table_free(struct ident_table *t);
+struct pp_ident *ident_intern(struct ident_table *t, const char *s, size_t len);
+struct pp_ident *ident_intern_hashed(struct ident_table *t, const char *s, size_t len,
+				     uint32_t hash);
+/* The hash ident_intern uses, step by step, so the lexer computes it while scanning. */
+#define IDENT_HASH_INIT 2166136261u
+#define IDENT_HASH_STEP(h, c) (((h) ^ (unsigned char)(c)) * 16777619u)
+
+struct lexer {
+	const char *p;   /* next byte */
+	const char *end; /* one past the last byte; *end == 0 */
+	const char *bol; /* first byte of the current physical line, for columns */
+	uint32_t file, line;
+	bool at_bol;       /* the next token is the first of its line */
+	bool in_directive; /* a newline ends the token stream with T_EOD */
+	struct ident_table *ids;
+	struct arena *arena; /* cleaned spellings of spliced tokens */
+	struct diag *diag;   /* lexical errors (unterminated comment …); may be NULL */
+	/* Lexical diagnostics go through this hook when set (the preprocessor
+	 * adds the include stack); otherwise straight to diag. */
+	void (*report)(void *ctx, enum diag_level lvl, struct srcloc loc, const char *msg);
+	void *report_ctx;
+};
+
+/* `text` must stay alive and be NUL-terminated at text[len]. */
+void lex_init(struct lexer *lx, uint32_t file, const char *text, size_t len,
+	      struct ident_table *ids, struct arena *arena, struct diag *diag);
+/* Next pp-token; T_EOF at the end, T_EOD at a newline when in_directive. */
+void lex_next(struct lexer *lx, struct tok *t);
+/* After #include: lexes `<...>` as one T_HEADER_NAME if the next token starts with '<'.
+ * Returns false (and lexes nothing) otherwise. */
+bool lex_header_name(struct lexer *lx, struct tok *t);
+/* Raw text of the rest of the directive line, trimmed (for #error, #warning). */
+const char *lex_rest_of_line(struct lexer *lx, size_t *len);
+/* Consumes everything up to (not including) the newline ending this line. */
+void lex_skip_to_eol(struct lexer *lx);
+/* In a skipped conditional group: advances to the next line whose first token is
+ * '#', positioned just after the '#', and returns true; false at end of file. */
+bool lex_skip_group(struct lexer *lx);
+/* Lexes one token from a standalone string (for ## pasting and _Pragma): returns
+ * the number of bytes consumed (0 for an empty string). */
+size_t lex_one(struct ident_table *ids, struct arena *arena, const char *s, size_t len,
+	       struct tok *t);
+
+#endif
