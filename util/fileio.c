@@ -55,6 +55,18 @@ int file_write_atomic(const char *path, const void *data, size_t len)
 {
 	if (!strcmp(path, "-"))
 		return write_all(STDOUT_FILENO, data, len);
+	/* devices, pipes and symlinks (-o /dev/null, /dev/stdout) are written
+	 * in place: renaming over them would replace them with a file */
+	struct stat st;
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		int fd = open(path, O_WRONLY | O_CLOEXEC | (S_ISLNK(st.st_mode) ? O_CREAT | O_TRUNC : 0), 0644);
+		if (fd < 0)
+			return -errno;
+		int err = write_all(fd, data, len);
+		if (close(fd) < 0 && !err)
+			err = -errno;
+		return err;
+	}
 	char *tmp = xasprintf("%s.tmp.XXXXXX", path);
 	int fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {

@@ -130,3 +130,27 @@ Test(fileio, atomic_write_replaces)
 	unlink(path);
 	rmdir(dir);
 }
+
+Test(fileio, devices_and_symlinks_stay)
+{
+	cr_assert_eq(file_write_atomic("/dev/null", "x", 1), 0);
+	struct stat st;
+	cr_assert_eq(lstat("/dev/null", &st), 0);
+	cr_assert(S_ISCHR(st.st_mode), "/dev/null is still a device");
+	char dir[] = "/tmp/wlinkXXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	char target[64], link[64];
+	snprintf(target, sizeof(target), "%s/target", dir);
+	snprintf(link, sizeof(link), "%s/link", dir);
+	cr_assert_eq(symlink(target, link), 0);
+	cr_assert_eq(file_write_atomic(link, "abc", 3), 0);
+	cr_assert_eq(lstat(link, &st), 0);
+	cr_assert(S_ISLNK(st.st_mode), "the symlink is kept");
+	struct buf b = { 0 };
+	cr_assert_eq(file_read(target, &b), 0);
+	cr_assert_eq(b.len, 3);
+	buf_free(&b);
+	unlink(link);
+	unlink(target);
+	rmdir(dir);
+}
