@@ -20,6 +20,10 @@ struct obj_options {
  * reported to d; returns 0 or -1 (and out is left as it was). */
 int bk_write_object(struct ir_module *m, struct obj_options *opts, struct buf *out, struct diag *d);
 
+/* Assembly text (clang -S style, with BTF as commented directives) of an
+ * object. 0, or -1 if it is not a valid object. */
+int bk_object_asm(const void *obj, size_t len, const char *source, struct buf *out);
+
 /* The section a program goes in when the IR names none, or NULL when its
  * type needs an attach target (tracepoint/...: the section must say it). */
 const char *bk_default_section(enum ir_progtype type);

@@ -1,6 +1,9 @@
-/* Placeholder stages for -c/-S/-fsyntax-only until the C parser and the IR
- * pipeline are connected: a clear error, never a fake output. */
+/* The compilation stages of whistlercc after option parsing: Whistler IR
+ * through the optimizer and backend; C (not yet connected: a clear error,
+ * never a fake output). */
 #include "driver/cc_compile.h"
+#include "backend/object.h"
+#include "ir/pass.h"
 
 int cc_compile(const struct cc_options *o, const struct cc_input *input, const char *output,
 	       struct diag *d)
@@ -13,6 +16,49 @@ int cc_compile(const struct cc_options *o, const struct cc_input *input, const c
 int cc_compile_ir(const struct cc_options *o, const struct cc_input *input, const char *output,
 		  struct diag *d)
 {
-	diag_error(d, (struct srcloc){ 0 }, "compiling Whistler IR (.wir) is not connected yet");
-	return 1;
+	uint32_t file = srcmgr_load(d->sm, input->path);
+	if (!file) {
+		diag_error(d, (struct srcloc){ 0 }, "no such file or directory: '%s'", input->path);
+		return 1;
+	}
+	struct ir_module *m = ir_parse(d, file);
+	int rc = 1;
+	struct buf obj = { 0 }, text = { 0 };
+	if (!m || ir_verify_module(m, d))
+		goto done;
+	const char *const *pl = ir_pipeline(o->opt_size ? 2 : o->opt_level);
+	size_t np = 0;
+	while (pl[np])
+		np++;
+	struct ir_pass_opts po = { .diag = d };
+	if (ir_run_passes(m, pl, np, &po) || ir_verify_module(m, d))
+		goto done;
+	if (o->mode == CC_MODE_SYNTAX) {
+		rc = 0;
+		goto done;
+	}
+	if (o->emit_llvm) {
+		/* -emit-llvm: Whistler's own IR takes LLVM's place */
+		ir_print_module(m, &text);
+		rc = cc_write_output(output, text.data, text.len) ? 1 : 0;
+		goto done;
+	}
+	struct obj_options oo = { .line_info = true };
+	oo.bk.cpu = o->cpu_explicit && o->cpu != CPU_PROBE ? (uint8_t)o->cpu : 0;
+	oo.bk.stack_limit = o->stack_size > 0 ? (uint32_t)o->stack_size : 0;
+	if (bk_write_object(m, &oo, &obj, d))
+		goto done;
+	if (o->mode == CC_MODE_ASM) {
+		bk_object_asm(obj.data, obj.len, input->path, &text);
+		rc = cc_write_output(output, text.data, text.len) ? 1 : 0;
+	} else {
+		rc = cc_write_output(output, obj.data, obj.len) ? 1 : 0;
+	}
+	if (rc)
+		diag_error(d, (struct srcloc){ 0 }, "cannot write '%s'", output);
+done:
+	buf_free(&obj);
+	buf_free(&text);
+	ir_module_free(m);
+	return rc;
 }
