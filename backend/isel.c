@@ -495,9 +495,13 @@ static void sel_memcpy_memset(struct isel *s, const struct ir_ins *in)
 				m.kind = MI_STX;
 				m.src = pattern;
 			} else if (chunk == 8 && pat != 0 && pat != UINT64_MAX) {
+				/* one register holds the 8-byte pattern for every chunk */
+				if (pattern == MIR_NOREG) {
+					pattern = mir_vreg(s->mf, 8);
+					load_const(s, pattern, (int64_t)pat, 8);
+				}
 				m.kind = MI_STX;
-				m.src = mir_vreg(s->mf, 8);
-				load_const(s, m.src, (int64_t)pat, 8);
+				m.src = pattern;
 			} else {
 				m.imm = chunk == 8 ? (int64_t)pat : (int32_t)(uint32_t)pat;
 			}
