@@ -2,7 +2,7 @@
 # One program of the suite, end to end: `whistler compile` it; compare
 # `whistler objdump` with `llvm-objdump-19 -d -r` line for line; dump its BTF
 # with bpftool (and `whistler btf dump`, which must print the same; check
-# `; btf:` / `; section:` shape lines); link it with `bpftool gen object`; load it with
+# `; btf:` / `; section:` / `; asm-contains:` shape lines); link it with `bpftool gen object`; load it with
 # `bpftool prog loadall` into a fresh bpffs directory; then load, run, attach
 # and check it with libbpf (wir_load).  Programs named by `; expect-skip:` may
 # be refused by the kernel: that is reported as a loud skip (exit 77).
@@ -54,6 +54,11 @@ if command -v llvm-objdump-19 >/dev/null; then
 		llvm-objdump-19 -h "$obj" | awk '{print $2}' | grep -qxF -- "$sec" ||
 			fail "no section '$sec' in the object"
 	done < <(directives section)
+	# `; asm-contains: TEXT`: the disassembly shows TEXT
+	while IFS= read -r text; do
+		[ -n "$text" ] || continue
+		grep -qF -- "$text" "$OUT/$name.ours.s" || fail "the disassembly does not contain '$text'"
+	done < <(directives asm-contains)
 else
 	skip "llvm-objdump-19 is not installed: disassembly not compared"
 fi
