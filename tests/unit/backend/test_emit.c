@@ -8,7 +8,7 @@
 #include <string.h>
 
 /* A function whose branch to @out spans n 512-byte memsets (each about
- * 190 slots); `cond` is the branch with its targets ("br.eq %sel, 4, @fill, @out"). */
+ * 66 slots); `cond` is the branch with its targets ("br.eq %sel, 4, @fill, @out"). */
 static char *long_function(const char *target, const char *cond, unsigned n)
 {
 	struct buf b = { 0 };
@@ -50,7 +50,7 @@ static bool is_gotol(const struct bpf_insn *in)
 
 Test(emit, long_branch_inverted_around_gotol)
 {
-	char *text = long_function("v4", "br.eq %sel, 4, @fill, @out", 180);
+	char *text = long_function("v4", "br.eq %sel, 4, @fill, @out", 560);
 	struct bk_func bf;
 	struct buf diags = { 0 };
 	int rc;
@@ -82,7 +82,7 @@ Test(emit, long_branch_inverted_around_gotol)
 
 Test(emit, long_jset_jumps_to_gotol)
 {
-	char *text = long_function("v4", "br.set %sel, 4, @out, @fill", 180);
+	char *text = long_function("v4", "br.set %sel, 4, @out, @fill", 560);
 	struct bk_func bf;
 	struct buf diags = { 0 };
 	int rc;
@@ -109,7 +109,7 @@ Test(emit, long_jset_jumps_to_gotol)
 
 Test(emit, long_branch_before_v4_is_an_error)
 {
-	char *text = long_function("v3", "br.eq %sel, 4, @fill, @out", 180);
+	char *text = long_function("v3", "br.eq %sel, 4, @fill, @out", 560);
 	struct bk_func bf;
 	struct buf diags = { 0 };
 	int rc;
