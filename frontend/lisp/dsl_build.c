@@ -146,6 +146,14 @@ static bool check_stack(struct dsl *d, struct fb *fb, struct dsl_fn *fn)
 static void dslify(const char *in, struct buf *out)
 {
 	for (const char *p = in; *p;) {
+		if (*p == '%' && isdigit((unsigned char)p[1])) {
+			/* an unnamed temporary: no name worth showing */
+			p++;
+			while (isalnum((unsigned char)*p) || *p == '.')
+				p++;
+			buf_puts(out, "a computed value");
+			continue;
+		}
 		if (*p == '%' || *p == '$') {
 			p++;
 			buf_putc(out, '\'');

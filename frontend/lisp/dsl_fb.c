@@ -285,7 +285,12 @@ static void phi_fill(struct fb *fb, uint32_t blk, uint32_t var, uint32_t phi)
 		uint32_t p = fb->blocks.data[blk].preds.data[i];
 		struct dval v = read_var(fb, var, p);
 		args[2 * i] = fb_blkref(p);
-		args[2 * i + 1] = v.ref ? v.ref : fb_con(fb, 0);
+		if (v.is_const || !v.ref) {
+			int64_t c = v.poison ? 0 : v.cval;
+			args[2 * i + 1] = fb_con(fb, dt_vt(fb->vars.data[var].t).cls == IR_I32 ? (int64_t)(uint32_t)c : c);
+		} else {
+			args[2 * i + 1] = v.ref;
+		}
 	}
 	struct ir_block *b = fb->f->blocks.data[blk];
 	for (uint32_t i = 0; i < b->ins.len && b->ins.data[i].op == IR_PHI; i++)

@@ -761,7 +761,7 @@ struct dval lower_setf_place(struct fb *fb, lv place, struct srcloc ploc, struct
 		return maps_setmap(fb, lisp_cadr(place), lisp_caddr(place), ploc, v, 0);
 	if (sym_is(h, "CTX")) {
 		struct dval sv = v;
-		mem_ctx_field(fb, place, ploc, lisp_cadr(place), lisp_caddr(place), &sv);
+		mem_ctx_field(fb, place, ploc, lisp_cadr(place), form_len(place) > 2 ? lisp_caddr(place) : NULL, &sv);
 		return v;
 	}
 	if (sym_is(h, "LOAD")) {
@@ -928,8 +928,14 @@ static struct dtype unify(struct fb *fb, struct join *j, bool *ok)
 			t.sign = t.sign && v.t.sign;
 		}
 	}
-	if (!have)
-		return DT_U64;
+	if (!have) {
+		/* only constants: 32 bits when they all fit */
+		for (uint32_t i = 0; i < j->n; i++)
+			if (j->vals[i].is_const && !j->vals[i].poison &&
+			    (j->vals[i].cval < 0 || j->vals[i].cval > (int64_t)UINT32_MAX))
+				return DT_U64;
+		return DT_U32;
+	}
 	if (t.kind == DT_PTR)
 		for (uint32_t i = 0; i < j->n; i++)
 			if (j->vals[i].is_const && !j->vals[i].poison) {
