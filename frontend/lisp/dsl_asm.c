@@ -86,7 +86,8 @@ static bool number(struct lex *l, int64_t *v)
 	return true;
 }
 
-static unsigned alu_op(const char *s, size_t *len)
+/* The IR op of "+=" etc. plus one (IR_ADD is 0), or 0. */
+static unsigned alu_op1(const char *s, size_t *len)
 {
 	static const struct {
 		const char *t;
@@ -97,7 +98,7 @@ static unsigned alu_op(const char *s, size_t *len)
 	for (size_t i = 0; i < ARRAY_LEN(ops); i++)
 		if (!strncmp(s, ops[i].t, strlen(ops[i].t))) {
 			*len = strlen(ops[i].t);
-			return ops[i].op;
+			return ops[i].op + 1;
 		}
 	return 0;
 }
@@ -175,8 +176,9 @@ static bool parse_text(const char *s, struct ainsn *in, const char **err)
 		if (!in->size || !address(&l, &in->dst, &in->off))
 			return false;
 		skip(&l);
-		in->op = alu_op(l.s, &n);
-		if (!in->op || (in->op != IR_ADD && in->op != IR_AND && in->op != IR_OR && in->op != IR_XOR))
+		unsigned o1 = alu_op1(l.s, &n);
+		in->op = o1 ? o1 - 1 : 0;
+		if (!o1 || (in->op != IR_ADD && in->op != IR_AND && in->op != IR_OR && in->op != IR_XOR))
 			return false;
 		l.s += n;
 		in->src = reg(&l, NULL);
@@ -200,11 +202,11 @@ static bool parse_text(const char *s, struct ainsn *in, const char **err)
 	in->alu32 = w;
 	skip(&l);
 	size_t n;
-	unsigned op = alu_op(l.s, &n);
-	if (op) {
+	unsigned op1 = alu_op1(l.s, &n);
+	if (op1) {
 		l.s += n;
 		in->kind = A_ALU;
-		in->op = op;
+		in->op = op1 - 1;
 		in->src = reg(&l, NULL);
 		return in->src >= 0 || number(&l, &in->imm);
 	}
@@ -276,7 +278,7 @@ static bool decode(const int64_t f[5], struct ainsn *in, const char **err)
 				in->op = in->imm == 16 ? IR_LE16 : in->imm == 32 ? IR_LE32 : IR_LE64;
 			if (cls == 7)
 				in->op = in->imm == 16 ? IR_BSWAP16 : in->imm == 32 ? IR_BSWAP32 : IR_BSWAP64;
-		} else if (alu[o]) {
+		} else if (o == 0 || alu[o]) {
 			in->kind = A_ALU;
 			in->op = alu[o];
 		} else
@@ -300,9 +302,10 @@ static bool decode(const int64_t f[5], struct ainsn *in, const char **err)
 		}
 		if ((code & 0xe0) == 0xc0 && cls == 3) {
 			in->kind = A_ATOMIC;
-			in->op = in->imm == 0 ? IR_ADD : in->imm == 0x50 ? IR_AND : in->imm == 0x40 ? IR_OR
-				 : in->imm == 0xa0 ? IR_XOR : 0;
-			return in->op != 0 && (in->size == 4 || in->size == 8);
+			if (in->imm != 0 && in->imm != 0x50 && in->imm != 0x40 && in->imm != 0xa0)
+				return false;
+			in->op = in->imm == 0 ? IR_ADD : in->imm == 0x50 ? IR_AND : in->imm == 0x40 ? IR_OR : IR_XOR;
+			return in->size == 4 || in->size == 8;
 		}
 		return false;
 	case 5: /* JMP */
@@ -470,7 +473,7 @@ static int reg_name(lv sym)
 	if (!lisp_symbolp(sym) || sym == LISP_NIL)
 		return -1;
 	const char *n = lisp_symbol_name(sym);
-	if ((n[0] != 'R' && n[0] != 'r') || !isdigit((unsigned char)n[1]) || (n[2] && n[2] != '0') || (n[2] && n[1] != '1'))
+	if ((n[0] != 'R' && n[0] != 'r') || !isdigit((unsigned char)n[1]) || (n[2] && (n[2] != '0' || n[1] != '1' || n[3])))
 		return -1;
 	return atoi(n + 1);
 }
@@ -500,11 +503,19 @@ struct dval asm_lower(struct fb *fb, lv form, struct srcloc loc, int want)
 		lv x = lisp_car(l);
 		struct srcloc xl = form_nth_loc(fb, form, k, loc);
 		st.loc = xl;
-		if (sym_is(x, "IN") || sym_is(x, "OUT")) {
-			bool in = sym_is(x, "IN");
-			l = lisp_cdr(l);
-			k++;
-			for (lv b = lisp_car(l); lisp_consp(b); b = lisp_cdr(b)) {
+		bool clause = lisp_consp(x) && (sym_is(lisp_car(x), "IN") || sym_is(lisp_car(x), "OUT"));
+		if (sym_is(x, "IN") || sym_is(x, "OUT") || clause) {
+			/* :in ((r1 v) ...) or (:in ((r1 v) ...)) */
+			bool in = sym_is(clause ? lisp_car(x) : x, "IN");
+			lv bindings;
+			if (clause) {
+				bindings = lisp_cadr(x);
+			} else {
+				l = lisp_cdr(l);
+				k++;
+				bindings = lisp_car(l);
+			}
+			for (lv b = bindings; lisp_consp(b); b = lisp_cdr(b)) {
 				lv pair = lisp_car(b);
 				int r = reg_name(lisp_car(pair));
 				if (r < 0 || r > 9 || form_len(pair) != 2) {
@@ -516,7 +527,9 @@ struct dval asm_lower(struct fb *fb, lv form, struct srcloc loc, int want)
 					put(&st, r, lower(fb, lisp_cadr(pair), xl, WANT_VALUE));
 			}
 			if (!in)
-				outs = lisp_car(l);
+				outs = bindings;
+			if (!lisp_consp(l))
+				break;
 			continue;
 		}
 		struct ainsn ins;

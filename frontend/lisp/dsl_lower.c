@@ -771,8 +771,12 @@ struct dval lower_setf_place(struct fb *fb, lv place, struct srcloc ploc, struct
 			return fb_error(fb, ploc, "load: unknown type");
 		struct dval p = lower(fb, lisp_caddr(place), form_nth_loc(fb, place, 2, ploc), WANT_VALUE);
 		struct dval off = form_len(place) > 3 ? lower(fb, form_nth(place, 3), ploc, WANT_VALUE) : dv_const(0);
-		if (!off.is_const)
-			return fb_error(fb, ploc, "the offset of load must be a constant");
+		if (off.poison || p.poison)
+			return dv_poison();
+		if (!off.is_const) {
+			p = lower_binop(fb, IR_ADD, p, off, ploc);
+			off = dv_const(0);
+		}
 		mem_store(fb, t.size, p, off.cval, v, loc);
 		return v;
 	}

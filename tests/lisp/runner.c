@@ -8,9 +8,9 @@
  *   ;; global: NAME = VALUE         (before load; VALUE may be $PID)
  *   ;; attach: PROG [TARGET]        (TARGET: $CGROUP, $NETNS, or as wl_program_attach_to)
  *   ;; listen: IP PORT              (a TCP listener owned by the runner)
- *   ;; trigger: getppid | sleep MS | exec CMD ARG... | connect4 IP PORT [ok|refused|eperm]
+ *   ;; trigger: getppid | open PATH | sleep MS | exec CMD ARG... | connect4 IP PORT [ok|refused|eperm]
  *   ;; ringbuf: MAP >= N [u32@OFF=VALUE...]
- *   ;; requires: tracefs | btf | cgroup2
+ *   ;; requires: tracefs | btf | cgroup2 | kprobes
  * Values may be $PID, $PPID.  Exit 77 (skip) when the kernel refuses BPF.
  * `errors DIR` compiles every .lisp file of DIR and compares its diagnostics with
  * the .err file next to it (WHISTLER_BLESS=1 rewrites them); `gen FILE.lisp` checks --gen. */
@@ -426,6 +426,13 @@ static void do_trigger(struct ctxrun *r, char *args, unsigned line)
 	char *rest = args + strlen(what);
 	if (!strcmp(what, "getppid")) {
 		(void)getppid();
+	} else if (!strcmp(what, "open")) {
+		char file[256];
+		if (sscanf(rest, "%255s", file) != 1)
+			return fail(line, "open: expected a path");
+		int fd = open(file, O_RDONLY);
+		if (fd >= 0)
+			close(fd);
 	} else if (!strcmp(what, "sleep")) {
 		unsigned ms = (unsigned)atoi(rest);
 		for (unsigned i = 0; i < ms; i++)
@@ -554,6 +561,12 @@ static int run_file(const char *path)
 		}
 		if (a && !strcmp(a, "btf") && stat("/sys/kernel/btf/vmlinux", &sb)) {
 			printf("SKIP %s: no kernel BTF\n", path);
+			free(text);
+			return 77;
+		}
+		if (a && !strcmp(a, "kprobes") && stat("/sys/bus/event_source/devices/kprobe", &sb) &&
+		    stat("/sys/kernel/tracing/kprobe_events", &sb)) {
+			printf("SKIP %s: this kernel has no kprobes\n", path);
 			free(text);
 			return 77;
 		}
