@@ -1,14 +1,15 @@
 /* The DSL corpus runner.  `run FILE.lisp` compiles a program file with the
  * DSL compiler, loads the object with libwhistler (wl_object_open_mem), and
  * checks the expectations written in the file's comments:
- *   ;; run: PROG [pkt=SPEC|data=x"HEX"] [ctx=SPEC|ctx=x"HEX"] -> RETVAL
+ *   ;; run: PROG [pkt=SPEC|data=x"HEX"] [ctx=SPEC|ctx=x"HEX"] -> RETVAL [out@OFF=HEX...]
  *   ;; map: MAP KEY -> VALUE|absent|>N|>=N|!=N
  *   ;; map-sum: MAP OP N            (sum of every value, OP one of > >= = !=)
  *   ;; prog-array: MAP INDEX PROG
  *   ;; global: NAME = VALUE         (before load; VALUE may be $PID)
  *   ;; attach: PROG [TARGET]        (TARGET: $CGROUP, $NETNS, or as wl_program_attach_to)
  *   ;; listen: IP PORT              (a TCP listener owned by the runner)
- *   ;; trigger: getppid | open PATH | sleep MS | exec CMD ARG... | connect4 IP PORT [ok|refused|eperm]
+ *   ;; trigger: getppid | open PATH | sleep MS | exec CMD ARG... | cgroup-exec CMD
+ *   ;;          connect4|udp4 IP PORT [ok|refused|eperm]   (from a child in $CGROUP)
  *   ;; ringbuf: MAP >= N [u32@OFF=VALUE...]
  *   ;; requires: tracefs | btf | cgroup2 | kprobes
  * Values may be $PID, $PPID.  Exit 77 (skip) when the kernel refuses BPF.
@@ -255,11 +256,30 @@ static void do_run(struct ctxrun *r, char *args, unsigned line)
 				  .data_out = dn ? out : NULL, .data_size_out = dn ? sizeof(out) : 0,
 				  .ctx_in = cn ? ctx : NULL, .ctx_size_in = (uint32_t)cn,
 				  .ctx_out = cn ? ctxout : NULL, .ctx_size_out = cn ? (uint32_t)cn : 0, .repeat = 1 };
+	if (wl_program_type(p) == BPF_PROG_TYPE_RAW_TRACEPOINT) {
+		/* raw tracepoints take only the argument array */
+		tr.ctx_out = NULL;
+		tr.ctx_size_out = 0;
+		tr.repeat = 0;
+	}
 	int err = wl_prog_test_run(wl_program_prog(p), &tr);
 	if (err)
 		return fail(line, "run %s: BPF_PROG_TEST_RUN failed: %s", name, strerror(-err));
 	if ((uint32_t)tr.retval != (uint32_t)want)
 		fail(line, "run %s: returned %d, expected %lld", name, (int)tr.retval, (long long)want);
+	/* out@OFF=HEX: bytes of the packet as the program left it */
+	for (char *o = strstr(arrow, "out@"); o; o = strstr(o + 1, "out@")) {
+		unsigned off;
+		char hex[256];
+		uint8_t want_bytes[128];
+		if (sscanf(o, "out@%u=%255s", &off, hex) != 2) {
+			fail(line, "run: bad out@OFF=HEX");
+			continue;
+		}
+		size_t wn = rt_hex(hex, want_bytes, sizeof(want_bytes));
+		if (off + wn > tr.data_size_out || memcmp(out + off, want_bytes, wn))
+			fail(line, "run %s: output bytes at %u differ from %s", name, off, hex);
+	}
 }
 
 static void do_map(struct ctxrun *r, char *args, unsigned line)
@@ -394,24 +414,50 @@ static void do_listen(struct ctxrun *r, char *args, unsigned line)
 	r->listen_fd = fd;
 }
 
-/* A child in the test cgroup connects; its exit code says how it went. */
-static int connect_child(const char *ip, unsigned port)
+static bool join_cgroup(void)
+{
+	char path[600], buf[32];
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cgroup_dir);
+	int fd = open(path, O_WRONLY);
+	int n = snprintf(buf, sizeof(buf), "%d", getpid());
+	bool ok = fd >= 0 && write(fd, buf, (size_t)n) == n;
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+/* A child in the test cgroup connects (TCP) or sends (UDP); its exit code
+ * says how it went: 0 ok, 1 refused, 2 EPERM, 3 anything else. */
+static int net_child(const char *ip, unsigned port, bool udp)
 {
 	pid_t pid = fork();
 	if (pid == 0) {
-		char path[600], buf[32];
-		snprintf(path, sizeof(path), "%s/cgroup.procs", cgroup_dir);
-		int fd = open(path, O_WRONLY);
-		int n = snprintf(buf, sizeof(buf), "%d", getpid());
-		if (fd < 0 || write(fd, buf, (size_t)n) != n)
+		if (!join_cgroup())
 			_exit(10);
-		close(fd);
-		int s = socket(AF_INET, SOCK_STREAM, 0);
+		int s = socket(AF_INET, udp ? SOCK_DGRAM : SOCK_STREAM, 0);
+		if (s < 0)
+			_exit(errno == EPERM ? 2 : 3);
 		struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
 		inet_pton(AF_INET, ip, &a.sin_addr);
-		if (!connect(s, (struct sockaddr *)&a, sizeof(a)))
+		if (udp ? sendto(s, "x", 1, 0, (struct sockaddr *)&a, sizeof(a)) == 1
+			: !connect(s, (struct sockaddr *)&a, sizeof(a)))
 			_exit(0);
 		_exit(errno == ECONNREFUSED ? 1 : errno == EPERM ? 2 : 3);
+	}
+	int st = 0;
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 99;
+}
+
+/* A shell command run inside the test cgroup. */
+static int cgroup_exec(const char *cmd)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (!join_cgroup())
+			_exit(10);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
 	}
 	int st = 0;
 	waitpid(pid, &st, 0);
@@ -442,16 +488,20 @@ static void do_trigger(struct ctxrun *r, char *args, unsigned line)
 		snprintf(cmd, sizeof(cmd), "%s >/dev/null 2>&1", rest);
 		if (system(cmd) == -1)
 			fail(line, "exec %s failed", rest);
-	} else if (!strcmp(what, "connect4")) {
+	} else if (!strcmp(what, "cgroup-exec")) {
+		int rc = cgroup_exec(rest);
+		if (rc == 10 || rc == 127)
+			fail(line, "cgroup-exec %s: could not run it in the cgroup", rest);
+	} else if (!strcmp(what, "connect4") || !strcmp(what, "udp4")) {
 		char ip[64], expect[16] = "any";
 		unsigned port;
 		if (sscanf(rest, "%63s %u %15s", ip, &port, expect) < 2)
-			return fail(line, "connect4: expected IP PORT [ok|refused|eperm]");
-		int rc = connect_child(ip, port);
+			return fail(line, "%s: expected IP PORT [ok|refused|eperm]", what);
+		int rc = net_child(ip, port, !strcmp(what, "udp4"));
 		static const char *const names[] = { "ok", "refused", "eperm", "other" };
 		const char *got = rc <= 3 ? names[rc] : "broken";
 		if (strcmp(expect, "any") && strcmp(expect, got))
-			fail(line, "connect4 %s:%u: %s, expected %s", ip, port, got, expect);
+			fail(line, "%s %s:%u: %s, expected %s", what, ip, port, got, expect);
 	} else {
 		fail(line, "unknown trigger %s", what);
 	}
