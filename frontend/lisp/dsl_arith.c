@@ -489,7 +489,7 @@ struct dval dsl_p_sizeof(struct fb *fb, lv form, struct srcloc loc, int want)
 	int32_t sid = lisp_symbolp(name) ? dsl_struct_find(fb->d, dsl_lisp_name(fb->d, name)) : -1;
 	if (sid < 0) {
 		fb_error(fb, loc, "sizeof: %s is not a struct or scalar type",
-			 lisp_print_to_cstring(fb->d->ctx, name, true));
+			 dsl_text(fb->d, name));
 		const char *cands[256];
 		size_t n = 0;
 		for (uint32_t i = 0; i < fb->d->structs.len && n < 256; i++)

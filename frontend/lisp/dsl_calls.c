@@ -54,6 +54,50 @@ static struct dval string_on_stack(struct fb *fb, lv s, struct srcloc loc)
 	return dv_tmp(buf, dt_ptr(RG_STACK, 0));
 }
 
+/* Helpers that take one kind of map (the IR verifier has the same rule;
+ * checking here names the Lisp map). */
+static const struct {
+	const char *helper;
+	uint8_t types[4];
+	const char *what;
+} helper_maps[] = {
+	{ "ringbuf_output", { IR_MAP_ringbuf }, ":ringbuf" },
+	{ "ringbuf_reserve", { IR_MAP_ringbuf }, ":ringbuf" },
+	{ "ringbuf_query", { IR_MAP_ringbuf }, ":ringbuf" },
+	{ "ringbuf_reserve_dynptr", { IR_MAP_ringbuf }, ":ringbuf" },
+	{ "perf_event_output", { IR_MAP_perf_event_array }, ":perf-event-array" },
+	{ "perf_event_read", { IR_MAP_perf_event_array }, ":perf-event-array" },
+	{ "get_stackid", { IR_MAP_stack_trace }, ":stack-trace" },
+	{ "tail_call", { IR_MAP_prog_array }, ":prog-array" },
+	{ "map_push_elem", { IR_MAP_queue, IR_MAP_stack, IR_MAP_bloom_filter }, ":queue, :stack or :bloom-filter" },
+	{ "map_pop_elem", { IR_MAP_queue, IR_MAP_stack }, ":queue or :stack" },
+	{ "map_peek_elem", { IR_MAP_queue, IR_MAP_stack, IR_MAP_bloom_filter }, ":queue, :stack or :bloom-filter" },
+	{ "redirect_map", { IR_MAP_devmap, IR_MAP_devmap_hash, IR_MAP_cpumap, IR_MAP_xskmap }, ":devmap, :cpumap or :xskmap" },
+	{ "sk_storage_get", { IR_MAP_sk_storage }, ":sk-storage" },
+	{ "task_storage_get", { IR_MAP_task_storage }, ":task-storage" },
+	{ "inode_storage_get", { IR_MAP_inode_storage }, ":inode-storage" },
+	{ "cgrp_storage_get", { IR_MAP_cgrp_storage }, ":cgrp-storage" },
+};
+
+static bool helper_map_ok(struct fb *fb, const struct ir_helper *h, const struct dsl_map *m, struct srcloc loc)
+{
+	for (size_t i = 0; i < ARRAY_LEN(helper_maps); i++) {
+		if (strcmp(helper_maps[i].helper, h->name))
+			continue;
+		for (unsigned k = 0; k < 4 && helper_maps[i].types[k]; k++)
+			if (helper_maps[i].types[k] == m->type)
+				return true;
+		char *t = arena_strdup(&fb->d->arena, ir_maptypes[m->type].name);
+		for (char *p = t; *p; p++)
+			if (*p == '_')
+				*p = '-';
+		fb_error(fb, loc, "%s cannot be used on map '%s', a :%s map", kebab(fb->d, h->name), m->name, t);
+		dsl_hint(fb->d, "%s takes a %s map", kebab(fb->d, h->name), helper_maps[i].what);
+		return false;
+	}
+	return true;
+}
+
 static bool is_probe_read(const struct ir_helper *h)
 {
 	return !strncmp(h->name, "probe_read", 10);
@@ -92,6 +136,8 @@ struct dval lower_call_helper(struct fb *fb, const struct ir_helper *h, lv form,
 		enum ir_harg kind = h->args[i];
 		if (kind == HA_MAP) {
 			vals[i] = maps_ref(fb, a, locs[i], &map);
+			if (map && !helper_map_ok(fb, h, map, locs[i]))
+				vals[i] = dv_poison();
 		} else if (lisp_stringp(a) && (kind == HA_MEM || kind == HA_ANY || kind == HA_PTR)) {
 			vals[i] = string_on_stack(fb, a, locs[i]);
 		} else if (kind == HA_FUNC) {
@@ -146,7 +192,7 @@ struct dval lower_call_helper(struct fb *fb, const struct ir_helper *h, lv form,
 			if ((kind == HA_MEM || kind == HA_UNINIT) && v.is_const && v.cval == 0)
 				break; /* NULL with a zero size */
 			if (!dv_is_ptr(v)) {
-				if (!v.is_const && v.t.size < 8)
+				if (v.t.kind == DT_INT && v.t.size < 8)
 					fb_error(fb, locs[i], "argument %zu of %s must be a pointer; this is a %u-byte integer, "
 							      "too narrow to hold one", i + 1, name, v.t.size);
 				else

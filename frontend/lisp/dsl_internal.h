@@ -210,6 +210,8 @@ W_PRINTF(2, 3) void dsl_hint(struct dsl *d, const char *fmt, ...);
 void dsl_suggest(struct dsl *d, const char *name, const char *const *cands, size_t n,
 		 const char *what);
 struct srcloc dsl_loc(struct dsl *d, lv form);
+/* A form as readable text for messages (lower case, kept in the dsl's arena). */
+const char *dsl_text(struct dsl *d, lv form);
 
 /* ---- types: dsl_types.c ------------------------------------------------- */
 

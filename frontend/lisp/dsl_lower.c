@@ -225,6 +225,35 @@ static bool compile_time_p(struct fb *fb, lv form, int depth)
 	return true;
 }
 
+/* NAME-FIELD where NAME is a known struct but FIELD is not one of its fields:
+ * reports it with the fields; false if the name is not of that shape. */
+static bool wrong_field(struct fb *fb, const char *name, struct srcloc loc)
+{
+	struct dsl *d = fb->d;
+	int32_t best_sid = -1;
+	size_t best_len = 0;
+	for (uint32_t i = 0; i < d->structs.len; i++) {
+		const char *sn = d->structs.data[i].name;
+		size_t n = strlen(sn);
+		if (n > best_len && !strncmp(name, sn, n) && name[n] == '-' && name[n + 1]) {
+			best_sid = (int32_t)i;
+			best_len = n;
+		}
+	}
+	if (best_sid < 0)
+		return false;
+	const struct dsl_struct *s = &d->structs.data[best_sid];
+	fb_error(fb, loc, "%s %s has no field '%s'",
+		 s->kind == DSL_HEADER ? "header" : s->kind == DSL_KERNEL ? "imported kernel struct" : "struct",
+		 s->name, name + best_len + 1);
+	const char **cands = xcalloc(s->nfields + 1, sizeof(char *));
+	for (uint32_t i = 0; i < s->nfields; i++)
+		cands[i] = s->fields[i].name;
+	dsl_suggest(d, name + best_len + 1, cands, s->nfields, s->kind == DSL_KERNEL ? "imported fields" : "fields");
+	free(cands);
+	return true;
+}
+
 static struct dval lower_cons(struct fb *fb, lv form, struct srcloc loc, int want, int depth)
 {
 	struct dsl *d = fb->d;
@@ -233,7 +262,7 @@ static struct dval lower_cons(struct fb *fb, lv form, struct srcloc loc, int wan
 		if (lisp_consp(head) && sym_is(lisp_car(head), "LAMBDA"))
 			return fb_error(fb, loc, "lambda forms cannot be called in BPF code");
 		return fb_error(fb, loc, "%s is not a function or form",
-				lisp_print_to_cstring(d->ctx, head, true));
+				dsl_text(d, head));
 	}
 	dsl_prim_fn prim = dsl_prim_lookup(d, head);
 	if (prim)
@@ -274,13 +303,15 @@ static struct dval lower_cons(struct fb *fb, lv form, struct srcloc loc, int wan
 		if (res == LISP_NIL)
 			return dv_const(0);
 		return fb_error(fb, loc, "(%s ...) computed %s at compile time, which is not an integer",
-				dsl_lisp_name(d, head), lisp_print_to_cstring(d->ctx, res, true));
+				dsl_lisp_name(d, head), dsl_text(d, res));
 	}
 	if (lisp_function_p(fb, head))
 		return fb_error(fb, loc, "%s is a compile-time Lisp function: its arguments must be constants here",
 				dsl_lisp_name(d, head));
-	/* unknown: suggest helpers, forms and accessors */
 	const char *name = dsl_lisp_name(d, head);
+	if (wrong_field(fb, name, loc))
+		return dv_poison();
+	/* unknown: suggest helpers, forms and accessors */
 	fb_error(fb, loc, "unknown function or form '%s'", name);
 	size_t n;
 	const struct ir_helper *hs = ir_helper_table(&n);
@@ -334,7 +365,7 @@ struct dval lower(struct fb *fb, lv form, struct srcloc loc, int want)
 			uint64_t u;
 			if (!lisp_int_to_u64(form, &u))
 				return fb_error(fb, loc, "integer %s does not fit in 64 bits",
-						lisp_print_to_cstring(fb->d->ctx, form, true));
+						dsl_text(fb->d, form));
 			x = (int64_t)u;
 		}
 		return dv_const(x);
@@ -347,7 +378,7 @@ struct dval lower(struct fb *fb, lv form, struct srcloc loc, int want)
 		return lower_symbol(fb, form, loc);
 	if (lisp_stringp(form))
 		return fb_error(fb, loc, "a string can only be passed to a helper that takes memory");
-	return fb_error(fb, loc, "%s cannot be used in BPF code", lisp_print_to_cstring(fb->d->ctx, form, true));
+	return fb_error(fb, loc, "%s cannot be used in BPF code", dsl_text(fb->d, form));
 }
 
 struct dval lower_body(struct fb *fb, lv forms, struct srcloc loc, int want)
@@ -410,7 +441,7 @@ struct dval maps_ref(struct fb *fb, lv form, struct srcloc loc, struct dsl_map *
 	if (out)
 		*out = NULL;
 	struct dsl *d = fb->d;
-	fb_error(fb, loc, "%s is not a map", lisp_print_to_cstring(d->ctx, form, true));
+	fb_error(fb, loc, "'%s' is not a map", dsl_text(d, form));
 	const char **cands = xcalloc(d->maps.len + 1, sizeof(char *));
 	for (uint32_t i = 0; i < d->maps.len; i++)
 		cands[i] = d->maps.data[i].name;
@@ -454,7 +485,7 @@ static struct dval lower_symbol(struct fb *fb, lv sym, struct srcloc loc)
 	if (var >= 0)
 		return dsl_var_get(fb, (uint32_t)var, loc);
 	if (lisp_keywordp(sym))
-		return fb_error(fb, loc, "keyword %s has no value in BPF code", lisp_print_to_cstring(d->ctx, sym, true));
+		return fb_error(fb, loc, "keyword %s has no value in BPF code", dsl_text(d, sym));
 	if (sym_is(sym, "T"))
 		return dv_const(1);
 	uint32_t idx;
@@ -495,7 +526,7 @@ static struct dval lower_symbol(struct fb *fb, lv sym, struct srcloc loc)
 		if (lisp_symbolp(val) && val != LISP_NIL && dsl_name_lookup(d, val, &idx) == NAME_MAP)
 			return maps_ref(fb, val, loc, NULL);
 		return fb_error(fb, loc, "%s is %s at compile time, not an integer", dsl_lisp_name(d, sym),
-				lisp_print_to_cstring(d->ctx, val, true));
+				dsl_text(d, val));
 	}
 	lv exp;
 	bool expanded = false;
@@ -542,7 +573,7 @@ static size_t parse_declares(struct fb *fb, lv body, struct decl *out, size_t ma
 			if (sym_is(h, "TYPE")) {
 				if (!dsl_scalar_type(lisp_car(vars), &t)) {
 					fb_error(fb, lisp_car_loc(s), "declare: unknown type %s",
-						 lisp_print_to_cstring(fb->d->ctx, lisp_car(vars), true));
+						 dsl_text(fb->d, lisp_car(vars)));
 					dsl_hint(fb->d, "types: u8 u16 u32 u64 i8 i16 i32 i64");
 					continue;
 				}
@@ -576,7 +607,7 @@ static bool parse_binding(struct fb *fb, lv b, struct srcloc bl, struct binding 
 	}
 	if (!lisp_consp(b) || !lisp_symbolp(lisp_car(b)) || lisp_car(b) == LISP_NIL) {
 		fb_error(fb, bl, "a binding is (NAME INIT), (NAME TYPE INIT), (NAME TYPE) or NAME; found %s",
-			 lisp_print_to_cstring(fb->d->ctx, b, true));
+			 dsl_text(fb->d, b));
 		return false;
 	}
 	out->sym = lisp_car(b);
@@ -589,7 +620,7 @@ static bool parse_binding(struct fb *fb, lv b, struct srcloc bl, struct binding 
 	} else if (n == 3) {
 		if (!dsl_scalar_type(lisp_cadr(b), &out->t)) {
 			fb_error(fb, form_nth_loc(fb, b, 1, bl), "unknown type %s in the binding of %s",
-				 lisp_print_to_cstring(fb->d->ctx, lisp_cadr(b), true), dsl_lisp_name(fb->d, out->sym));
+				 dsl_text(fb->d, lisp_cadr(b)), dsl_lisp_name(fb->d, out->sym));
 			dsl_hint(fb->d, "types: u8 u16 u32 u64 i8 i16 i32 i64");
 			return false;
 		}
@@ -755,7 +786,7 @@ struct dval lower_setf_place(struct fb *fb, lv place, struct srcloc ploc, struct
 		return dv_poison();
 	}
 	if (!lisp_consp(place))
-		return fb_error(fb, ploc, "cannot assign to %s", lisp_print_to_cstring(d->ctx, place, true));
+		return fb_error(fb, ploc, "cannot assign to %s", dsl_text(d, place));
 	lv h = lisp_car(place);
 	if (is_getmap(place))
 		return maps_setmap(fb, lisp_cadr(place), lisp_caddr(place), ploc, v, 0);
@@ -798,7 +829,9 @@ struct dval lower_setf_place(struct fb *fb, lv place, struct srcloc ploc, struct
 			return v;
 		}
 	}
-	return fb_error(fb, ploc, "cannot assign to %s", lisp_print_to_cstring(d->ctx, place, true));
+	if (lisp_symbolp(h) && wrong_field(fb, dsl_lisp_name(d, h), ploc))
+		return dv_poison();
+	return fb_error(fb, ploc, "cannot assign to %s", dsl_text(d, place));
 }
 
 struct dval dsl_p_setf(struct fb *fb, lv form, struct srcloc loc, int want);

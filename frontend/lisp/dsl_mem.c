@@ -140,7 +140,7 @@ static bool type_arg(struct fb *fb, lv form, size_t i, struct srcloc loc, struct
 	if (dsl_scalar_type(form_nth(form, i), t))
 		return true;
 	fb_error(fb, form_nth_loc(fb, form, i, loc), "expected a type (u8 u16 u32 u64 i8 i16 i32 i64), found %s",
-		 lisp_print_to_cstring(fb->d->ctx, form_nth(form, i), true));
+		 dsl_text(fb->d, form_nth(form, i)));
 	return false;
 }
 
@@ -467,7 +467,7 @@ struct dval dsl_p_core_load(struct fb *fb, lv form, struct srcloc loc, int want)
 	int32_t sid = lisp_symbolp(sname) ? dsl_struct_find(fb->d, dsl_lisp_name(fb->d, sname)) : -1;
 	if (sid < 0 || fb->d->structs.data[sid].kind != DSL_KERNEL)
 		return fb_error(fb, form_nth_loc(fb, form, 3, loc), "%s is not a struct imported with import-kernel-struct",
-				lisp_print_to_cstring(fb->d->ctx, sname, true));
+				dsl_text(fb->d, sname));
 	const struct dsl_struct *s = &fb->d->structs.data[sid];
 	const char *fl = lisp_symbolp(fname) ? dsl_lisp_name(fb->d, fname) : "";
 	uint32_t fi = 0;

@@ -126,6 +126,8 @@ void dsl_error(struct dsl *d, struct srcloc loc, const char *fmt, ...)
 
 void dsl_hint(struct dsl *d, const char *fmt, ...)
 {
+	if (d->diag->limit_reached)
+		return;
 	va_list ap;
 	va_start(ap, fmt);
 	diag_vreport(d->diag, DIAG_HINT, (struct srcloc){ 0 }, fmt, ap);
@@ -151,6 +153,21 @@ void dsl_suggest(struct dsl *d, const char *name, const char *const *cands, size
 	if (b.len)
 		dsl_hint(d, "%s", buf_cstr(&b));
 	buf_free(&b);
+}
+
+const char *dsl_text(struct dsl *d, lv form)
+{
+	char *s = lisp_print_to_cstring(d->ctx, form, true);
+	char *out = arena_strdup(&d->arena, s);
+	free(s);
+	bool in_string = false;
+	for (char *p = out; *p; p++) {
+		if (*p == '"' && (p == out || p[-1] != '\\'))
+			in_string = !in_string;
+		else if (!in_string)
+			*p = (char)tolower((unsigned char)*p);
+	}
+	return out;
 }
 
 struct srcloc dsl_loc(struct dsl *d, lv form)
@@ -182,7 +199,7 @@ static bool parse_opts(struct dsl *d, lv list, lv env, const char *what, const s
 		struct srcloc kl = lisp_car_loc(l);
 		if (!lisp_keywordp(k)) {
 			dsl_error(d, kl, "%s: expected a keyword option, found %s", what,
-				  lisp_print_to_cstring(d->ctx, k, true));
+				  dsl_text(d, k));
 			return false;
 		}
 		if (!lisp_consp(lisp_cdr(l))) {
@@ -223,7 +240,7 @@ static bool opt_u32(struct dsl *d, lv v, struct srcloc loc, const char *what, ui
 	int64_t x;
 	if (!lisp_int_to_i64(v, &x) || x < 0 || x > UINT32_MAX) {
 		dsl_error(d, loc, "%s must be an integer from 0 to 4294967295, not %s", what,
-			  lisp_print_to_cstring(d->ctx, v, true));
+			  dsl_text(d, v));
 		return false;
 	}
 	*out = (uint32_t)x;
@@ -232,7 +249,7 @@ static bool opt_u32(struct dsl *d, lv v, struct srcloc loc, const char *what, ui
 
 static const char *keyword_text(struct dsl *d, lv k)
 {
-	return lisp_symbolp(k) ? dsl_lisp_name(d, k) : lisp_print_to_cstring(d->ctx, k, true);
+	return lisp_symbolp(k) ? dsl_lisp_name(d, k) : dsl_text(d, k);
 }
 
 /* ---- defmap ---------------------------------------------------------------------- */
@@ -317,7 +334,7 @@ static lv sf_defmap(struct lisp_ctx *ctx, lv form, lv env, void *data)
 			for (uint32_t i = 0; i < d->structs.len && nc < 256; i++)
 				cands[nc++] = d->structs.data[i].name;
 			dsl_error(d, ol[k ? MO_VTYPE : MO_KTYPE], "%s: %s is not a struct defined with defstruct",
-				  what, lisp_print_to_cstring(ctx, st, true));
+				  what, dsl_text(d, st));
 			dsl_suggest(d, lisp_symbolp(st) ? dsl_lisp_name(d, st) : "", cands, nc, "structs");
 			return LISP_NIL;
 		}
@@ -466,7 +483,7 @@ static lv sf_defprog(struct lisp_ctx *ctx, lv form, lv env, void *data)
 	char *what = arena_printf(&d->arena, "program '%s'", fn.name);
 	if (!lisp_listp(opts)) {
 		dsl_error(d, lisp_elem_loc(form, 2), "%s: expected an option list like (:type :xdp), found %s",
-			  what, lisp_print_to_cstring(ctx, opts, true));
+			  what, dsl_text(d, opts));
 		return LISP_NIL;
 	}
 	lv o[3];
@@ -601,7 +618,7 @@ static lv sf_defun_bpf(struct lisp_ctx *ctx, lv form, lv env, void *data)
 			dp->sym = lisp_car(p);
 			if (lisp_consp(lisp_cdr(p)) && !param_type(d, lisp_cadr(p), &dp->t)) {
 				dsl_error(d, pl, "defun-bpf %s: unknown parameter type %s", fn.name,
-					  lisp_print_to_cstring(ctx, lisp_cadr(p), true));
+					  dsl_text(d, lisp_cadr(p)));
 				dsl_hint(d, "parameter types: u8 u16 u32 u64 i8 i16 i32 i64, ptr, (ptr STRUCT), ctx");
 				return LISP_NIL;
 			}
@@ -639,7 +656,7 @@ static lv sf_defglobal(struct lisp_ctx *ctx, lv form, lv env, void *data)
 			section = lisp_eval_in(ctx, lisp_cadr(rest), env);
 		} else {
 			dsl_error(d, lisp_car_loc(rest), "defglobal %s: unknown option %s (only :section)", g.name,
-				  lisp_print_to_cstring(ctx, lisp_car(rest), true));
+				  dsl_text(d, lisp_car(rest)));
 			return LISP_NIL;
 		}
 	}
@@ -660,7 +677,7 @@ static lv sf_defglobal(struct lisp_ctx *ctx, lv form, lv env, void *data)
 		int32_t sid = lisp_symbolp(type) ? dsl_struct_find(d, dsl_lisp_name(d, type)) : -1;
 		if (sid < 0) {
 			dsl_error(d, lisp_elem_loc(form, 2), "defglobal %s: unknown type %s", g.name,
-				  lisp_print_to_cstring(ctx, type, true));
+				  dsl_text(d, type));
 			dsl_hint(d, "types: u8 u16 u32 u64 i8 i16 i32 i64, a defstruct name, (array TYPE N)");
 			return LISP_NIL;
 		}
@@ -688,7 +705,7 @@ static lv sf_defglobal(struct lisp_ctx *ctx, lv form, lv env, void *data)
 			}
 		} else {
 			dsl_error(d, loc, "defglobal %s: cannot initialize a %s from %s", g.name,
-				  lisp_print_to_cstring(ctx, type, true), lisp_print_to_cstring(ctx, init, true));
+				  dsl_text(d, type), dsl_text(d, init));
 			return LISP_NIL;
 		}
 		if (zero)
@@ -773,7 +790,7 @@ static lv sf_defkfunc(struct lisp_ctx *ctx, lv form, lv env, void *data)
 		bool v;
 		if (k.nparams == 5 || !kfunc_type(d, t, &k.params[k.nparams], &k.param_struct[k.nparams], &v) || v) {
 			dsl_error(d, lisp_car_loc(l), "defkfunc %s: bad parameter %s", k.name,
-				  lisp_print_to_cstring(ctx, p, true));
+				  dsl_text(d, p));
 			dsl_hint(d, "parameters are (NAME TYPE) with TYPE u8..u64, i32/s32, i64/s64 or (ptr STRUCT); at most 5");
 			return LISP_NIL;
 		}
@@ -781,7 +798,7 @@ static lv sf_defkfunc(struct lisp_ctx *ctx, lv form, lv env, void *data)
 	}
 	if (!kfunc_type(d, lisp_car(rest), &k.ret, &k.ret_struct, &k.ret_void)) {
 		dsl_error(d, lisp_car_loc(rest), "defkfunc %s: bad return type %s", k.name,
-			  lisp_print_to_cstring(ctx, lisp_car(rest), true));
+			  dsl_text(d, lisp_car(rest)));
 		return LISP_NIL;
 	}
 	for (lv l = lisp_cdr(rest); lisp_consp(l); l = lisp_cdr(l)) {
@@ -794,7 +811,7 @@ static lv sf_defkfunc(struct lisp_ctx *ctx, lv form, lv env, void *data)
 			k.release = true;
 		else if (!sym_is(f, "TRUSTED") && !sym_is(f, "SLEEPABLE") && !sym_is(f, "RCU")) {
 			dsl_error(d, lisp_car_loc(l), "defkfunc %s: unknown flag %s", k.name,
-				  lisp_print_to_cstring(ctx, f, true));
+				  dsl_text(d, f));
 			dsl_hint(d, "flags: :acquire :release :ret-null :trusted :sleepable :rcu");
 			return LISP_NIL;
 		}
@@ -828,7 +845,7 @@ static lv sf_defksym(struct lisp_ctx *ctx, lv form, lv env, void *data)
 		bool v;
 		if (!kfunc_type(d, lisp_caddr(form), &k.params[0], &k.param_struct[0], &v)) {
 			dsl_error(d, lisp_elem_loc(form, 2), "defksym %s: bad type %s", k.name,
-				  lisp_print_to_cstring(ctx, lisp_caddr(form), true));
+				  dsl_text(d, lisp_caddr(form)));
 			return LISP_NIL;
 		}
 		k.nparams = 1;

@@ -265,7 +265,7 @@ static lv sf_defstruct(struct lisp_ctx *ctx, lv form, lv env, void *data)
 			continue; /* documentation */
 		if (!lisp_consp(fd) || !lisp_symbolp(lisp_car(fd)) || !lisp_consp(lisp_cdr(fd))) {
 			dsl_error(d, fl, "defstruct %s: a field is (NAME TYPE), found %s", s.name,
-				  lisp_print_to_cstring(ctx, fd, true));
+				  dsl_text(d, fd));
 			return LISP_NIL;
 		}
 		struct dsl_field *f = &s.fields[s.nfields];
@@ -279,7 +279,7 @@ static lv sf_defstruct(struct lisp_ctx *ctx, lv form, lv env, void *data)
 		uint32_t size, align;
 		if (!field_type(d, lisp_cadr(fd), env, f, &size, &align)) {
 			dsl_error(d, lisp_elem_loc(fd, 1), "defstruct %s: field %s has unknown type %s", s.name,
-				  f->name, lisp_print_to_cstring(ctx, lisp_cadr(fd), true));
+				  f->name, dsl_text(d, lisp_cadr(fd)));
 			dsl_hint(d, "field types: u8 u16 u32 u64 i8 i16 i32 i64, a struct defined earlier, "
 				    "(array TYPE N)");
 			return LISP_NIL;
@@ -333,7 +333,7 @@ static lv sf_defunion(struct lisp_ctx *ctx, lv form, lv env, void *data)
 			f->name = dsl_lisp_name(d, m);
 		} else {
 			dsl_error(d, lisp_car_loc(l), "defunion %s: %s is not a struct defined with defstruct",
-				  s.name, lisp_print_to_cstring(ctx, m, true));
+				  s.name, dsl_text(d, m));
 			return LISP_NIL;
 		}
 		f->cname = dsl_c_name(d, f->name);
@@ -403,7 +403,7 @@ static lv sf_sizeof(struct lisp_ctx *ctx, lv form, lv env, void *data)
 	int32_t sid = lisp_symbolp(name) ? dsl_struct_find(d, dsl_lisp_name(d, name)) : -1;
 	if (sid < 0)
 		lisp_error_at(ctx, form, "sizeof: %s is not a struct or scalar type",
-			      lisp_print_to_cstring(ctx, name, true));
+			      dsl_text(d, name));
 	return lisp_make_int(ctx, d->structs.data[sid].size);
 }
 
