@@ -141,7 +141,7 @@ static void gen_go(const struct dsl *d, const char *base, struct buf *o)
 		buf_printf(o, "// %s: %u bytes, as the BPF side lays it out.\ntype ", s->name, s->size);
 		camel(s->name, o);
 		buf_puts(o, " struct {\n");
-		uint32_t at = 0, pad = 0;
+		uint32_t at = 0;
 		if (s->kind == DSL_UNION) {
 			buf_printf(o, "\tRaw [%u]byte\n}\n\n", s->size);
 			continue;
@@ -149,7 +149,7 @@ static void gen_go(const struct dsl *d, const char *base, struct buf *o)
 		for (uint32_t k = 0; k < s->nfields; k++) {
 			const struct dsl_field *f = &s->fields[k];
 			if (f->offset > at)
-				buf_printf(o, "\t_pad%u [%u]byte\n", pad++, f->offset - at);
+				buf_printf(o, "\t_ [%u]byte\n", f->offset - at);
 			buf_putc(o, '\t');
 			camel(f->name, o);
 			buf_putc(o, ' ');
@@ -163,7 +163,7 @@ static void gen_go(const struct dsl *d, const char *base, struct buf *o)
 			at = f->offset + field_size(d, f);
 		}
 		if (s->size > at)
-			buf_printf(o, "\t_pad%u [%u]byte\n", pad++, s->size - at);
+			buf_printf(o, "\t_ [%u]byte\n", s->size - at);
 		buf_puts(o, "}\n\n");
 	}
 }
@@ -282,11 +282,11 @@ static void gen_lisp(const struct dsl *d, const char *base, struct buf *o)
 			const char *t = f->kind == DSL_F_STRUCT ? d->structs.data[f->sub].name
 				: f->sign ? (const char *[]){ "", "i8", "i16", "", "i32", "", "", "", "i64" }[f->size]
 					  : (const char *[]){ "", "u8", "u16", "", "u32", "", "", "", "u64" }[f->size];
+			buf_printf(o, "\n  ;; offset %u", f->offset);
 			if (f->count)
 				buf_printf(o, "\n  (%s (array %s %u))", f->name, t, f->count);
 			else
 				buf_printf(o, "\n  (%s %s)", f->name, t);
-			buf_printf(o, " ; offset %u", f->offset);
 		}
 		buf_puts(o, ")\n");
 	}
