@@ -46,6 +46,10 @@ int32_t dsl_struct_find(struct dsl *d, const char *lisp_name)
 	for (uint32_t i = d->structs.len; i > 0; i--)
 		if (!strcmp(d->structs.data[i - 1].name, lisp_name))
 			return (int32_t)(i - 1);
+	/* kernel structs answer to their C spelling too (task_struct) */
+	for (uint32_t i = d->structs.len; i > 0; i--)
+		if (d->structs.data[i - 1].kind == DSL_KERNEL && !strcmp(d->structs.data[i - 1].cname, lisp_name))
+			return (int32_t)(i - 1);
 	return -1;
 }
 
@@ -398,9 +402,21 @@ static lv sf_sizeof(struct lisp_ctx *ctx, lv form, lv env, void *data)
 	struct dsl *d = data;
 	lv name = lisp_cadr(form);
 	struct dtype sc;
-	if (dsl_scalar_type(name, &sc))
-		return lisp_make_int(ctx, sc.size);
-	int32_t sid = lisp_symbolp(name) ? dsl_struct_find(d, dsl_lisp_name(d, name)) : -1;
+	int32_t sid = -1;
+	for (int pass = 0; pass < 2; pass++) {
+		if (dsl_scalar_type(name, &sc))
+			return lisp_make_int(ctx, sc.size);
+		sid = lisp_symbolp(name) ? dsl_struct_find(d, dsl_lisp_name(d, name)) : -1;
+		if (sid >= 0 || pass)
+			break;
+		/* (sizeof type) in a macro: the name is a variable's value */
+		bool found = false;
+		if (lisp_symbolp(name) && name != LISP_NIL)
+			lisp_env_lookup_var(ctx, env, name, &found);
+		if (!found && !lisp_consp(name))
+			break;
+		name = lisp_eval_in(ctx, name, env);
+	}
 	if (sid < 0)
 		lisp_error_at(ctx, form, "sizeof: %s is not a struct or scalar type",
 			      dsl_text(d, name));

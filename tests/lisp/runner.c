@@ -12,7 +12,8 @@
  *   ;;          connect4|udp4 IP PORT [ok|refused|eperm]   (from a child in $CGROUP)
  *   ;; ringbuf: MAP >= N [u32@OFF=VALUE...]
  *   ;; requires: tracefs | btf | cgroup2 | kprobes
- * Values may be $PID, $PPID.  Exit 77 (skip) when the kernel refuses BPF.
+ * Values may be $PID, $PPID, $ARRAY (eight u32s 1..8 in the runner) and
+ * $PTRS (pointers into it).  Exit 77 (skip) when the kernel refuses BPF.
  * `errors DIR` compiles every .lisp file of DIR and compares its diagnostics with
  * the .err file next to it (WHISTLER_BLESS=1 rewrites them); `gen FILE.lisp` checks --gen. */
 #include "tests/lisp/runner.h"
@@ -131,8 +132,21 @@ static void compiled_free(struct compiled *c)
 
 static char cgroup_dir[512];
 
+/* User memory the programs can read back with probe-read-user: $ARRAY is
+ * eight u32s 1..8, $PTRS four pointers into it and a NULL. */
+static uint32_t user_array[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+static uint32_t *user_ptrs[5] = { &user_array[1], &user_array[3], NULL, &user_array[7], NULL };
+
 static bool value_of(const char *s, int64_t *out)
 {
+	if (!strcmp(s, "$ARRAY")) {
+		*out = (int64_t)(uintptr_t)user_array;
+		return true;
+	}
+	if (!strcmp(s, "$PTRS")) {
+		*out = (int64_t)(uintptr_t)user_ptrs;
+		return true;
+	}
 	if (!strcmp(s, "$PID")) {
 		*out = getpid();
 		return true;
