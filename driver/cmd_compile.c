@@ -15,15 +15,16 @@ static const char *const gen_langs[] = { "c", "go", "rust", "python", "lisp" };
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: whistler compile [options] FILE.lisp|FILE.wir\n\n"
-		     "  -o FILE           the object to write (default: FILE with .bpf.o)\n"
-		     "  -O0 .. -O3, -Os   optimization level (default -O2)\n"
-		     "  -mcpu=v1..v4      BPF instruction set (default: the module's target)\n"
-		     "  -g0               no line information in .BTF.ext\n"
-		     "  --gen LANGS       also write userspace structs and constants: c, go, rust,\n"
-		     "                    python, lisp or all (comma- or space-separated)\n"
-		     "  --btf FILE        kernel BTF for import-kernel-struct (default: the running kernel's)\n"
-		     "  --emit-ir         print the IR the Lisp compiles to (before optimization) and stop\n");
+	fprintf(out,
+		"usage: whistler compile [options] FILE.lisp|FILE.wir\n\n"
+		"  -o FILE           the object to write (default: FILE with .bpf.o)\n"
+		"  -O0 .. -O3, -Os   optimization level (default -O2)\n"
+		"  -mcpu=v1..v4      BPF instruction set (default: the module's target)\n"
+		"  -g0               no line information in .BTF.ext\n"
+		"  --gen LANGS       also write userspace structs and constants: c, go, rust,\n"
+		"                    python, lisp or all (comma- or space-separated)\n"
+		"  --btf FILE        kernel BTF for import-kernel-struct (default: the running kernel's)\n"
+		"  --emit-ir         print the IR the Lisp compiles to (before optimization) and stop\n");
 }
 
 static char *strip_ext(const char *in)
@@ -49,7 +50,8 @@ static bool add_lang(bool *want, const char *s)
 			if (strlen(gen_langs[i]) == n && !strncmp(s, gen_langs[i], n))
 				want[i] = found = true;
 		if (!found && n) {
-			fprintf(stderr, "whistler compile: error: --gen: unknown language '%.*s' (c, go, rust, python, lisp, all)\n",
+			fprintf(stderr,
+				"whistler compile: error: --gen: unknown language '%.*s' (c, go, rust, python, lisp, all)\n",
 				(int)n, s);
 			ok = false;
 		}
@@ -74,8 +76,9 @@ static bool is_lang(const char *s)
 	return false;
 }
 
-static struct ir_module *compile_lisp(struct srcmgr *sm, struct diag *d, uint32_t file, const char *btf,
-				      unsigned cpu, struct lisp_ctx **ctxp, struct dsl **dslp)
+static struct ir_module *compile_lisp(struct srcmgr *sm, struct diag *d, uint32_t file,
+				      const char *btf, unsigned cpu, struct lisp_ctx **ctxp,
+				      struct dsl **dslp)
 {
 	struct lisp_ctx *ctx = lisp_new(sm, d);
 	struct dsl_options o = { .btf_path = btf, .cpu = cpu };
@@ -139,7 +142,8 @@ int cmd_compile(int argc, char **argv)
 	bool lisp = len > 5 && !strcmp(input + len - 5, ".lisp");
 	bool wir = len > 4 && !strcmp(input + len - 4, ".wir");
 	if (!lisp && !wir) {
-		fprintf(stderr, "whistler compile: error: '%s': expected a .lisp or .wir file\n", input);
+		fprintf(stderr, "whistler compile: error: '%s': expected a .lisp or .wir file\n",
+			input);
 		return 1;
 	}
 	bool any_gen = false;
@@ -161,7 +165,8 @@ int cmd_compile(int argc, char **argv)
 	struct buf obj = { 0 };
 	uint32_t file = srcmgr_load(&sm, input);
 	if (!file) {
-		fprintf(stderr, "whistler compile: error: cannot read '%s': %s\n", input, strerror(errno));
+		fprintf(stderr, "whistler compile: error: cannot read '%s': %s\n", input,
+			strerror(errno));
 		goto done;
 	}
 	if (lisp)
@@ -189,7 +194,8 @@ int cmd_compile(int argc, char **argv)
 		goto done;
 	int err = file_write_atomic(out_path, obj.data, obj.len);
 	if (err) {
-		fprintf(stderr, "whistler compile: error: cannot write '%s': %s\n", out_path, strerror(-err));
+		fprintf(stderr, "whistler compile: error: cannot write '%s': %s\n", out_path,
+			strerror(-err));
 		goto done;
 	}
 	if (any_gen) {
@@ -202,10 +208,13 @@ int cmd_compile(int argc, char **argv)
 			struct buf g = { 0 };
 			dsl_gen(dsl, gen_langs[i], base, &g);
 			char *name = dsl_gen_filename(gen_langs[i], base);
-			char *path = slash ? xasprintf("%.*s/%s", (int)(slash - out_path), out_path, name) : xstrdup(name);
+			char *path = slash ? xasprintf("%.*s/%s", (int)(slash - out_path), out_path,
+						       name)
+					   : xstrdup(name);
 			err = file_write_atomic(path, g.data, g.len);
 			if (err)
-				fprintf(stderr, "whistler compile: error: cannot write '%s': %s\n", path, strerror(-err));
+				fprintf(stderr, "whistler compile: error: cannot write '%s': %s\n",
+					path, strerror(-err));
 			free(path);
 			free(name);
 			buf_free(&g);
@@ -214,7 +223,8 @@ int cmd_compile(int argc, char **argv)
 		}
 	}
 	printf("Compiled %u program%s (%u instructions), %u map%s \u2192 %s\n", opts.nprogs,
-	       opts.nprogs == 1 ? "" : "s", opts.ninsns, opts.nmaps, opts.nmaps == 1 ? "" : "s", out_path);
+	       opts.nprogs == 1 ? "" : "s", opts.ninsns, opts.nmaps, opts.nmaps == 1 ? "" : "s",
+	       out_path);
 	rc = 0;
 done:
 	buf_free(&obj);

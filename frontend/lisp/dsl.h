@@ -51,12 +51,12 @@ struct dsl_field {
 	const char *name;  /* Lisp spelling: "src-addr" */
 	const char *cname; /* C spelling: "src_addr" */
 	uint32_t offset;   /* bytes */
-	uint8_t kind;      /* enum dsl_ftype_kind */
-	uint8_t size;      /* element size of an integer field */
+	uint8_t kind;	   /* enum dsl_ftype_kind */
+	uint8_t size;	   /* element size of an integer field */
 	bool sign;
-	uint32_t count;     /* array length, 0 for a scalar */
-	uint32_t sub;       /* DSL_F_STRUCT: index of the element struct */
-	bool net_order;     /* defheader :net-order */
+	uint32_t count; /* array length, 0 for a scalar */
+	uint32_t sub;	/* DSL_F_STRUCT: index of the element struct */
+	bool net_order; /* defheader :net-order */
 };
 
 enum dsl_struct_kind { DSL_STRUCT, DSL_UNION, DSL_HEADER, DSL_KERNEL };
@@ -64,8 +64,8 @@ enum dsl_struct_kind { DSL_STRUCT, DSL_UNION, DSL_HEADER, DSL_KERNEL };
 struct dsl_struct {
 	const char *name;  /* Lisp spelling */
 	const char *cname; /* C spelling */
-	uint8_t kind;      /* enum dsl_struct_kind */
-	bool user;         /* defined by the user's file (not the prelude) */
+	uint8_t kind;	   /* enum dsl_struct_kind */
+	bool user;	   /* defined by the user's file (not the prelude) */
 	uint32_t size, align;
 	struct dsl_field *fields;
 	uint32_t nfields;

@@ -33,9 +33,11 @@ struct dval lower_binop(struct fb *fb, unsigned op, struct dval a, struct dval b
 	if (a.is_const && b.is_const) {
 		int64_t r;
 		if (shift_op(op) && (b.cval < 0 || b.cval > 63))
-			return fb_error(fb, loc, "shift by %lld: the count must be 0 to 63", (long long)b.cval);
+			return fb_error(fb, loc, "shift by %lld: the count must be 0 to 63",
+					(long long)b.cval);
 		if (!ir_eval(op, IR_I64, a.cval, b.cval, &r))
-			return fb_error(fb, loc, "cannot compute %s at compile time", ir_ops[op].name);
+			return fb_error(fb, loc, "cannot compute %s at compile time",
+					ir_ops[op].name);
 		return dv_const(r);
 	}
 	/* pointers */
@@ -50,11 +52,14 @@ struct dval lower_binop(struct fb *fb, unsigned op, struct dval a, struct dval b
 			return dv_tmp(fb_emit(fb, IR_SUB, VT_I64, args, 2), DT_U64);
 		}
 		if ((op != IR_ADD && op != IR_SUB) || dv_is_ptr(b))
-			return fb_error(fb, loc, "'%s' on a pointer: only pointer + integer and pointer - integer",
-					ir_ops[op].name);
+			return fb_error(
+				fb, loc,
+				"'%s' on a pointer: only pointer + integer and pointer - integer",
+				ir_ops[op].name);
 		if (a.t.region == RG_CTX) {
 			fb_error(fb, loc, "arithmetic on the context pointer");
-			dsl_hint(fb->d, "read context fields with (ctx FIELD) or (ctx-load TYPE OFFSET)");
+			dsl_hint(fb->d,
+				 "read context fields with (ctx FIELD) or (ctx-load TYPE OFFSET)");
 			return dv_poison();
 		}
 		if (a.t.region == RG_PKT_END) {
@@ -80,13 +85,16 @@ struct dval lower_binop(struct fb *fb, unsigned op, struct dval a, struct dval b
 		return r;
 	}
 	/* integers */
-	bool sign = (a.is_const || a.t.sign) && (b.is_const || b.t.sign) && !(a.is_const && b.is_const);
+	bool sign =
+		(a.is_const || a.t.sign) && (b.is_const || b.t.sign) && !(a.is_const && b.is_const);
 	if (shift_op(op) && b.is_const) {
 		unsigned w = a.t.size == 8 || op == IR_SHL || b.cval >= 32 ? 64 : 32;
 		if (b.cval < 0 || b.cval >= w) {
-			fb_error(fb, loc, "shift by %lld is out of range for a %u-bit value (0 to %u)",
+			fb_error(fb, loc,
+				 "shift by %lld is out of range for a %u-bit value (0 to %u)",
 				 (long long)b.cval, w, w - 1);
-			dsl_hint(fb->d, "the BPF verifier rejects shifts by the register width or more");
+			dsl_hint(fb->d,
+				 "the BPF verifier rejects shifts by the register width or more");
 			return dv_poison();
 		}
 		unsigned cls = w == 64 ? IR_I64 : IR_I32;
@@ -146,10 +154,11 @@ static unsigned arith_op(lv head, bool *unary_neg)
 		const char *name;
 		unsigned op;
 	} ops[] = {
-		{ "+", IR_ADD },	 { "-", IR_SUB },	  { "*", IR_MUL },	     { "/", IR_UDIV },
-		{ "MOD", IR_UREM },	 { "REM", IR_UREM },	  { "LOGAND", IR_AND },	     { "LOGIOR", IR_OR },
-		{ "LOGXOR", IR_XOR },	 { "BIT-AND", IR_AND },	  { "BIT-OR", IR_OR },	     { "BIT-XOR", IR_XOR },
-		{ "<<", IR_SHL },	 { ">>", IR_LSHR },	  { ">>>", IR_ASHR },
+		{ "+", IR_ADD },       { "-", IR_SUB },	    { "*", IR_MUL },
+		{ "/", IR_UDIV },      { "MOD", IR_UREM },  { "REM", IR_UREM },
+		{ "LOGAND", IR_AND },  { "LOGIOR", IR_OR }, { "LOGXOR", IR_XOR },
+		{ "BIT-AND", IR_AND }, { "BIT-OR", IR_OR }, { "BIT-XOR", IR_XOR },
+		{ "<<", IR_SHL },      { ">>", IR_LSHR },   { ">>>", IR_ASHR },
 	};
 	*unary_neg = sym_is(head, "-");
 	for (size_t i = 0; i < ARRAY_LEN(ops); i++)
@@ -184,14 +193,16 @@ struct dval dsl_p_arith(struct fb *fb, lv form, struct srcloc loc, int want)
 			struct dval z = dv_const(0);
 			return lower_binop(fb, IR_SUB, z, acc, loc);
 		}
-		if (op == IR_SHL || op == IR_LSHR || op == IR_ASHR || op == IR_UDIV || op == IR_UREM)
+		if (op == IR_SHL || op == IR_LSHR || op == IR_ASHR || op == IR_UDIV ||
+		    op == IR_UREM)
 			return fb_error(fb, loc, "%s takes two arguments", name);
 		return acc;
 	}
 	if ((op == IR_SHL || op == IR_LSHR || op == IR_ASHR || op == IR_UREM) && n != 2)
 		return fb_error(fb, loc, "%s takes two arguments", name);
 	for (size_t i = 2; i <= n; i++) {
-		struct dval b = lower(fb, form_nth(form, i), form_nth_loc(fb, form, i, loc), WANT_VALUE);
+		struct dval b =
+			lower(fb, form_nth(form, i), form_nth_loc(fb, form, i, loc), WANT_VALUE);
 		acc = lower_binop(fb, op, acc, b, form_nth_loc(fb, form, i, loc));
 	}
 	return acc;
@@ -205,7 +216,11 @@ struct dval dsl_p_ash(struct fb *fb, lv form, struct srcloc loc, int want)
 	struct dval a = lower(fb, lisp_cadr(form), form_nth_loc(fb, form, 1, loc), WANT_VALUE);
 	struct dval n = lower(fb, lisp_caddr(form), form_nth_loc(fb, form, 2, loc), WANT_VALUE);
 	if (!n.is_const)
-		return n.poison ? n : fb_error(fb, loc, "ash needs a constant count; use << or >> for a variable one");
+		return n.poison
+			       ? n
+			       : fb_error(
+					 fb, loc,
+					 "ash needs a constant count; use << or >> for a variable one");
 	if (n.cval >= 0)
 		return lower_binop(fb, IR_SHL, a, n, loc);
 	return lower_binop(fb, a.t.sign ? IR_ASHR : IR_LSHR, a, dv_const(-n.cval), loc);
@@ -230,7 +245,8 @@ struct dval dsl_p_inc1(struct fb *fb, lv form, struct srcloc loc, int want);
 struct dval dsl_p_inc1(struct fb *fb, lv form, struct srcloc loc, int want)
 {
 	if (form_len(form) != 2)
-		return fb_error(fb, loc, "%s takes one argument", dsl_lisp_name(fb->d, lisp_car(form)));
+		return fb_error(fb, loc, "%s takes one argument",
+				dsl_lisp_name(fb->d, lisp_car(form)));
 	struct dval a = lower(fb, lisp_cadr(form), form_nth_loc(fb, form, 1, loc), WANT_VALUE);
 	return lower_binop(fb, sym_is(lisp_car(form), "1+") ? IR_ADD : IR_SUB, a, dv_const(1), loc);
 }
@@ -246,7 +262,8 @@ struct dval dsl_p_cast(struct fb *fb, lv form, struct srcloc loc, int want)
 	}
 	struct dval v = lower(fb, lisp_caddr(form), form_nth_loc(fb, form, 2, loc), WANT_VALUE);
 	if (dv_is_ptr(v) && t.size < 8) {
-		fb_error(fb, loc, "(cast %s ...) of a pointer would cut it", dsl_lisp_name(fb->d, lisp_cadr(form)));
+		fb_error(fb, loc, "(cast %s ...) of a pointer would cut it",
+			 dsl_lisp_name(fb->d, lisp_cadr(form)));
 		dsl_hint(fb->d, "pointers are 64 bits wide");
 		return dv_poison();
 	}
@@ -267,7 +284,8 @@ struct dval dsl_p_bswap(struct fb *fb, lv form, struct srcloc loc, int want)
 	const char *n = lisp_symbol_name(lisp_car(form));
 	unsigned bytes = strstr(n, "LL") ? 8 : n[strlen(n) - 1] == 'L' ? 4 : 2;
 	if (form_len(form) != 2)
-		return fb_error(fb, loc, "%s takes one argument", dsl_lisp_name(fb->d, lisp_car(form)));
+		return fb_error(fb, loc, "%s takes one argument",
+				dsl_lisp_name(fb->d, lisp_car(form)));
 	struct dval v = lower(fb, lisp_cadr(form), form_nth_loc(fb, form, 1, loc), WANT_VALUE);
 	if (v.poison)
 		return v;
@@ -333,8 +351,10 @@ struct dval dsl_p_log2(struct fb *fb, lv form, struct srcloc loc, int want)
 
 static int cmp_cc(lv head)
 {
-	static const char *const names[] = { "=", "/=", "<", "<=", ">", ">=", "S<", "S<=", "S>", "S>=" };
-	static const int ccs[] = { CC_EQ, CC_NE, CC_ULT, CC_ULE, CC_UGT, CC_UGE, CC_SLT, CC_SLE, CC_SGT, CC_SGE };
+	static const char *const names[] = { "=",  "/=", "<",	"<=", ">",
+					     ">=", "S<", "S<=", "S>", "S>=" };
+	static const int ccs[] = { CC_EQ,  CC_NE,  CC_ULT, CC_ULE, CC_UGT,
+				   CC_UGE, CC_SLT, CC_SLE, CC_SGT, CC_SGE };
 	for (size_t i = 0; i < ARRAY_LEN(names); i++)
 		if (sym_is(head, names[i]))
 			return ccs[i];
@@ -344,15 +364,24 @@ static int cmp_cc(lv head)
 static int mirror(int cc)
 {
 	switch (cc) {
-	case CC_ULT: return CC_UGT;
-	case CC_ULE: return CC_UGE;
-	case CC_UGT: return CC_ULT;
-	case CC_UGE: return CC_ULE;
-	case CC_SLT: return CC_SGT;
-	case CC_SLE: return CC_SGE;
-	case CC_SGT: return CC_SLT;
-	case CC_SGE: return CC_SLE;
-	default: return cc;
+	case CC_ULT:
+		return CC_UGT;
+	case CC_ULE:
+		return CC_UGE;
+	case CC_UGT:
+		return CC_ULT;
+	case CC_UGE:
+		return CC_ULE;
+	case CC_SLT:
+		return CC_SGT;
+	case CC_SLE:
+		return CC_SGE;
+	case CC_SGT:
+		return CC_SLT;
+	case CC_SGE:
+		return CC_SLE;
+	default:
+		return cc;
 	}
 }
 
@@ -363,8 +392,8 @@ static int to_signed(int cc)
 
 /* Operands of a comparison: fills ra, rb (constants on the right) and the
  * condition; false after an error. */
-static bool cmp_operands(struct fb *fb, struct dval a, struct dval b, int *cc, ir_ref *ra, ir_ref *rb,
-			 struct srcloc loc)
+static bool cmp_operands(struct fb *fb, struct dval a, struct dval b, int *cc, ir_ref *ra,
+			 ir_ref *rb, struct srcloc loc)
 {
 	if (a.poison || b.poison)
 		return false;
@@ -381,7 +410,8 @@ static bool cmp_operands(struct fb *fb, struct dval a, struct dval b, int *cc, i
 	if (dv_is_ptr(a) || dv_is_ptr(b)) {
 		if (!(dv_is_ptr(a) && (dv_is_ptr(b) || b.is_const))) {
 			fb_error(fb, loc, "comparison of a pointer with an integer value");
-			dsl_hint(fb->d, "pointers compare with pointers, or with 0 for a NULL check");
+			dsl_hint(fb->d,
+				 "pointers compare with pointers, or with 0 for a NULL check");
 			return false;
 		}
 		*ra = a.ref;
@@ -394,7 +424,9 @@ static bool cmp_operands(struct fb *fb, struct dval a, struct dval b, int *cc, i
 		*cc = to_signed(*cc);
 	bool sign = *cc >= CC_SLT && *cc <= CC_SGE;
 	/* (= (ntohs x) C) compares x with the swapped constant */
-	if (eq && a.swap && b.is_const && (uint64_t)b.cval == ((uint64_t)b.cval & (a.swap == 8 ? ~0ULL : (1ULL << (8 * a.swap)) - 1))) {
+	if (eq && a.swap && b.is_const &&
+	    (uint64_t)b.cval ==
+		    ((uint64_t)b.cval & (a.swap == 8 ? ~0ULL : (1ULL << (8 * a.swap)) - 1))) {
 		*ra = a.swap_src;
 		*rb = fb_con(fb, (int64_t)bswap((uint64_t)b.cval, a.swap));
 		if (fb->f->tmps.data[ir_ref_idx(*ra)].ty.cls == IR_I32)
@@ -410,12 +442,14 @@ static bool cmp_operands(struct fb *fb, struct dval a, struct dval b, int *cc, i
 			return true;
 		}
 	}
-	bool narrow = !a.is_const && a.t.size <= 4 && (b.is_const ? fits32(b.cval, sign) : b.t.size <= 4);
+	bool narrow =
+		!a.is_const && a.t.size <= 4 && (b.is_const ? fits32(b.cval, sign) : b.t.size <= 4);
 	if (narrow && !b.is_const && a.t.sign != b.t.sign && sign)
 		narrow = true;
 	unsigned cls = narrow ? IR_I32 : IR_I64;
 	*ra = dv_op(fb, a, cls);
-	*rb = b.is_const ? fb_con(fb, cls == IR_I32 ? (int64_t)(uint32_t)b.cval : b.cval) : dv_op(fb, b, cls);
+	*rb = b.is_const ? fb_con(fb, cls == IR_I32 ? (int64_t)(uint32_t)b.cval : b.cval)
+			 : dv_op(fb, b, cls);
 	return true;
 }
 
@@ -438,17 +472,21 @@ struct dval dsl_p_cmp(struct fb *fb, lv form, struct srcloc loc, int want)
 	int cc = cmp_cc(lisp_car(form));
 	size_t n = form_len(form) - 1;
 	if (n < 2)
-		return fb_error(fb, loc, "%s needs two arguments", dsl_lisp_name(fb->d, lisp_car(form)));
+		return fb_error(fb, loc, "%s needs two arguments",
+				dsl_lisp_name(fb->d, lisp_car(form)));
 	if (n == 2) {
-		struct dval a = lower(fb, lisp_cadr(form), form_nth_loc(fb, form, 1, loc), WANT_VALUE);
-		struct dval b = lower(fb, lisp_caddr(form), form_nth_loc(fb, form, 2, loc), WANT_VALUE);
+		struct dval a =
+			lower(fb, lisp_cadr(form), form_nth_loc(fb, form, 1, loc), WANT_VALUE);
+		struct dval b =
+			lower(fb, lisp_caddr(form), form_nth_loc(fb, form, 2, loc), WANT_VALUE);
 		if (a.is_const && b.is_const)
 			return dv_const(ir_eval_cc((enum ir_cc)cc, IR_I64, a.cval, b.cval));
 		return cmp_value(fb, cc, a, b, loc);
 	}
 	/* (< a b c): a chain of tests */
 	extern struct dval dsl_p_andor(struct fb *, lv, struct srcloc, int);
-	return dsl_p_andor(fb, lisp_list(fb->d->ctx, 2, lisp_intern(fb->d->ctx, "and"), form), loc, WANT_VALUE);
+	return dsl_p_andor(fb, lisp_list(fb->d->ctx, 2, lisp_intern(fb->d->ctx, "and"), form), loc,
+			   WANT_VALUE);
 }
 
 struct dval dsl_p_minmax(struct fb *fb, lv form, struct srcloc loc, int want);
@@ -459,7 +497,8 @@ struct dval dsl_p_minmax(struct fb *fb, lv form, struct srcloc loc, int want)
 		return fb_error(fb, loc, "%s needs arguments", is_min ? "min" : "max");
 	struct dval acc = lower(fb, lisp_cadr(form), form_nth_loc(fb, form, 1, loc), WANT_VALUE);
 	for (size_t i = 2; i < form_len(form); i++) {
-		struct dval b = lower(fb, form_nth(form, i), form_nth_loc(fb, form, i, loc), WANT_VALUE);
+		struct dval b =
+			lower(fb, form_nth(form, i), form_nth_loc(fb, form, i, loc), WANT_VALUE);
 		if (acc.poison || b.poison)
 			return dv_poison();
 		if (dv_is_ptr(acc) || dv_is_ptr(b))
@@ -471,8 +510,12 @@ struct dval dsl_p_minmax(struct fb *fb, lv form, struct srcloc loc, int want)
 		}
 		int cc = is_min ? CC_ULT : CC_UGT;
 		struct dval c = cmp_value(fb, cc, acc, b, loc);
-		unsigned cls = (acc.is_const || acc.t.size == 8) || (b.is_const || b.t.size == 8) ? IR_I64 : IR_I32;
-		struct dtype t = cls == IR_I64 ? DT_U64 : dt_int(MAX(acc.t.size, b.t.size), acc.t.sign && b.t.sign);
+		unsigned cls = (acc.is_const || acc.t.size == 8) || (b.is_const || b.t.size == 8)
+				       ? IR_I64
+				       : IR_I32;
+		struct dtype t =
+			cls == IR_I64 ? DT_U64
+				      : dt_int(MAX(acc.t.size, b.t.size), acc.t.sign && b.t.sign);
 		ir_ref args[3] = { c.ref, dv_op(fb, acc, cls), dv_op(fb, b, cls) };
 		acc = dv_tmp(fb_emit(fb, IR_SELECT, cls == IR_I64 ? VT_I64 : VT_I32, args, 3), t);
 	}
@@ -494,7 +537,8 @@ struct dval dsl_p_sizeof(struct fb *fb, lv form, struct srcloc loc, int want)
 		size_t n = 0;
 		for (uint32_t i = 0; i < fb->d->structs.len && n < 256; i++)
 			cands[n++] = fb->d->structs.data[i].name;
-		dsl_suggest(fb->d, lisp_symbolp(name) ? dsl_lisp_name(fb->d, name) : "", cands, n, "structs");
+		dsl_suggest(fb->d, lisp_symbolp(name) ? dsl_lisp_name(fb->d, name) : "", cands, n,
+			    "structs");
 		return dv_poison();
 	}
 	return dv_const(fb->d->structs.data[sid].size);
@@ -508,7 +552,8 @@ static bool pkt_region(unsigned r)
 }
 
 /* (> (+ data N) data-end) and friends become a packet bounds check. */
-static bool packet_check(struct fb *fb, int cc, struct dval a, struct dval b, uint32_t t, uint32_t f)
+static bool packet_check(struct fb *fb, int cc, struct dval a, struct dval b, uint32_t t,
+			 uint32_t f)
 {
 	if (!dv_is_ptr(a) || !dv_is_ptr(b))
 		return false;
@@ -524,11 +569,24 @@ static bool packet_check(struct fb *fb, int cc, struct dval a, struct dval b, ui
 	int64_t n = a.pbase ? a.poff : 0;
 	uint32_t ok, fail;
 	switch (cc) {
-	case CC_UGT: case CC_SGT: ok = f, fail = t; break;
-	case CC_UGE: case CC_SGE: ok = f, fail = t, n += 1; break;
-	case CC_ULE: case CC_SLE: ok = t, fail = f; break;
-	case CC_ULT: case CC_SLT: ok = t, fail = f, n += 1; break;
-	default: return false;
+	case CC_UGT:
+	case CC_SGT:
+		ok = f, fail = t;
+		break;
+	case CC_UGE:
+	case CC_SGE:
+		ok = f, fail = t, n += 1;
+		break;
+	case CC_ULE:
+	case CC_SLE:
+		ok = t, fail = f;
+		break;
+	case CC_ULT:
+	case CC_SLT:
+		ok = t, fail = f, n += 1;
+		break;
+	default:
+		return false;
 	}
 	if (n < 0)
 		return false;
@@ -565,9 +623,11 @@ static void test_value(struct fb *fb, struct dval v, struct srcloc loc, uint32_t
 
 static lv expand_test(struct fb *fb, lv form)
 {
-	for (int guard = 0; guard < 100 && lisp_consp(form) && lisp_symbolp(lisp_car(form)); guard++) {
+	for (int guard = 0; guard < 100 && lisp_consp(form) && lisp_symbolp(lisp_car(form));
+	     guard++) {
 		lv h = lisp_car(form);
-		if (dsl_prim_lookup(fb->d, h) || dsl_acc_lookup(fb->d, h) || !lisp_macrop(fb->d->ctx, h, LISP_NIL))
+		if (dsl_prim_lookup(fb->d, h) || dsl_acc_lookup(fb->d, h) ||
+		    !lisp_macrop(fb->d->ctx, h, LISP_NIL))
 			break;
 		lv exp;
 		bool expanded;
@@ -620,12 +680,15 @@ void lower_test(struct fb *fb, lv form, struct srcloc loc, uint32_t t, uint32_t 
 		}
 		int cc = cmp_cc(h);
 		if (cc >= 0 && n == 2 && dsl_prim_lookup(fb->d, h)) {
-			struct dval a = lower(fb, lisp_cadr(form), form_nth_loc(fb, form, 1, loc), WANT_VALUE);
-			struct dval b = lower(fb, lisp_caddr(form), form_nth_loc(fb, form, 2, loc), WANT_VALUE);
+			struct dval a = lower(fb, lisp_cadr(form), form_nth_loc(fb, form, 1, loc),
+					      WANT_VALUE);
+			struct dval b = lower(fb, lisp_caddr(form), form_nth_loc(fb, form, 2, loc),
+					      WANT_VALUE);
 			if (fb->cur == FB_NONE)
 				return;
 			if (a.is_const && b.is_const) {
-				fb_jmp(fb, ir_eval_cc((enum ir_cc)cc, IR_I64, a.cval, b.cval) ? t : f);
+				fb_jmp(fb,
+				       ir_eval_cc((enum ir_cc)cc, IR_I64, a.cval, b.cval) ? t : f);
 				return;
 			}
 			if (packet_check(fb, cc, a, b, t, f))
@@ -638,9 +701,12 @@ void lower_test(struct fb *fb, lv form, struct srcloc loc, uint32_t t, uint32_t 
 			fb_br(fb, IR_BR_EQ + (unsigned)cc, ra, rb, t, f);
 			return;
 		}
-		if ((sym_is(h, "LOGAND") || sym_is(h, "BIT-AND")) && n == 2 && dsl_prim_lookup(fb->d, h)) {
-			struct dval a = lower(fb, lisp_cadr(form), form_nth_loc(fb, form, 1, loc), WANT_VALUE);
-			struct dval b = lower(fb, lisp_caddr(form), form_nth_loc(fb, form, 2, loc), WANT_VALUE);
+		if ((sym_is(h, "LOGAND") || sym_is(h, "BIT-AND")) && n == 2 &&
+		    dsl_prim_lookup(fb->d, h)) {
+			struct dval a = lower(fb, lisp_cadr(form), form_nth_loc(fb, form, 1, loc),
+					      WANT_VALUE);
+			struct dval b = lower(fb, lisp_caddr(form), form_nth_loc(fb, form, 2, loc),
+					      WANT_VALUE);
 			if (fb->cur == FB_NONE)
 				return;
 			if (a.is_const && !b.is_const) {
@@ -649,9 +715,12 @@ void lower_test(struct fb *fb, lv form, struct srcloc loc, uint32_t t, uint32_t 
 				b = x;
 			}
 			if (!a.is_const && b.is_const && !dv_is_ptr(a) && !a.poison) {
-				unsigned cls = a.t.size == 8 || !fits32(b.cval, false) ? IR_I64 : IR_I32;
+				unsigned cls =
+					a.t.size == 8 || !fits32(b.cval, false) ? IR_I64 : IR_I32;
 				fb_br(fb, IR_BR_SET, dv_op(fb, a, cls),
-				      fb_con(fb, cls == IR_I32 ? (int64_t)(uint32_t)b.cval : b.cval), t, f);
+				      fb_con(fb,
+					     cls == IR_I32 ? (int64_t)(uint32_t)b.cval : b.cval),
+				      t, f);
 				return;
 			}
 			test_value(fb, lower_binop(fb, IR_AND, a, b, loc), loc, t, f);

@@ -178,7 +178,8 @@ static bool parse_text(const char *s, struct ainsn *in, const char **err)
 		skip(&l);
 		unsigned o1 = alu_op1(l.s, &n);
 		in->op = o1 ? o1 - 1 : 0;
-		if (!o1 || (in->op != IR_ADD && in->op != IR_AND && in->op != IR_OR && in->op != IR_XOR))
+		if (!o1 ||
+		    (in->op != IR_ADD && in->op != IR_AND && in->op != IR_OR && in->op != IR_XOR))
 			return false;
 		l.s += n;
 		in->src = reg(&l, NULL);
@@ -220,9 +221,11 @@ static bool parse_text(const char *s, struct ainsn *in, const char **err)
 	static const struct {
 		const char *t;
 		unsigned op;
-	} ends[] = { { "be16", IR_BE16 }, { "be32", IR_BE32 }, { "be64", IR_BE64 }, { "le16", IR_LE16 },
-		     { "le32", IR_LE32 }, { "le64", IR_LE64 }, { "bswap16", IR_BSWAP16 },
-		     { "bswap32", IR_BSWAP32 }, { "bswap64", IR_BSWAP64 } };
+	} ends[] = {
+		{ "be16", IR_BE16 },	   { "be32", IR_BE32 },	      { "be64", IR_BE64 },
+		{ "le16", IR_LE16 },	   { "le32", IR_LE32 },	      { "le64", IR_LE64 },
+		{ "bswap16", IR_BSWAP16 }, { "bswap32", IR_BSWAP32 }, { "bswap64", IR_BSWAP64 }
+	};
 	for (size_t i = 0; i < ARRAY_LEN(ends); i++)
 		if (eat(&l, ends[i].t)) {
 			in->kind = A_END;
@@ -257,11 +260,12 @@ static bool decode(const int64_t f[5], struct ainsn *in, const char **err)
 	*err = "instruction not accepted in asm";
 	if (f[1] < 0 || f[1] > 10 || f[2] < 0 || f[2] > 10)
 		return !(*err = "registers are 0 to 10");
-	static const unsigned alu[16] = { IR_ADD, IR_SUB, IR_MUL, IR_UDIV, IR_OR, IR_AND, IR_SHL, IR_LSHR,
-					  0, IR_UREM, IR_XOR, 0, IR_ASHR, 0, 0, 0 };
+	static const unsigned alu[16] = { IR_ADD,  IR_SUB,  IR_MUL, IR_UDIV, IR_OR,  IR_AND,
+					  IR_SHL,  IR_LSHR, 0,	    IR_UREM, IR_XOR, 0,
+					  IR_ASHR, 0,	    0,	    0 };
 	static const unsigned sizes[4] = { 4, 2, 1, 8 };
 	switch (cls) {
-	case 4: /* ALU */
+	case 4:	  /* ALU */
 	case 7: { /* ALU64 */
 		unsigned o = code >> 4;
 		in->alu32 = cls == 4;
@@ -275,9 +279,13 @@ static bool decode(const int64_t f[5], struct ainsn *in, const char **err)
 			in->kind = A_END;
 			in->op = in->imm == 16 ? IR_BE16 : in->imm == 32 ? IR_BE32 : IR_BE64;
 			if (!(code & 8))
-				in->op = in->imm == 16 ? IR_LE16 : in->imm == 32 ? IR_LE32 : IR_LE64;
+				in->op = in->imm == 16	 ? IR_LE16
+					 : in->imm == 32 ? IR_LE32
+							 : IR_LE64;
 			if (cls == 7)
-				in->op = in->imm == 16 ? IR_BSWAP16 : in->imm == 32 ? IR_BSWAP32 : IR_BSWAP64;
+				in->op = in->imm == 16	 ? IR_BSWAP16
+					 : in->imm == 32 ? IR_BSWAP32
+							 : IR_BSWAP64;
 		} else if (o == 0 || alu[o]) {
 			in->kind = A_ALU;
 			in->op = alu[o];
@@ -304,7 +312,10 @@ static bool decode(const int64_t f[5], struct ainsn *in, const char **err)
 			in->kind = A_ATOMIC;
 			if (in->imm != 0 && in->imm != 0x50 && in->imm != 0x40 && in->imm != 0xa0)
 				return false;
-			in->op = in->imm == 0 ? IR_ADD : in->imm == 0x50 ? IR_AND : in->imm == 0x40 ? IR_OR : IR_XOR;
+			in->op = in->imm == 0	   ? IR_ADD
+				 : in->imm == 0x50 ? IR_AND
+				 : in->imm == 0x40 ? IR_OR
+						   : IR_XOR;
 			return in->size == 4 || in->size == 8;
 		}
 		return false;
@@ -327,11 +338,14 @@ static bool decode(const int64_t f[5], struct ainsn *in, const char **err)
 static bool get(struct asmstate *st, int r, struct dval *out)
 {
 	if (r == 10) {
-		fb_error(st->fb, st->loc, "r10 (the frame pointer) is not available in asm: use stack-addr or struct-alloc");
+		fb_error(
+			st->fb, st->loc,
+			"r10 (the frame pointer) is not available in asm: use stack-addr or struct-alloc");
 		return false;
 	}
 	if (r < 0 || r > 9 || !st->set[r]) {
-		fb_error(st->fb, st->loc, "r%d is read before it is set; bind it with :in ((r%d VALUE))", r, r);
+		fb_error(st->fb, st->loc,
+			 "r%d is read before it is set; bind it with :in ((r%d VALUE))", r, r);
 		return false;
 	}
 	*out = st->regs[r];
@@ -420,14 +434,18 @@ static bool emit(struct asmstate *st, const struct ainsn *in)
 	case A_ATOMIC: {
 		if (!get(st, in->dst, &a) || !get(st, in->src, &b))
 			return false;
-		unsigned op = in->op == IR_ADD ? IR_ATOMIC_ADD_U32 : in->op == IR_AND ? IR_ATOMIC_AND_U32
-			      : in->op == IR_OR ? IR_ATOMIC_OR_U32 : IR_ATOMIC_XOR_U32;
+		unsigned op = in->op == IR_ADD	 ? IR_ATOMIC_ADD_U32
+			      : in->op == IR_AND ? IR_ATOMIC_AND_U32
+			      : in->op == IR_OR	 ? IR_ATOMIC_OR_U32
+						 : IR_ATOMIC_XOR_U32;
 		if (in->size == 8)
 			op++;
 		mem_check_atomic_align(fb, a, in->off, in->size, st->loc);
-		ir_ref args[3] = { a.ref, fb_con(fb, in->off), dv_op(fb, b, in->size == 8 ? IR_I64 : IR_I32) };
+		ir_ref args[3] = { a.ref, fb_con(fb, in->off),
+				   dv_op(fb, b, in->size == 8 ? IR_I64 : IR_I32) };
 		if (!dv_is_ptr(a)) {
-			fb_error(fb, st->loc, "atomic operation through r%d, which holds no pointer", in->dst);
+			fb_error(fb, st->loc,
+				 "atomic operation through r%d, which holds no pointer", in->dst);
 			return false;
 		}
 		fb_emit0(fb, op, args, 3);
@@ -451,12 +469,28 @@ static bool emit(struct asmstate *st, const struct ainsn *in)
 		ir_vt vt = VT_I64;
 		struct dtype t = DT_U64;
 		switch (h->ret) {
-		case HR_MAPVAL_OR_NULL: vt = VT_PTR(MAPVAL_NULL); t = dt_ptr(RG_MAPVAL_NULL, 0); break;
-		case HR_MEM_OR_NULL: vt = VT_PTR(MEM_NULL); t = dt_ptr(RG_MEM_NULL, 0); break;
-		case HR_SOCK_OR_NULL: vt = VT_PTR(SOCK_NULL); t = dt_ptr(RG_SOCK_NULL, 0); break;
-		case HR_BTF: vt = VT_PTR(BTF); t = dt_ptr(RG_BTF, 0); break;
-		case HR_BTF_OR_NULL: vt = VT_PTR(BTF_NULL); t = dt_ptr(RG_BTF_NULL, 0); break;
-		default: break;
+		case HR_MAPVAL_OR_NULL:
+			vt = VT_PTR(MAPVAL_NULL);
+			t = dt_ptr(RG_MAPVAL_NULL, 0);
+			break;
+		case HR_MEM_OR_NULL:
+			vt = VT_PTR(MEM_NULL);
+			t = dt_ptr(RG_MEM_NULL, 0);
+			break;
+		case HR_SOCK_OR_NULL:
+			vt = VT_PTR(SOCK_NULL);
+			t = dt_ptr(RG_SOCK_NULL, 0);
+			break;
+		case HR_BTF:
+			vt = VT_PTR(BTF);
+			t = dt_ptr(RG_BTF, 0);
+			break;
+		case HR_BTF_OR_NULL:
+			vt = VT_PTR(BTF_NULL);
+			t = dt_ptr(RG_BTF_NULL, 0);
+			break;
+		default:
+			break;
 		}
 		ir_ref r = fb_emit(fb, IR_CALL, vt, args, n + 1);
 		for (int i = 1; i <= 5; i++)
@@ -473,7 +507,8 @@ static int reg_name(lv sym)
 	if (!lisp_symbolp(sym) || sym == LISP_NIL)
 		return -1;
 	const char *n = lisp_symbol_name(sym);
-	if ((n[0] != 'R' && n[0] != 'r') || !isdigit((unsigned char)n[1]) || (n[2] && (n[2] != '0' || n[1] != '1' || n[3])))
+	if ((n[0] != 'R' && n[0] != 'r') || !isdigit((unsigned char)n[1]) ||
+	    (n[2] && (n[2] != '0' || n[1] != '1' || n[3])))
 		return -1;
 	return atoi(n + 1);
 }
@@ -488,22 +523,30 @@ struct dval asm_lower(struct fb *fb, lv form, struct srcloc loc, int want)
 		int64_t f[5];
 		size_t i = 0;
 		for (lv l = args; lisp_consp(l); l = lisp_cdr(l), i++) {
-			struct dval v = lower(fb, lisp_car(l), form_nth_loc(fb, form, i + 1, loc), WANT_VALUE);
+			struct dval v = lower(fb, lisp_car(l), form_nth_loc(fb, form, i + 1, loc),
+					      WANT_VALUE);
 			if (!v.is_const)
-				return v.poison ? v : fb_error(fb, loc, "the fields of an encoded asm instruction are constants");
+				return v.poison
+					       ? v
+					       : fb_error(
+							 fb, loc,
+							 "the fields of an encoded asm instruction are constants");
 			f[i] = v.cval;
 		}
-		args = lisp_cons(fb->d->ctx, lisp_list(fb->d->ctx, 5, lisp_make_int(fb->d->ctx, f[0]),
-						       lisp_make_int(fb->d->ctx, f[1]), lisp_make_int(fb->d->ctx, f[2]),
-						       lisp_make_int(fb->d->ctx, f[3]), lisp_make_int(fb->d->ctx, f[4])),
-				 LISP_NIL);
+		args = lisp_cons(
+			fb->d->ctx,
+			lisp_list(fb->d->ctx, 5, lisp_make_int(fb->d->ctx, f[0]),
+				  lisp_make_int(fb->d->ctx, f[1]), lisp_make_int(fb->d->ctx, f[2]),
+				  lisp_make_int(fb->d->ctx, f[3]), lisp_make_int(fb->d->ctx, f[4])),
+			LISP_NIL);
 	}
 	size_t k = 1;
 	for (lv l = args; lisp_consp(l); l = lisp_cdr(l), k++) {
 		lv x = lisp_car(l);
 		struct srcloc xl = form_nth_loc(fb, form, k, loc);
 		st.loc = xl;
-		bool clause = lisp_consp(x) && (sym_is(lisp_car(x), "IN") || sym_is(lisp_car(x), "OUT"));
+		bool clause =
+			lisp_consp(x) && (sym_is(lisp_car(x), "IN") || sym_is(lisp_car(x), "OUT"));
 		if (sym_is(x, "IN") || sym_is(x, "OUT") || clause) {
 			/* :in ((r1 v) ...) or (:in ((r1 v) ...)) */
 			bool in = sym_is(clause ? lisp_car(x) : x, "IN");
@@ -519,8 +562,9 @@ struct dval asm_lower(struct fb *fb, lv form, struct srcloc loc, int want)
 				lv pair = lisp_car(b);
 				int r = reg_name(lisp_car(pair));
 				if (r < 0 || r > 9 || form_len(pair) != 2) {
-					fb_error(fb, xl, "asm :%s takes ((rN %s) ...) with N from 0 to 9", in ? "in" : "out",
-						 in ? "VALUE" : "VARIABLE");
+					fb_error(fb, xl,
+						 "asm :%s takes ((rN %s) ...) with N from 0 to 9",
+						 in ? "in" : "out", in ? "VALUE" : "VARIABLE");
 					return dv_poison();
 				}
 				if (in)
@@ -552,9 +596,11 @@ struct dval asm_lower(struct fb *fb, lv form, struct srcloc loc, int want)
 		}
 		if (!ok) {
 			fb_error(fb, xl, "asm: %s", err);
-			dsl_hint(fb->d, "accepted: rD = rS|IMM, rD OP= rS|IMM (+ - * / %% & | ^ << >> s>>), wD for 32 bits, "
-					"rD = -rD, rD = be16|be32|be64|le16|bswap16... rD, rD = *(uN *)(rS + OFF), "
-					"*(uN *)(rD + OFF) = rS|IMM, lock *(u64 *)(rD + OFF) += rS, call N|NAME");
+			dsl_hint(
+				fb->d,
+				"accepted: rD = rS|IMM, rD OP= rS|IMM (+ - * / %% & | ^ << >> s>>), wD for 32 bits, "
+				"rD = -rD, rD = be16|be32|be64|le16|bswap16... rD, rD = *(uN *)(rS + OFF), "
+				"*(uN *)(rD + OFF) = rS|IMM, lock *(u64 *)(rD + OFF) += rS, call N|NAME");
 			return dv_poison();
 		}
 		if (!emit(&st, &ins))

@@ -13,12 +13,18 @@ static uint32_t bytes_type(struct dsl *d, uint32_t size, uint32_t sid)
 	if (sid)
 		return dsl_struct_irtype(d, sid - 1);
 	switch (size) {
-	case 0: return 0;
-	case 1: return IRT_T_U8;
-	case 2: return IRT_T_U16;
-	case 4: return IRT_T_U32;
-	case 8: return IRT_T_U64;
-	default: return ir_type_array(d->m, IRT_T_U8, size);
+	case 0:
+		return 0;
+	case 1:
+		return IRT_T_U8;
+	case 2:
+		return IRT_T_U16;
+	case 4:
+		return IRT_T_U32;
+	case 8:
+		return IRT_T_U64;
+	default:
+		return ir_type_array(d->m, IRT_T_U8, size);
 	}
 }
 
@@ -46,7 +52,8 @@ static void add_maps(struct dsl *d)
 		struct dsl_map *dm = &d->maps.data[i];
 		dm->irsym = ir_sym_add(m, IR_SYM_MAP, dm->cname);
 		if (!dm->irsym)
-			dsl_error(d, dm->loc, "map '%s': the name %s is already taken", dm->name, dm->cname);
+			dsl_error(d, dm->loc, "map '%s': the name %s is already taken", dm->name,
+				  dm->cname);
 	}
 	for (uint32_t i = 0; i < d->maps.len; i++) {
 		struct dsl_map *dm = &d->maps.data[i];
@@ -73,11 +80,13 @@ static void add_globals(struct dsl *d)
 		struct dsl_global *g = &d->globals.data[i];
 		g->irsym = ir_sym_add(m, IR_SYM_GLOBAL, g->cname);
 		if (!g->irsym) {
-			dsl_error(d, g->loc, "global '%s': the name %s is already taken", g->name, g->cname);
+			dsl_error(d, g->loc, "global '%s': the name %s is already taken", g->name,
+				  g->cname);
 			continue;
 		}
 		struct ir_global *ig = &ir_sym(m, g->irsym)->global;
-		uint32_t t = g->sid ? dsl_struct_irtype(d, g->sid - 1) : dsl_int_irtype(g->t.size, g->t.sign);
+		uint32_t t = g->sid ? dsl_struct_irtype(d, g->sid - 1)
+				    : dsl_int_irtype(g->t.size, g->t.sign);
 		if (g->count)
 			t = ir_type_array(m, t, g->count);
 		if (g->section == GLOBAL_RODATA)
@@ -113,7 +122,8 @@ uint32_t dsl_extern_sym(struct dsl *d, uint32_t idx)
 		return s;
 	}
 	e->kind = IR_EXT_KFUNC;
-	struct ir_type p = { .kind = IRT_PROTO, .label = arena_printf(&m->arena, "kf.%s", k->kname) };
+	struct ir_type p = { .kind = IRT_PROTO,
+			     .label = arena_printf(&m->arena, "kf.%s", k->kname) };
 	p.base = k->ret_void ? IRT_T_VOID : kfunc_type(d, k->ret, k->ret_struct);
 	p.members = arena_newn(&m->arena, struct ir_member, k->nparams ? k->nparams : 1);
 	for (unsigned j = 0; j < k->nparams; j++) {
@@ -130,13 +140,18 @@ uint32_t dsl_extern_sym(struct dsl *d, uint32_t idx)
 static bool check_stack(struct dsl *d, struct fb *fb, struct dsl_fn *fn)
 {
 	uint64_t total = 0;
-	vec_foreach(&fb->allocas, a) total += ALIGN_UP(a->size, 8);
+	vec_foreach (&fb->allocas, a)
+		total += ALIGN_UP(a->size, 8);
 	if (total <= 512)
 		return true;
 	dsl_error(d, fn->loc, "%s '%s' needs %llu bytes of stack; BPF allows 512",
-		  fn->kind == FN_PROG ? "program" : "function", fn->name, (unsigned long long)total);
-	vec_foreach(&fb->allocas, a) diag_note(d->diag, a->loc, "%u bytes: %s", ALIGN_UP(a->size, 8), a->what);
-	dsl_hint(d, "move big buffers to a per-CPU array map (one entry, look it up once) and use its value");
+		  fn->kind == FN_PROG ? "program" : "function", fn->name,
+		  (unsigned long long)total);
+	vec_foreach (&fb->allocas, a)
+		diag_note(d->diag, a->loc, "%u bytes: %s", ALIGN_UP(a->size, 8), a->what);
+	dsl_hint(
+		d,
+		"move big buffers to a per-CPU array map (one entry, look it up once) and use its value");
 	return false;
 }
 
@@ -157,8 +172,9 @@ static void dslify(const char *in, struct buf *out)
 		if (*p == '%' || *p == '$') {
 			p++;
 			buf_putc(out, '\'');
-			while (isalnum((unsigned char)*p) || *p == '_' || (*p == '.' && isalnum((unsigned char)p[1]))) {
-				if (*p == '.' ) {
+			while (isalnum((unsigned char)*p) || *p == '_' ||
+			       (*p == '.' && isalnum((unsigned char)p[1]))) {
+				if (*p == '.') {
 					while (isalnum((unsigned char)p[1]))
 						p++;
 					p++;
@@ -188,13 +204,15 @@ static const struct {
 	const char *pattern; /* substring of the IR verifier's message */
 	const char *hint;
 } vfy_hints[] = {
-	{ "which may be NULL", "check it first: (when-let ((p (map-lookup m k))) ...), (if p ...) or (when p ...)" },
+	{ "which may be NULL",
+	  "check it first: (when-let ((p (map-lookup m k))) ...), (if p ...) or (when p ...)" },
 	{ "not covered by a bounds check",
 	  "check the packet first: (when (> (+ data N) data-end) (return XDP_PASS)), or use with-packet, "
 	  "with-ipv4, with-tcp or a parse-* form in when-let" },
 	{ "before the start of the packet", "packet offsets count from data, upwards" },
-	{ "cannot be used on", "each helper takes its own kind of map (ring buffers for ringbuf-*, "
-			       "perf event arrays for perf-event-output, stack traces for get-stackid)" },
+	{ "cannot be used on",
+	  "each helper takes its own kind of map (ring buffers for ringbuf-*, "
+	  "perf event arrays for perf-event-output, stack traces for get-stackid)" },
 	{ "misaligned atomic", "atomics need offsets that are multiples of their size" },
 	{ "is out of range for", "shifts must be smaller than the value's width" },
 	{ "outside", "the access goes past the end of the object" },
@@ -262,8 +280,9 @@ static struct ir_func *declare_fn(struct dsl *d, struct dsl_fn *fn)
 {
 	struct ir_func *f = ir_func_new(d->m, fn->cname, fn->kind == FN_PROG);
 	if (!f) {
-		dsl_error(d, fn->loc, "'%s': the name %s is already taken by a map, global or function", fn->name,
-			  fn->cname);
+		dsl_error(d, fn->loc,
+			  "'%s': the name %s is already taken by a map, global or function",
+			  fn->name, fn->cname);
 		return NULL;
 	}
 	fn->irsym = f->sym;
@@ -298,7 +317,8 @@ struct ir_func *build_function(struct dsl *d, struct dsl_fn *fn)
 		fb_scope_push(&fb);
 		for (unsigned i = 0; i < fn->nparams; i++) {
 			uint32_t v = fb_var_new(&fb, fn->params[i].sym, fn->params[i].t);
-			fb_var_write(&fb, v, dv_tmp(ir_tmp_ref(f->params.data[i]), fn->params[i].t));
+			fb_var_write(&fb, v,
+				     dv_tmp(ir_tmp_ref(f->params.data[i]), fn->params[i].t));
 		}
 	}
 	struct dval v = lower_body(&fb, fn->body, fn->loc, WANT_VALUE);
@@ -307,13 +327,16 @@ struct ir_func *build_function(struct dsl *d, struct dsl_fn *fn)
 		if (v.poison || v.t.kind == DT_VOID)
 			v = dv_const(0);
 		if (dv_is_ptr(v)) {
-			fb_error(&fb, fb.loc, "%s '%s' ends with a pointer; it must return an integer",
+			fb_error(&fb, fb.loc,
+				 "%s '%s' ends with a pointer; it must return an integer",
 				 fn->kind == FN_PROG ? "program" : "function", fn->name);
 			v = dv_const(0);
 		}
-		if (fn->kind == FN_PROG && v.is_const && (v.cval < INT32_MIN || v.cval > (int64_t)UINT32_MAX)) {
-			fb_error(&fb, fb.loc, "program '%s' returns %lld, which does not fit in 32 bits", fn->name,
-				 (long long)v.cval);
+		if (fn->kind == FN_PROG && v.is_const &&
+		    (v.cval < INT32_MIN || v.cval > (int64_t)UINT32_MAX)) {
+			fb_error(&fb, fb.loc,
+				 "program '%s' returns %lld, which does not fit in 32 bits",
+				 fn->name, (long long)v.cval);
 			v = dv_const(0);
 		}
 		r = dv_op(&fb, v, fn->kind == FN_PROG ? IR_I32 : IR_I64);
@@ -345,13 +368,16 @@ struct ir_module *dsl_build(struct dsl *d, const char *only)
 		if (!license)
 			license = fn->license;
 		else if (strcmp(license, fn->license))
-			dsl_error(d, fn->loc, "program '%s' has license \"%s\", another program \"%s\": one object has one license",
-				  fn->name, fn->license, license);
+			dsl_error(
+				d, fn->loc,
+				"program '%s' has license \"%s\", another program \"%s\": one object has one license",
+				fn->name, fn->license, license);
 	}
 	m->license = arena_strdup(&m->arena, license ? license : "GPL");
 	add_maps(d);
 	add_globals(d);
-	vec_foreach(&d->kfuncs, k) k->irsym = 0;
+	vec_foreach (&d->kfuncs, k)
+		k->irsym = 0;
 	for (uint32_t i = 0; i < d->structs.len; i++)
 		if (d->structs.data[i].user && d->structs.data[i].kind == DSL_STRUCT)
 			dsl_struct_irtype(d, i);
@@ -359,7 +385,8 @@ struct ir_module *dsl_build(struct dsl *d, const char *only)
 	for (uint32_t i = 0; i < d->fns.len; i++) {
 		struct dsl_fn *fn = &d->fns.data[i];
 		fn->irsym = 0;
-		if (fn->kind == FN_PROG && only && strcmp(only, fn->name) && strcmp(only, fn->cname))
+		if (fn->kind == FN_PROG && only && strcmp(only, fn->name) &&
+		    strcmp(only, fn->cname))
 			continue;
 		declare_fn(d, fn);
 	}
@@ -378,7 +405,8 @@ struct ir_module *dsl_build(struct dsl *d, const char *only)
 			if (sym->kind != IR_SYM_FUNC || sym->fn->is_prog)
 				continue;
 			bool user = false;
-			vec_foreach(&d->fns, fn) user |= fn->irsym == s;
+			vec_foreach (&d->fns, fn)
+				user |= fn->irsym == s;
 			if (!user)
 				verify(d, sym->fn);
 		}

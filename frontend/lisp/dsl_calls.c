@@ -6,9 +6,10 @@
 #include <string.h>
 
 static const char *const harg_names[] = {
-	[HA_NONE] = "-",	   [HA_ANY] = "value",	    [HA_SIZE] = "size",	    [HA_MAP] = "map",
-	[HA_CTX] = "ctx",	   [HA_KEY] = "key-ptr",    [HA_VALUE] = "value-ptr", [HA_MEM] = "mem-ptr",
-	[HA_UNINIT] = "buf-ptr",   [HA_PTR_LONG] = "u64-ptr", [HA_PTR] = "ptr",	    [HA_SOCK] = "sock",
+	[HA_NONE] = "-",	   [HA_ANY] = "value",	     [HA_SIZE] = "size",
+	[HA_MAP] = "map",	   [HA_CTX] = "ctx",	     [HA_KEY] = "key-ptr",
+	[HA_VALUE] = "value-ptr",  [HA_MEM] = "mem-ptr",     [HA_UNINIT] = "buf-ptr",
+	[HA_PTR_LONG] = "u64-ptr", [HA_PTR] = "ptr",	     [HA_SOCK] = "sock",
 	[HA_BTF] = "btf-ptr",	   [HA_FUNC] = "#'function",
 };
 
@@ -40,7 +41,8 @@ static struct dval string_on_stack(struct fb *fb, lv s, struct srcloc loc)
 	size_t n;
 	const char *p = lisp_string_data(s, &n);
 	if (n + 1 > 256)
-		return fb_error(fb, loc, "a %zu-byte string does not belong on the 512-byte BPF stack", n);
+		return fb_error(fb, loc,
+				"a %zu-byte string does not belong on the 512-byte BPF stack", n);
 	uint32_t size = (uint32_t)ALIGN_UP(n + 1, 8);
 	ir_ref buf = fb_alloca(fb, size, 8, "string literal");
 	for (uint32_t off = 0; off < size; off += 8) {
@@ -69,17 +71,24 @@ static const struct {
 	{ "perf_event_read", { IR_MAP_perf_event_array }, ":perf-event-array" },
 	{ "get_stackid", { IR_MAP_stack_trace }, ":stack-trace" },
 	{ "tail_call", { IR_MAP_prog_array }, ":prog-array" },
-	{ "map_push_elem", { IR_MAP_queue, IR_MAP_stack, IR_MAP_bloom_filter }, ":queue, :stack or :bloom-filter" },
+	{ "map_push_elem",
+	  { IR_MAP_queue, IR_MAP_stack, IR_MAP_bloom_filter },
+	  ":queue, :stack or :bloom-filter" },
 	{ "map_pop_elem", { IR_MAP_queue, IR_MAP_stack }, ":queue or :stack" },
-	{ "map_peek_elem", { IR_MAP_queue, IR_MAP_stack, IR_MAP_bloom_filter }, ":queue, :stack or :bloom-filter" },
-	{ "redirect_map", { IR_MAP_devmap, IR_MAP_devmap_hash, IR_MAP_cpumap, IR_MAP_xskmap }, ":devmap, :cpumap or :xskmap" },
+	{ "map_peek_elem",
+	  { IR_MAP_queue, IR_MAP_stack, IR_MAP_bloom_filter },
+	  ":queue, :stack or :bloom-filter" },
+	{ "redirect_map",
+	  { IR_MAP_devmap, IR_MAP_devmap_hash, IR_MAP_cpumap, IR_MAP_xskmap },
+	  ":devmap, :cpumap or :xskmap" },
 	{ "sk_storage_get", { IR_MAP_sk_storage }, ":sk-storage" },
 	{ "task_storage_get", { IR_MAP_task_storage }, ":task-storage" },
 	{ "inode_storage_get", { IR_MAP_inode_storage }, ":inode-storage" },
 	{ "cgrp_storage_get", { IR_MAP_cgrp_storage }, ":cgrp-storage" },
 };
 
-static bool helper_map_ok(struct fb *fb, const struct ir_helper *h, const struct dsl_map *m, struct srcloc loc)
+static bool helper_map_ok(struct fb *fb, const struct ir_helper *h, const struct dsl_map *m,
+			  struct srcloc loc)
 {
 	for (size_t i = 0; i < ARRAY_LEN(helper_maps); i++) {
 		if (strcmp(helper_maps[i].helper, h->name))
@@ -91,7 +100,8 @@ static bool helper_map_ok(struct fb *fb, const struct ir_helper *h, const struct
 		for (char *p = t; *p; p++)
 			if (*p == '_')
 				*p = '-';
-		fb_error(fb, loc, "%s cannot be used on map '%s', a :%s map", kebab(fb->d, h->name), m->name, t);
+		fb_error(fb, loc, "%s cannot be used on map '%s', a :%s map", kebab(fb->d, h->name),
+			 m->name, t);
 		dsl_hint(fb->d, "%s takes a %s map", kebab(fb->d, h->name), helper_maps[i].what);
 		return false;
 	}
@@ -103,7 +113,8 @@ static bool is_probe_read(const struct ir_helper *h)
 	return !strncmp(h->name, "probe_read", 10);
 }
 
-struct dval lower_call_helper(struct fb *fb, const struct ir_helper *h, lv form, struct srcloc loc, lv args, int want)
+struct dval lower_call_helper(struct fb *fb, const struct ir_helper *h, lv form, struct srcloc loc,
+			      lv args, int want)
 {
 	struct dsl *d = fb->d;
 	const char *name = kebab(d, h->name);
@@ -112,11 +123,11 @@ struct dval lower_call_helper(struct fb *fb, const struct ir_helper *h, lv form,
 	size_t total = n + add_ctx;
 	if (total < h->min_args || total > h->max_args) {
 		if (h->min_args == h->max_args)
-			fb_error(fb, loc, "helper %s takes %u argument%s, %zu given", name, h->min_args,
-				 h->min_args == 1 ? "" : "s", n);
+			fb_error(fb, loc, "helper %s takes %u argument%s, %zu given", name,
+				 h->min_args, h->min_args == 1 ? "" : "s", n);
 		else
-			fb_error(fb, loc, "helper %s takes %u to %u arguments, %zu given", name, h->min_args,
-				 h->max_args, n);
+			fb_error(fb, loc, "helper %s takes %u to %u arguments, %zu given", name,
+				 h->min_args, h->max_args, n);
 		signature_hint(d, h);
 		return dv_poison();
 	}
@@ -138,18 +149,23 @@ struct dval lower_call_helper(struct fb *fb, const struct ir_helper *h, lv form,
 			vals[i] = maps_ref(fb, a, locs[i], &map);
 			if (map && !helper_map_ok(fb, h, map, locs[i]))
 				vals[i] = dv_poison();
-		} else if (lisp_stringp(a) && (kind == HA_MEM || kind == HA_ANY || kind == HA_PTR)) {
+		} else if (lisp_stringp(a) &&
+			   (kind == HA_MEM || kind == HA_ANY || kind == HA_PTR)) {
 			vals[i] = string_on_stack(fb, a, locs[i]);
 		} else if (kind == HA_FUNC) {
 			lv fn = a;
 			if (lisp_consp(a) && sym_is(lisp_car(a), "FUNCTION"))
 				fn = lisp_cadr(a);
 			uint32_t idx;
-			if (dsl_name_lookup(d, fn, &idx) != NAME_FN || d->fns.data[idx].kind != FN_FUNC) {
-				vals[i] = fb_error(fb, locs[i], "argument %zu of %s is a callback: #'NAME of a defun-bpf",
-						   i + 1, name);
+			if (dsl_name_lookup(d, fn, &idx) != NAME_FN ||
+			    d->fns.data[idx].kind != FN_FUNC) {
+				vals[i] = fb_error(
+					fb, locs[i],
+					"argument %zu of %s is a callback: #'NAME of a defun-bpf",
+					i + 1, name);
 			} else {
-				vals[i] = dv_tmp(IR_REF(REF_SYM, d->fns.data[idx].irsym), dt_ptr(RG_FUNC, 0));
+				vals[i] = dv_tmp(IR_REF(REF_SYM, d->fns.data[idx].irsym),
+						 dt_ptr(RG_FUNC, 0));
 			}
 		} else {
 			vals[i] = lower(fb, a, locs[i], WANT_VALUE);
@@ -170,7 +186,10 @@ struct dval lower_call_helper(struct fb *fb, const struct ir_helper *h, lv form,
 			break;
 		case HA_CTX:
 			if (!dv_is_ptr(v) || v.t.region != RG_CTX) {
-				fb_error(fb, locs[i], "argument %zu of %s is the program's context: pass (ctx-ptr)", i + 1, name);
+				fb_error(
+					fb, locs[i],
+					"argument %zu of %s is the program's context: pass (ctx-ptr)",
+					i + 1, name);
 				bad = true;
 			}
 			break;
@@ -193,13 +212,21 @@ struct dval lower_call_helper(struct fb *fb, const struct ir_helper *h, lv form,
 				break; /* NULL with a zero size */
 			if (!dv_is_ptr(v)) {
 				if (v.t.kind == DT_INT && v.t.size < 8)
-					fb_error(fb, locs[i], "argument %zu of %s must be a pointer; this is a %u-byte integer, "
-							      "too narrow to hold one", i + 1, name, v.t.size);
+					fb_error(
+						fb, locs[i],
+						"argument %zu of %s must be a pointer; this is a %u-byte integer, "
+						"too narrow to hold one",
+						i + 1, name, v.t.size);
 				else
-					fb_error(fb, locs[i], "argument %zu of %s must be a pointer (%s), not %s", i + 1,
-						 name, harg_names[kind], v.is_const ? "a constant" : "an integer");
-				dsl_hint(d, "pass a stack buffer (struct-alloc, make-NAME, stack-addr), a map value "
-					    "or a ring buffer record");
+					fb_error(
+						fb, locs[i],
+						"argument %zu of %s must be a pointer (%s), not %s",
+						i + 1, name, harg_names[kind],
+						v.is_const ? "a constant" : "an integer");
+				dsl_hint(
+					d,
+					"pass a stack buffer (struct-alloc, make-NAME, stack-addr), a map value "
+					"or a ring buffer record");
 				bad = true;
 			}
 			break;
@@ -208,13 +235,18 @@ struct dval lower_call_helper(struct fb *fb, const struct ir_helper *h, lv form,
 		case HA_SIZE:
 		case HA_ANY:
 		default:
-			if (is_probe_read(h) && i == 2 && !dv_is_ptr(v) && !v.is_const && v.t.size < 8) {
-				fb_error(fb, locs[i], "a %u-byte value passed as the address to read", v.t.size);
-				dsl_hint(d, "addresses are 64 bits wide; this one was cut (load it as u64)");
+			if (is_probe_read(h) && i == 2 && !dv_is_ptr(v) && !v.is_const &&
+			    v.t.size < 8) {
+				fb_error(fb, locs[i],
+					 "a %u-byte value passed as the address to read", v.t.size);
+				dsl_hint(
+					d,
+					"addresses are 64 bits wide; this one was cut (load it as u64)");
 				bad = true;
 			}
 			if (v.map) {
-				fb_error(fb, locs[i], "argument %zu of %s is a %s, not a map", i + 1, name, harg_names[kind]);
+				fb_error(fb, locs[i], "argument %zu of %s is a %s, not a map",
+					 i + 1, name, harg_names[kind]);
 				bad = true;
 			}
 			break;
@@ -223,7 +255,8 @@ struct dval lower_call_helper(struct fb *fb, const struct ir_helper *h, lv form,
 	if (!bad && is_probe_read(h) && vals[1].is_const) {
 		int64_t size = vals[1].cval;
 		if (size > 512 && dv_is_ptr(vals[0]) && vals[0].t.region == RG_STACK) {
-			fb_error(fb, locs[1], "%s of %lld bytes into the stack, which holds 512", name, (long long)size);
+			fb_error(fb, locs[1], "%s of %lld bytes into the stack, which holds 512",
+				 name, (long long)size);
 			dsl_hint(d, "read into a per-CPU array map value, or read less at a time");
 			bad = true;
 		} else if (size > 512 * 1024 * 1024LL || size < 0) {
@@ -237,26 +270,34 @@ struct dval lower_call_helper(struct fb *fb, const struct ir_helper *h, lv form,
 	cargs[0] = IR_REF(REF_HLP, h->id);
 	for (i = 0; i < total; i++) {
 		struct dval v = vals[i];
-		cargs[i + 1] = dv_is_ptr(v) || v.map ? v.ref : dv_op(fb, v, v.is_const || v.t.size == 8 ? IR_I64 : IR_I32);
+		cargs[i + 1] =
+			dv_is_ptr(v) || v.map
+				? v.ref
+				: dv_op(fb, v, v.is_const || v.t.size == 8 ? IR_I64 : IR_I32);
 	}
 	switch (h->ret) {
 	case HR_MAPVAL_OR_NULL:
 		return dv_tmp(fb_emit(fb, IR_CALL, VT_PTR(MAPVAL_NULL), cargs, (unsigned)total + 1),
 			      dt_ptr(RG_MAPVAL_NULL, map ? map->value_sid : 0));
 	case HR_MEM_OR_NULL:
-		return dv_tmp(fb_emit(fb, IR_CALL, VT_PTR(MEM_NULL), cargs, (unsigned)total + 1), dt_ptr(RG_MEM_NULL, 0));
+		return dv_tmp(fb_emit(fb, IR_CALL, VT_PTR(MEM_NULL), cargs, (unsigned)total + 1),
+			      dt_ptr(RG_MEM_NULL, 0));
 	case HR_SOCK_OR_NULL:
-		return dv_tmp(fb_emit(fb, IR_CALL, VT_PTR(SOCK_NULL), cargs, (unsigned)total + 1), dt_ptr(RG_SOCK_NULL, 0));
+		return dv_tmp(fb_emit(fb, IR_CALL, VT_PTR(SOCK_NULL), cargs, (unsigned)total + 1),
+			      dt_ptr(RG_SOCK_NULL, 0));
 	case HR_BTF:
-		return dv_tmp(fb_emit(fb, IR_CALL, VT_PTR(BTF), cargs, (unsigned)total + 1), dt_ptr(RG_BTF, 0));
+		return dv_tmp(fb_emit(fb, IR_CALL, VT_PTR(BTF), cargs, (unsigned)total + 1),
+			      dt_ptr(RG_BTF, 0));
 	case HR_BTF_OR_NULL:
-		return dv_tmp(fb_emit(fb, IR_CALL, VT_PTR(BTF_NULL), cargs, (unsigned)total + 1), dt_ptr(RG_BTF_NULL, 0));
+		return dv_tmp(fb_emit(fb, IR_CALL, VT_PTR(BTF_NULL), cargs, (unsigned)total + 1),
+			      dt_ptr(RG_BTF_NULL, 0));
 	default:
 		return dv_tmp(fb_emit(fb, IR_CALL, VT_I64, cargs, (unsigned)total + 1), DT_U64);
 	}
 }
 
-static struct dval call_arg(struct fb *fb, struct dval v, struct dtype t, struct srcloc loc, const char *what)
+static struct dval call_arg(struct fb *fb, struct dval v, struct dtype t, struct srcloc loc,
+			    const char *what)
 {
 	if (v.poison)
 		return v;
@@ -278,8 +319,8 @@ static struct dval call_kfunc(struct fb *fb, struct dsl_kfunc *k, lv form, struc
 {
 	size_t n = form_len(form) - 1;
 	if (n != k->nparams)
-		return fb_error(fb, loc, "kfunc %s takes %u argument%s, %zu given", k->name, k->nparams,
-				k->nparams == 1 ? "" : "s", n);
+		return fb_error(fb, loc, "kfunc %s takes %u argument%s, %zu given", k->name,
+				k->nparams, k->nparams == 1 ? "" : "s", n);
 	ir_ref args[6];
 	uint32_t sym = dsl_extern_sym(fb->d, (uint32_t)(k - fb->d->kfuncs.data));
 	if (!sym)
@@ -289,12 +330,18 @@ static struct dval call_kfunc(struct fb *fb, struct dsl_kfunc *k, lv form, struc
 	for (size_t i = 0; i < n; i++) {
 		struct srcloc al = form_nth_loc(fb, form, i + 1, loc);
 		struct dval v = lower(fb, form_nth(form, i + 1), al, WANT_VALUE);
-		v = call_arg(fb, v, k->params[i], al, arena_printf(&fb->f->arena, "argument %zu of %s", i + 1, k->name));
+		v = call_arg(fb, v, k->params[i], al,
+			     arena_printf(&fb->f->arena, "argument %zu of %s", i + 1, k->name));
 		if (v.poison) {
 			bad = true;
 			continue;
 		}
-		args[i + 1] = dv_is_ptr(v) ? v.ref : dv_op(fb, v, k->params[i].kind == DT_PTR || k->params[i].size == 8 ? IR_I64 : IR_I32);
+		args[i + 1] = dv_is_ptr(v)
+				      ? v.ref
+				      : dv_op(fb, v,
+					      k->params[i].kind == DT_PTR || k->params[i].size == 8
+						      ? IR_I64
+						      : IR_I32);
 	}
 	if (bad)
 		return dv_poison();
@@ -320,7 +367,8 @@ static struct dval call_function(struct fb *fb, struct dsl_fn *fn, lv form, stru
 		struct dval v = lower(fb, form_nth(form, i + 1), al, WANT_VALUE);
 		struct dtype t = fn->params[i].t;
 		v = call_arg(fb, v, t, al,
-			     arena_printf(&fb->f->arena, "argument %s of %s", dsl_lisp_name(fb->d, fn->params[i].sym), fn->name));
+			     arena_printf(&fb->f->arena, "argument %s of %s",
+					  dsl_lisp_name(fb->d, fn->params[i].sym), fn->name));
 		if (v.poison) {
 			bad = true;
 			continue;
@@ -348,7 +396,9 @@ struct dval calls_lower(struct fb *fb, lv form, struct srcloc loc, int want, boo
 		struct dsl_fn *fn = &d->fns.data[idx];
 		if (fn->kind == FN_PROG) {
 			fb_error(fb, loc, "%s is a program: programs cannot be called", fn->name);
-			dsl_hint(d, "put it in a :prog-array map and use tail-call, or make it a defun-bpf");
+			dsl_hint(
+				d,
+				"put it in a :prog-array map and use tail-call, or make it a defun-bpf");
 			return dv_poison();
 		}
 		return call_function(fb, fn, form, loc);
@@ -356,12 +406,15 @@ struct dval calls_lower(struct fb *fb, lv form, struct srcloc loc, int want, boo
 	case NAME_KFUNC:
 		if (!d->kfuncs.data[idx].is_ksym)
 			return call_kfunc(fb, &d->kfuncs.data[idx], form, loc);
-		return fb_error(fb, loc, "%s is a kernel variable (defksym), not a function", d->kfuncs.data[idx].name);
+		return fb_error(fb, loc, "%s is a kernel variable (defksym), not a function",
+				d->kfuncs.data[idx].name);
 	case NAME_MAP:
-		return fb_error(fb, loc, "%s is a map: use getmap, map-lookup or a helper that takes it",
+		return fb_error(fb, loc,
+				"%s is a map: use getmap, map-lookup or a helper that takes it",
 				d->maps.data[idx].name);
 	case NAME_GLOBAL:
-		return fb_error(fb, loc, "%s is a global variable, not a function", d->globals.data[idx].name);
+		return fb_error(fb, loc, "%s is a global variable, not a function",
+				d->globals.data[idx].name);
 	default:
 		break;
 	}

@@ -95,9 +95,8 @@ void fb_name_tmp(struct fb *fb, ir_ref r, const char *lisp_name)
 
 uint32_t fb_block(struct fb *fb, const char *hint)
 {
-	uint32_t b = ir_block_new(fb->f, hint ? arena_printf(&fb->f->arena, "%s.%u", hint,
-							   fb->f->blocks.len)
-					      : NULL);
+	uint32_t b = ir_block_new(
+		fb->f, hint ? arena_printf(&fb->f->arena, "%s.%u", hint, fb->f->blocks.len) : NULL);
 	struct fblock fbk = { 0 };
 	vec_push(&fb->blocks, fbk);
 	W_ASSERT(fb->blocks.len == fb->f->blocks.len);
@@ -233,7 +232,10 @@ int64_t fb_var_find(struct fb *fb, lv sym)
 	int64_t ov = fb_var_find(fb->outer, sym);
 	if (ov < 0)
 		return -1;
-	struct fvar v = { .sym = sym, .t = fb->outer->vars.data[ov].t, .mem = true, .addr = fb->cbctx,
+	struct fvar v = { .sym = sym,
+			  .t = fb->outer->vars.data[ov].t,
+			  .mem = true,
+			  .addr = fb->cbctx,
 			  .mem_off = 8 * (int64_t)fb->captured.len };
 	vec_push(&fb->vars, v);
 	vec_push(&fb->captured, (uint32_t)ov);
@@ -287,7 +289,9 @@ static void phi_fill(struct fb *fb, uint32_t blk, uint32_t var, uint32_t phi)
 		args[2 * i] = fb_blkref(p);
 		if (v.is_const || !v.ref) {
 			int64_t c = v.poison ? 0 : v.cval;
-			args[2 * i + 1] = fb_con(fb, dt_vt(fb->vars.data[var].t).cls == IR_I32 ? (int64_t)(uint32_t)c : c);
+			args[2 * i + 1] = fb_con(fb, dt_vt(fb->vars.data[var].t).cls == IR_I32
+							     ? (int64_t)(uint32_t)c
+							     : c);
 		} else {
 			args[2 * i + 1] = v.ref;
 		}
@@ -379,7 +383,8 @@ static void remove_trivial_phis(struct fb *fb)
 		changed = false;
 		for (uint32_t b = 0; b < f->blocks.len; b++) {
 			struct ir_block *blk = f->blocks.data[b];
-			for (uint32_t i = 0; i < blk->ins.len && blk->ins.data[i].op == IR_PHI; i++) {
+			for (uint32_t i = 0; i < blk->ins.len && blk->ins.data[i].op == IR_PHI;
+			     i++) {
 				struct ir_ins *in = &blk->ins.data[i];
 				if (repl[in->dst])
 					continue;
@@ -431,7 +436,8 @@ static void remove_trivial_phis(struct fb *fb)
 static void layout_rpo(struct ir_func *f)
 {
 	uint32_t n = f->blocks.len, *post = xmalloc(sizeof(uint32_t) * n), np = 0;
-	uint32_t *stack = xmalloc(sizeof(uint32_t) * n * 3 + 3), *next = xcalloc(n, sizeof(uint32_t));
+	uint32_t *stack = xmalloc(sizeof(uint32_t) * n * 3 + 3),
+		 *next = xcalloc(n, sizeof(uint32_t));
 	bool *seen = xcalloc(n, sizeof(bool));
 	uint32_t sp = 0;
 	stack[sp++] = 0;
@@ -461,8 +467,11 @@ static void layout_rpo(struct ir_func *f)
 			order[k] = f->blocks.data[b], newidx[b] = k++;
 	memcpy(f->blocks.data, order, sizeof(*order) * n);
 	for (uint32_t b = 0; b < n; b++)
-		vec_foreach(&f->blocks.data[b]->ins, in) for (unsigned a = 0; a < in->nargs; a++) if (ir_ref_kind(in->args[a]) == REF_BLK)
-			in->args[a] = IR_REF(REF_BLK, newidx[ir_ref_idx(in->args[a])]);
+		vec_foreach (&f->blocks.data[b]->ins, in)
+			for (unsigned a = 0; a < in->nargs; a++)
+				if (ir_ref_kind(in->args[a]) == REF_BLK)
+					in->args[a] =
+						IR_REF(REF_BLK, newidx[ir_ref_idx(in->args[a])]);
 	f->cfg_valid = false;
 	free(post);
 	free(stack);
@@ -502,8 +511,7 @@ void fb_init(struct fb *fb, struct dsl *d, struct ir_func *f)
 
 void fb_free(struct fb *fb)
 {
-	vec_foreach(&fb->blocks, b)
-	{
+	vec_foreach (&fb->blocks, b) {
 		vec_free(&b->preds);
 		vec_free(&b->incomplete);
 	}
@@ -511,7 +519,8 @@ void fb_free(struct fb *fb)
 	vec_free(&fb->vars);
 	vec_free(&fb->scope);
 	hmap_free(&fb->defs);
-	vec_foreach(&fb->defkeys, k) free(*k);
+	vec_foreach (&fb->defkeys, k)
+		free(*k);
 	vec_free(&fb->defkeys);
 	vec_free(&fb->defvals);
 	vec_free(&fb->allocas);

@@ -19,11 +19,11 @@ enum dt_kind { DT_VOID, DT_INT, DT_PTR };
  * normalized: zero-extended when unsigned, sign-extended to 32 bits when
  * signed), or a pointer into an IR region, optionally to a known struct. */
 struct dtype {
-	uint8_t kind;   /* enum dt_kind */
-	uint8_t size;   /* integers: 1, 2, 4, 8 */
-	bool sign;      /* integers */
+	uint8_t kind;	/* enum dt_kind */
+	uint8_t size;	/* integers: 1, 2, 4, 8 */
+	bool sign;	/* integers */
 	uint8_t region; /* pointers: enum ir_region */
-	uint32_t sid;   /* pointers: struct index + 1, 0 if unknown */
+	uint32_t sid;	/* pointers: struct index + 1, 0 if unknown */
 };
 
 static inline struct dtype dt_int(unsigned size, bool sign)
@@ -46,9 +46,9 @@ struct dval {
 	bool poison;   /* an error was reported: suppress follow-up errors */
 	int64_t cval;
 	ir_ref swap_src; /* a byte swap of swap_src (for comparisons with constants) */
-	uint8_t swap;    /* its width in bytes, 0 if not a swap */
-	uint32_t map;    /* map index + 1 when this names a map */
-	ir_ref pbase;    /* a pointer pbase + poff (constant offset), for bounds checks */
+	uint8_t swap;	 /* its width in bytes, 0 if not a swap */
+	uint32_t map;	 /* map index + 1 when this names a map */
+	ir_ref pbase;	 /* a pointer pbase + poff (constant offset), for bounds checks */
 	int64_t poff;
 };
 
@@ -60,7 +60,7 @@ struct dsl_map {
 	uint8_t type; /* enum ir_maptype */
 	uint32_t key_size, value_size, max_entries, flags;
 	uint32_t key_sid, value_sid; /* struct index + 1, 0: plain sizes */
-	uint32_t inner;              /* map index + 1 (maps of maps) */
+	uint32_t inner;		     /* map index + 1 (maps of maps) */
 	bool pin, is_template;
 	struct srcloc loc;
 	uint32_t irsym; /* while building */
@@ -75,7 +75,7 @@ struct dsl_ptype {
 	const char *section;  /* default section, NULL if it needs a target */
 	const char *prefixes; /* space-separated: "xdp xdp/ xdp.frags" ('/' ends a prefix) */
 	const char *example;  /* a section to suggest */
-	int pass;             /* the "let it through" verdict (XDP_PASS, TC_ACT_OK...) */
+	int pass;	      /* the "let it through" verdict (XDP_PASS, TC_ACT_OK...) */
 };
 const struct dsl_ptype *dsl_ptype_lookup(const char *keyword);
 const struct dsl_ptype *dsl_ptype_by_section(const char *section);
@@ -108,11 +108,11 @@ enum { GLOBAL_BSS, GLOBAL_DATA, GLOBAL_RODATA };
 struct dsl_global {
 	lv sym;
 	const char *name, *cname;
-	struct dtype t;   /* element type for integers */
-	uint32_t sid;     /* struct index + 1 for struct globals */
-	uint32_t count;   /* array length, 0 for a scalar */
-	uint8_t section;  /* GLOBAL_* */
-	uint8_t *init;    /* initial bytes (NULL: zero) */
+	struct dtype t;	 /* element type for integers */
+	uint32_t sid;	 /* struct index + 1 for struct globals */
+	uint32_t count;	 /* array length, 0 for a scalar */
+	uint8_t section; /* GLOBAL_* */
+	uint8_t *init;	 /* initial bytes (NULL: zero) */
 	uint32_t size;
 	struct srcloc loc;
 	uint32_t irsym;
@@ -150,7 +150,7 @@ struct dsl_constdef {
 enum dsl_acc_kind { ACC_GET, ACC_PTR, ACC_MAKE, ACC_AS, ACC_TP, ACC_TP_PTR };
 struct dsl_acc {
 	uint8_t kind;
-	uint32_t sid;   /* struct index (ACC_TP: tracepoint index) */
+	uint32_t sid;	/* struct index (ACC_TP: tracepoint index) */
 	uint32_t field; /* field index */
 };
 
@@ -180,8 +180,9 @@ struct dsl {
 	VEC(struct dsl_kfield *) kfields; /* per struct: kernel field info or NULL */
 	VEC(struct dsl_constdef) consts;
 	VEC(struct dsl_tracepoint) tps;
-	struct hmap acc;  /* accessor symbol name -> struct dsl_acc * */
-	struct hmap names; /* top-level names (maps, functions, globals, kfuncs) -> kind<<24|index */
+	struct hmap acc; /* accessor symbol name -> struct dsl_acc * */
+	struct hmap
+		names; /* top-level names (maps, functions, globals, kfuncs) -> kind<<24|index */
 	struct hmap prims; /* primitive symbol name -> handler index */
 	struct wbtf *vmlinux;
 	int vmlinux_err;
@@ -237,16 +238,16 @@ struct dval kernel_tp_access(struct fb *fb, const struct dsl_acc *acc, lv form, 
 uint32_t kernel_ptr_sid(struct dsl *d, struct dsl_kfield *kf);
 int dsl_vmlinux(struct dsl *d, struct wbtf **out);
 
-/* dsl_top.c: program types */
-void dsl_top_register(struct dsl *d);
+/* dsl_defs.c */
+void dsl_defs_register(struct dsl *d);
 
 /* ---- the function builder: dsl_fb.c ------------------------------------- */
 
 struct fvar {
 	lv sym;
 	struct dtype t;
-	bool mem;       /* lives in memory (address taken, captured) */
-	ir_ref addr;    /* its address when mem (addr + mem_off) */
+	bool mem;    /* lives in memory (address taken, captured) */
+	ir_ref addr; /* its address when mem (addr + mem_off) */
 	int64_t mem_off;
 	uint32_t depth; /* scope depth */
 	bool assigned;
@@ -260,7 +261,7 @@ struct fblock {
 
 struct floop {
 	uint32_t brk, cont; /* blocks; UINT32_MAX in callbacks (break/continue return) */
-	bool callback;      /* a bpf_loop callback body */
+	bool callback;	    /* a bpf_loop callback body */
 	uint32_t scope_depth;
 	struct floop *outer;
 };
@@ -276,10 +277,10 @@ struct fb {
 	struct ir_func *f;
 	struct dsl_fn *fn; /* NULL for callbacks */
 	const struct dsl_ptype *ptype;
-	uint32_t cur; /* current block; FB_NONE when unreachable */
+	uint32_t cur;  /* current block; FB_NONE when unreachable */
 	uint32_t body; /* first block after the allocas */
 	struct srcloc loc;
-	ir_ref ctx;   /* the context parameter (programs) */
+	ir_ref ctx; /* the context parameter (programs) */
 	VEC(struct fblock) blocks;
 	VEC(struct fvar) vars;
 	VEC(uint32_t) scope; /* visible variables, innermost last */
@@ -295,10 +296,10 @@ struct fb {
 	/* bpf_loop callbacks: variables of the enclosing function reached
 	 * through the callback's context */
 	struct fb *outer;
-	ir_ref cbctx; /* the callback's context pointer */
+	ir_ref cbctx;		/* the callback's context pointer */
 	VEC(uint32_t) captured; /* outer var ids, slot i at offset 8*i */
-	VEC(uint32_t) mirrors;  /* the callback's own var for each slot */
-	uint32_t ncb;           /* callbacks made so far (names) */
+	VEC(uint32_t) mirrors;	/* the callback's own var for each slot */
+	uint32_t ncb;		/* callbacks made so far (names) */
 };
 
 #define FB_NONE UINT32_MAX
@@ -320,7 +321,7 @@ void fb_name_tmp(struct fb *fb, ir_ref r, const char *lisp_name);
 
 /* Variables (SSA by Braun et al.'s on-the-fly construction). */
 uint32_t fb_var_new(struct fb *fb, lv sym, struct dtype t);
-int64_t fb_var_find(struct fb *fb, lv sym); /* var index or -1 */
+int64_t fb_var_find(struct fb *fb, lv sym);		       /* var index or -1 */
 void fb_var_write(struct fb *fb, uint32_t var, struct dval v); /* v already of the var's type */
 struct dval fb_var_read(struct fb *fb, uint32_t var);
 void fb_scope_push(struct fb *fb);
@@ -373,7 +374,8 @@ void dsl_prims_register(struct dsl *d);
 /* dsl_lower.c */
 struct dval lower_if(struct fb *fb, lv form, struct srcloc loc, int want);
 /* Arithmetic on two values (op is an IR binary op); used by incf/decf. */
-struct dval lower_binop(struct fb *fb, unsigned op, struct dval a, struct dval b, struct srcloc loc);
+struct dval lower_binop(struct fb *fb, unsigned op, struct dval a, struct dval b,
+			struct srcloc loc);
 struct dval lower_call_helper(struct fb *fb, const struct ir_helper *h, lv form, struct srcloc loc,
 			      lv args, int want);
 /* Assignment to a place (variable, accessor, getmap, ctx field, global...). */
@@ -382,6 +384,29 @@ struct dval lower_setf_place(struct fb *fb, lv place, struct srcloc ploc, struct
 struct dval lower_place_read(struct fb *fb, lv place, struct srcloc loc);
 /* A value that can "fail" (parse-*): branches to *fail (made on demand). */
 struct dval lower_guarded(struct fb *fb, lv form, struct srcloc loc, uint32_t *fail);
+
+/* Bindings: (v init), (v TYPE init), (v TYPE), v. */
+struct decl {
+	lv sym;
+	struct dtype t;
+};
+struct binding {
+	lv sym;
+	bool typed;
+	struct dtype t;
+	struct dval init;
+	struct srcloc loc;
+	bool has_init;
+};
+/* *init is set to the list whose second element is the initial form, or NULL. */
+bool dsl_parse_binding(struct fb *fb, lv b, struct srcloc bl, struct binding *out, lv *init);
+struct dtype dsl_binding_type(struct binding *b, const struct decl *decls, size_t nd);
+/* Makes the variable (in memory when body takes its address) and sets it. */
+void dsl_bind(struct fb *fb, struct binding *b, struct dtype t, lv body);
+/* cval as a value of type t after a store and load (truncated, extended). */
+int64_t dsl_const_cast(int64_t v, struct dtype t);
+/* The form's own location, else def. */
+struct srcloc dsl_loc_or(lv form, struct srcloc def);
 
 /* dsl_mem.c */
 struct dval mem_load(struct fb *fb, struct dtype t, struct dval p, int64_t off, struct srcloc loc);

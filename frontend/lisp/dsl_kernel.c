@@ -16,7 +16,8 @@ int dsl_vmlinux(struct dsl *d, struct wbtf **out)
 {
 	if (!d->vmlinux && !d->vmlinux_err) {
 		const char *p = d->opts.btf_path;
-		d->vmlinux_err = p ? wbtf_load_raw_file(p, NULL, &d->vmlinux) : wbtf_load_vmlinux(&d->vmlinux);
+		d->vmlinux_err = p ? wbtf_load_raw_file(p, NULL, &d->vmlinux)
+				   : wbtf_load_vmlinux(&d->vmlinux);
 		if (!d->vmlinux_err && !d->vmlinux)
 			d->vmlinux_err = -ENOENT;
 	}
@@ -46,7 +47,8 @@ uint32_t kernel_ptr_sid(struct dsl *d, struct dsl_kfield *kf)
 {
 	if (!kf->ptr_sid && kf->ptr_to) {
 		for (uint32_t i = 0; i < d->structs.len; i++)
-			if (d->structs.data[i].kind == DSL_KERNEL && !strcmp(d->structs.data[i].cname, kf->ptr_to))
+			if (d->structs.data[i].kind == DSL_KERNEL &&
+			    !strcmp(d->structs.data[i].cname, kf->ptr_to))
 				kf->ptr_sid = i + 1;
 	}
 	return kf->ptr_sid;
@@ -73,7 +75,8 @@ static const struct btf_member *find_member(const struct wbtf *btf, uint32_t id,
 			continue;
 		}
 		uint64_t sub = *bit_off + off;
-		const struct btf_member *r = find_member(btf, m->type, name, &sub, bitfield, depth + 1);
+		const struct btf_member *r =
+			find_member(btf, m->type, name, &sub, bitfield, depth + 1);
 		if (r) {
 			*bit_off = sub;
 			return r;
@@ -95,7 +98,8 @@ static bool kernel_field_type(struct dsl *d, struct wbtf *btf, uint32_t type, st
 	if (wbtf_kind(t) == BTF_KIND_ARRAY) {
 		const struct btf_array *a = wbtf_array(t);
 		const struct btf_type *e = wbtf_skip_mods_typedefs(btf, a->type, &id);
-		if (!e || (wbtf_kind(e) != BTF_KIND_INT && !wbtf_is_any_enum(e) && wbtf_kind(e) != BTF_KIND_PTR))
+		if (!e || (wbtf_kind(e) != BTF_KIND_INT && !wbtf_is_any_enum(e) &&
+			   wbtf_kind(e) != BTF_KIND_PTR))
 			return false;
 		f->count = a->nelems ? a->nelems : 1;
 		t = e;
@@ -127,7 +131,8 @@ static bool kernel_field_type(struct dsl *d, struct wbtf *btf, uint32_t type, st
 		const char *n = wbtf_name(btf, id);
 		int32_t sid = -1;
 		for (uint32_t i = 0; *n && i < d->structs.len; i++)
-			if (d->structs.data[i].kind == DSL_KERNEL && !strcmp(d->structs.data[i].cname, n))
+			if (d->structs.data[i].kind == DSL_KERNEL &&
+			    !strcmp(d->structs.data[i].cname, n))
 				sid = (int32_t)i;
 		if (sid >= 0) {
 			f->kind = DSL_F_STRUCT;
@@ -151,15 +156,19 @@ static lv sf_import(struct lisp_ctx *ctx, lv form, lv env, void *data)
 	struct srcloc loc = dsl_loc(d, form);
 	lv name = lisp_cadr(form);
 	if (!lisp_symbolp(name) || name == LISP_NIL) {
-		dsl_error(d, loc, "import-kernel-struct needs a struct name: (import-kernel-struct task_struct pid tgid)");
+		dsl_error(
+			d, loc,
+			"import-kernel-struct needs a struct name: (import-kernel-struct task_struct pid tgid)");
 		return LISP_NIL;
 	}
 	struct wbtf *btf;
 	int err = dsl_vmlinux(d, &btf);
 	if (err) {
 		dsl_error(d, loc, "import-kernel-struct: cannot read kernel BTF %s: %s",
-			  d->opts.btf_path ? d->opts.btf_path : "/sys/kernel/btf/vmlinux", strerror(-err));
-		dsl_hint(d, "the kernel needs CONFIG_DEBUG_INFO_BTF=y, or give a BTF file with --btf");
+			  d->opts.btf_path ? d->opts.btf_path : "/sys/kernel/btf/vmlinux",
+			  strerror(-err));
+		dsl_hint(d,
+			 "the kernel needs CONFIG_DEBUG_INFO_BTF=y, or give a BTF file with --btf");
 		return LISP_NIL;
 	}
 	char *kname = kernel_name(d, name);
@@ -167,7 +176,8 @@ static lv sf_import(struct lisp_ctx *ctx, lv form, lv env, void *data)
 	if (id < 0)
 		id = wbtf_find_by_name_kind(btf, kname, BTF_KIND_UNION);
 	if (id < 0) {
-		dsl_error(d, lisp_elem_loc(form, 1), "import-kernel-struct: the kernel has no struct %s", kname);
+		dsl_error(d, lisp_elem_loc(form, 1),
+			  "import-kernel-struct: the kernel has no struct %s", kname);
 		return LISP_NIL;
 	}
 	const struct btf_type *st = wbtf_type_by_id(btf, (uint32_t)id);
@@ -187,19 +197,22 @@ static lv sf_import(struct lisp_ctx *ctx, lv form, lv env, void *data)
 			lv fs = lisp_car(l);
 			struct srcloc fl = lisp_car_loc(l);
 			if (!lisp_symbolp(fs) || fs == LISP_NIL) {
-				dsl_error(d, fl, "import-kernel-struct %s: fields are names", kname);
+				dsl_error(d, fl, "import-kernel-struct %s: fields are names",
+					  kname);
 				return LISP_NIL;
 			}
 			char *fname = kernel_name(d, fs);
 			uint64_t bit = 0;
 			bool bitfield = false;
-			const struct btf_member *m = find_member(btf, (uint32_t)id, fname, &bit, &bitfield, 0);
+			const struct btf_member *m =
+				find_member(btf, (uint32_t)id, fname, &bit, &bitfield, 0);
 			if (!m) {
 				dsl_error(d, fl, "struct %s has no field %s", kname, fname);
 				const char *c[512];
 				size_t nc = 0;
 				for (unsigned i = 0; i < wbtf_vlen(st) && nc < 512; i++) {
-					const char *mn = wbtf_str(btf, wbtf_members(st)[i].name_off);
+					const char *mn =
+						wbtf_str(btf, wbtf_members(st)[i].name_off);
 					if (mn && *mn)
 						c[nc++] = mn;
 				}
@@ -209,14 +222,21 @@ static lv sf_import(struct lisp_ctx *ctx, lv form, lv env, void *data)
 				return LISP_NIL;
 			}
 			if (bitfield) {
-				dsl_error(d, fl, "%s.%s is a bitfield, which import-kernel-struct does not read", kname, fname);
+				dsl_error(
+					d, fl,
+					"%s.%s is a bitfield, which import-kernel-struct does not read",
+					kname, fname);
 				return LISP_NIL;
 			}
 			struct dsl_field *f = &s.fields[s.nfields];
 			struct dsl_kfield *kf = &kfs[s.nfields];
 			if (!kernel_field_type(d, btf, m->type, f, kf)) {
-				dsl_error(d, fl, "%s.%s has a type import-kernel-struct cannot read", kname, fname);
-				dsl_hint(d, "integers, enums, pointers, arrays of them and embedded structs are supported");
+				dsl_error(d, fl,
+					  "%s.%s has a type import-kernel-struct cannot read",
+					  kname, fname);
+				dsl_hint(
+					d,
+					"integers, enums, pointers, arrays of them and embedded structs are supported");
 				return LISP_NIL;
 			}
 			f->cname = fname;
@@ -233,7 +253,8 @@ static lv sf_import(struct lisp_ctx *ctx, lv form, lv env, void *data)
 			struct dsl_field *f = &s.fields[s.nfields];
 			struct dsl_kfield *kf = &kfs[s.nfields];
 			memset(kf, 0, sizeof(*kf));
-			if (!kernel_field_type(d, btf, m->type, f, kf) || f->kind != DSL_F_INT || (f->count && !kf->is_ptr && f->size == 1 && f->count > 64))
+			if (!kernel_field_type(d, btf, m->type, f, kf) || f->kind != DSL_F_INT ||
+			    (f->count && !kf->is_ptr && f->size == 1 && f->count > 64))
 				continue;
 			f->cname = arena_strdup(&d->arena, mn);
 			f->name = lisp_spelling(d, mn);
@@ -255,8 +276,10 @@ static lv sf_import(struct lisp_ctx *ctx, lv form, lv env, void *data)
 	}
 	dsl_acc_define(d, arena_printf(&d->arena, "as-%s", s.name), ACC_AS, sid, 0);
 	for (uint32_t i = 0; i < s.nfields; i++) {
-		dsl_acc_define(d, arena_printf(&d->arena, "%s-%s", s.name, s.fields[i].name), ACC_GET, sid, i);
-		dsl_acc_define(d, arena_printf(&d->arena, "%s-%s-ptr", s.name, s.fields[i].name), ACC_PTR, sid, i);
+		dsl_acc_define(d, arena_printf(&d->arena, "%s-%s", s.name, s.fields[i].name),
+			       ACC_GET, sid, i);
+		dsl_acc_define(d, arena_printf(&d->arena, "%s-%s-ptr", s.name, s.fields[i].name),
+			       ACC_PTR, sid, i);
 	}
 	lv size_sym = lisp_intern(ctx, arena_printf(&d->arena, "+%s-SIZE+", s.name));
 	lisp_set_symbol_value(ctx, size_sym, lisp_make_int(ctx, s.size));
@@ -298,7 +321,8 @@ static bool parse_format(struct dsl *d, const char *text, struct dsl_tracepoint 
 			continue;
 		*semi = 0;
 		char *decl = fpos + 6;
-		char *op = strstr(semi + 1, "offset:"), *sp = strstr(semi + 1, "size:"), *sg = strstr(semi + 1, "signed:");
+		char *op = strstr(semi + 1, "offset:"), *sp = strstr(semi + 1, "size:"),
+		     *sg = strstr(semi + 1, "signed:");
 		if (!op || !sp)
 			continue;
 		/* the name is the last identifier of the declaration, before any [N] */
@@ -340,7 +364,9 @@ static lv sf_deftracepoint(struct lisp_ctx *ctx, lv form, lv env, void *data)
 	char *full = lisp_symbolp(name) && name != LISP_NIL ? kernel_name(d, name) : NULL;
 	char *slash = full ? strchr(full, '/') : NULL;
 	if (!slash) {
-		dsl_error(d, loc, "deftracepoint needs CATEGORY/EVENT: (deftracepoint sched/sched_switch prev_pid)");
+		dsl_error(
+			d, loc,
+			"deftracepoint needs CATEGORY/EVENT: (deftracepoint sched/sched_switch prev_pid)");
 		return LISP_NIL;
 	}
 	*slash = 0;
@@ -350,11 +376,14 @@ static lv sf_deftracepoint(struct lisp_ctx *ctx, lv form, lv env, void *data)
 	FILE *fp = fopen(path, "r");
 	if (!fp) {
 		int e = errno;
-		dsl_error(d, lisp_elem_loc(form, 1), "deftracepoint: cannot read %s: %s", path, strerror(e));
+		dsl_error(d, lisp_elem_loc(form, 1), "deftracepoint: cannot read %s: %s", path,
+			  strerror(e));
 		if (e == ENOENT)
 			dsl_hint(d, "list the events with: ls %s/events/%s", root, tp.category);
 		else
-			dsl_hint(d, "tracefs format files are readable by root; run as root or chmod a+r the file");
+			dsl_hint(
+				d,
+				"tracefs format files are readable by root; run as root or chmod a+r the file");
 		return LISP_NIL;
 	}
 	struct buf b = { 0 };
@@ -376,11 +405,13 @@ static lv sf_deftracepoint(struct lisp_ctx *ctx, lv form, lv env, void *data)
 		const struct dsl_tpfield *f = &tp.fields[i];
 		bool want = wanted == LISP_NIL ? strncmp(f->name, "common_", 7) != 0 : false;
 		for (lv l = wanted; lisp_consp(l) && !want; l = lisp_cdr(l))
-			want = lisp_symbolp(lisp_car(l)) && !strcmp(kernel_name(d, lisp_car(l)), f->name);
+			want = lisp_symbolp(lisp_car(l)) &&
+			       !strcmp(kernel_name(d, lisp_car(l)), f->name);
 		if (!want)
 			continue;
 		const char *ln = lisp_spelling(d, f->name);
-		dsl_acc_define(d, arena_printf(&d->arena, "tp-%s", ln), f->count ? ACC_TP_PTR : ACC_TP, tpi, i);
+		dsl_acc_define(d, arena_printf(&d->arena, "tp-%s", ln),
+			       f->count ? ACC_TP_PTR : ACC_TP, tpi, i);
 		dsl_acc_define(d, arena_printf(&d->arena, "tp-%s-ptr", ln), ACC_TP_PTR, tpi, i);
 	}
 	for (lv l = wanted; lisp_consp(l); l = lisp_cdr(l)) {
@@ -393,7 +424,8 @@ static lv sf_deftracepoint(struct lisp_ctx *ctx, lv form, lv env, void *data)
 			size_t nc = 0;
 			for (uint32_t i = 0; i < tp.nfields && nc < 128; i++)
 				c[nc++] = tp.fields[i].name;
-			dsl_error(d, lisp_car_loc(l), "tracepoint %s/%s has no field %s", tp.category, tp.event, fn);
+			dsl_error(d, lisp_car_loc(l), "tracepoint %s/%s has no field %s",
+				  tp.category, tp.event, fn);
 			dsl_suggest(d, fn, c, nc, "fields");
 		}
 	}
@@ -405,16 +437,21 @@ struct dval kernel_tp_access(struct fb *fb, const struct dsl_acc *acc, lv form, 
 	const struct dsl_tracepoint *tp = &fb->d->tps.data[acc->sid];
 	const struct dsl_tpfield *f = &tp->fields[acc->field];
 	if (form_len(form) != 1)
-		return fb_error(fb, loc, "%s takes no arguments", dsl_lisp_name(fb->d, lisp_car(form)));
+		return fb_error(fb, loc, "%s takes no arguments",
+				dsl_lisp_name(fb->d, lisp_car(form)));
 	if (!fb->ptype || fb->outer || fb->ptype->progtype != IR_PROG_tracepoint) {
-		fb_error(fb, loc, "%s reads the context of a tracepoint program", dsl_lisp_name(fb->d, lisp_car(form)));
-		dsl_hint(fb->d, "use it in (defprog NAME (:type :tracepoint :section \"tracepoint/%s/%s\") ...)",
-			 tp->category, tp->event);
+		fb_error(fb, loc, "%s reads the context of a tracepoint program",
+			 dsl_lisp_name(fb->d, lisp_car(form)));
+		dsl_hint(
+			fb->d,
+			"use it in (defprog NAME (:type :tracepoint :section \"tracepoint/%s/%s\") ...)",
+			tp->category, tp->event);
 		return dv_poison();
 	}
 	struct dval ctx = dv_tmp(fb->ctx, dt_ptr(RG_CTX, 0));
 	if (acc->kind == ACC_TP) {
-		unsigned size = f->size == 1 || f->size == 2 || f->size == 4 || f->size == 8 ? f->size : 8;
+		unsigned size =
+			f->size == 1 || f->size == 2 || f->size == 4 || f->size == 8 ? f->size : 8;
 		return mem_load(fb, dt_int(size, f->sign), ctx, f->offset, loc);
 	}
 	/* arrays: a copy on the stack (the context cannot be pointed into) */

@@ -6,7 +6,8 @@
 
 #include <string.h>
 
-static struct dval lower_loop_body(struct fb *fb, lv body, struct srcloc loc, uint32_t brk, uint32_t cont)
+static struct dval lower_loop_body(struct fb *fb, lv body, struct srcloc loc, uint32_t brk,
+				   uint32_t cont)
 {
 	struct floop l = { .brk = brk, .cont = cont, .scope_depth = fb->depth, .outer = fb->loop };
 	fb->loop = &l;
@@ -28,15 +29,19 @@ struct dval dsl_p_dotimes(struct fb *fb, lv form, struct srcloc loc, int want)
 		return n;
 	if (!n.is_const) {
 		fb_error(fb, cl, "the loop bound of dotimes must be a compile-time constant");
-		dsl_hint(fb->d, "the verifier must see that the loop ends: use a defconstant bound and leave early "
-				"with (when (>= i n) (break)), or use loop-bounded (bpf_loop) for a run-time count");
+		dsl_hint(
+			fb->d,
+			"the verifier must see that the loop ends: use a defconstant bound and leave early "
+			"with (when (>= i n) (break)), or use loop-bounded (bpf_loop) for a run-time count");
 		return dv_poison();
 	}
 	if (n.cval <= 0)
 		return dv_const(0);
 	if (n.cval > 1 << 23)
-		return fb_error(fb, cl, "dotimes over %lld iterations cannot pass the verifier (at most 8388608)",
-				(long long)n.cval);
+		return fb_error(
+			fb, cl,
+			"dotimes over %lld iterations cannot pass the verifier (at most 8388608)",
+			(long long)n.cval);
 	struct dtype it = n.cval > (int64_t)UINT32_MAX ? DT_U64 : DT_U32;
 	unsigned cls = it.size == 8 ? IR_I64 : IR_I32;
 	fb_scope_push(fb);
@@ -44,8 +49,8 @@ struct dval dsl_p_dotimes(struct fb *fb, lv form, struct srcloc loc, int want)
 	struct dval zero = dv_const(0);
 	zero.t = it;
 	fb_var_write(fb, var, zero);
-	uint32_t head = fb_block(fb, "loop"), body = fb_block(fb, "body"), latch = fb_block(fb, "next"),
-		 exit = fb_block(fb, "done");
+	uint32_t head = fb_block(fb, "loop"), body = fb_block(fb, "body"),
+		 latch = fb_block(fb, "next"), exit = fb_block(fb, "done");
 	fb_jmp(fb, head);
 	fb->cur = head;
 	struct dval i = fb_var_read(fb, var);
@@ -59,7 +64,8 @@ struct dval dsl_p_dotimes(struct fb *fb, lv form, struct srcloc loc, int want)
 		fb->cur = latch;
 		struct dval iv = fb_var_read(fb, var);
 		ir_ref args[2] = { dv_op(fb, iv, cls), fb_con(fb, 1) };
-		struct dval next = dv_tmp(fb_emit(fb, IR_ADD, cls == IR_I64 ? VT_I64 : VT_I32, args, 2), it);
+		struct dval next =
+			dv_tmp(fb_emit(fb, IR_ADD, cls == IR_I64 ? VT_I64 : VT_I32, args, 2), it);
 		fb_var_write(fb, var, next);
 		fb_jmp(fb, head);
 	}
@@ -79,7 +85,8 @@ struct dval dsl_p_while(struct fb *fb, lv form, struct srcloc loc, int want)
 {
 	if (form_len(form) < 2)
 		return fb_error(fb, loc, "while takes a test and a body");
-	uint32_t head = fb_block(fb, "while"), body = fb_block(fb, "body"), exit = fb_block(fb, "done");
+	uint32_t head = fb_block(fb, "while"), body = fb_block(fb, "body"),
+		 exit = fb_block(fb, "done");
 	fb_jmp(fb, head);
 	fb->cur = head;
 	lower_test(fb, lisp_cadr(form), form_nth_loc(fb, form, 1, loc), body, exit);
@@ -127,7 +134,8 @@ struct dval dsl_p_loop_bounded(struct fb *fb, lv form, struct srcloc loc, int wa
 	if (dv_is_ptr(n))
 		return fb_error(fb, loc, "the count of loop-bounded is an integer");
 	if (n.is_const && (n.cval < 0 || n.cval > 1 << 23))
-		return fb_error(fb, loc, "bpf_loop runs at most 8388608 iterations, not %lld", (long long)n.cval);
+		return fb_error(fb, loc, "bpf_loop runs at most 8388608 iterations, not %lld",
+				(long long)n.cval);
 	/* the callback: (u64 index, ctx) -> 0 to go on, 1 to stop */
 	struct dsl_fn *owner = fb->fn;
 	for (struct fb *o = fb; !owner && o; o = o->outer)
@@ -167,7 +175,8 @@ struct dval dsl_p_loop_bounded(struct fb *fb, lv form, struct srcloc loc, int wa
 	fb_scope_pop(&cb);
 	fb_finish(&cb);
 	fb->errors += cb.errors;
-	vec_foreach(&cb.allocas, a) vec_push(&fb->allocas, *a);
+	vec_foreach (&cb.allocas, a)
+		vec_push(&fb->allocas, *a);
 	/* fill the context with the captured variables, call, copy back */
 	uint32_t ncap = cb.captured.len;
 	ir_ref buf = fb_alloca(fb, ncap ? 8 * ncap : 8, 8, "loop-bounded context");
@@ -181,7 +190,8 @@ struct dval dsl_p_loop_bounded(struct fb *fb, lv form, struct srcloc loc, int wa
 	if (!ncap)
 		mem_store(fb, 8, bufv, 0, dv_const(0), loc);
 	const struct ir_helper *h = ir_helper_by_name("loop", 4);
-	ir_ref args[5] = { IR_REF(REF_HLP, h->id), n.is_const ? fb_con(fb, n.cval) : dv_op(fb, n, IR_I64),
+	ir_ref args[5] = { IR_REF(REF_HLP, h->id),
+			   n.is_const ? fb_con(fb, n.cval) : dv_op(fb, n, IR_I64),
 			   IR_REF(REF_SYM, f->sym), buf, fb_con(fb, 0) };
 	ir_ref r = fb_emit(fb, IR_CALL, VT_I64, args, 5);
 	for (uint32_t i = 0; i < ncap; i++) {

@@ -60,13 +60,17 @@ ir_ref dv_i64(struct fb *fb, struct dval v)
 }
 
 /* cval truncated and extended to an integer type, as a store and load would. */
-static int64_t const_cast(int64_t v, struct dtype t)
+int64_t dsl_const_cast(int64_t v, struct dtype t)
 {
 	switch (t.size) {
-	case 1: return t.sign ? (int64_t)(int8_t)v : (int64_t)(uint8_t)v;
-	case 2: return t.sign ? (int64_t)(int16_t)v : (int64_t)(uint16_t)v;
-	case 4: return t.sign ? (int64_t)(int32_t)v : (int64_t)(uint32_t)v;
-	default: return v;
+	case 1:
+		return t.sign ? (int64_t)(int8_t)v : (int64_t)(uint8_t)v;
+	case 2:
+		return t.sign ? (int64_t)(int16_t)v : (int64_t)(uint16_t)v;
+	case 4:
+		return t.sign ? (int64_t)(int32_t)v : (int64_t)(uint32_t)v;
+	default:
+		return v;
 	}
 }
 
@@ -81,7 +85,8 @@ static const char *type_name(struct dtype t)
 	return t.sign ? s[t.size] : u[t.size];
 }
 
-struct dval dv_convert(struct fb *fb, struct dval v, struct dtype t, struct srcloc loc, const char *what)
+struct dval dv_convert(struct fb *fb, struct dval v, struct dtype t, struct srcloc loc,
+		       const char *what)
 {
 	if (v.poison)
 		return v;
@@ -89,20 +94,22 @@ struct dval dv_convert(struct fb *fb, struct dval v, struct dtype t, struct srcl
 		if (v.t.kind == DT_PTR && !v.is_const) {
 			if (t.region != RG_ANY && v.t.region != t.region &&
 			    !(ir_region_nonnull(v.t.region) == t.region))
-				return fb_error(fb, loc, "%s: a ptr.%s cannot become a ptr.%s", what,
-						ir_regions[v.t.region].name, ir_regions[t.region].name);
+				return fb_error(fb, loc, "%s: a ptr.%s cannot become a ptr.%s",
+						what, ir_regions[v.t.region].name,
+						ir_regions[t.region].name);
 			return v;
 		}
 		return fb_error(fb, loc, "%s: expected a pointer, found %s%s", what,
 				v.is_const ? "the constant " : type_name(v.t),
-				v.is_const ? arena_printf(&fb->f->arena, "%lld", (long long)v.cval) : "");
+				v.is_const ? arena_printf(&fb->f->arena, "%lld", (long long)v.cval)
+					   : "");
 	}
 	if (t.kind != DT_INT)
 		return v;
 	if (v.t.kind == DT_VOID)
 		return fb_error(fb, loc, "%s: this form has no value", what);
 	if (v.is_const) {
-		struct dval c = dv_const(const_cast(v.cval, t));
+		struct dval c = dv_const(dsl_const_cast(v.cval, t));
 		c.t = t;
 		return c;
 	}
@@ -185,7 +192,7 @@ struct srcloc form_nth_loc(struct fb *fb, lv form, size_t n, struct srcloc def)
 	return def;
 }
 
-static struct srcloc loc_of(lv form, struct srcloc def)
+struct srcloc dsl_loc_or(lv form, struct srcloc def)
 {
 	struct srcloc s = lisp_loc(form);
 	return s.file ? s : def;
@@ -244,12 +251,15 @@ static bool wrong_field(struct fb *fb, const char *name, struct srcloc loc)
 		return false;
 	const struct dsl_struct *s = &d->structs.data[best_sid];
 	fb_error(fb, loc, "%s %s has no field '%s'",
-		 s->kind == DSL_HEADER ? "header" : s->kind == DSL_KERNEL ? "imported kernel struct" : "struct",
+		 s->kind == DSL_HEADER	 ? "header"
+		 : s->kind == DSL_KERNEL ? "imported kernel struct"
+					 : "struct",
 		 s->name, name + best_len + 1);
 	const char **cands = xcalloc(s->nfields + 1, sizeof(char *));
 	for (uint32_t i = 0; i < s->nfields; i++)
 		cands[i] = s->fields[i].name;
-	dsl_suggest(d, name + best_len + 1, cands, s->nfields, s->kind == DSL_KERNEL ? "imported fields" : "fields");
+	dsl_suggest(d, name + best_len + 1, cands, s->nfields,
+		    s->kind == DSL_KERNEL ? "imported fields" : "fields");
 	free(cands);
 	return true;
 }
@@ -261,8 +271,7 @@ static struct dval lower_cons(struct fb *fb, lv form, struct srcloc loc, int wan
 	if (!lisp_symbolp(head) || head == LISP_NIL) {
 		if (lisp_consp(head) && sym_is(lisp_car(head), "LAMBDA"))
 			return fb_error(fb, loc, "lambda forms cannot be called in BPF code");
-		return fb_error(fb, loc, "%s is not a function or form",
-				dsl_text(d, head));
+		return fb_error(fb, loc, "%s is not a function or form", dsl_text(d, head));
 	}
 	dsl_prim_fn prim = dsl_prim_lookup(d, head);
 	if (prim)
@@ -271,7 +280,8 @@ static struct dval lower_cons(struct fb *fb, lv form, struct srcloc loc, int wan
 		lv exp;
 		bool expanded;
 		if (depth > 200)
-			return fb_error(fb, loc, "macro expansion of %s does not end", lisp_symbol_name(head));
+			return fb_error(fb, loc, "macro expansion of %s does not end",
+					lisp_symbol_name(head));
 		if (lisp_macroexpand_1(d->ctx, form, LISP_NIL, &exp, &expanded)) {
 			fb->errors++;
 			d->errors++;
@@ -279,7 +289,7 @@ static struct dval lower_cons(struct fb *fb, lv form, struct srcloc loc, int wan
 		}
 		if (expanded) {
 			if (lisp_consp(exp))
-				return lower_cons(fb, exp, loc_of(exp, loc), want, depth + 1);
+				return lower_cons(fb, exp, dsl_loc_or(exp, loc), want, depth + 1);
 			return lower(fb, exp, loc, want);
 		}
 	}
@@ -298,16 +308,20 @@ static struct dval lower_cons(struct fb *fb, lv form, struct srcloc loc, int wan
 			return dv_poison();
 		}
 		int64_t x;
-		if (lisp_int_to_i64(res, &x) || (lisp_integerp(res) && (x = (int64_t)lisp_int_low64(res), true)))
+		if (lisp_int_to_i64(res, &x) ||
+		    (lisp_integerp(res) && (x = (int64_t)lisp_int_low64(res), true)))
 			return dv_const(x);
 		if (res == LISP_NIL)
 			return dv_const(0);
-		return fb_error(fb, loc, "(%s ...) computed %s at compile time, which is not an integer",
+		return fb_error(fb, loc,
+				"(%s ...) computed %s at compile time, which is not an integer",
 				dsl_lisp_name(d, head), dsl_text(d, res));
 	}
 	if (lisp_function_p(fb, head))
-		return fb_error(fb, loc, "%s is a compile-time Lisp function: its arguments must be constants here",
-				dsl_lisp_name(d, head));
+		return fb_error(
+			fb, loc,
+			"%s is a compile-time Lisp function: its arguments must be constants here",
+			dsl_lisp_name(d, head));
 	const char *name = dsl_lisp_name(d, head);
 	if (wrong_field(fb, name, loc))
 		return dv_poison();
@@ -336,8 +350,10 @@ static struct dval lower_cons(struct fb *fb, lv form, struct srcloc loc, int wan
 	if (best)
 		dsl_hint(d, "did you mean '%s'?", best);
 	else
-		dsl_hint(d, "BPF code can call DSL forms, BPF helpers by kebab-case name (ktime-get-ns), "
-			    "defun-bpf functions, kfuncs, and macros");
+		dsl_hint(
+			d,
+			"BPF code can call DSL forms, BPF helpers by kebab-case name (ktime-get-ns), "
+			"defun-bpf functions, kfuncs, and macros");
 	free(cands);
 	return dv_poison();
 }
@@ -377,7 +393,8 @@ struct dval lower(struct fb *fb, lv form, struct srcloc loc, int want)
 	if (lisp_symbolp(form))
 		return lower_symbol(fb, form, loc);
 	if (lisp_stringp(form))
-		return fb_error(fb, loc, "a string can only be passed to a helper that takes memory");
+		return fb_error(fb, loc,
+				"a string can only be passed to a helper that takes memory");
 	return fb_error(fb, loc, "%s cannot be used in BPF code", dsl_text(fb->d, form));
 }
 
@@ -445,7 +462,8 @@ struct dval maps_ref(struct fb *fb, lv form, struct srcloc loc, struct dsl_map *
 	const char **cands = xcalloc(d->maps.len + 1, sizeof(char *));
 	for (uint32_t i = 0; i < d->maps.len; i++)
 		cands[i] = d->maps.data[i].name;
-	dsl_suggest(d, lisp_symbolp(form) ? dsl_lisp_name(d, form) : "", cands, d->maps.len, "maps");
+	dsl_suggest(d, lisp_symbolp(form) ? dsl_lisp_name(d, form) : "", cands, d->maps.len,
+		    "maps");
 	free(cands);
 	return dv_poison();
 }
@@ -473,7 +491,8 @@ void dsl_var_set(struct fb *fb, uint32_t var, struct dval val, struct srcloc loc
 		mem_store(fb, v->t.kind == DT_PTR ? 8 : v->t.size, p, v->mem_off, val, loc);
 		return;
 	}
-	if (!val.is_const && ir_ref_kind(val.ref) == REF_TMP && lisp_symbolp(v->sym) && v->sym != LISP_NIL)
+	if (!val.is_const && ir_ref_kind(val.ref) == REF_TMP && lisp_symbolp(v->sym) &&
+	    v->sym != LISP_NIL)
 		fb_name_tmp(fb, val.ref, lisp_symbol_name(v->sym));
 	fb_var_write(fb, var, val);
 }
@@ -505,11 +524,13 @@ static struct dval lower_symbol(struct fb *fb, lv sym, struct srcloc loc)
 			uint32_t es = dsl_extern_sym(d, idx);
 			return es ? dv_tmp(IR_REF(REF_SYM, es), dt_ptr(RG_BTF, 0)) : dv_poison();
 		}
-		return fb_error(fb, loc, "%s is a kernel function: call it as (%s ...)", k->name, k->name);
+		return fb_error(fb, loc, "%s is a kernel function: call it as (%s ...)", k->name,
+				k->name);
 	}
 	case NAME_FN:
 		return fb_error(fb, loc, "%s is a %s: call it as (%s ...)", d->fns.data[idx].name,
-				d->fns.data[idx].kind == FN_PROG ? "program (use tail-call)" : "function",
+				d->fns.data[idx].kind == FN_PROG ? "program (use tail-call)"
+								 : "function",
 				d->fns.data[idx].name);
 	default:
 		break;
@@ -523,10 +544,11 @@ static struct dval lower_symbol(struct fb *fb, lv sym, struct srcloc loc)
 			return dv_const((int64_t)lisp_int_low64(val));
 		if (val == LISP_NIL)
 			return dv_const(0);
-		if (lisp_symbolp(val) && val != LISP_NIL && dsl_name_lookup(d, val, &idx) == NAME_MAP)
+		if (lisp_symbolp(val) && val != LISP_NIL &&
+		    dsl_name_lookup(d, val, &idx) == NAME_MAP)
 			return maps_ref(fb, val, loc, NULL);
-		return fb_error(fb, loc, "%s is %s at compile time, not an integer", dsl_lisp_name(d, sym),
-				dsl_text(d, val));
+		return fb_error(fb, loc, "%s is %s at compile time, not an integer",
+				dsl_lisp_name(d, sym), dsl_text(d, val));
 	}
 	lv exp;
 	bool expanded = false;
@@ -552,11 +574,6 @@ static bool address_taken(lv body, lv sym, int depth)
 			return true;
 	return false;
 }
-
-struct decl {
-	lv sym;
-	struct dtype t;
-};
 
 /* (declare (type u32 a b) (u16 c) (ignore d)) at the start of a body. */
 static size_t parse_declares(struct fb *fb, lv body, struct decl *out, size_t max)
@@ -588,16 +605,7 @@ static size_t parse_declares(struct fb *fb, lv body, struct decl *out, size_t ma
 	return n;
 }
 
-struct binding {
-	lv sym;
-	bool typed;
-	struct dtype t;
-	struct dval init;
-	struct srcloc loc;
-	bool has_init;
-};
-
-static bool parse_binding(struct fb *fb, lv b, struct srcloc bl, struct binding *out, lv *init)
+bool dsl_parse_binding(struct fb *fb, lv b, struct srcloc bl, struct binding *out, lv *init)
 {
 	*out = (struct binding){ .loc = bl };
 	*init = NULL;
@@ -606,8 +614,10 @@ static bool parse_binding(struct fb *fb, lv b, struct srcloc bl, struct binding 
 		return true;
 	}
 	if (!lisp_consp(b) || !lisp_symbolp(lisp_car(b)) || lisp_car(b) == LISP_NIL) {
-		fb_error(fb, bl, "a binding is (NAME INIT), (NAME TYPE INIT), (NAME TYPE) or NAME; found %s",
-			 dsl_text(fb->d, b));
+		fb_error(
+			fb, bl,
+			"a binding is (NAME INIT), (NAME TYPE INIT), (NAME TYPE) or NAME; found %s",
+			dsl_text(fb->d, b));
 		return false;
 	}
 	out->sym = lisp_car(b);
@@ -619,7 +629,8 @@ static bool parse_binding(struct fb *fb, lv b, struct srcloc bl, struct binding 
 			*init = b; /* marker: init is the second element */
 	} else if (n == 3) {
 		if (!dsl_scalar_type(lisp_cadr(b), &out->t)) {
-			fb_error(fb, form_nth_loc(fb, b, 1, bl), "unknown type %s in the binding of %s",
+			fb_error(fb, form_nth_loc(fb, b, 1, bl),
+				 "unknown type %s in the binding of %s",
 				 dsl_text(fb->d, lisp_cadr(b)), dsl_lisp_name(fb->d, out->sym));
 			dsl_hint(fb->d, "types: u8 u16 u32 u64 i8 i16 i32 i64");
 			return false;
@@ -627,14 +638,15 @@ static bool parse_binding(struct fb *fb, lv b, struct srcloc bl, struct binding 
 		out->typed = true;
 		*init = lisp_cdr(b);
 	} else if (n > 3) {
-		fb_error(fb, bl, "too many elements in the binding of %s", dsl_lisp_name(fb->d, out->sym));
+		fb_error(fb, bl, "too many elements in the binding of %s",
+			 dsl_lisp_name(fb->d, out->sym));
 		return false;
 	}
 	return true;
 }
 
 /* The variable's type: declared, or the initializer's. */
-static struct dtype binding_type(struct binding *b, const struct decl *decls, size_t nd)
+struct dtype dsl_binding_type(struct binding *b, const struct decl *decls, size_t nd)
 {
 	for (size_t i = 0; i < nd; i++)
 		if (decls[i].sym == b->sym) {
@@ -651,7 +663,7 @@ static struct dtype binding_type(struct binding *b, const struct decl *decls, si
 	return b->init.t;
 }
 
-static void bind(struct fb *fb, struct binding *b, struct dtype t, lv body)
+void dsl_bind(struct fb *fb, struct binding *b, struct dtype t, lv body)
 {
 	struct dval init = b->has_init ? b->init : dv_const(0);
 	if (t.kind == DT_INT && dv_is_ptr(init) && t.size < 8) {
@@ -676,8 +688,9 @@ static void bind(struct fb *fb, struct binding *b, struct dtype t, lv body)
 	if (address_taken(body, b->sym, 0)) {
 		struct fvar *fv = &fb->vars.data[v];
 		fv->mem = true;
-		fv->addr = fb_alloca(fb, 8, 8, arena_printf(&fb->f->arena, "variable %s",
-							    dsl_lisp_name(fb->d, b->sym)));
+		fv->addr = fb_alloca(
+			fb, 8, 8,
+			arena_printf(&fb->f->arena, "variable %s", dsl_lisp_name(fb->d, b->sym)));
 		fb_name_tmp(fb, fv->addr, lisp_symbol_name(b->sym));
 		if (!val.poison)
 			dsl_var_set(fb, v, val, b->loc);
@@ -703,24 +716,28 @@ static struct dval p_let(struct fb *fb, lv form, struct srcloc loc, int want, bo
 	for (lv l = bindings; lisp_consp(l); l = lisp_cdr(l), i++) {
 		lv init;
 		struct srcloc bl = form_nth_loc(fb, l, 0, loc);
-		if (!parse_binding(fb, lisp_car(l), bl, &bs[i], &init)) {
+		if (!dsl_parse_binding(fb, lisp_car(l), bl, &bs[i], &init)) {
 			bs[i].sym = NULL;
 			continue;
 		}
 		if (init) {
-			bs[i].init = lower(fb, lisp_cadr(init), form_nth_loc(fb, init, 1, bl), WANT_VALUE);
+			bs[i].init = lower(fb, lisp_cadr(init), form_nth_loc(fb, init, 1, bl),
+					   WANT_VALUE);
 			bs[i].has_init = true;
 		}
 		if (star && bs[i].sym) {
-			struct dtype t = binding_type(&bs[i], decls, nd);
-			bind(fb, &bs[i], t, lisp_cdr(l) == LISP_NIL ? body : lisp_cons(fb->d->ctx, lisp_cdr(l), body));
+			struct dtype t = dsl_binding_type(&bs[i], decls, nd);
+			dsl_bind(fb, &bs[i], t,
+				 lisp_cdr(l) == LISP_NIL
+					 ? body
+					 : lisp_cons(fb->d->ctx, lisp_cdr(l), body));
 		}
 	}
 	if (!star) {
 		fb_scope_push(fb);
 		for (i = 0; i < nb; i++)
 			if (bs[i].sym)
-				bind(fb, &bs[i], binding_type(&bs[i], decls, nd), body);
+				dsl_bind(fb, &bs[i], dsl_binding_type(&bs[i], decls, nd), body);
 	}
 	free(bs);
 	struct dval v = lower_body(fb, body, loc, want);
@@ -746,7 +763,8 @@ struct dval lower_place_read(struct fb *fb, lv place, struct srcloc loc)
 	return lower(fb, place, loc, WANT_VALUE);
 }
 
-struct dval lower_setf_place(struct fb *fb, lv place, struct srcloc ploc, struct dval v, struct srcloc loc)
+struct dval lower_setf_place(struct fb *fb, lv place, struct srcloc ploc, struct dval v,
+			     struct srcloc loc)
 {
 	struct dsl *d = fb->d;
 	if (v.poison)
@@ -760,11 +778,15 @@ struct dval lower_setf_place(struct fb *fb, lv place, struct srcloc ploc, struct
 						dsl_lisp_name(d, place));
 			struct dtype t = fv->t;
 			if (t.kind == DT_PTR && !dv_is_ptr(v))
-				return fb_error(fb, loc, "%s holds a pointer; it cannot be assigned %s",
-						dsl_lisp_name(d, place), v.is_const ? "an integer constant" : type_name(v.t));
+				return fb_error(
+					fb, loc, "%s holds a pointer; it cannot be assigned %s",
+					dsl_lisp_name(d, place),
+					v.is_const ? "an integer constant" : type_name(v.t));
 			if (t.kind == DT_INT && t.size == 8 && dv_is_ptr(v))
-				return fb_error(fb, loc, "%s holds an integer; it cannot be assigned a pointer",
-						dsl_lisp_name(d, place));
+				return fb_error(
+					fb, loc,
+					"%s holds an integer; it cannot be assigned a pointer",
+					dsl_lisp_name(d, place));
 			struct dval c = dv_convert(fb, v, t, loc, dsl_lisp_name(d, place));
 			if (!c.poison)
 				dsl_var_set(fb, (uint32_t)var, c, loc);
@@ -774,14 +796,19 @@ struct dval lower_setf_place(struct fb *fb, lv place, struct srcloc ploc, struct
 		if (dsl_name_lookup(d, place, &idx) == NAME_GLOBAL) {
 			struct dsl_global *g = &d->globals.data[idx];
 			if (g->sid || g->count)
-				return fb_error(fb, ploc, "%s is a struct or array global: set its fields", g->name);
+				return fb_error(fb, ploc,
+						"%s is a struct or array global: set its fields",
+						g->name);
 			if (g->section == GLOBAL_RODATA)
-				return fb_error(fb, ploc, "%s is in .rodata: BPF code cannot change it", g->name);
+				return fb_error(fb, ploc,
+						"%s is in .rodata: BPF code cannot change it",
+						g->name);
 			struct dval p = dv_tmp(IR_REF(REF_SYM, g->irsym), dt_ptr(RG_GLOBAL, 0));
 			mem_store(fb, g->t.size, p, 0, v, loc);
 			return v;
 		}
-		fb_error(fb, ploc, "cannot assign to '%s': it is not a variable", dsl_lisp_name(d, place));
+		fb_error(fb, ploc, "cannot assign to '%s': it is not a variable",
+			 dsl_lisp_name(d, place));
 		suggest_variables(fb, dsl_lisp_name(d, place));
 		return dv_poison();
 	}
@@ -792,7 +819,8 @@ struct dval lower_setf_place(struct fb *fb, lv place, struct srcloc ploc, struct
 		return maps_setmap(fb, lisp_cadr(place), lisp_caddr(place), ploc, v, 0);
 	if (sym_is(h, "CTX")) {
 		struct dval sv = v;
-		mem_ctx_field(fb, place, ploc, lisp_cadr(place), form_len(place) > 2 ? lisp_caddr(place) : NULL, &sv);
+		mem_ctx_field(fb, place, ploc, lisp_cadr(place),
+			      form_len(place) > 2 ? lisp_caddr(place) : NULL, &sv);
 		return v;
 	}
 	if (sym_is(h, "LOAD")) {
@@ -800,8 +828,11 @@ struct dval lower_setf_place(struct fb *fb, lv place, struct srcloc ploc, struct
 		struct dtype t;
 		if (!dsl_scalar_type(lisp_cadr(place), &t))
 			return fb_error(fb, ploc, "load: unknown type");
-		struct dval p = lower(fb, lisp_caddr(place), form_nth_loc(fb, place, 2, ploc), WANT_VALUE);
-		struct dval off = form_len(place) > 3 ? lower(fb, form_nth(place, 3), ploc, WANT_VALUE) : dv_const(0);
+		struct dval p =
+			lower(fb, lisp_caddr(place), form_nth_loc(fb, place, 2, ploc), WANT_VALUE);
+		struct dval off = form_len(place) > 3
+					  ? lower(fb, form_nth(place, 3), ploc, WANT_VALUE)
+					  : dv_const(0);
 		if (off.poison || p.poison)
 			return dv_poison();
 		if (!off.is_const) {
@@ -820,7 +851,7 @@ struct dval lower_setf_place(struct fb *fb, lv place, struct srcloc ploc, struct
 				return dv_poison();
 			}
 			if (expanded)
-				return lower_setf_place(fb, exp, loc_of(exp, ploc), v, loc);
+				return lower_setf_place(fb, exp, dsl_loc_or(exp, ploc), v, loc);
 		}
 		const struct dsl_acc *acc = dsl_acc_lookup(d, h);
 		if (acc && acc->kind == ACC_GET) {
@@ -840,11 +871,13 @@ struct dval dsl_p_setf(struct fb *fb, lv form, struct srcloc loc, int want)
 	struct dval v = dv_const(0);
 	size_t n = form_len(form);
 	if (n % 2 == 0)
-		return fb_error(fb, loc, "%s needs PLACE VALUE pairs", sym_is(lisp_car(form), "SETQ") ? "setq" : "setf");
+		return fb_error(fb, loc, "%s needs PLACE VALUE pairs",
+				sym_is(lisp_car(form), "SETQ") ? "setq" : "setf");
 	for (size_t i = 1; i + 1 < n; i += 2) {
 		lv place = form_nth(form, i);
 		struct srcloc ploc = form_nth_loc(fb, form, i, loc);
-		v = lower(fb, form_nth(form, i + 1), form_nth_loc(fb, form, i + 1, loc), WANT_VALUE);
+		v = lower(fb, form_nth(form, i + 1), form_nth_loc(fb, form, i + 1, loc),
+			  WANT_VALUE);
 		if (fb->cur == FB_NONE)
 			return dv_poison();
 		v = lower_setf_place(fb, place, ploc, v, loc);
@@ -859,11 +892,13 @@ struct dval dsl_p_incf(struct fb *fb, lv form, struct srcloc loc, int want)
 	lv place = lisp_cadr(form), delta = lisp_consp(lisp_cddr(form)) ? lisp_caddr(form) : NULL;
 	struct srcloc ploc = form_nth_loc(fb, form, 1, loc);
 	if (form_len(form) < 2 || form_len(form) > 3)
-		return fb_error(fb, loc, "%s takes a place and an optional delta", dec ? "decf" : "incf");
+		return fb_error(fb, loc, "%s takes a place and an optional delta",
+				dec ? "decf" : "incf");
 	/* expand macro places first, so (incf (my-counter k)) can reach getmap */
-	for (int guard = 0; guard < 50 && lisp_consp(place) && lisp_symbolp(lisp_car(place)) &&
-			    !dsl_prim_lookup(fb->d, lisp_car(place)) && !dsl_acc_lookup(fb->d, lisp_car(place)) &&
-			    lisp_macrop(fb->d->ctx, lisp_car(place), LISP_NIL);
+	for (int guard = 0;
+	     guard < 50 && lisp_consp(place) && lisp_symbolp(lisp_car(place)) &&
+	     !dsl_prim_lookup(fb->d, lisp_car(place)) && !dsl_acc_lookup(fb->d, lisp_car(place)) &&
+	     lisp_macrop(fb->d->ctx, lisp_car(place), LISP_NIL);
 	     guard++) {
 		lv exp;
 		bool expanded;
@@ -874,7 +909,8 @@ struct dval dsl_p_incf(struct fb *fb, lv form, struct srcloc loc, int want)
 	if (is_getmap(place))
 		return maps_incf(fb, place, ploc, delta, dec);
 	struct dval cur = lower_place_read(fb, place, ploc);
-	struct dval d = delta ? lower(fb, delta, form_nth_loc(fb, form, 2, loc), WANT_VALUE) : dv_const(1);
+	struct dval d =
+		delta ? lower(fb, delta, form_nth_loc(fb, form, 2, loc), WANT_VALUE) : dv_const(1);
 	if (cur.poison || d.poison)
 		return dv_poison();
 	struct dval nv = lower_binop(fb, dec ? IR_SUB : IR_ADD, cur, d, loc);
@@ -901,512 +937,6 @@ struct dval dsl_p_progn(struct fb *fb, lv form, struct srcloc loc, int want);
 struct dval dsl_p_progn(struct fb *fb, lv form, struct srcloc loc, int want)
 {
 	return lower_body(fb, lisp_cdr(form), loc, want);
-}
-
-/* ---- joins ------------------------------------------------------------------------- */
-
-/* Branch results meeting at a join: each is converted to one type before its
- * branch jumps there, then the join reads them through a hidden variable. */
-struct join {
-	uint32_t blk;
-	uint32_t n;
-	uint32_t ends[64];
-	struct dval vals[64];
-	struct srcloc locs[64];
-	bool want;
-};
-
-static void join_add(struct fb *fb, struct join *j, struct dval v, struct srcloc loc)
-{
-	if (fb->cur == FB_NONE)
-		return;
-	if (j->n == 64) {
-		fb_error(fb, loc, "too many branches meet here (at most 64)");
-		fb_jmp(fb, j->blk);
-		return;
-	}
-	j->ends[j->n] = fb->cur;
-	j->vals[j->n] = v;
-	j->locs[j->n] = loc;
-	j->n++;
-	fb->cur = FB_NONE; /* jumps are made in join_end, after conversions */
-}
-
-static struct dtype unify(struct fb *fb, struct join *j, bool *ok)
-{
-	struct dtype t = { 0 };
-	bool have = false;
-	*ok = true;
-	for (uint32_t i = 0; i < j->n; i++) {
-		struct dval v = j->vals[i];
-		if (v.poison || v.t.kind == DT_VOID || v.is_const)
-			continue;
-		if (!have) {
-			t = v.t;
-			have = true;
-			continue;
-		}
-		if (t.kind != v.t.kind) {
-			*ok = false;
-			fb_error(fb, j->locs[i], "the branches give a pointer and an integer");
-			return DT_U64;
-		}
-		if (t.kind == DT_PTR) {
-			if (t.region != v.t.region) {
-				*ok = false;
-				fb_error(fb, j->locs[i], "the branches give different kinds of pointers (ptr.%s and ptr.%s)",
-					 ir_regions[t.region].name, ir_regions[v.t.region].name);
-				return DT_U64;
-			}
-			if (t.sid != v.t.sid)
-				t.sid = 0;
-		} else {
-			t.size = MAX(t.size, v.t.size);
-			t.sign = t.sign && v.t.sign;
-		}
-	}
-	if (!have) {
-		/* only constants: 32 bits when they all fit */
-		for (uint32_t i = 0; i < j->n; i++)
-			if (j->vals[i].is_const && !j->vals[i].poison &&
-			    (j->vals[i].cval < 0 || j->vals[i].cval > (int64_t)UINT32_MAX))
-				return DT_U64;
-		return DT_U32;
-	}
-	if (t.kind == DT_PTR)
-		for (uint32_t i = 0; i < j->n; i++)
-			if (j->vals[i].is_const && !j->vals[i].poison) {
-				*ok = false;
-				fb_error(fb, j->locs[i], "one branch gives a pointer, this one the integer %lld",
-					 (long long)j->vals[i].cval);
-				dsl_hint(fb->d, "a pointer cannot be merged with 0; test it with when-let or if-let instead");
-				return DT_U64;
-			}
-	if (t.kind == DT_INT) {
-		/* constants that do not fit widen the type */
-		for (uint32_t i = 0; i < j->n; i++)
-			if (j->vals[i].is_const && !j->vals[i].poison && const_cast(j->vals[i].cval, t) != j->vals[i].cval)
-				t.size = 8;
-	}
-	return t;
-}
-
-static struct dval join_end(struct fb *fb, struct join *j)
-{
-	struct dtype t = DT_U64;
-	bool ok = true;
-	if (j->want)
-		t = unify(fb, j, &ok);
-	uint32_t var = 0;
-	if (j->want && ok) {
-		var = fb_var_new(fb, LISP_NIL, t);
-		fb->scope.len--; /* hidden */
-	}
-	for (uint32_t i = 0; i < j->n; i++) {
-		fb->cur = j->ends[i];
-		if (j->want && ok) {
-			struct dval v = j->vals[i];
-			if (v.poison || v.t.kind == DT_VOID)
-				v = dv_const(0);
-			v = dv_convert(fb, v, t, j->locs[i], "this branch");
-			if (!v.is_const && !v.poison)
-				fb_var_write(fb, var, v);
-			else {
-				struct dval c = dv_const(v.poison ? 0 : v.cval);
-				c.t = t;
-				fb_var_write(fb, var, c);
-			}
-		}
-		fb_jmp(fb, j->blk);
-	}
-	fb_seal(fb, j->blk);
-	if (!fb->blocks.data[j->blk].preds.len) {
-		fb->cur = FB_NONE;
-		return dv_poison();
-	}
-	fb->cur = j->blk;
-	if (!j->want || !ok)
-		return ok ? dv_const(0) : dv_poison();
-	return fb_var_read(fb, var);
-}
-
-/* ---- conditionals -------------------------------------------------------------------- */
-
-static struct dval lower_branch(struct fb *fb, lv body, struct srcloc loc, int want)
-{
-	return lower_body(fb, body, loc, want);
-}
-
-/* if/when/unless: then is a body, else a body or NULL. */
-static struct dval lower_cond2(struct fb *fb, lv test, struct srcloc tloc, lv then_body, lv else_body,
-			       struct srcloc loc, int want)
-{
-	uint32_t tb = fb_block(fb, "then"), eb = fb_block(fb, "else");
-	struct join j = { .blk = fb_block(fb, "join"), .want = want };
-	lower_test(fb, test, tloc, tb, eb);
-	fb_seal(fb, tb);
-	fb_seal(fb, eb);
-	fb->cur = tb;
-	if (fb->blocks.data[tb].preds.len) {
-		struct dval v = lower_branch(fb, then_body, loc, want);
-		join_add(fb, &j, v, loc);
-	} else {
-		fb->cur = FB_NONE;
-	}
-	fb->cur = eb;
-	if (fb->blocks.data[eb].preds.len) {
-		struct dval v = else_body ? lower_branch(fb, else_body, loc, want) : dv_const(0);
-		join_add(fb, &j, v, loc);
-	} else {
-		fb->cur = FB_NONE;
-	}
-	return join_end(fb, &j);
-}
-
-struct dval dsl_p_if(struct fb *fb, lv form, struct srcloc loc, int want);
-struct dval dsl_p_if(struct fb *fb, lv form, struct srcloc loc, int want)
-{
-	size_t n = form_len(form);
-	if (n < 3 || n > 4)
-		return fb_error(fb, loc, "if takes a test, a then form and an optional else form");
-	lv then_body = lisp_cons(fb->d->ctx, form_nth(form, 2), LISP_NIL);
-	lisp_set_loc(then_body, form_nth_loc(fb, form, 2, loc));
-	((struct lisp_cons *)then_body)->car_loc = form_nth_loc(fb, form, 2, loc);
-	lv else_body = NULL;
-	if (n == 4) {
-		else_body = lisp_cons(fb->d->ctx, form_nth(form, 3), LISP_NIL);
-		((struct lisp_cons *)else_body)->car_loc = form_nth_loc(fb, form, 3, loc);
-	}
-	return lower_cond2(fb, lisp_cadr(form), form_nth_loc(fb, form, 1, loc), then_body, else_body, loc, want);
-}
-
-struct dval dsl_p_when(struct fb *fb, lv form, struct srcloc loc, int want);
-struct dval dsl_p_when(struct fb *fb, lv form, struct srcloc loc, int want)
-{
-	return lower_cond2(fb, lisp_cadr(form), form_nth_loc(fb, form, 1, loc), lisp_cddr(form), NULL, loc, want);
-}
-
-struct dval dsl_p_unless(struct fb *fb, lv form, struct srcloc loc, int want);
-struct dval dsl_p_unless(struct fb *fb, lv form, struct srcloc loc, int want)
-{
-	uint32_t tb = fb_block(fb, "unless"), eb = fb_block(fb, "else");
-	struct join j = { .blk = fb_block(fb, "join"), .want = want };
-	lower_test(fb, lisp_cadr(form), form_nth_loc(fb, form, 1, loc), eb, tb);
-	fb_seal(fb, tb);
-	fb_seal(fb, eb);
-	fb->cur = tb;
-	if (fb->blocks.data[tb].preds.len)
-		join_add(fb, &j, lower_body(fb, lisp_cddr(form), loc, want), loc);
-	else
-		fb->cur = FB_NONE;
-	fb->cur = eb;
-	if (fb->blocks.data[eb].preds.len)
-		join_add(fb, &j, dv_const(0), loc);
-	else
-		fb->cur = FB_NONE;
-	return join_end(fb, &j);
-}
-
-struct dval dsl_p_cond(struct fb *fb, lv form, struct srcloc loc, int want);
-struct dval dsl_p_cond(struct fb *fb, lv form, struct srcloc loc, int want)
-{
-	struct join j = { .blk = fb_block(fb, "cond"), .want = want };
-	bool done = false;
-	for (lv l = lisp_cdr(form); lisp_consp(l) && !done && fb->cur != FB_NONE; l = lisp_cdr(l)) {
-		lv clause = lisp_car(l);
-		struct srcloc cl = form_nth_loc(fb, l, 0, loc);
-		if (!lisp_consp(clause)) {
-			fb_error(fb, cl, "a cond clause is (TEST BODY...)");
-			continue;
-		}
-		lv test = lisp_car(clause);
-		if (sym_is(test, "T") || sym_is(test, "OTHERWISE")) {
-			join_add(fb, &j, lower_body(fb, lisp_cdr(clause), cl, want), cl);
-			done = true;
-			break;
-		}
-		uint32_t tb = fb_block(fb, "clause"), next = fb_block(fb, "next");
-		if (lisp_cdr(clause) == LISP_NIL && want) {
-			/* (test) alone gives the test's value */
-			struct dval v = lower(fb, test, form_nth_loc(fb, clause, 0, cl), WANT_VALUE);
-			if (fb->cur == FB_NONE)
-				break;
-			uint32_t var = fb_var_new(fb, LISP_NIL, v.is_const ? DT_U64 : v.t);
-			fb->scope.len--;
-			fb_var_write(fb, var, v);
-			if (dv_is_ptr(v))
-				fb_br(fb, IR_CHKNULL, v.ref, IR_NOREF, tb, next);
-			else
-				fb_br(fb, IR_BR_NE, dv_op(fb, v, v.t.size == 8 || v.is_const ? IR_I64 : IR_I32),
-				      fb_con(fb, 0), tb, next);
-			fb_seal(fb, tb);
-			fb->cur = tb;
-			join_add(fb, &j, fb_var_read(fb, var), cl);
-		} else {
-			lower_test(fb, test, form_nth_loc(fb, clause, 0, cl), tb, next);
-			fb_seal(fb, tb);
-			fb->cur = tb;
-			if (fb->blocks.data[tb].preds.len)
-				join_add(fb, &j, lower_body(fb, lisp_cdr(clause), cl, want), cl);
-			else
-				fb->cur = FB_NONE;
-		}
-		fb_seal(fb, next);
-		fb->cur = fb->blocks.data[next].preds.len ? next : FB_NONE;
-	}
-	if (!done && fb->cur != FB_NONE)
-		join_add(fb, &j, dv_const(0), loc);
-	return join_end(fb, &j);
-}
-
-/* (case key (k body...) ((k1 k2) body...) (t body...)) with constant keys. */
-struct dval dsl_p_case(struct fb *fb, lv form, struct srcloc loc, int want);
-struct dval dsl_p_case(struct fb *fb, lv form, struct srcloc loc, int want)
-{
-	struct dval key = lower(fb, lisp_cadr(form), form_nth_loc(fb, form, 1, loc), WANT_VALUE);
-	if (fb->cur == FB_NONE || key.poison)
-		return dv_poison();
-	if (dv_is_ptr(key))
-		return fb_error(fb, loc, "case needs an integer key, not a pointer");
-	unsigned cls = key.is_const || key.t.size == 8 ? IR_I64 : IR_I32;
-	ir_ref k = dv_op(fb, key, cls);
-	struct join j = { .blk = fb_block(fb, "case"), .want = want };
-	bool done = false;
-	for (lv l = lisp_cddr(form); lisp_consp(l) && !done && fb->cur != FB_NONE; l = lisp_cdr(l)) {
-		lv clause = lisp_car(l);
-		struct srcloc cl = form_nth_loc(fb, l, 0, loc);
-		if (!lisp_consp(clause)) {
-			fb_error(fb, cl, "a case clause is (KEY BODY...) or ((KEYS...) BODY...)");
-			continue;
-		}
-		lv keys = lisp_car(clause);
-		if (sym_is(keys, "T") || sym_is(keys, "OTHERWISE")) {
-			join_add(fb, &j, lower_body(fb, lisp_cdr(clause), cl, want), cl);
-			done = true;
-			break;
-		}
-		if (!lisp_listp(keys) || keys == LISP_NIL)
-			keys = lisp_cons(fb->d->ctx, keys, LISP_NIL);
-		uint32_t body = fb_block(fb, "of");
-		for (lv kl = keys; lisp_consp(kl) && fb->cur != FB_NONE; kl = lisp_cdr(kl)) {
-			struct dval kv = lower(fb, lisp_car(kl), form_nth_loc(fb, kl, 0, cl), WANT_VALUE);
-			if (!kv.is_const) {
-				if (!kv.poison)
-					fb_error(fb, form_nth_loc(fb, kl, 0, cl), "case keys must be constants");
-				continue;
-			}
-			uint32_t next = fb_block(fb, "key");
-			int64_t c = cls == IR_I32 ? const_cast(kv.cval, key.t) : kv.cval;
-			if (cls == IR_I32 && c != kv.cval) {
-				/* a key the value can never equal */
-				fb_jmp(fb, next);
-			} else {
-				fb_br(fb, IR_BR_EQ, k, fb_con(fb, cls == IR_I32 ? (int64_t)(uint32_t)c : c), body, next);
-			}
-			fb_seal(fb, next);
-			fb->cur = next;
-		}
-		uint32_t after = fb->cur;
-		fb_seal(fb, body);
-		fb->cur = body;
-		if (fb->blocks.data[body].preds.len)
-			join_add(fb, &j, lower_body(fb, lisp_cdr(clause), cl, want), cl);
-		else
-			fb->cur = FB_NONE;
-		fb->cur = after;
-	}
-	if (!done && fb->cur != FB_NONE)
-		join_add(fb, &j, dv_const(0), loc);
-	return join_end(fb, &j);
-}
-
-/* and/or/not as values are 0 or 1. */
-static struct dval bool_value(struct fb *fb, lv form, struct srcloc loc)
-{
-	uint32_t tb = fb_block(fb, "true"), eb = fb_block(fb, "false");
-	struct join j = { .blk = fb_block(fb, "bool"), .want = true };
-	lower_test(fb, form, loc, tb, eb);
-	fb_seal(fb, tb);
-	fb_seal(fb, eb);
-	fb->cur = fb->blocks.data[tb].preds.len ? tb : FB_NONE;
-	struct dval one = dv_const(1), zero = dv_const(0);
-	one.t = zero.t = DT_U32;
-	join_add(fb, &j, one, loc);
-	fb->cur = fb->blocks.data[eb].preds.len ? eb : FB_NONE;
-	join_add(fb, &j, zero, loc);
-	struct dval v = join_end(fb, &j);
-	if (!v.poison && !v.is_const)
-		v.t = DT_U32;
-	return v;
-}
-
-struct dval dsl_p_andor(struct fb *fb, lv form, struct srcloc loc, int want);
-struct dval dsl_p_andor(struct fb *fb, lv form, struct srcloc loc, int want)
-{
-	if (!want) {
-		uint32_t tb = fb_block(fb, "and"), eb = fb_block(fb, "join");
-		lower_test(fb, form, loc, tb, eb);
-		fb_seal(fb, tb);
-		if (fb->blocks.data[tb].preds.len) {
-			fb->cur = tb;
-			fb_jmp(fb, eb);
-		}
-		fb_seal(fb, eb);
-		fb->cur = fb->blocks.data[eb].preds.len ? eb : FB_NONE;
-		return dv_const(0);
-	}
-	return bool_value(fb, form, loc);
-}
-
-struct dval dsl_p_not(struct fb *fb, lv form, struct srcloc loc, int want);
-struct dval dsl_p_not(struct fb *fb, lv form, struct srcloc loc, int want)
-{
-	if (form_len(form) != 2)
-		return fb_error(fb, loc, "%s takes one argument", dsl_lisp_name(fb->d, lisp_car(form)));
-	return bool_value(fb, form, loc);
-}
-
-/* ---- when-let / if-let -------------------------------------------------------------- */
-
-/* Binds each (var init) / (var type init) of `bindings`; when one is 0 or
- * NULL (or its parse-* guard fails) control goes to *fail. */
-static bool bind_guarded(struct fb *fb, lv bindings, struct srcloc loc, uint32_t *fail)
-{
-	if (lisp_consp(bindings) && lisp_symbolp(lisp_car(bindings)))
-		bindings = lisp_cons(fb->d->ctx, bindings, LISP_NIL); /* (if-let (v init) ...) */
-	for (lv l = bindings; lisp_consp(l) && fb->cur != FB_NONE; l = lisp_cdr(l)) {
-		struct binding b;
-		lv init;
-		struct srcloc bl = form_nth_loc(fb, l, 0, loc);
-		if (!parse_binding(fb, lisp_car(l), bl, &b, &init))
-			return false;
-		if (!init) {
-			fb_error(fb, bl, "a when-let binding needs an initial value");
-			return false;
-		}
-		struct dval v = lower_guarded(fb, lisp_cadr(init), form_nth_loc(fb, init, 1, bl), fail);
-		if (fb->cur == FB_NONE || v.poison)
-			return false;
-		b.init = v;
-		b.has_init = true;
-		struct dtype t = binding_type(&b, NULL, 0);
-		/* the guard: non-zero / non-NULL */
-		if (*fail == FB_NONE)
-			*fail = fb_block(fb, "nil");
-		uint32_t ok = fb_block(fb, "bound");
-		if (v.is_const) {
-			fb_jmp(fb, v.cval ? ok : *fail);
-		} else if (dv_is_ptr(v)) {
-			if (ir_regions[v.t.region].props & RG_NULLABLE)
-				fb_br(fb, IR_CHKNULL, v.ref, IR_NOREF, ok, *fail);
-			else
-				fb_jmp(fb, ok);
-		} else {
-			fb_br(fb, IR_BR_NE, dv_op(fb, v, v.t.size == 8 ? IR_I64 : IR_I32), fb_con(fb, 0), ok, *fail);
-		}
-		fb_seal(fb, ok);
-		fb->cur = fb->blocks.data[ok].preds.len ? ok : FB_NONE;
-		if (dv_is_ptr(v) && v.t.region == RG_MAPVAL_NULL)
-			v.t.region = RG_MAPVAL_NULL; /* the IR verifier knows it is checked here */
-		b.init = v;
-		bind(fb, &b, t, LISP_NIL);
-	}
-	return fb->cur != FB_NONE;
-}
-
-struct dval dsl_p_when_let(struct fb *fb, lv form, struct srcloc loc, int want);
-struct dval dsl_p_when_let(struct fb *fb, lv form, struct srcloc loc, int want)
-{
-	struct join j = { .blk = fb_block(fb, "join"), .want = want };
-	uint32_t fail = FB_NONE;
-	fb_scope_push(fb);
-	if (bind_guarded(fb, lisp_cadr(form), form_nth_loc(fb, form, 1, loc), &fail))
-		join_add(fb, &j, lower_body(fb, lisp_cddr(form), loc, want), loc);
-	fb_scope_pop(fb);
-	if (fail != FB_NONE) {
-		fb_seal(fb, fail);
-		fb->cur = fb->blocks.data[fail].preds.len ? fail : FB_NONE;
-		join_add(fb, &j, dv_const(0), loc);
-	}
-	fb->cur = FB_NONE;
-	return join_end(fb, &j);
-}
-
-struct dval dsl_p_if_let(struct fb *fb, lv form, struct srcloc loc, int want);
-struct dval dsl_p_if_let(struct fb *fb, lv form, struct srcloc loc, int want)
-{
-	size_t n = form_len(form);
-	if (n < 3 || n > 4)
-		return fb_error(fb, loc, "if-let takes a binding, a then form and an optional else form");
-	struct join j = { .blk = fb_block(fb, "join"), .want = want };
-	uint32_t fail = FB_NONE;
-	fb_scope_push(fb);
-	if (bind_guarded(fb, lisp_cadr(form), form_nth_loc(fb, form, 1, loc), &fail))
-		join_add(fb, &j, lower(fb, form_nth(form, 2), form_nth_loc(fb, form, 2, loc), want), loc);
-	fb_scope_pop(fb);
-	if (fail != FB_NONE) {
-		fb_seal(fb, fail);
-		fb->cur = fb->blocks.data[fail].preds.len ? fail : FB_NONE;
-		struct dval e = n == 4 ? lower(fb, form_nth(form, 3), form_nth_loc(fb, form, 3, loc), want) : dv_const(0);
-		join_add(fb, &j, e, loc);
-	}
-	fb->cur = FB_NONE;
-	return join_end(fb, &j);
-}
-
-/* ---- return ----------------------------------------------------------------------------- */
-
-struct dval dsl_p_return(struct fb *fb, lv form, struct srcloc loc, int want);
-struct dval dsl_p_return(struct fb *fb, lv form, struct srcloc loc, int want)
-{
-	if (form_len(form) > 2)
-		return fb_error(fb, loc, "return takes at most one value");
-	if (fb->outer)
-		return fb_error(fb, loc, "return cannot leave the program from inside loop-bounded");
-	struct dval v = form_len(form) == 2 ? lower(fb, lisp_cadr(form), form_nth_loc(fb, form, 1, loc), WANT_VALUE)
-					    : dv_const(0);
-	if (fb->cur == FB_NONE || v.poison) {
-		fb->cur = FB_NONE;
-		return dv_poison();
-	}
-	ir_ref r;
-	if (fb->f->ret.cls == IR_I32) {
-		if (dv_is_ptr(v))
-			return fb_error(fb, loc, "a program returns an integer verdict, not a pointer");
-		if (v.is_const && (v.cval < INT32_MIN || v.cval > (int64_t)UINT32_MAX))
-			return fb_error(fb, loc, "return value %lld does not fit in 32 bits", (long long)v.cval);
-		r = dv_op(fb, v, IR_I32);
-	} else {
-		if (dv_is_ptr(v))
-			return fb_error(fb, loc, "a function returns an integer, not a pointer");
-		r = dv_op(fb, v, IR_I64);
-	}
-	fb_term(fb, IR_RET, &r, 1, FB_NONE, FB_NONE);
-	return dv_poison();
-}
-
-/* ---- guarded values (parse-*) ----------------------------------------------------------- */
-
-struct dval dsl_p_parse_guarded(struct fb *fb, lv form, struct srcloc loc, uint32_t *fail);
-
-struct dval lower_guarded(struct fb *fb, lv form, struct srcloc loc, uint32_t *fail)
-{
-	/* expand macros to find a parse-* form */
-	for (int guard = 0; guard < 100 && lisp_consp(form) && lisp_symbolp(lisp_car(form)); guard++) {
-		lv h = lisp_car(form);
-		if (dsl_prim_lookup(fb->d, h) || dsl_acc_lookup(fb->d, h) || !lisp_macrop(fb->d->ctx, h, LISP_NIL))
-			break;
-		lv exp;
-		bool expanded;
-		if (lisp_macroexpand_1(fb->d->ctx, form, LISP_NIL, &exp, &expanded) || !expanded)
-			break;
-		form = exp;
-		loc = loc_of(form, loc);
-	}
-	if (lisp_consp(form) && lisp_symbolp(lisp_car(form)) &&
-	    !strncmp(lisp_symbol_name(lisp_car(form)), "PARSE-", 6) && dsl_prim_lookup(fb->d, lisp_car(form)))
-		return dsl_p_parse_guarded(fb, form, loc_of(form, loc), fail);
-	return lower(fb, form, loc, WANT_VALUE);
 }
 
 /* ---- primitive table ------------------------------------------------------------------ */

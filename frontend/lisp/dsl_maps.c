@@ -69,7 +69,8 @@ static bool map_kind_ok(struct fb *fb, const struct dsl_map *m, enum map_use use
 	case IR_MAP_cpumap:
 	case IR_MAP_xskmap:
 	case IR_MAP_cgroup_array:
-		if (use == USE_LOOKUP || (use != USE_INCF && m->type != IR_MAP_cgroup_array && m->type != IR_MAP_xskmap))
+		if (use == USE_LOOKUP ||
+		    (use != USE_INCF && m->type != IR_MAP_cgroup_array && m->type != IR_MAP_xskmap))
 			return true;
 		hint = "this map holds kernel objects, not counters";
 		break;
@@ -99,8 +100,8 @@ static bool value_by_pointer(const struct dsl_map *m)
 }
 
 /* A key (or value) operand: pointers pass, integers go to a stack slot. */
-static struct dval key_arg(struct fb *fb, const struct dsl_map *m, struct dval k, bool ptr_form, bool value,
-			   struct srcloc loc)
+static struct dval key_arg(struct fb *fb, const struct dsl_map *m, struct dval k, bool ptr_form,
+			   bool value, struct srcloc loc)
 {
 	if (k.poison)
 		return k;
@@ -109,15 +110,17 @@ static struct dval key_arg(struct fb *fb, const struct dsl_map *m, struct dval k
 	if (dv_is_ptr(k))
 		return k;
 	if (by_ptr) {
-		fb_error(fb, loc, "map '%s' has %u-byte %ss: pass a pointer to one, not %s", m->name, size,
-			 value ? "value" : "key", k.is_const ? "a constant" : "an integer");
+		fb_error(fb, loc, "map '%s' has %u-byte %ss: pass a pointer to one, not %s",
+			 m->name, size, value ? "value" : "key",
+			 k.is_const ? "a constant" : "an integer");
 		dsl_hint(fb->d, "build it with (make-STRUCT) and pass that pointer");
 		return dv_poison();
 	}
 	return mem_spill(fb, k, size, !value, loc);
 }
 
-static struct dval do_lookup(struct fb *fb, struct dval mref, const struct dsl_map *m, struct dval key)
+static struct dval do_lookup(struct fb *fb, struct dval mref, const struct dsl_map *m,
+			     struct dval key)
 {
 	if (key.poison || mref.poison)
 		return dv_poison();
@@ -126,11 +129,13 @@ static struct dval do_lookup(struct fb *fb, struct dval mref, const struct dsl_m
 	return dv_tmp(r, dt_ptr(RG_MAPVAL_NULL, m->value_sid));
 }
 
-static struct dval do_update(struct fb *fb, struct dval mref, struct dval key, struct dval val, struct dval flags)
+static struct dval do_update(struct fb *fb, struct dval mref, struct dval key, struct dval val,
+			     struct dval flags)
 {
 	if (key.poison || val.poison || flags.poison || mref.poison)
 		return dv_poison();
-	ir_ref args[5] = { helper_ref("map_update_elem"), mref.ref, key.ref, val.ref, dv_op(fb, flags, IR_I64) };
+	ir_ref args[5] = { helper_ref("map_update_elem"), mref.ref, key.ref, val.ref,
+			   dv_op(fb, flags, IR_I64) };
 	return dv_tmp(fb_emit(fb, IR_CALL, VT_I64, args, 5), DT_U64);
 }
 
@@ -140,11 +145,16 @@ struct dval dsl_p_map_op(struct fb *fb, lv form, struct srcloc loc, int want)
 	const char *name = lisp_symbol_name(lisp_car(form));
 	const char *op = dsl_lisp_name(fb->d, lisp_car(form));
 	bool ptr_form = strstr(name, "-PTR") != NULL;
-	enum map_use use = strstr(name, "LOOKUP") ? USE_LOOKUP : strstr(name, "UPDATE") ? USE_UPDATE : USE_DELETE;
+	enum map_use use = strstr(name, "LOOKUP")   ? USE_LOOKUP
+			   : strstr(name, "UPDATE") ? USE_UPDATE
+						    : USE_DELETE;
 	size_t n = form_len(form) - 1;
 	if ((use != USE_UPDATE && n != 2) || (use == USE_UPDATE && n != 3 && n != 4))
-		return fb_error(fb, loc, use == USE_UPDATE ? "%s takes a map, a key, a value and optional flags"
-							   : "%s takes a map and a key", op);
+		return fb_error(fb, loc,
+				use == USE_UPDATE
+					? "%s takes a map, a key, a value and optional flags"
+					: "%s takes a map and a key",
+				op);
 	struct dsl_map *m;
 	struct dval mref = maps_ref(fb, lisp_cadr(form), form_nth_loc(fb, form, 1, loc), &m);
 	if (mref.poison)
@@ -156,7 +166,8 @@ struct dval dsl_p_map_op(struct fb *fb, lv form, struct srcloc loc, int want)
 	if (use == USE_UPDATE) {
 		v = lower(fb, form_nth(form, 3), form_nth_loc(fb, form, 3, loc), WANT_VALUE);
 		if (n == 4)
-			flags = lower(fb, form_nth(form, 4), form_nth_loc(fb, form, 4, loc), WANT_VALUE);
+			flags = lower(fb, form_nth(form, 4), form_nth_loc(fb, form, 4, loc),
+				      WANT_VALUE);
 	}
 	if (fb->cur == FB_NONE)
 		return dv_poison();
@@ -190,7 +201,8 @@ struct dval dsl_p_getmap(struct fb *fb, lv form, struct srcloc loc, int want)
 	if (!map_kind_ok(fb, m, USE_LOOKUP, "getmap", loc))
 		return dv_poison();
 	struct dval k = lower(fb, lisp_caddr(form), form_nth_loc(fb, form, 2, loc), WANT_VALUE);
-	struct dval p = do_lookup(fb, mref, m, key_arg(fb, m, k, false, false, form_nth_loc(fb, form, 2, loc)));
+	struct dval p = do_lookup(fb, mref, m,
+				  key_arg(fb, m, k, false, false, form_nth_loc(fb, form, 2, loc)));
 	if (p.poison || value_by_pointer(m))
 		return p;
 	struct dtype t = dt_int(m->value_size, false);
@@ -214,7 +226,8 @@ struct dval dsl_p_getmap(struct fb *fb, lv form, struct srcloc loc, int want)
 	return fb_var_read(fb, var);
 }
 
-struct dval maps_setmap(struct fb *fb, lv mapform, lv keyform, struct srcloc loc, struct dval v, int64_t flags)
+struct dval maps_setmap(struct fb *fb, lv mapform, lv keyform, struct srcloc loc, struct dval v,
+			int64_t flags)
 {
 	struct dsl_map *m;
 	struct dval mref = maps_ref(fb, mapform, loc, &m);
@@ -240,12 +253,18 @@ struct dval dsl_p_setmap(struct fb *fb, lv form, struct srcloc loc, int want)
 	struct dval v = lower(fb, form_nth(form, 3), form_nth_loc(fb, form, 3, loc), WANT_VALUE);
 	int64_t flags = 0;
 	if (n == 5) {
-		struct dval f = lower(fb, form_nth(form, 4), form_nth_loc(fb, form, 4, loc), WANT_VALUE);
+		struct dval f =
+			lower(fb, form_nth(form, 4), form_nth_loc(fb, form, 4, loc), WANT_VALUE);
 		if (!f.is_const)
-			return f.poison ? f : fb_error(fb, loc, "setmap flags must be a constant (BPF_ANY, BPF_NOEXIST, BPF_EXIST)");
+			return f.poison
+				       ? f
+				       : fb_error(
+						 fb, loc,
+						 "setmap flags must be a constant (BPF_ANY, BPF_NOEXIST, BPF_EXIST)");
 		flags = f.cval;
 	}
-	return maps_setmap(fb, lisp_cadr(form), lisp_caddr(form), form_nth_loc(fb, form, 2, loc), v, flags);
+	return maps_setmap(fb, lisp_cadr(form), lisp_caddr(form), form_nth_loc(fb, form, 2, loc), v,
+			   flags);
 }
 
 /* (incf (getmap m k) [delta]) */
@@ -261,17 +280,20 @@ struct dval maps_incf(struct fb *fb, lv place, struct srcloc loc, lv delta, bool
 	if (!map_kind_ok(fb, m, USE_INCF, op, loc))
 		return dv_poison();
 	bool array = m->type == IR_MAP_array || m->type == IR_MAP_percpu_array;
-	bool hash = m->type == IR_MAP_hash || m->type == IR_MAP_lru_hash || m->type == IR_MAP_percpu_hash ||
-		    m->type == IR_MAP_lru_percpu_hash || m->type == IR_MAP_lpm_trie;
+	bool hash = m->type == IR_MAP_hash || m->type == IR_MAP_lru_hash ||
+		    m->type == IR_MAP_percpu_hash || m->type == IR_MAP_lru_percpu_hash ||
+		    m->type == IR_MAP_lpm_trie;
 	if (!array && !hash) {
-		fb_error(fb, loc, "%s works on arrays and hashes, not on map '%s' (a %s map)", op, m->name,
-			 map_type_name(m));
+		fb_error(fb, loc, "%s works on arrays and hashes, not on map '%s' (a %s map)", op,
+			 m->name, map_type_name(m));
 		return dv_poison();
 	}
 	if (value_by_pointer(m)) {
-		fb_error(fb, loc, "%s on map '%s', whose values are %u-byte %s", op, m->name, m->value_size,
-			 m->value_sid ? "structs" : "buffers");
-		dsl_hint(fb->d, "look the value up and change a field: (when-let ((v (map-lookup m k))) (incf (NAME-FIELD v)))");
+		fb_error(fb, loc, "%s on map '%s', whose values are %u-byte %s", op, m->name,
+			 m->value_size, m->value_sid ? "structs" : "buffers");
+		dsl_hint(
+			fb->d,
+			"look the value up and change a field: (when-let ((v (map-lookup m k))) (incf (NAME-FIELD v)))");
 		return dv_poison();
 	}
 	struct dval k = lower(fb, lisp_caddr(place), form_nth_loc(fb, place, 2, loc), WANT_VALUE);
@@ -286,7 +308,8 @@ struct dval maps_incf(struct fb *fb, lv place, struct srcloc loc, lv delta, bool
 	struct dval p = do_lookup(fb, mref, m, key);
 	if (p.poison)
 		return p;
-	uint32_t hit = fb_block(fb, "hit"), miss = fb_block(fb, "miss"), join = fb_block(fb, "counted");
+	uint32_t hit = fb_block(fb, "hit"), miss = fb_block(fb, "miss"),
+		 join = fb_block(fb, "counted");
 	fb_br(fb, IR_CHKNULL, p.ref, IR_NOREF, hit, miss);
 	fb_seal(fb, hit);
 	fb_seal(fb, miss);
@@ -319,19 +342,25 @@ struct dval dsl_p_tail_call(struct fb *fb, lv form, struct srcloc loc, int want)
 struct dval dsl_p_tail_call(struct fb *fb, lv form, struct srcloc loc, int want)
 {
 	if (form_len(form) != 3)
-		return fb_error(fb, loc, "tail-call takes a program array and an index: (tail-call jt 3)");
+		return fb_error(fb, loc,
+				"tail-call takes a program array and an index: (tail-call jt 3)");
 	struct dsl_map *m;
 	struct dval mref = maps_ref(fb, lisp_cadr(form), form_nth_loc(fb, form, 1, loc), &m);
 	if (mref.poison)
 		return mref;
 	if (m->type != IR_MAP_prog_array) {
-		fb_error(fb, form_nth_loc(fb, form, 1, loc), "tail-call needs a :prog-array map; '%s' is a %s map",
-			 m->name, map_type_name(m));
-		dsl_hint(fb->d, "(defmap %s :type :prog-array :key-size 4 :value-size 4 :max-entries N)", m->name);
+		fb_error(fb, form_nth_loc(fb, form, 1, loc),
+			 "tail-call needs a :prog-array map; '%s' is a %s map", m->name,
+			 map_type_name(m));
+		dsl_hint(fb->d,
+			 "(defmap %s :type :prog-array :key-size 4 :value-size 4 :max-entries N)",
+			 m->name);
 		return dv_poison();
 	}
 	if (!fb->ptype || fb->outer)
-		return fb_error(fb, loc, "tail-call needs the program's context: only a program body can make one");
+		return fb_error(
+			fb, loc,
+			"tail-call needs the program's context: only a program body can make one");
 	struct dval i = lower(fb, lisp_caddr(form), form_nth_loc(fb, form, 2, loc), WANT_VALUE);
 	if (i.poison)
 		return i;
@@ -353,13 +382,16 @@ struct dval dsl_p_perf_output(struct fb *fb, lv form, struct srcloc loc, int wan
 		return lower_call_helper(fb, h, form, loc, lisp_cdr(form), want);
 	}
 	if (n != 3 && n != 4)
-		return fb_error(fb, loc, "perf-event-output takes a map, a pointer, a size and optional flags");
+		return fb_error(
+			fb, loc,
+			"perf-event-output takes a map, a pointer, a size and optional flags");
 	struct dsl_map *m;
 	struct dval mref = maps_ref(fb, lisp_cadr(form), form_nth_loc(fb, form, 1, loc), &m);
 	if (mref.poison)
 		return mref;
 	if (m->type != IR_MAP_perf_event_array) {
-		fb_error(fb, form_nth_loc(fb, form, 1, loc), "perf-event-output needs a :perf-event-array map; '%s' is a %s map",
+		fb_error(fb, form_nth_loc(fb, form, 1, loc),
+			 "perf-event-output needs a :perf-event-array map; '%s' is a %s map",
 			 m->name, map_type_name(m));
 		return dv_poison();
 	}
@@ -367,14 +399,16 @@ struct dval dsl_p_perf_output(struct fb *fb, lv form, struct srcloc loc, int wan
 		return fb_error(fb, loc, "perf-event-output needs the program's context");
 	struct dval data = lower(fb, form_nth(form, 2), form_nth_loc(fb, form, 2, loc), WANT_VALUE);
 	struct dval size = lower(fb, form_nth(form, 3), form_nth_loc(fb, form, 3, loc), WANT_VALUE);
-	struct dval flags = n == 4 ? lower(fb, form_nth(form, 4), form_nth_loc(fb, form, 4, loc), WANT_VALUE)
-				   : dv_const(0xffffffffLL);
+	struct dval flags =
+		n == 4 ? lower(fb, form_nth(form, 4), form_nth_loc(fb, form, 4, loc), WANT_VALUE)
+		       : dv_const(0xffffffffLL);
 	if (data.poison || size.poison || flags.poison)
 		return dv_poison();
 	if (!dv_is_ptr(data))
-		return fb_error(fb, form_nth_loc(fb, form, 2, loc), "perf-event-output sends memory: pass a pointer");
-	ir_ref args[6] = { helper_ref("perf_event_output"), fb->ctx, mref.ref, dv_op(fb, flags, IR_I64), data.ref,
-			   dv_op(fb, size, IR_I64) };
+		return fb_error(fb, form_nth_loc(fb, form, 2, loc),
+				"perf-event-output sends memory: pass a pointer");
+	ir_ref args[6] = { helper_ref("perf_event_output"), fb->ctx,  mref.ref,
+			   dv_op(fb, flags, IR_I64),	    data.ref, dv_op(fb, size, IR_I64) };
 	return dv_tmp(fb_emit(fb, IR_CALL, VT_I64, args, 6), DT_U64);
 }
 
@@ -385,7 +419,8 @@ struct dval dsl_p_parse_guarded(struct fb *fb, lv form, struct srcloc loc, uint3
 {
 	const char *n = lisp_symbol_name(lisp_car(form)) + 6;
 	if (form_len(form) != 3)
-		return fb_error(fb, loc, "%s takes data and data-end", dsl_lisp_name(fb->d, lisp_car(form)));
+		return fb_error(fb, loc, "%s takes data and data-end",
+				dsl_lisp_name(fb->d, lisp_car(form)));
 	struct dval d = lower(fb, lisp_cadr(form), form_nth_loc(fb, form, 1, loc), WANT_VALUE);
 	struct dval e = lower(fb, lisp_caddr(form), form_nth_loc(fb, form, 2, loc), WANT_VALUE);
 	if (d.poison || e.poison)
@@ -395,7 +430,11 @@ struct dval dsl_p_parse_guarded(struct fb *fb, lv form, struct srcloc loc, uint3
 		return fb_error(fb, loc, "%s takes the packet's data and data-end pointers",
 				dsl_lisp_name(fb->d, lisp_car(form)));
 	bool v6 = !strcmp(n, "IPV6");
-	int64_t need = !strcmp(n, "ETH") ? 14 : v6 ? 54 : !strcmp(n, "IPV4") ? 34 : !strcmp(n, "TCP") ? 54 : 42;
+	int64_t need = !strcmp(n, "ETH")    ? 14
+		       : v6		    ? 54
+		       : !strcmp(n, "IPV4") ? 34
+		       : !strcmp(n, "TCP")  ? 54
+					    : 42;
 	if (*fail == FB_NONE)
 		*fail = fb_block(fb, "nopkt");
 	ir_ref base = d.pbase ? d.pbase : d.ref;
@@ -430,7 +469,8 @@ struct dval dsl_p_parse(struct fb *fb, lv form, struct srcloc loc, int want)
 {
 	fb_error(fb, loc, "%s gives a pointer or nothing: bind it with when-let or if-let",
 		 dsl_lisp_name(fb->d, lisp_car(form)));
-	dsl_hint(fb->d, "(when-let ((ip (%s data data-end))) ...)", dsl_lisp_name(fb->d, lisp_car(form)));
+	dsl_hint(fb->d, "(when-let ((ip (%s data data-end))) ...)",
+		 dsl_lisp_name(fb->d, lisp_car(form)));
 	return dv_poison();
 }
 
@@ -441,7 +481,8 @@ struct dval dsl_p_btf_id(struct fb *fb, lv form, struct srcloc loc, int want)
 	lv s = lisp_cadr(form);
 	int32_t sid = lisp_symbolp(s) ? dsl_struct_find(fb->d, dsl_lisp_name(fb->d, s)) : -1;
 	if (form_len(form) != 2 || sid < 0 || fb->d->structs.data[sid].kind != DSL_KERNEL)
-		return fb_error(fb, loc, "ld-btf-id takes a struct imported with import-kernel-struct");
+		return fb_error(fb, loc,
+				"ld-btf-id takes a struct imported with import-kernel-struct");
 	uint32_t ty = dsl_struct_irtype(fb->d, (uint32_t)sid);
 	ir_ref args[2] = { IR_REF(REF_TYP, ty), IR_REF(REF_STR, ir_str(fb->d->m, "0")) };
 	return dv_tmp(fb_emit(fb, IR_CORE_TYPE_ID_TARGET, VT_I64, args, 2), DT_U64);

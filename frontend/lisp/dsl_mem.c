@@ -18,20 +18,28 @@ static const struct ctxf {
 static unsigned load_op(unsigned size, bool sign)
 {
 	switch (size) {
-	case 1: return sign ? IR_LOAD_S8 : IR_LOAD_U8;
-	case 2: return sign ? IR_LOAD_S16 : IR_LOAD_U16;
-	case 4: return IR_LOAD_U32;
-	default: return IR_LOAD_U64;
+	case 1:
+		return sign ? IR_LOAD_S8 : IR_LOAD_U8;
+	case 2:
+		return sign ? IR_LOAD_S16 : IR_LOAD_U16;
+	case 4:
+		return IR_LOAD_U32;
+	default:
+		return IR_LOAD_U64;
 	}
 }
 
 static unsigned store_op(unsigned size)
 {
 	switch (size) {
-	case 1: return IR_STORE_U8;
-	case 2: return IR_STORE_U16;
-	case 4: return IR_STORE_U32;
-	default: return IR_STORE_U64;
+	case 1:
+		return IR_STORE_U8;
+	case 2:
+		return IR_STORE_U16;
+	case 4:
+		return IR_STORE_U32;
+	default:
+		return IR_STORE_U64;
 	}
 }
 
@@ -61,22 +69,27 @@ static bool check_ptr(struct fb *fb, struct dval p, struct srcloc loc, const cha
 		return false;
 	if (!dv_is_ptr(p)) {
 		if (p.is_const)
-			fb_error(fb, loc, "%s through the constant %lld, which is not a pointer", what,
-				 (long long)p.cval);
+			fb_error(fb, loc, "%s through the constant %lld, which is not a pointer",
+				 what, (long long)p.cval);
 		else
-			fb_error(fb, loc, "%s through a %u-byte integer, which is not a pointer", what, p.t.size);
+			fb_error(fb, loc, "%s through a %u-byte integer, which is not a pointer",
+				 what, p.t.size);
 		if (!p.is_const && p.t.size == 8)
-			dsl_hint(fb->d, "kernel addresses are read with kernel-load, probe-read-kernel or "
-					"import-kernel-struct accessors");
+			dsl_hint(fb->d,
+				 "kernel addresses are read with kernel-load, probe-read-kernel or "
+				 "import-kernel-struct accessors");
 		return false;
 	}
 	if (p.t.region == RG_MAP || p.t.region == RG_PKT_END || p.t.region == RG_FUNC) {
 		fb_error(fb, loc, "%s through a %s pointer", what,
-			 p.t.region == RG_MAP ? "map" : p.t.region == RG_FUNC ? "function" : "packet-end");
+			 p.t.region == RG_MAP	 ? "map"
+			 : p.t.region == RG_FUNC ? "function"
+						 : "packet-end");
 		return false;
 	}
 	if (write && !(ir_regions[ir_region_nonnull(p.t.region)].props & RG_WRITE)) {
-		fb_error(fb, loc, "%s through a read-only ptr.%s", what, ir_regions[p.t.region].name);
+		fb_error(fb, loc, "%s through a read-only ptr.%s", what,
+			 ir_regions[p.t.region].name);
 		return false;
 	}
 	return true;
@@ -99,7 +112,8 @@ struct dval mem_load(struct fb *fb, struct dtype t, struct dval p, int64_t off, 
 	return dv_tmp(fb_emit(fb, load_op(t.size, t.sign), vt, args, 2), t);
 }
 
-void mem_store(struct fb *fb, unsigned size, struct dval p, int64_t off, struct dval v, struct srcloc loc)
+void mem_store(struct fb *fb, unsigned size, struct dval p, int64_t off, struct dval v,
+	       struct srcloc loc)
 {
 	if (v.poison || !check_ptr(fb, p, loc, "store", true))
 		return;
@@ -112,7 +126,10 @@ void mem_store(struct fb *fb, unsigned size, struct dval p, int64_t off, struct 
 		}
 		val = v.ref;
 	} else if (v.is_const) {
-		val = fb_con(fb, size == 8 ? v.cval : (int64_t)((uint64_t)v.cval & (size == 4 ? 0xffffffffULL : size == 2 ? 0xffff : 0xff)));
+		val = fb_con(fb, size == 8 ? v.cval
+					   : (int64_t)((uint64_t)v.cval & (size == 4 ? 0xffffffffULL
+									   : size == 2 ? 0xffff
+										       : 0xff)));
 	} else {
 		val = dv_op(fb, v, size == 8 ? IR_I64 : IR_I32);
 	}
@@ -122,13 +139,15 @@ void mem_store(struct fb *fb, unsigned size, struct dval p, int64_t off, struct 
 
 /* ---- load / store ------------------------------------------------------------- */
 
-static bool const_arg(struct fb *fb, lv form, size_t i, struct srcloc loc, const char *what, int64_t *out)
+static bool const_arg(struct fb *fb, lv form, size_t i, struct srcloc loc, const char *what,
+		      int64_t *out)
 {
 	struct dval v = lower(fb, form_nth(form, i), form_nth_loc(fb, form, i, loc), WANT_VALUE);
 	if (v.poison)
 		return false;
 	if (!v.is_const) {
-		fb_error(fb, form_nth_loc(fb, form, i, loc), "%s must be a compile-time constant", what);
+		fb_error(fb, form_nth_loc(fb, form, i, loc), "%s must be a compile-time constant",
+			 what);
 		return false;
 	}
 	*out = v.cval;
@@ -139,7 +158,8 @@ static bool type_arg(struct fb *fb, lv form, size_t i, struct srcloc loc, struct
 {
 	if (dsl_scalar_type(form_nth(form, i), t))
 		return true;
-	fb_error(fb, form_nth_loc(fb, form, i, loc), "expected a type (u8 u16 u32 u64 i8 i16 i32 i64), found %s",
+	fb_error(fb, form_nth_loc(fb, form, i, loc),
+		 "expected a type (u8 u16 u32 u64 i8 i16 i32 i64), found %s",
 		 dsl_text(fb->d, form_nth(form, i)));
 	return false;
 }
@@ -150,13 +170,16 @@ struct dval dsl_p_load(struct fb *fb, lv form, struct srcloc loc, int want)
 	size_t n = form_len(form);
 	struct dtype t;
 	if (n < 3 || n > 4)
-		return fb_error(fb, loc, "load takes a type, a pointer and an optional offset: (load u32 p 4)");
+		return fb_error(
+			fb, loc,
+			"load takes a type, a pointer and an optional offset: (load u32 p 4)");
 	if (!type_arg(fb, form, 1, loc, &t))
 		return dv_poison();
 	struct dval p = lower(fb, form_nth(form, 2), form_nth_loc(fb, form, 2, loc), WANT_VALUE);
 	int64_t off = 0;
 	if (n == 4) {
-		struct dval o = lower(fb, form_nth(form, 3), form_nth_loc(fb, form, 3, loc), WANT_VALUE);
+		struct dval o =
+			lower(fb, form_nth(form, 3), form_nth_loc(fb, form, 3, loc), WANT_VALUE);
 		if (o.poison)
 			return o;
 		if (!o.is_const)
@@ -172,7 +195,9 @@ struct dval dsl_p_store(struct fb *fb, lv form, struct srcloc loc, int want)
 {
 	struct dtype t;
 	if (form_len(form) != 5)
-		return fb_error(fb, loc, "store takes a type, a pointer, an offset and a value: (store u32 p 0 v)");
+		return fb_error(
+			fb, loc,
+			"store takes a type, a pointer, an offset and a value: (store u32 p 0 v)");
 	if (!type_arg(fb, form, 1, loc, &t))
 		return dv_poison();
 	struct dval p = lower(fb, form_nth(form, 2), form_nth_loc(fb, form, 2, loc), WANT_VALUE);
@@ -191,12 +216,17 @@ struct dval dsl_p_store(struct fb *fb, lv form, struct srcloc loc, int want)
 
 /* ---- atomics ----------------------------------------------------------------------- */
 
-void mem_check_atomic_align(struct fb *fb, struct dval p, int64_t off, unsigned size, struct srcloc loc)
+void mem_check_atomic_align(struct fb *fb, struct dval p, int64_t off, unsigned size,
+			    struct srcloc loc)
 {
 	int64_t total = off + (p.pbase ? p.poff : 0);
 	if (total % size) {
-		fb_error(fb, loc, "unaligned atomic: offset %lld is not a multiple of %u", (long long)total, size);
-		dsl_hint(fb->d, "the verifier rejects misaligned atomic operations; align the field to %u bytes", size);
+		fb_error(fb, loc, "unaligned atomic: offset %lld is not a multiple of %u",
+			 (long long)total, size);
+		dsl_hint(
+			fb->d,
+			"the verifier rejects misaligned atomic operations; align the field to %u bytes",
+			size);
 	}
 }
 
@@ -229,24 +259,32 @@ struct dval dsl_p_atomic(struct fb *fb, lv form, struct srcloc loc, int want)
 	bool cmpx = !strcmp(name, "CMPXCHG");
 	size_t nv = cmpx ? 2 : 1, n = form_len(form);
 	if (n != 3 + nv && n != 4 + nv)
-		return fb_error(fb, loc, "%s takes a pointer, an offset, %s and an optional type (u32 or u64)",
-				dsl_lisp_name(fb->d, lisp_car(form)), cmpx ? "the expected and the new value" : "a value");
+		return fb_error(
+			fb, loc,
+			"%s takes a pointer, an offset, %s and an optional type (u32 or u64)",
+			dsl_lisp_name(fb->d, lisp_car(form)),
+			cmpx ? "the expected and the new value" : "a value");
 	struct dtype t = DT_U64;
 	if (n == 4 + nv && !type_arg(fb, form, 3 + nv, loc, &t))
 		return dv_poison();
 	if (t.size != 4 && t.size != 8)
-		return fb_error(fb, loc, "atomic operations work on u32 or u64, not %u-byte values", t.size);
+		return fb_error(fb, loc, "atomic operations work on u32 or u64, not %u-byte values",
+				t.size);
 	struct dval p = lower(fb, form_nth(form, 1), form_nth_loc(fb, form, 1, loc), WANT_VALUE);
 	int64_t off;
 	if (!const_arg(fb, form, 2, loc, "the atomic offset", &off))
 		return dv_poison();
 	struct dval v1 = lower(fb, form_nth(form, 3), form_nth_loc(fb, form, 3, loc), WANT_VALUE);
-	struct dval v2 = cmpx ? lower(fb, form_nth(form, 4), form_nth_loc(fb, form, 4, loc), WANT_VALUE) : v1;
+	struct dval v2 =
+		cmpx ? lower(fb, form_nth(form, 4), form_nth_loc(fb, form, 4, loc), WANT_VALUE)
+		     : v1;
 	if (!check_ptr(fb, p, loc, "atomic operation", true) || v1.poison || v2.poison)
 		return dv_poison();
 	if (p.t.region == RG_CTX || p.t.region == RG_PKT || p.t.region == RG_PKT_META)
-		return fb_error(fb, loc, "atomic operation on a ptr.%s: atomics need map values, the stack or globals",
-				ir_regions[p.t.region].name);
+		return fb_error(
+			fb, loc,
+			"atomic operation on a ptr.%s: atomics need map values, the stack or globals",
+			ir_regions[p.t.region].name);
 	mem_check_atomic_align(fb, p, off, t.size, loc);
 	p = fit_offset(fb, p, &off, loc);
 	unsigned cls = t.size == 8 ? IR_I64 : IR_I32;
@@ -272,12 +310,14 @@ struct dval dsl_p_stack_addr(struct fb *fb, lv form, struct srcloc loc, int want
 	if (!v->mem) {
 		/* made visible only by a macro: from here on it lives in memory */
 		struct dval cur = fb_var_read(fb, (uint32_t)var);
-		ir_ref addr = fb_alloca(fb, 8, 8, arena_printf(&fb->f->arena, "variable %s",
-							       dsl_lisp_name(fb->d, sym)));
+		ir_ref addr = fb_alloca(
+			fb, 8, 8,
+			arena_printf(&fb->f->arena, "variable %s", dsl_lisp_name(fb->d, sym)));
 		v = &fb->vars.data[var];
 		v->mem = true;
 		v->addr = addr;
-		mem_store(fb, v->t.kind == DT_PTR ? 8 : v->t.size, dv_tmp(addr, dt_ptr(RG_STACK, 0)), 0, cur, loc);
+		mem_store(fb, v->t.kind == DT_PTR ? 8 : v->t.size,
+			  dv_tmp(addr, dt_ptr(RG_STACK, 0)), 0, cur, loc);
 	}
 	struct dval a = dv_tmp(v->addr, dt_ptr(RG_STACK, 0));
 	return v->mem_off ? lower_binop(fb, IR_ADD, a, dv_const(v->mem_off), loc) : a;
@@ -290,8 +330,10 @@ struct dval dsl_p_struct_alloc(struct fb *fb, lv form, struct srcloc loc, int wa
 	if (form_len(form) != 2 || !const_arg(fb, form, 1, loc, "the size of struct-alloc", &n))
 		return dv_poison();
 	if (n <= 0 || n > 512)
-		return fb_error(fb, loc, "struct-alloc of %lld bytes: the BPF stack holds 512", (long long)n);
-	return dv_tmp(fb_alloca(fb, (uint32_t)n, 8, arena_printf(&fb->f->arena, "struct-alloc %lld", (long long)n)),
+		return fb_error(fb, loc, "struct-alloc of %lld bytes: the BPF stack holds 512",
+				(long long)n);
+	return dv_tmp(fb_alloca(fb, (uint32_t)n, 8,
+				arena_printf(&fb->f->arena, "struct-alloc %lld", (long long)n)),
 		      dt_ptr(RG_STACK, 0));
 }
 
@@ -307,12 +349,15 @@ struct dval dsl_p_memset(struct fb *fb, lv form, struct srcloc loc, int want)
 {
 	size_t n = form_len(form);
 	if (n != 4 && n != 5)
-		return fb_error(fb, loc, "memset takes (memset PTR OFFSET VALUE NBYTES) or (memset PTR VALUE NBYTES)");
+		return fb_error(
+			fb, loc,
+			"memset takes (memset PTR OFFSET VALUE NBYTES) or (memset PTR VALUE NBYTES)");
 	struct dval p = lower(fb, form_nth(form, 1), form_nth_loc(fb, form, 1, loc), WANT_VALUE);
 	int64_t off = 0, len;
 	if (n == 5 && !const_arg(fb, form, 2, loc, "the memset offset", &off))
 		return dv_poison();
-	struct dval v = lower(fb, form_nth(form, n - 2), form_nth_loc(fb, form, n - 2, loc), WANT_VALUE);
+	struct dval v =
+		lower(fb, form_nth(form, n - 2), form_nth_loc(fb, form, n - 2, loc), WANT_VALUE);
 	if (!const_arg(fb, form, n - 1, loc, "the memset size", &len))
 		return dv_poison();
 	if (!check_ptr(fb, p, loc, "memset", true) || v.poison)
@@ -322,7 +367,8 @@ struct dval dsl_p_memset(struct fb *fb, lv form, struct srcloc loc, int want)
 	if (dv_is_ptr(v))
 		return fb_error(fb, loc, "memset fills with a byte value, not a pointer");
 	p = ptr_plus(fb, p, off, loc);
-	ir_ref args[3] = { p.ref, v.is_const ? fb_con(fb, v.cval & 0xff) : dv_op(fb, v, IR_I64), fb_con(fb, len) };
+	ir_ref args[3] = { p.ref, v.is_const ? fb_con(fb, v.cval & 0xff) : dv_op(fb, v, IR_I64),
+			   fb_con(fb, len) };
 	fb_emit0(fb, IR_MEMSET, args, 3);
 	return dv_const(0);
 }
@@ -332,13 +378,16 @@ struct dval dsl_p_memcpy(struct fb *fb, lv form, struct srcloc loc, int want)
 {
 	size_t n = form_len(form);
 	if (n != 4 && n != 6)
-		return fb_error(fb, loc, "memcpy takes (memcpy DST DST-OFF SRC SRC-OFF NBYTES) or (memcpy DST SRC NBYTES)");
+		return fb_error(
+			fb, loc,
+			"memcpy takes (memcpy DST DST-OFF SRC SRC-OFF NBYTES) or (memcpy DST SRC NBYTES)");
 	struct dval dst = lower(fb, form_nth(form, 1), form_nth_loc(fb, form, 1, loc), WANT_VALUE);
 	int64_t doff = 0, soff = 0, len;
 	if (n == 6 && !const_arg(fb, form, 2, loc, "the memcpy destination offset", &doff))
 		return dv_poison();
 	size_t si = n == 6 ? 3 : 2;
-	struct dval src = lower(fb, form_nth(form, si), form_nth_loc(fb, form, si, loc), WANT_VALUE);
+	struct dval src =
+		lower(fb, form_nth(form, si), form_nth_loc(fb, form, si, loc), WANT_VALUE);
 	if (n == 6 && !const_arg(fb, form, 4, loc, "the memcpy source offset", &soff))
 		return dv_poison();
 	if (!const_arg(fb, form, n - 1, loc, "the memcpy size", &len))
@@ -357,7 +406,8 @@ struct dval dsl_p_memcpy(struct fb *fb, lv form, struct srcloc loc, int want)
 /* ---- kernel memory ------------------------------------------------------------------- */
 
 /* probe_read_kernel into a fresh stack buffer, then a load from it. */
-static struct dval probe_read(struct fb *fb, struct dtype t, ir_ref src, struct srcloc loc, const char *what)
+static struct dval probe_read(struct fb *fb, struct dtype t, ir_ref src, struct srcloc loc,
+			      const char *what)
 {
 	ir_ref buf = fb_alloca(fb, t.size, t.size, what);
 	const struct ir_helper *h = ir_helper_by_name("probe_read_kernel", 17);
@@ -372,16 +422,21 @@ struct dval dsl_p_kernel_load(struct fb *fb, lv form, struct srcloc loc, int wan
 	struct dtype t;
 	size_t n = form_len(form);
 	if (n != 3 && n != 4)
-		return fb_error(fb, loc, "kernel-load takes a type, a kernel pointer and an offset");
+		return fb_error(fb, loc,
+				"kernel-load takes a type, a kernel pointer and an offset");
 	if (!type_arg(fb, form, 1, loc, &t))
 		return dv_poison();
 	struct dval p = lower(fb, form_nth(form, 2), form_nth_loc(fb, form, 2, loc), WANT_VALUE);
-	struct dval o = n == 4 ? lower(fb, form_nth(form, 3), form_nth_loc(fb, form, 3, loc), WANT_VALUE) : dv_const(0);
+	struct dval o =
+		n == 4 ? lower(fb, form_nth(form, 3), form_nth_loc(fb, form, 3, loc), WANT_VALUE)
+		       : dv_const(0);
 	if (p.poison || o.poison)
 		return dv_poison();
 	if (!dv_is_ptr(p) && !p.is_const && p.t.size < 8) {
-		fb_error(fb, form_nth_loc(fb, form, 2, loc), "a %s value passed as a kernel pointer", p.t.sign ? "signed" : "narrow");
-		dsl_hint(fb->d, "kernel pointers are 64 bits; this one was cut to %u bytes", p.t.size);
+		fb_error(fb, form_nth_loc(fb, form, 2, loc),
+			 "a %s value passed as a kernel pointer", p.t.sign ? "signed" : "narrow");
+		dsl_hint(fb->d, "kernel pointers are 64 bits; this one was cut to %u bytes",
+			 p.t.size);
 		return dv_poison();
 	}
 	if (dv_is_ptr(p) && (p.t.region == RG_BTF))
@@ -394,8 +449,9 @@ struct dval dsl_p_kernel_load(struct fb *fb, lv form, struct srcloc loc, int wan
 
 /* A field of an imported kernel struct at p: CO-RE offset, then a direct
  * load (BTF pointers) or a probe read.  store: write instead (direct only). */
-static struct dval kernel_field(struct fb *fb, uint32_t sid, uint32_t fi, struct dval p, struct dval idx,
-				bool want_ptr, struct dval *store, struct srcloc loc)
+static struct dval kernel_field(struct fb *fb, uint32_t sid, uint32_t fi, struct dval p,
+				struct dval idx, bool want_ptr, struct dval *store,
+				struct srcloc loc)
 {
 	struct dsl *d = fb->d;
 	const struct dsl_struct *s = &d->structs.data[sid];
@@ -415,17 +471,20 @@ static struct dval kernel_field(struct fb *fb, uint32_t sid, uint32_t fi, struct
 	if (p.poison || idx.poison)
 		return dv_poison();
 	if (!dv_is_ptr(p) && !p.is_const && p.t.size < 8) {
-		fb_error(fb, loc, "%s-%s: a %u-byte value passed as a kernel pointer", s->name, f->name, p.t.size);
+		fb_error(fb, loc, "%s-%s: a %u-byte value passed as a kernel pointer", s->name,
+			 f->name, p.t.size);
 		dsl_hint(d, "kernel pointers are 64 bits wide");
 		return dv_poison();
 	}
 	uint32_t esize = f->kind == DSL_F_STRUCT ? d->structs.data[f->sub].size : f->size;
 	struct dval addr = lower_binop(fb, IR_ADD, p, offv, loc);
 	if (f->count && !idx.is_const)
-		addr = lower_binop(fb, IR_ADD, addr, lower_binop(fb, IR_MUL, idx, dv_const(esize), loc), loc);
+		addr = lower_binop(fb, IR_ADD, addr,
+				   lower_binop(fb, IR_MUL, idx, dv_const(esize), loc), loc);
 	else if (f->count && idx.cval)
 		addr = lower_binop(fb, IR_ADD, addr, dv_const(idx.cval * esize), loc);
-	if (want_ptr || (f->count && !store && idx.is_const && idx.cval < 0) || f->kind == DSL_F_STRUCT) {
+	if (want_ptr || (f->count && !store && idx.is_const && idx.cval < 0) ||
+	    f->kind == DSL_F_STRUCT) {
 		if (f->kind == DSL_F_STRUCT && dv_is_ptr(addr))
 			addr.t.sid = f->sub + 1;
 		return addr;
@@ -436,7 +495,8 @@ static struct dval kernel_field(struct fb *fb, uint32_t sid, uint32_t fi, struct
 	struct dtype t = kf->is_ptr ? DT_U64 : dt_int(f->size, f->sign);
 	if (store) {
 		if (!direct)
-			return fb_error(fb, loc, "%s-%s: kernel memory cannot be written", s->name, f->name);
+			return fb_error(fb, loc, "%s-%s: kernel memory cannot be written", s->name,
+					f->name);
 		mem_store(fb, t.size, addr, 0, *store, loc);
 		return *store;
 	}
@@ -444,12 +504,14 @@ static struct dval kernel_field(struct fb *fb, uint32_t sid, uint32_t fi, struct
 		if (kf->is_ptr && preg == RG_BTF && !addr.poison) {
 			/* a pointer field of a BTF object is a BTF pointer too */
 			ir_ref args[2] = { addr.ref, fb_con(fb, 0) };
-			return dv_tmp(fb_emit(fb, IR_LOAD_U64, VT_PTR(BTF), args, 2), dt_ptr(RG_BTF, ptr_sid));
+			return dv_tmp(fb_emit(fb, IR_LOAD_U64, VT_PTR(BTF), args, 2),
+				      dt_ptr(RG_BTF, ptr_sid));
 		}
 		return mem_load(fb, t, addr, 0, loc);
 	}
 	ir_ref src = dv_is_ptr(addr) ? addr.ref : dv_op(fb, addr, IR_I64);
-	return probe_read(fb, t, src, loc, arena_printf(&fb->f->arena, "read of %s-%s", s->name, f->name));
+	return probe_read(fb, t, src, loc,
+			  arena_printf(&fb->f->arena, "read of %s-%s", s->name, f->name));
 }
 
 struct dval dsl_p_core_load(struct fb *fb, lv form, struct srcloc loc, int want);
@@ -459,14 +521,17 @@ struct dval dsl_p_core_load(struct fb *fb, lv form, struct srcloc loc, int want)
 	size_t n = form_len(form);
 	struct dtype t;
 	if (n != (store ? 6u : 5u))
-		return fb_error(fb, loc, store ? "core-store takes (core-store TYPE PTR STRUCT FIELD VALUE)"
-					       : "core-load takes (core-load TYPE PTR STRUCT FIELD)");
+		return fb_error(fb, loc,
+				store ? "core-store takes (core-store TYPE PTR STRUCT FIELD VALUE)"
+				      : "core-load takes (core-load TYPE PTR STRUCT FIELD)");
 	if (!type_arg(fb, form, 1, loc, &t))
 		return dv_poison();
 	lv sname = form_nth(form, 3), fname = form_nth(form, 4);
-	int32_t sid = lisp_symbolp(sname) ? dsl_struct_find(fb->d, dsl_lisp_name(fb->d, sname)) : -1;
+	int32_t sid =
+		lisp_symbolp(sname) ? dsl_struct_find(fb->d, dsl_lisp_name(fb->d, sname)) : -1;
 	if (sid < 0 || fb->d->structs.data[sid].kind != DSL_KERNEL)
-		return fb_error(fb, form_nth_loc(fb, form, 3, loc), "%s is not a struct imported with import-kernel-struct",
+		return fb_error(fb, form_nth_loc(fb, form, 3, loc),
+				"%s is not a struct imported with import-kernel-struct",
 				dsl_text(fb->d, sname));
 	const struct dsl_struct *s = &fb->d->structs.data[sid];
 	const char *fl = lisp_symbolp(fname) ? dsl_lisp_name(fb->d, fname) : "";
@@ -474,7 +539,8 @@ struct dval dsl_p_core_load(struct fb *fb, lv form, struct srcloc loc, int want)
 	while (fi < s->nfields && strcmp(s->fields[fi].name, fl) && strcmp(s->fields[fi].cname, fl))
 		fi++;
 	if (fi == s->nfields) {
-		fb_error(fb, form_nth_loc(fb, form, 4, loc), "%s has no imported field %s", s->name, fl);
+		fb_error(fb, form_nth_loc(fb, form, 4, loc), "%s has no imported field %s", s->name,
+			 fl);
 		const char *c[256];
 		size_t nc = 0;
 		for (uint32_t i = 0; i < s->nfields && nc < 256; i++)
@@ -484,7 +550,8 @@ struct dval dsl_p_core_load(struct fb *fb, lv form, struct srcloc loc, int want)
 	}
 	struct dval p = lower(fb, form_nth(form, 2), form_nth_loc(fb, form, 2, loc), WANT_VALUE);
 	if (store) {
-		struct dval v = lower(fb, form_nth(form, 5), form_nth_loc(fb, form, 5, loc), WANT_VALUE);
+		struct dval v =
+			lower(fb, form_nth(form, 5), form_nth_loc(fb, form, 5, loc), WANT_VALUE);
 		return kernel_field(fb, (uint32_t)sid, fi, p, dv_const(0), false, &v, loc);
 	}
 	struct dval v = kernel_field(fb, (uint32_t)sid, fi, p, dv_const(0), false, NULL, loc);
@@ -514,35 +581,43 @@ struct dval mem_struct_access(struct fb *fb, const struct dsl_acc *acc, lv form,
 	if (acc->kind == ACC_AS) {
 		if (n != 1)
 			return fb_error(fb, loc, "%s takes one pointer", accname);
-		struct dval p = lower(fb, lisp_cadr(form), form_nth_loc(fb, form, 1, loc), WANT_VALUE);
+		struct dval p =
+			lower(fb, lisp_cadr(form), form_nth_loc(fb, form, 1, loc), WANT_VALUE);
 		if (dv_is_ptr(p))
 			p.t.sid = acc->sid + 1;
 		return p;
 	}
 	const struct dsl_field *f = &s->fields[acc->field];
 	if (n < 1 || n > 2)
-		return fb_error(fb, loc, "%s takes a pointer%s", accname, f->count ? " and an optional index" : "");
+		return fb_error(fb, loc, "%s takes a pointer%s", accname,
+				f->count ? " and an optional index" : "");
 	if (n == 2 && !f->count)
-		return fb_error(fb, loc, "%s is not an array field: it takes only a pointer", accname);
+		return fb_error(fb, loc, "%s is not an array field: it takes only a pointer",
+				accname);
 	struct dval p = lower(fb, lisp_cadr(form), form_nth_loc(fb, form, 1, loc), WANT_VALUE);
-	struct dval idx = n == 2 ? lower(fb, lisp_caddr(form), form_nth_loc(fb, form, 2, loc), WANT_VALUE)
-				 : dv_const(0);
+	struct dval idx =
+		n == 2 ? lower(fb, lisp_caddr(form), form_nth_loc(fb, form, 2, loc), WANT_VALUE)
+		       : dv_const(0);
 	if (p.poison || idx.poison)
 		return dv_poison();
 	if (f->count && idx.is_const && (idx.cval < 0 || idx.cval >= f->count))
-		return fb_error(fb, form_nth_loc(fb, form, 2, loc), "index %lld is outside %s (%u elements)",
-				(long long)idx.cval, accname, f->count);
+		return fb_error(fb, form_nth_loc(fb, form, 2, loc),
+				"index %lld is outside %s (%u elements)", (long long)idx.cval,
+				accname, f->count);
 	bool want_ptr = acc->kind == ACC_PTR;
 	if (s->kind == DSL_KERNEL)
-		return kernel_field(fb, acc->sid, acc->field, p, idx, want_ptr || (f->count && n == 1 && !store),
-				    store, loc);
+		return kernel_field(fb, acc->sid, acc->field, p, idx,
+				    want_ptr || (f->count && n == 1 && !store), store, loc);
 	if (!dv_is_ptr(p)) {
 		fb_error(fb, loc, "%s needs a pointer to a %s, not %s", accname, s->name,
 			 p.is_const ? "a constant" : "an integer");
 		if (!p.is_const && p.t.size < 8)
 			dsl_hint(d, "a %u-byte value cannot hold a pointer", p.t.size);
 		else
-			dsl_hint(d, "make one with (make-%s), or use a map value or ring buffer record", s->name);
+			dsl_hint(
+				d,
+				"make one with (make-%s), or use a map value or ring buffer record",
+				s->name);
 		return dv_poison();
 	}
 	uint32_t esize = f->kind == DSL_F_STRUCT ? d->structs.data[f->sub].size : f->size;
@@ -558,7 +633,8 @@ struct dval mem_struct_access(struct fb *fb, const struct dsl_acc *acc, lv form,
 		if (!r.poison)
 			r.t.sid = f->kind == DSL_F_STRUCT ? f->sub + 1 : 0;
 		if (store)
-			return fb_error(fb, loc, "cannot assign a whole %s field", f->count ? "array" : "struct");
+			return fb_error(fb, loc, "cannot assign a whole %s field",
+					f->count ? "array" : "struct");
 		return r;
 	}
 	if (store) {
@@ -571,8 +647,11 @@ struct dval mem_struct_access(struct fb *fb, const struct dsl_acc *acc, lv form,
 				v = dv_const((int64_t)r);
 			} else if (!dv_is_ptr(v)) {
 				ir_ref src = dv_op(fb, v, f->size == 8 ? IR_I64 : IR_I32);
-				unsigned op = f->size == 2 ? IR_BE16 : f->size == 4 ? IR_BE32 : IR_BE64;
-				v = dv_tmp(fb_emit(fb, op, f->size == 8 ? VT_I64 : VT_I32, &src, 1), dt_int(f->size, false));
+				unsigned op = f->size == 2   ? IR_BE16
+					      : f->size == 4 ? IR_BE32
+							     : IR_BE64;
+				v = dv_tmp(fb_emit(fb, op, f->size == 8 ? VT_I64 : VT_I32, &src, 1),
+					   dt_int(f->size, false));
 			}
 		}
 		mem_store(fb, f->size, p, off, v, loc);
@@ -595,19 +674,23 @@ struct dval mem_struct_access(struct fb *fb, const struct dsl_acc *acc, lv form,
 static bool ctx_ok(struct fb *fb, struct srcloc loc, const char *what)
 {
 	if (fb->outer) {
-		fb_error(fb, loc, "%s: the program context is not reachable inside loop-bounded", what);
+		fb_error(fb, loc, "%s: the program context is not reachable inside loop-bounded",
+			 what);
 		dsl_hint(fb->d, "read what you need into variables before the loop");
 		return false;
 	}
 	if (!fb->ptype) {
-		fb_error(fb, loc, "%s: only programs have a context; pass values to defun-bpf functions as arguments",
-			 what);
+		fb_error(
+			fb, loc,
+			"%s: only programs have a context; pass values to defun-bpf functions as arguments",
+			what);
 		return false;
 	}
 	return true;
 }
 
-struct dval mem_ctx_field(struct fb *fb, lv form, struct srcloc loc, lv field, lv index, struct dval *store)
+struct dval mem_ctx_field(struct fb *fb, lv form, struct srcloc loc, lv field, lv index,
+			  struct dval *store)
 {
 	struct dsl *d = fb->d;
 	if (!ctx_ok(fb, loc, "ctx"))
@@ -629,10 +712,13 @@ struct dval mem_ctx_field(struct fb *fb, lv form, struct srcloc loc, lv field, l
 	}
 	const char *cname = fb->ptype->ctx;
 	if (!cname) {
-		fb_error(fb, loc, "a :%s program's context has no named fields", fb->ptype->keyword);
-		dsl_hint(d, fb->ptype->progtype == IR_PROG_tracepoint
-				    ? "use deftracepoint accessors (tp-FIELD) or (ctx-load TYPE OFFSET)"
-				    : "use (ctx-load TYPE OFFSET)");
+		fb_error(fb, loc, "a :%s program's context has no named fields",
+			 fb->ptype->keyword);
+		dsl_hint(
+			d,
+			fb->ptype->progtype == IR_PROG_tracepoint
+				? "use deftracepoint accessors (tp-FIELD) or (ctx-load TYPE OFFSET)"
+				: "use (ctx-load TYPE OFFSET)");
 		return dv_poison();
 	}
 	if (!lisp_symbolp(field) || field == LISP_NIL)
@@ -643,7 +729,8 @@ struct dval mem_ctx_field(struct fb *fb, lv form, struct srcloc loc, lv field, l
 		if (!strcmp(ctxfields[i].ctx, cname) && !strcmp(ctxfields[i].name, fname))
 			cf = &ctxfields[i];
 	if (!cf) {
-		fb_error(fb, form_nth_loc(fb, form, 1, loc), "%s has no field '%s'", cname, dsl_lisp_name(d, field));
+		fb_error(fb, form_nth_loc(fb, form, 1, loc), "%s has no field '%s'", cname,
+			 dsl_lisp_name(d, field));
 		const char *c[64];
 		size_t n = 0;
 		for (size_t i = 0; i < ARRAY_LEN(ctxfields) && n < 64; i++)
@@ -654,21 +741,23 @@ struct dval mem_ctx_field(struct fb *fb, lv form, struct srcloc loc, lv field, l
 						*p = '-';
 				c[n++] = k;
 			}
-		dsl_suggest(d, dsl_lisp_name(d, field), c, n, arena_printf(&d->arena, "fields of %s", cname));
+		dsl_suggest(d, dsl_lisp_name(d, field), c, n,
+			    arena_printf(&d->arena, "fields of %s", cname));
 		return dv_poison();
 	}
 	int64_t off = cf->off;
 	if (cf->count) {
 		if (!index)
-			return fb_error(fb, loc, "%s.%s is an array of %u: give an index, (ctx %s 0)", cname, cf->name,
-					cf->count, dsl_lisp_name(d, field));
+			return fb_error(fb, loc,
+					"%s.%s is an array of %u: give an index, (ctx %s 0)", cname,
+					cf->name, cf->count, dsl_lisp_name(d, field));
 		struct dval i = lower(fb, index, form_nth_loc(fb, form, 2, loc), WANT_VALUE);
 		if (i.poison)
 			return i;
 		if (!i.is_const || i.cval < 0 || (cf->count && i.cval >= cf->count))
 			return fb_error(fb, form_nth_loc(fb, form, 2, loc),
-					"the index into %s.%s must be a constant from 0 to %u", cname, cf->name,
-					cf->count - 1);
+					"the index into %s.%s must be a constant from 0 to %u",
+					cname, cf->name, cf->count - 1);
 		off += i.cval * cf->size;
 	} else if (index) {
 		return fb_error(fb, loc, "%s.%s is not an array", cname, cf->name);
@@ -685,8 +774,11 @@ struct dval dsl_p_ctx(struct fb *fb, lv form, struct srcloc loc, int want)
 {
 	size_t n = form_len(form);
 	if (n < 2 || n > 3)
-		return fb_error(fb, loc, "ctx takes a field name and an optional index: (ctx data) (ctx remote-ip6 0)");
-	return mem_ctx_field(fb, form, loc, lisp_cadr(form), n == 3 ? lisp_caddr(form) : NULL, NULL);
+		return fb_error(
+			fb, loc,
+			"ctx takes a field name and an optional index: (ctx data) (ctx remote-ip6 0)");
+	return mem_ctx_field(fb, form, loc, lisp_cadr(form), n == 3 ? lisp_caddr(form) : NULL,
+			     NULL);
 }
 
 struct dval dsl_p_ctx_load(struct fb *fb, lv form, struct srcloc loc, int want);
@@ -717,12 +809,13 @@ struct dval dsl_p_pkt_data(struct fb *fb, lv form, struct srcloc loc, int want)
 	const char *c = fb->ptype->ctx;
 	if (!c || (strcmp(c, "xdp_md") && strcmp(c, "__sk_buff") && strcmp(c, "sk_msg_md") &&
 		   strcmp(c, "sk_reuseport_md"))) {
-		fb_error(fb, loc, "%s: a :%s program has no packet data", dsl_lisp_name(fb->d, lisp_car(form)),
-			 fb->ptype->keyword);
+		fb_error(fb, loc, "%s: a :%s program has no packet data",
+			 dsl_lisp_name(fb->d, lisp_car(form)), fb->ptype->keyword);
 		return dv_poison();
 	}
 	if (!strncmp(n, "XDP-", 4) && strcmp(c, "xdp_md")) {
-		fb_error(fb, loc, "%s in a :%s program", dsl_lisp_name(fb->d, lisp_car(form)), fb->ptype->keyword);
+		fb_error(fb, loc, "%s in a :%s program", dsl_lisp_name(fb->d, lisp_car(form)),
+			 fb->ptype->keyword);
 		dsl_hint(fb->d, "use (ctx data) and (ctx data-end), or pkt-data and pkt-data-end");
 		return dv_poison();
 	}
@@ -763,9 +856,12 @@ struct dval dsl_p_pt_regs(struct fb *fb, lv form, struct srcloc loc, int want)
 		off = ip;
 	if (!ctx_ok(fb, loc, dsl_lisp_name(fb->d, lisp_car(form))))
 		return dv_poison();
-	if (!fb->ptype->ctx || (strncmp(fb->ptype->ctx, "pt_regs", 7) && strcmp(fb->ptype->ctx, "bpf_perf_event_data"))) {
-		fb_error(fb, loc, "%s reads registers: it needs a kprobe, uprobe or perf-event program, not :%s",
-			 dsl_lisp_name(fb->d, lisp_car(form)), fb->ptype->keyword);
+	if (!fb->ptype->ctx || (strncmp(fb->ptype->ctx, "pt_regs", 7) &&
+				strcmp(fb->ptype->ctx, "bpf_perf_event_data"))) {
+		fb_error(
+			fb, loc,
+			"%s reads registers: it needs a kprobe, uprobe or perf-event program, not :%s",
+			dsl_lisp_name(fb->d, lisp_car(form)), fb->ptype->keyword);
 		return dv_poison();
 	}
 	return mem_load(fb, DT_U64, dv_tmp(fb->ctx, dt_ptr(RG_CTX, 0)), off, loc);
@@ -778,8 +874,10 @@ struct dval mem_spill(struct fb *fb, struct dval v, uint32_t size, bool key, str
 	if (v.poison || dv_is_ptr(v))
 		return v;
 	if (size != 1 && size != 2 && size != 4 && size != 8)
-		return fb_error(fb, loc, "a %u-byte %s needs a pointer (a struct from make-NAME), not an integer", size,
-				key ? "key" : "value");
+		return fb_error(
+			fb, loc,
+			"a %u-byte %s needs a pointer (a struct from make-NAME), not an integer",
+			size, key ? "key" : "value");
 	ir_ref *slot = key ? &fb->key_slot : &fb->val_slot;
 	if (!*slot)
 		*slot = fb_alloca(fb, 8, 8, key ? "map keys" : "map values");

@@ -12,9 +12,9 @@ static const struct {
 	uint8_t size;
 	bool sign;
 } scalars[] = {
-	{ "U8", 1, false },  { "U16", 2, false }, { "U32", 4, false }, { "U64", 8, false },
-	{ "I8", 1, true },   { "I16", 2, true },  { "I32", 4, true },  { "I64", 8, true },
-	{ "S8", 1, true },   { "S16", 2, true },  { "S32", 4, true },  { "S64", 8, true },
+	{ "U8", 1, false },   { "U16", 2, false },  { "U32", 4, false }, { "U64", 8, false },
+	{ "I8", 1, true },    { "I16", 2, true },   { "I32", 4, true },	 { "I64", 8, true },
+	{ "S8", 1, true },    { "S16", 2, true },   { "S32", 4, true },	 { "S64", 8, true },
 	{ "CHAR", 1, false }, { "BOOL", 1, false },
 };
 
@@ -34,10 +34,14 @@ bool dsl_scalar_type(lv sym, struct dtype *out)
 uint32_t dsl_int_irtype(unsigned size, bool sign)
 {
 	switch (size) {
-	case 1: return sign ? IRT_T_I8 : IRT_T_U8;
-	case 2: return sign ? IRT_T_I16 : IRT_T_U16;
-	case 4: return sign ? IRT_T_I32 : IRT_T_U32;
-	default: return sign ? IRT_T_I64 : IRT_T_U64;
+	case 1:
+		return sign ? IRT_T_I8 : IRT_T_U8;
+	case 2:
+		return sign ? IRT_T_I16 : IRT_T_U16;
+	case 4:
+		return sign ? IRT_T_I32 : IRT_T_U32;
+	default:
+		return sign ? IRT_T_I64 : IRT_T_U64;
 	}
 }
 
@@ -48,7 +52,8 @@ int32_t dsl_struct_find(struct dsl *d, const char *lisp_name)
 			return (int32_t)(i - 1);
 	/* kernel structs answer to their C spelling too (task_struct) */
 	for (uint32_t i = d->structs.len; i > 0; i--)
-		if (d->structs.data[i - 1].kind == DSL_KERNEL && !strcmp(d->structs.data[i - 1].cname, lisp_name))
+		if (d->structs.data[i - 1].kind == DSL_KERNEL &&
+		    !strcmp(d->structs.data[i - 1].cname, lisp_name))
 			return (int32_t)(i - 1);
 	return -1;
 }
@@ -92,9 +97,10 @@ static void define_accessors(struct dsl *d, uint32_t sid)
 	if (s->kind == DSL_KERNEL)
 		dsl_acc_define(d, arena_printf(&d->arena, "as-%s", s->name), ACC_AS, sid, 0);
 	for (uint32_t i = 0; i < s->nfields; i++) {
-		dsl_acc_define(d, arena_printf(&d->arena, "%s-%s", s->name, s->fields[i].name), ACC_GET, sid, i);
-		dsl_acc_define(d, arena_printf(&d->arena, "%s-%s-ptr", s->name, s->fields[i].name), ACC_PTR,
-			       sid, i);
+		dsl_acc_define(d, arena_printf(&d->arena, "%s-%s", s->name, s->fields[i].name),
+			       ACC_GET, sid, i);
+		dsl_acc_define(d, arena_printf(&d->arena, "%s-%s-ptr", s->name, s->fields[i].name),
+			       ACC_PTR, sid, i);
 	}
 }
 
@@ -122,8 +128,8 @@ bool dsl_const_eval(struct dsl *d, lv form, int64_t *out)
 		*out = d->structs.data[sid].size;
 		return true;
 	}
-	static const char *const ops[] = { "+", "-", "*", "LOGAND", "LOGIOR", "LOGXOR", "<<", ">>",
-					   "ASH", "/", "MOD" };
+	static const char *const ops[] = { "+",	 "-",  "*",   "LOGAND", "LOGIOR", "LOGXOR",
+					   "<<", ">>", "ASH", "/",	"MOD" };
 	size_t op = 0;
 	while (op < ARRAY_LEN(ops) && !sym_is(h, ops[op]))
 		op++;
@@ -141,17 +147,39 @@ bool dsl_const_eval(struct dsl *d, lv form, int64_t *out)
 			continue;
 		}
 		switch (op) {
-		case 0: acc += u; break;
-		case 1: acc -= u; break;
-		case 2: acc *= u; break;
-		case 3: acc &= u; break;
-		case 4: acc |= u; break;
-		case 5: acc ^= u; break;
-		case 6: acc = u < 64 ? acc << u : 0; break;
-		case 7: acc = u < 64 ? acc >> u : 0; break;
-		case 8: acc = x >= 0 ? (x < 64 ? acc << x : 0) : (-x < 64 ? acc >> -x : 0); break;
-		case 9: acc = u ? acc / u : 0; break;
-		case 10: acc = u ? acc % u : acc; break;
+		case 0:
+			acc += u;
+			break;
+		case 1:
+			acc -= u;
+			break;
+		case 2:
+			acc *= u;
+			break;
+		case 3:
+			acc &= u;
+			break;
+		case 4:
+			acc |= u;
+			break;
+		case 5:
+			acc ^= u;
+			break;
+		case 6:
+			acc = u < 64 ? acc << u : 0;
+			break;
+		case 7:
+			acc = u < 64 ? acc >> u : 0;
+			break;
+		case 8:
+			acc = x >= 0 ? (x < 64 ? acc << x : 0) : (-x < 64 ? acc >> -x : 0);
+			break;
+		case 9:
+			acc = u ? acc / u : 0;
+			break;
+		case 10:
+			acc = u ? acc % u : acc;
+			break;
 		}
 	}
 	if (!n)
@@ -173,7 +201,8 @@ static bool def_const(struct dsl *d, lv form, lv env, int64_t *out)
 /* ---- field types ---------------------------------------------------------------- */
 
 /* TYPE is a scalar, a struct name, or (array TYPE N). */
-static bool field_type(struct dsl *d, lv t, lv env, struct dsl_field *f, uint32_t *size, uint32_t *align)
+static bool field_type(struct dsl *d, lv t, lv env, struct dsl_field *f, uint32_t *size,
+		       uint32_t *align)
 {
 	struct dtype sc;
 	f->count = 0;
@@ -232,8 +261,8 @@ static void define_record(struct dsl *d, uint32_t sid, lv env)
 	for (uint32_t i = 0; i < s->nfields; i++) {
 		const struct dsl_field *f = &s->fields[i];
 		uint32_t esize = f->kind == DSL_F_STRUCT ? d->structs.data[f->sub].size : f->size;
-		buf_printf(&b, "(%s %u %u %s %u %s) ", f->name, f->offset, esize, f->sign ? "t" : "nil",
-			   f->count, f->kind == DSL_F_STRUCT ? "t" : "nil");
+		buf_printf(&b, "(%s %u %u %s %u %s) ", f->name, f->offset, esize,
+			   f->sign ? "t" : "nil", f->count, f->kind == DSL_F_STRUCT ? "t" : "nil");
 	}
 	buf_puts(&b, "))");
 	lv form = lisp_read_string(d->ctx, buf_cstr(&b));
@@ -251,7 +280,9 @@ static lv sf_defstruct(struct lisp_ctx *ctx, lv form, lv env, void *data)
 	if (lisp_consp(name))
 		name = lisp_car(name); /* (defstruct (name options...) ...) */
 	if (!lisp_symbolp(name) || name == LISP_NIL) {
-		dsl_error(d, loc, "defstruct needs a name: (defstruct event (pid u32) (comm (array u8 16)))");
+		dsl_error(
+			d, loc,
+			"defstruct needs a name: (defstruct event (pid u32) (comm (array u8 16)))");
 		return LISP_NIL;
 	}
 	struct dsl_struct s = { .kind = DSL_STRUCT, .loc = loc, .align = 1 };
@@ -277,15 +308,19 @@ static lv sf_defstruct(struct lisp_ctx *ctx, lv form, lv env, void *data)
 		f->cname = dsl_c_name(d, f->name);
 		for (uint32_t i = 0; i < s.nfields; i++)
 			if (!strcmp(s.fields[i].name, f->name)) {
-				dsl_error(d, fl, "defstruct %s: field %s appears twice", s.name, f->name);
+				dsl_error(d, fl, "defstruct %s: field %s appears twice", s.name,
+					  f->name);
 				return LISP_NIL;
 			}
 		uint32_t size, align;
 		if (!field_type(d, lisp_cadr(fd), env, f, &size, &align)) {
-			dsl_error(d, lisp_elem_loc(fd, 1), "defstruct %s: field %s has unknown type %s", s.name,
-				  f->name, dsl_text(d, lisp_cadr(fd)));
-			dsl_hint(d, "field types: u8 u16 u32 u64 i8 i16 i32 i64, a struct defined earlier, "
-				    "(array TYPE N)");
+			dsl_error(d, lisp_elem_loc(fd, 1),
+				  "defstruct %s: field %s has unknown type %s", s.name, f->name,
+				  dsl_text(d, lisp_cadr(fd)));
+			dsl_hint(
+				d,
+				"field types: u8 u16 u32 u64 i8 i16 i32 i64, a struct defined earlier, "
+				"(array TYPE N)");
 			return LISP_NIL;
 		}
 		off = ALIGN_UP(off, align);
@@ -307,7 +342,8 @@ static lv sf_defunion(struct lisp_ctx *ctx, lv form, lv env, void *data)
 	struct srcloc loc = dsl_loc(d, form);
 	lv name = lisp_cadr(form);
 	if (!lisp_symbolp(name) || name == LISP_NIL) {
-		dsl_error(d, loc, "defunion needs a name and structs: (defunion buf ip-hdr tcp-hdr)");
+		dsl_error(d, loc,
+			  "defunion needs a name and structs: (defunion buf ip-hdr tcp-hdr)");
 		return LISP_NIL;
 	}
 	struct dsl_struct s = { .kind = DSL_UNION, .loc = loc, .align = 1 };
@@ -336,8 +372,9 @@ static lv sf_defunion(struct lisp_ctx *ctx, lv form, lv env, void *data)
 			size = align = sc.size;
 			f->name = dsl_lisp_name(d, m);
 		} else {
-			dsl_error(d, lisp_car_loc(l), "defunion %s: %s is not a struct defined with defstruct",
-				  s.name, dsl_text(d, m));
+			dsl_error(d, lisp_car_loc(l),
+				  "defunion %s: %s is not a struct defined with defstruct", s.name,
+				  dsl_text(d, m));
 			return LISP_NIL;
 		}
 		f->cname = dsl_c_name(d, f->name);
@@ -357,7 +394,9 @@ static lv sf_defheader(struct lisp_ctx *ctx, lv form, lv env, void *data)
 	struct srcloc loc = dsl_loc(d, form);
 	lv name = lisp_cadr(form);
 	if (!lisp_symbolp(name) || name == LISP_NIL) {
-		dsl_error(d, loc, "defheader needs a name: (defheader vlan (tci :offset 0 :type u16 :net-order t))");
+		dsl_error(
+			d, loc,
+			"defheader needs a name: (defheader vlan (tci :offset 0 :type u16 :net-order t))");
 		return LISP_NIL;
 	}
 	struct dsl_struct s = { .kind = DSL_HEADER, .loc = loc, .align = 1 };
@@ -372,7 +411,10 @@ static lv sf_defheader(struct lisp_ctx *ctx, lv form, lv env, void *data)
 		struct srcloc fl = lisp_car_loc(l);
 		struct dsl_field *f = &s.fields[s.nfields];
 		if (!lisp_consp(fd) || !lisp_symbolp(lisp_car(fd))) {
-			dsl_error(d, fl, "defheader %s: a field is (NAME :offset N :type T [:net-order t])", s.name);
+			dsl_error(
+				d, fl,
+				"defheader %s: a field is (NAME :offset N :type T [:net-order t])",
+				s.name);
 			return LISP_NIL;
 		}
 		f->name = dsl_lisp_name(d, lisp_car(fd));
@@ -384,7 +426,9 @@ static lv sf_defheader(struct lisp_ctx *ctx, lv form, lv env, void *data)
 		uint32_t size, align;
 		if (!off || !ty || !def_const(d, off, env, &o) || o < 0 || o > 65535 ||
 		    !field_type(d, ty, env, f, &size, &align) || f->kind != DSL_F_INT) {
-			dsl_error(d, fl, "defheader %s: field %s needs :offset N and a scalar :type", s.name, f->name);
+			dsl_error(d, fl,
+				  "defheader %s: field %s needs :offset N and a scalar :type",
+				  s.name, f->name);
 			return LISP_NIL;
 		}
 		f->offset = (uint32_t)o;
@@ -435,7 +479,8 @@ void dsl_types_register(struct dsl *d)
 
 static uint32_t field_irtype(struct dsl *d, const struct dsl_field *f)
 {
-	uint32_t t = f->kind == DSL_F_STRUCT ? dsl_struct_irtype(d, f->sub) : dsl_int_irtype(f->size, f->sign);
+	uint32_t t = f->kind == DSL_F_STRUCT ? dsl_struct_irtype(d, f->sub)
+					     : dsl_int_irtype(f->size, f->sign);
 	return f->count ? ir_type_array(d->m, t, f->count) : t;
 }
 
@@ -451,7 +496,8 @@ uint32_t dsl_struct_irtype(struct dsl *d, uint32_t sid)
 		return d->struct_ir[sid];
 	const struct dsl_struct *s = &d->structs.data[sid];
 	struct ir_module *m = d->m;
-	struct ir_type t = { .kind = s->kind == DSL_UNION ? IRT_UNION : IRT_STRUCT, .size = s->size };
+	struct ir_type t = { .kind = s->kind == DSL_UNION ? IRT_UNION : IRT_STRUCT,
+			     .size = s->size };
 	t.label = arena_printf(&m->arena, "%s%s", s->kind == DSL_KERNEL ? "k." : "s.", s->cname);
 	t.name = s->cname;
 	t.members = arena_newn(&m->arena, struct ir_member, s->nfields ? s->nfields : 1);

@@ -97,13 +97,18 @@ static void put16(uint8_t *b, uint16_t v)
 /* eth | ipv4 | tcp | udp | icmp | arp | ipv6 [:key=value,...] */
 size_t rt_packet(const char *spec, uint8_t *out, size_t max, bool *ok)
 {
-	struct pkt p = { .sport = 40000, .dport = 80, .saddr = ip4("10.0.0.1"), .daddr = ip4("10.0.0.2"),
-			 .ttl = 64, .truncate = -1 };
+	struct pkt p = { .sport = 40000,
+			 .dport = 80,
+			 .saddr = ip4("10.0.0.1"),
+			 .daddr = ip4("10.0.0.2"),
+			 .ttl = 64,
+			 .truncate = -1 };
 	*ok = true;
 	const char *kind = spec;
 	size_t kl = strcspn(spec, ":");
 	bool tcp = !strncmp(kind, "tcp", kl) && kl == 3, udp = !strncmp(kind, "udp", kl) && kl == 3;
-	bool icmp = !strncmp(kind, "icmp", kl) && kl == 4, v4 = !strncmp(kind, "ipv4", kl) && kl == 4;
+	bool icmp = !strncmp(kind, "icmp", kl) && kl == 4,
+	     v4 = !strncmp(kind, "ipv4", kl) && kl == 4;
 	bool arp = !strncmp(kind, "arp", kl) && kl == 3, v6 = !strncmp(kind, "ipv6", kl) && kl == 4;
 	bool eth = !strncmp(kind, "eth", kl) && kl == 3;
 	if (!(tcp || udp || icmp || v4 || arp || v6 || eth)) {

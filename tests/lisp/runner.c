@@ -266,11 +266,17 @@ static void do_run(struct ctxrun *r, char *args, unsigned line)
 	}
 	if (!ok)
 		return fail(line, "run: bad packet or context description");
-	struct wl_test_run tr = { .data_in = dn ? data : NULL, .data_size_in = (uint32_t)dn,
-				  .data_out = dn ? out : NULL, .data_size_out = dn ? sizeof(out) : 0,
-				  .ctx_in = cn ? ctx : NULL, .ctx_size_in = (uint32_t)cn,
-				  .ctx_out = cn ? ctxout : NULL, .ctx_size_out = cn ? (uint32_t)cn : 0, .repeat = 1 };
-	if (wl_program_type(p) == BPF_PROG_TYPE_RAW_TRACEPOINT || wl_program_type(p) == BPF_PROG_TYPE_SYSCALL) {
+	struct wl_test_run tr = { .data_in = dn ? data : NULL,
+				  .data_size_in = (uint32_t)dn,
+				  .data_out = dn ? out : NULL,
+				  .data_size_out = dn ? sizeof(out) : 0,
+				  .ctx_in = cn ? ctx : NULL,
+				  .ctx_size_in = (uint32_t)cn,
+				  .ctx_out = cn ? ctxout : NULL,
+				  .ctx_size_out = cn ? (uint32_t)cn : 0,
+				  .repeat = 1 };
+	if (wl_program_type(p) == BPF_PROG_TYPE_RAW_TRACEPOINT ||
+	    wl_program_type(p) == BPF_PROG_TYPE_SYSCALL) {
 		/* these take only an input context */
 		tr.ctx_out = NULL;
 		tr.ctx_size_out = 0;
@@ -280,7 +286,8 @@ static void do_run(struct ctxrun *r, char *args, unsigned line)
 	if (err)
 		return fail(line, "run %s: BPF_PROG_TEST_RUN failed: %s", name, strerror(-err));
 	if ((uint32_t)tr.retval != (uint32_t)want)
-		fail(line, "run %s: returned %d, expected %lld", name, (int)tr.retval, (long long)want);
+		fail(line, "run %s: returned %d, expected %lld", name, (int)tr.retval,
+		     (long long)want);
 	/* out@OFF=HEX: bytes of the packet as the program left it */
 	for (char *o = strstr(arrow, "out@"); o; o = strstr(o + 1, "out@")) {
 		unsigned off;
@@ -299,7 +306,8 @@ static void do_run(struct ctxrun *r, char *args, unsigned line)
 static void do_map(struct ctxrun *r, char *args, unsigned line)
 {
 	char name[128], key[128], arrow[8], val[128];
-	if (sscanf(args, "%127s %127s %7s %127s", name, key, arrow, val) != 4 || strcmp(arrow, "->"))
+	if (sscanf(args, "%127s %127s %7s %127s", name, key, arrow, val) != 4 ||
+	    strcmp(arrow, "->"))
 		return fail(line, "map: expected MAP KEY -> VALUE");
 	struct wl_map *m = find_map(r, name, line);
 	if (!m)
@@ -316,7 +324,8 @@ static void do_map(struct ctxrun *r, char *args, unsigned line)
 	int err = wl_map_lookup(m, k, v, 0);
 	if (!strcmp(val, "absent")) {
 		if (err != -ENOENT)
-			fail(line, "map %s[%s]: expected no entry (lookup gave %s)", name, key, err ? strerror(-err) : "a value");
+			fail(line, "map %s[%s]: expected no entry (lookup gave %s)", name, key,
+			     err ? strerror(-err) : "a value");
 		return;
 	}
 	if (err)
@@ -340,8 +349,8 @@ static void do_map(struct ctxrun *r, char *args, unsigned line)
 	if (!value_of(num, &want))
 		return fail(line, "map: bad value %s", val);
 	if (!compare(op, have, want))
-		fail(line, "map %s[%s] is %llu, expected %s%lld", name, key, (unsigned long long)have, op,
-		     (long long)want);
+		fail(line, "map %s[%s] is %llu, expected %s%lld", name, key,
+		     (unsigned long long)have, op, (long long)want);
 }
 
 static void do_map_sum(struct ctxrun *r, char *args, unsigned line)
@@ -371,7 +380,8 @@ static void do_map_sum(struct ctxrun *r, char *args, unsigned line)
 			sum += le_value(v, vs);
 	}
 	if (!compare(op, sum, want))
-		fail(line, "map-sum %s is %llu, expected %s %lld", name, (unsigned long long)sum, op, (long long)want);
+		fail(line, "map-sum %s is %llu, expected %s %lld", name, (unsigned long long)sum,
+		     op, (long long)want);
 }
 
 static void do_prog_array(struct ctxrun *r, char *args, unsigned line)
@@ -545,7 +555,8 @@ static void do_ringbuf(struct ctxrun *r, char *args, unsigned line)
 	}
 	wl_ringbuf_poll(r->rb, 200);
 	if (!compare(op, r->records, n))
-		return fail(line, "ringbuf %s: %u records, expected %s %u", name, r->records, op, n);
+		return fail(line, "ringbuf %s: %u records, expected %s %u", name, r->records, op,
+			    n);
 	for (char *f = strtok(args + used, " "); f; f = strtok(NULL, " ")) {
 		unsigned bits, off;
 		char val[64];
@@ -555,9 +566,10 @@ static void do_ringbuf(struct ctxrun *r, char *args, unsigned line)
 		if (!value_of(val, &want) || off + bits / 8 > r->first_len)
 			return fail(line, "ringbuf: bad field check %s", f);
 		uint64_t have = le_value(r->first + off, bits / 8);
-		if (have != (uint64_t)want && have != ((uint64_t)want & ((bits == 64) ? ~0ULL : (1ULL << bits) - 1)))
-			fail(line, "ringbuf %s: first record u%u@%u is %llu, expected %lld", name, bits, off,
-			     (unsigned long long)have, (long long)want);
+		if (have != (uint64_t)want &&
+		    have != ((uint64_t)want & ((bits == 64) ? ~0ULL : (1ULL << bits) - 1)))
+			fail(line, "ringbuf %s: first record u%u@%u is %llu, expected %lld", name,
+			     bits, off, (unsigned long long)have, (long long)want);
 	}
 }
 
@@ -628,7 +640,8 @@ static int run_file(const char *path)
 			free(text);
 			return 77;
 		}
-		if (a && !strcmp(a, "kprobes") && stat("/sys/bus/event_source/devices/kprobe", &sb) &&
+		if (a && !strcmp(a, "kprobes") &&
+		    stat("/sys/bus/event_source/devices/kprobe", &sb) &&
 		    stat("/sys/kernel/tracing/kprobe_events", &sb)) {
 			printf("SKIP %s: this kernel has no kprobes\n", path);
 			free(text);
@@ -688,7 +701,8 @@ static int run_file(const char *path)
 			free(text);
 			return 77;
 		}
-		snprintf(cgroup_dir, sizeof(cgroup_dir), "%s/whistler-dsl-%d", cgroup2_root, getpid());
+		snprintf(cgroup_dir, sizeof(cgroup_dir), "%s/whistler-dsl-%d", cgroup2_root,
+			 getpid());
 		if (mkdir(cgroup_dir, 0755) && errno != EEXIST) {
 			printf("SKIP %s: cannot make a cgroup: %s\n", path, strerror(errno));
 			wl_object_close(obj);
@@ -716,8 +730,8 @@ static int run_file(const char *path)
 		const char *key;
 		void (*fn)(struct ctxrun *, char *, unsigned);
 	} dirs[] = {
-		{ "prog-array", do_prog_array }, { "attach", do_attach }, { "listen", do_listen },
-		{ "trigger", do_trigger },	 { "run", do_run },	  { "map", do_map },
+		{ "prog-array", do_prog_array }, { "attach", do_attach },   { "listen", do_listen },
+		{ "trigger", do_trigger },	 { "run", do_run },	    { "map", do_map },
 		{ "map-sum", do_map_sum },	 { "ringbuf", do_ringbuf },
 	};
 	unsigned checks = 0;
@@ -795,7 +809,8 @@ static int run_errors(const char *dir)
 			fprintf(stderr, "%s: FAIL: no %s\n", path, errp);
 			bad++;
 		} else if (strcmp(want, got)) {
-			fprintf(stderr, "%s: FAIL: diagnostics differ\n--- expected\n%s--- got\n%s", path, want, got);
+			fprintf(stderr, "%s: FAIL: diagnostics differ\n--- expected\n%s--- got\n%s",
+				path, want, got);
 			bad++;
 		} else if (rc == 0) {
 			fprintf(stderr, "%s: FAIL: compiled, but an error was expected\n", path);
@@ -840,8 +855,9 @@ static int run_gen(const char *path, const char *whistler)
 	/* C: the _Static_asserts hold under gcc */
 	if (sh("command -v gcc >/dev/null"))
 		printf("SKIP C check: no gcc\n");
-	else if (sh("printf '#include \"%s.h\"\\nint main(void){return 0;}\\n' > %s/t.c && gcc -std=c11 -Wall -Werror -fsyntax-only -I%s %s/t.c",
-		    stem, tmp, tmp, tmp))
+	else if (
+		sh("printf '#include \"%s.h\"\\nint main(void){return 0;}\\n' > %s/t.c && gcc -std=c11 -Wall -Werror -fsyntax-only -I%s %s/t.c",
+		   stem, tmp, tmp, tmp))
 		fail(0, "the generated C header does not compile (or an assert fails)");
 	/* Python: the ctypes asserts hold */
 	if (sh("command -v python3 >/dev/null"))
@@ -860,22 +876,27 @@ static int run_gen(const char *path, const char *whistler)
 		fail(0, "generated files missing");
 	} else {
 		/* every offsetof assert of the C header has its Rust twin and a Go "// offset N" */
-		for (char *a = strstr(c_h, "offsetof(struct "); a; a = strstr(a + 1, "offsetof(struct ")) {
+		for (char *a = strstr(c_h, "offsetof(struct "); a;
+		     a = strstr(a + 1, "offsetof(struct ")) {
 			char sname[128], fname[128];
 			unsigned off;
-			if (sscanf(a, "offsetof(struct %127[^,], %127[^)]) == %u", sname, fname, &off) != 3)
+			if (sscanf(a, "offsetof(struct %127[^,], %127[^)]) == %u", sname, fname,
+				   &off) != 3)
 				continue;
 			char want[256];
 			snprintf(want, sizeof(want), ", %s) == %u);", fname, off);
 			if (!strstr(rs, want))
-				fail(0, "Rust lacks the offset assert of %s.%s (%u)", sname, fname, off);
+				fail(0, "Rust lacks the offset assert of %s.%s (%u)", sname, fname,
+				     off);
 			snprintf(want, sizeof(want), "// offset %u\n", off);
 			if (!strstr(go, want))
 				fail(0, "Go lacks a field at offset %u (%s.%s)", off, sname, fname);
 		}
 		if (sh("command -v rustc >/dev/null"))
 			printf("note: no rustc, the Rust layout is checked textually only\n");
-		else if (sh("cd %s && rustc --edition 2021 --crate-type lib -o /dev/null %s_types.rs 2>/dev/null", tmp, stem))
+		else if (
+			sh("cd %s && rustc --edition 2021 --crate-type lib -o /dev/null %s_types.rs 2>/dev/null",
+			   tmp, stem))
 			fail(0, "the generated Rust does not compile");
 		if (sh("command -v gofmt >/dev/null"))
 			printf("note: no gofmt, the Go layout is checked textually only\n");
@@ -890,7 +911,8 @@ static int run_gen(const char *path, const char *whistler)
 	free(p3);
 	sh("rm -rf %s", tmp);
 	if (!failures)
-		printf("ok %s: --gen c and python compiled with their asserts, lisp read back, go and rust layouts checked\n", path);
+		printf("ok %s: --gen c and python compiled with their asserts, lisp read back, go and rust layouts checked\n",
+		       path);
 	return failures ? 1 : 0;
 }
 

@@ -62,8 +62,9 @@ static struct ir_module *build(const char *text)
 
 Test(dsl, definitions_are_recorded_and_built_into_ir)
 {
-	struct ir_module *m = build("(defmap counts :type :hash :key-size 4 :value-size 8 :max-entries 16)\n"
-				    "(defprog p (:type :tc) (incf (getmap counts 1)) TC_ACT_OK)\n");
+	struct ir_module *m =
+		build("(defmap counts :type :hash :key-size 4 :value-size 8 :max-entries 16)\n"
+		      "(defprog p (:type :tc) (incf (getmap counts 1)) TC_ACT_OK)\n");
 	char *t = ir_text(m);
 	cr_assert(strstr(t, "map $counts type=hash key=u32 value=u64 max_entries=16"), "%s", t);
 	cr_assert(strstr(t, "prog $p(%ctx:ptr.ctx) -> i32 type=sched_cls section=\"tc\""), "%s", t);
@@ -78,7 +79,8 @@ Test(dsl, definitions_are_recorded_and_built_into_ir)
 Test(dsl, building_again_after_more_forms)
 {
 	/* what a session does: definitions arrive one by one */
-	lv f = lisp_read_string(ctx, "(defmap m :type :array :key-size 4 :value-size 8 :max-entries 2)");
+	lv f = lisp_read_string(ctx,
+				"(defmap m :type :array :key-size 4 :value-size 8 :max-entries 2)");
 	cr_assert_eq(dsl_toplevel(d, f), 0);
 	struct ir_module *m1 = dsl_build(d, NULL);
 	cr_assert(m1);
@@ -90,7 +92,8 @@ Test(dsl, building_again_after_more_forms)
 	struct ir_module *m2 = dsl_build(d, NULL);
 	cr_assert(m2 && ir_sym_lookup(m2, "p") && ir_sym_lookup(m2, "q") && ir_sym_lookup(m2, "m"));
 	struct ir_module *m3 = dsl_build(d, "q");
-	cr_assert(m3 && ir_sym_lookup(m3, "q") && !ir_sym_lookup(m3, "p"), "only the program asked for");
+	cr_assert(m3 && ir_sym_lookup(m3, "q") && !ir_sym_lookup(m3, "p"),
+		  "only the program asked for");
 	ir_module_free(m1);
 	ir_module_free(m2);
 	ir_module_free(m3);
@@ -119,20 +122,26 @@ Test(dsl, struct_layout_follows_c)
 	cr_assert_eq(lisp_eval(ctx, lisp_read_string(ctx, "(+ (sizeof s) (sizeof u32))"), &r), 0);
 	cr_assert_eq(lisp_fixnum_value(r), 44);
 	/* and the userspace codec */
-	cr_assert_eq(lisp_eval(ctx, lisp_read_string(ctx,
-		"(s-record-c (decode-s (encode-s (make-s-record :a 1 :b 2 :c 515 :d #(1 2 3) :e 9))))"), &r),
-		     0, "%s", buf_cstr(&msgs));
+	cr_assert_eq(
+		lisp_eval(
+			ctx,
+			lisp_read_string(
+				ctx,
+				"(s-record-c (decode-s (encode-s (make-s-record :a 1 :b 2 :c 515 :d #(1 2 3) :e 9))))"),
+			&r),
+		0, "%s", buf_cstr(&msgs));
 	cr_assert_eq(lisp_fixnum_value(r), 515);
 }
 
 Test(dsl, variables_become_ssa_values_with_phis)
 {
-	struct ir_module *m = build("(defmap out :type :array :key-size 4 :value-size 8 :max-entries 1)\n"
-				    "(defprog p (:type :xdp)\n"
-				    "  (let ((n 0) (len (- (ctx data-end) (ctx data))))\n"
-				    "    (dotimes (i 8) (when (> len i) (incf n)))\n"
-				    "    (setf (getmap out 0) n))\n"
-				    "  XDP_PASS)\n");
+	struct ir_module *m =
+		build("(defmap out :type :array :key-size 4 :value-size 8 :max-entries 1)\n"
+		      "(defprog p (:type :xdp)\n"
+		      "  (let ((n 0) (len (- (ctx data-end) (ctx data))))\n"
+		      "    (dotimes (i 8) (when (> len i) (incf n)))\n"
+		      "    (setf (getmap out 0) n))\n"
+		      "  XDP_PASS)\n");
 	char *t = ir_text(m);
 	cr_assert(strstr(t, "phi"), "loop variables are phis: %s", t);
 	cr_assert(!strstr(t, "alloca 8, 8 !1:3"), "no stack slots for scalars: %s", t);
@@ -153,24 +162,28 @@ Test(dsl, constants_fold_and_swaps_fold_into_compares)
 	/* 53 = 0x0035 compared as the raw load against 0x3500 */
 	cr_assert(strstr(t, "br.eq %") && strstr(t, ", 13568,"), "%s", t);
 	cr_assert(strstr(t, "ret 1"), "constant return folded: %s", t);
-	cr_assert(strstr(t, "chkpkt %data, 42, %data_end"), "one bounds check for the headers: %s", t);
+	cr_assert(strstr(t, "chkpkt %data, 42, %data_end"), "one bounds check for the headers: %s",
+		  t);
 	free(t);
 	ir_module_free(m);
 }
 
 Test(dsl, programs_and_sections_agree)
 {
-	struct ir_module *m = build("(defprog a (:type :cgroup-sock-addr :section \"cgroup/connect4\") 1)\n"
-				    "(defprog b (:section \"tracepoint/sched/sched_switch\") 0)\n"
-				    "(defprog c () 2)\n");
+	struct ir_module *m =
+		build("(defprog a (:type :cgroup-sock-addr :section \"cgroup/connect4\") 1)\n"
+		      "(defprog b (:section \"tracepoint/sched/sched_switch\") 0)\n"
+		      "(defprog c () 2)\n");
 	cr_assert_eq(ir_sym(m, ir_sym_lookup(m, "a"))->fn->progtype, IR_PROG_cgroup_sock_addr);
-	cr_assert_eq(ir_sym(m, ir_sym_lookup(m, "b"))->fn->progtype, IR_PROG_tracepoint, "type from the section");
+	cr_assert_eq(ir_sym(m, ir_sym_lookup(m, "b"))->fn->progtype, IR_PROG_tracepoint,
+		     "type from the section");
 	cr_assert_eq(ir_sym(m, ir_sym_lookup(m, "c"))->fn->progtype, IR_PROG_xdp, "the default");
 	cr_assert_str_eq(ir_sym(m, ir_sym_lookup(m, "c"))->fn->section, "xdp");
 	ir_module_free(m);
 	cr_assert_eq(load("(defprog x (:type :xdp :section \"tc\") 0)"), 1);
-	cr_assert(strstr(buf_cstr(&msgs), "section \"tc\" is for :tc programs, but the type is :xdp"), "%s",
-		  buf_cstr(&msgs));
+	cr_assert(
+		strstr(buf_cstr(&msgs), "section \"tc\" is for :tc programs, but the type is :xdp"),
+		"%s", buf_cstr(&msgs));
 }
 
 Test(dsl, errors_are_located_and_compilation_goes_on)
@@ -185,7 +198,8 @@ Test(dsl, errors_are_located_and_compilation_goes_on)
 	const char *out = buf_cstr(&msgs);
 	cr_assert(strstr(out, "t.lisp:3:8: error: unknown variable 'cuont'"), "%s", out);
 	cr_assert(strstr(out, "hint: did you mean 'count'?"), "%s", out);
-	cr_assert(strstr(out, "t.lisp:4:5: error: unknown function or form 'ktime-get-nss'"), "%s", out);
+	cr_assert(strstr(out, "t.lisp:4:5: error: unknown function or form 'ktime-get-nss'"), "%s",
+		  out);
 	cr_assert(strstr(out, "did you mean 'ktime-get-ns'?"), "%s", out);
 	cr_assert_eq(dsl_errors(d), 2);
 }
@@ -195,8 +209,10 @@ Test(dsl, userspace_generators)
 	cr_assert_eq(load("(defconstant +limit+ 5)\n(defstruct ev (pid u32) (ts u64))\n"), 0);
 	struct buf b = { 0 };
 	cr_assert_eq(dsl_gen(d, "c", "x", &b), 0);
-	cr_assert(strstr(buf_cstr(&b), "struct ev {\n\tuint32_t pid;\n\tuint64_t ts;\n};"), "%s", buf_cstr(&b));
-	cr_assert(strstr(buf_cstr(&b), "_Static_assert(offsetof(struct ev, ts) == 8"), "%s", buf_cstr(&b));
+	cr_assert(strstr(buf_cstr(&b), "struct ev {\n\tuint32_t pid;\n\tuint64_t ts;\n};"), "%s",
+		  buf_cstr(&b));
+	cr_assert(strstr(buf_cstr(&b), "_Static_assert(offsetof(struct ev, ts) == 8"), "%s",
+		  buf_cstr(&b));
 	cr_assert(strstr(buf_cstr(&b), "#define LIMIT 5ULL"), "%s", buf_cstr(&b));
 	b.len = 0;
 	cr_assert_eq(dsl_gen(d, "python", "x", &b), 0);
