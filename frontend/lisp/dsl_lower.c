@@ -815,8 +815,11 @@ struct dval lower_setf_place(struct fb *fb, lv place, struct srcloc ploc, struct
 	if (!lisp_consp(place))
 		return fb_error(fb, ploc, "cannot assign to %s", dsl_text(d, place));
 	lv h = lisp_car(place);
-	if (is_getmap(place))
+	if (is_getmap(place)) {
+		if (form_len(place) != 3)
+			return fb_error(fb, ploc, "getmap takes a map and a key");
 		return maps_setmap(fb, lisp_cadr(place), lisp_caddr(place), ploc, v, 0);
+	}
 	if (sym_is(h, "CTX")) {
 		struct dval sv = v;
 		mem_ctx_field(fb, place, ploc, lisp_cadr(place),
