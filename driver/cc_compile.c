@@ -1,16 +1,49 @@
-/* The compilation stages of whistlercc after option parsing: Whistler IR
- * through the optimizer and backend; C (not yet connected: a clear error,
- * never a fake output). */
+/* The compilation stages of whistlercc after option parsing: C through the
+ * preprocessor, parser and semantic analysis (lowering to IR not connected
+ * yet: a clear error, never a fake output); Whistler IR through the
+ * optimizer and backend. */
 #include "driver/cc_compile.h"
+#include "frontend/c/cparse.h"
 #include "backend/object.h"
 #include "ir/pass.h"
 
 int cc_compile(const struct cc_options *o, const struct cc_input *input, const char *output,
 	       struct diag *d)
 {
-	diag_error(d, (struct srcloc){ 0 },
-		   "compiling C is not implemented yet (preprocessing with -E works)");
-	return 1;
+	int err;
+	struct pp *pp = cc_new_pp(o, input, d, d->sm, &err);
+	if (!pp) {
+		diag_error(d, (struct srcloc){ 0 }, "no such file or directory: '%s'", input->path);
+		return 1;
+	}
+	struct cparse_options po = {
+		.btf_types = o->btf_types,
+		.btf_path = o->btf_path,
+		.wflags = o->wflags.data,
+		.nwflags = o->wflags.len,
+		.no_warnings = o->no_warnings,
+	};
+	struct ctu *tu = cparse_unit(pp, d, &po);
+	int rc = diag_failed(d) ? 1 : 0;
+	if (o->ast_dump && !rc) {
+		struct buf b = { 0 };
+		cast_dump(tu, &b);
+		fwrite(b.data, 1, b.len, stdout);
+		buf_free(&b);
+	}
+	if (!rc && o->mode != CC_MODE_SYNTAX) {
+		/* lowering the typed AST to IR is the next step (issue 7) */
+		diag_error(d, (struct srcloc){ 0 },
+			   "compiling C to %s is not implemented yet (-fsyntax-only and -E work)",
+			   o->mode == CC_MODE_ASM ? "assembly" : "an object");
+		rc = 1;
+	}
+	(void)output;
+	if (cc_emit_dep_file(o, input->path, output, pp))
+		rc = 1;
+	ctu_free(tu);
+	pp_free(pp);
+	return rc;
 }
 
 int cc_compile_ir(const struct cc_options *o, const struct cc_input *input, const char *output,

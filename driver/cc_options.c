@@ -23,7 +23,7 @@ enum cc_opt_action {
 	A_NOSTDINC, A_NOSTDLIBINC, A_NOBUILTININC, A_UNUSED, A_STD, A_ANSI, A_WARNING, A_NO_WARNINGS,
 	A_ERROR_LIMIT, A_NO_CARET, A_OPT_LEVEL, A_DEBUG, A_NO_INLINE, A_VISIBILITY, A_PREFIX_MAP,
 	A_DEBUG_DIR, A_FREESTANDING, A_NO_PIC, A_PIC, A_PIE, A_UNSIGNED_CHAR, A_SIGNED_CHAR,
-	A_FAST_MATH, A_NO_FAST_MATH, A_UNKNOWN_F,
+	A_FAST_MATH, A_NO_FAST_MATH, A_UNKNOWN_F, A_BTF_TYPES, A_AST_DUMP,
 };
 
 static const struct cc_opt {
@@ -321,6 +321,8 @@ static int apply(struct cc_options *o, int action, const char *v, const char *ar
 			o->werror = true;
 		else if (!strcmp(v, "no-error"))
 			o->werror = false;
+		else
+			vec_push(&o->wflags, v); /* the parser's warning switches */
 		break;
 	case A_NO_WARNINGS:
 		o->no_warnings = true;
@@ -418,6 +420,13 @@ static int apply(struct cc_options *o, int action, const char *v, const char *ar
 		/* GCC's -f options for other targets: accepted like clang's
 		 * ignored-optimization group, so builds keep working */
 		warning(o, "optimization flag '%s' is not supported", arg);
+		break;
+	case A_BTF_TYPES:
+		o->btf_types = true;
+		o->btf_path = v && *v ? v : NULL;
+		break;
+	case A_AST_DUMP:
+		o->ast_dump = true;
 		break;
 	case A_IGNORE:
 		break;
@@ -596,6 +605,7 @@ void cc_options_free(struct cc_options *o)
 	vec_free(&o->inputs);
 	vec_free(&o->dep_targets);
 	vec_free(&o->prefix_maps);
+	vec_free(&o->wflags);
 	vec_free(&o->pp.quote_dirs);
 	vec_free(&o->pp.angled_dirs);
 	vec_free(&o->pp.system_dirs);

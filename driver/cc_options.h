@@ -86,6 +86,12 @@ struct cc_options {
 	/* diagnostics */
 	bool werror, no_warnings, no_caret;
 	unsigned error_limit;
+	VEC(const char *) wflags; /* -W<x> other than -Werror, without the -W */
+
+	/* C frontend */
+	bool btf_types;       /* -fwhistler-btf-types[=FILE]: kernel types from BTF */
+	const char *btf_path; /* FILE, NULL: /sys/kernel/btf/vmlinux */
+	bool ast_dump;        /* -fwhistler-ast-dump: print the typed AST */
 
 	/* code generation */
 	int opt_level;        /* 0..3 */

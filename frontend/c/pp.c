@@ -213,6 +213,12 @@ struct arena *pp_arena(struct pp *pp)
 	return &pp->arena;
 }
 
+void pp_set_include_hook(struct pp *pp, pp_include_hook hook, void *ctx)
+{
+	pp->include_hook = hook;
+	pp->include_hook_ctx = ctx;
+}
+
 void pp_set_file_callback(struct pp *pp, void (*cb)(void *ctx, const struct pp_file_event *e),
 			  void *ctx)
 {

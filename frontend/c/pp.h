@@ -90,6 +90,12 @@ struct ident_table *pp_idents(struct pp *pp);
 struct arena *pp_arena(struct pp *pp);
 void pp_set_file_callback(struct pp *pp, void (*cb)(void *ctx, const struct pp_file_event *e),
 			  void *ctx);
+/* Headers a client serves without a file (the parser's BTF-served
+ * vmlinux.h): called for every #include with the name as written and
+ * whether the search path has it; returning true satisfies the #include
+ * without reading anything (and without a dependency).  NULL: none. */
+typedef bool (*pp_include_hook)(void *ctx, const char *name, bool angled, bool found);
+void pp_set_include_hook(struct pp *pp, pp_include_hook hook, void *ctx);
 
 /* A diagnostic at `loc` preceded by "In file included from" lines, as clang
  * prints them; the parser reports through these too. */

@@ -532,6 +532,10 @@ static void do_include(struct pp *pp, struct pp_source *src, enum pp_directive d
 	int32_t di;
 	bool sys;
 	struct pp_file *f = pp_find_include(pp, fname, strlen(fname), angled, next, &di, &sys);
+	if (pp->include_hook && pp->include_hook(pp->include_hook_ctx, fname, angled, f != NULL)) {
+		free(fname);
+		return;
+	}
 	if (!f) {
 		pp_report(pp, DIAG_FATAL, loc, "'%s' file not found", fname);
 		pp->fatal = true;

@@ -164,6 +164,8 @@ struct pp {
 
 	void (*file_cb)(void *ctx, const struct pp_file_event *e);
 	void *file_cb_ctx;
+	pp_include_hook include_hook;
+	void *include_hook_ctx;
 
 	/* the include stack last printed before a diagnostic */
 	VEC(struct srcloc) shown_stack;

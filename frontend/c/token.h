@@ -47,6 +47,9 @@ struct pp_ident {
 	uint8_t pad_;
 	struct pp_macro *macro; /* current definition, NULL if none */
 	struct pp_ident *next;  /* hash chain */
+	/* the C parser's innermost bindings of this name (cparse_internal.h):
+	 * lookups are a pointer load, scopes restore them on exit */
+	struct cbinding *bind_ord, *bind_tag;
 };
 
 struct tok {

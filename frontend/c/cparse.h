@@ -1,0 +1,42 @@
+/* The C parser and semantic analysis: pulls tokens from a preprocessor and
+ * builds the typed AST of ast.h for one translation unit, with clang-style
+ * diagnostics and recovery.  Kernel types can be served from BTF instead of
+ * a vmlinux.h header. */
+#ifndef WHISTLER_C_CPARSE_H
+#define WHISTLER_C_CPARSE_H
+
+#include "frontend/c/ast.h"
+#include "frontend/c/pp.h"
+
+/* Warnings that can be disabled by -Wno-NAME or #pragma GCC/clang diagnostic
+ * (cwarnings.def): clang's names and defaults. */
+enum cwarn {
+#define WARN(id, flag, on) CW_##id,
+#include "frontend/c/cwarnings.def"
+#undef WARN
+	CW_COUNT
+};
+
+struct cparse_options {
+	/* Names the program does not declare resolve in the kernel's BTF
+	 * (-fwhistler-btf-types), as if a vmlinux.h had been included first;
+	 * `#include "vmlinux.h"` is then served from BTF too.  Without it, an
+	 * #include of vmlinux.h that is not on the search path is served from
+	 * BTF instead of failing. */
+	bool btf_types;
+	const char *btf_path; /* NULL: /sys/kernel/btf/vmlinux */
+	/* -W/-Wno- flags in command-line order ("no-unknown-attributes", "all" …) */
+	const char *const *wflags;
+	uint32_t nwflags;
+	bool no_warnings; /* -w */
+};
+
+/* Parses the unit `pp` was begun on.  Returns the AST (never NULL);
+ * diagnostics went through the preprocessor (pp_error …), so the unit is
+ * valid for lowering only when the diag has no errors. */
+struct ctu *cparse_unit(struct pp *pp, struct diag *d, const struct cparse_options *o);
+
+/* Prints the AST in a compact indented form (tests, -Xclang -ast-dump). */
+void cast_dump(struct ctu *tu, struct buf *out);
+
+#endif
