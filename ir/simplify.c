@@ -1,8 +1,8 @@
 /* Pass `simplify`: control-flow graph clean-up — branches whose arms agree
  * become jumps, jumps through empty blocks go straight to their target, and
  * a block that is the only successor of its only predecessor is merged into
- * it. Check terminators (chkpkt, chknull) are kept: they carry the facts the
- * verifier needs. */
+ * it, and blocks that return the same constant are shared. Check terminators
+ * (chkpkt, chknull) are kept: they carry the facts the verifier needs. */
 #include "ir/pass.h"
 
 #include <stdlib.h>
@@ -30,16 +30,26 @@ static ir_ref phi_value(const struct ir_ins *in, uint32_t p)
 	return IR_NOREF;
 }
 
-/* Terminators whose success edge carries a fact for the verifier. */
-static bool is_check(const struct ir_func *f, uint32_t b)
+/* Whether the edge b -> s is the success edge of a check: the edge whose
+ * target the verifier's facts (bounds, non-NULL) hold in, as verify_bpf.c
+ * finds them. The failure edge carries nothing and may go anywhere. */
+static bool guards_edge(const struct ir_func *f, uint32_t b, uint32_t s)
 {
 	const struct ir_ins *t = ir_block_term(f, b);
 	if (!t)
 		return false;
-	if (t->op == IR_CHKPKT || t->op == IR_CHKNULL)
-		return true;
-	return (t->op == IR_BR_EQ || t->op == IR_BR_NE) && ir_ref_kind(t->args[0]) == REF_TMP &&
-	       f->tmps.data[ir_ref_idx(t->args[0])].ty.cls == IR_PTR;
+	if (t->op == IR_CHKNULL)
+		return ir_ref_idx(t->args[1]) == s;
+	if (t->op == IR_CHKPKT)
+		return ir_ref_idx(t->args[3]) == s;
+	if ((t->op != IR_BR_EQ && t->op != IR_BR_NE) || ir_ref_kind(t->args[0]) != REF_TMP ||
+	    f->tmps.data[ir_ref_idx(t->args[0])].ty.cls != IR_PTR)
+		return false;
+	/* br.ne %p, 0, @nonnull, @null / br.eq %p, 0, @null, @nonnull; a
+	 * comparison of two pointers keeps both arms */
+	if (ir_ref_kind(t->args[1]) == REF_CON && ir_con_val(f, t->args[1]) == 0)
+		return ir_ref_idx(t->args[t->op == IR_BR_NE ? 2 : 3]) == s;
+	return true;
 }
 
 static bool has_phis(const struct ir_block *b)
@@ -87,7 +97,7 @@ static bool thread_empty(struct ir_func *f)
 		/* e is the block a check guards: t may take its place only if t
 		 * too is reached from e alone */
 		bool guards = false;
-		vec_foreach(&eb->preds, p) guards |= is_check(f, *p);
+		vec_foreach(&eb->preds, p) guards |= guards_edge(f, *p, e);
 		if (guards && tb->preds.len > 1)
 			continue;
 		for (uint32_t i = 0; i < eb->preds.len; i++) {
@@ -172,6 +182,51 @@ static bool merge_chains(struct ir_func *f)
 	return changed;
 }
 
+/* The constant a block returns when a `ret` is all it holds. */
+static bool const_ret(const struct ir_func *f, uint32_t b, int64_t *val)
+{
+	const struct ir_block *bb = f->blocks.data[b];
+	if (b == 0 || bb->rpo == UINT32_MAX || bb->ins.len != 1 || bb->ins.data[0].op != IR_RET)
+		return false;
+	const struct ir_ins *r = &bb->ins.data[0];
+	if (r->nargs && ir_ref_kind(r->args[0]) != REF_CON)
+		return false;
+	*val = r->nargs ? ir_con_val(f, r->args[0]) : INT64_MIN;
+	return true;
+}
+
+/* Blocks that only return the same constant become one: the predecessors
+ * of the later ones jump to the first (one exit sequence instead of one per
+ * path; a conditional branch reaches it without a jump). */
+static bool merge_returns(struct ir_func *f)
+{
+	bool changed = false;
+	ir_cfg_build(f);
+	for (uint32_t b = 1; b < f->blocks.len; b++) {
+		int64_t vb, vc;
+		if (!const_ret(f, b, &vb))
+			continue;
+		for (uint32_t c = b + 1; c < f->blocks.len; c++) {
+			if (!const_ret(f, c, &vc) || vc != vb)
+				continue;
+			struct ir_block *cb = f->blocks.data[c];
+			vec_foreach(&cb->preds, p)
+			{
+				struct ir_ins *pt = ir_block_term(f, *p);
+				for (unsigned a = ir_term_first_block(pt); a < pt->nargs; a++)
+					if (ir_ref_idx(pt->args[a]) == c)
+						pt->args[a] = IR_REF(REF_BLK, b);
+			}
+			cb->ins.len = 0;
+			ir_ref self[] = { IR_REF(REF_BLK, c) };
+			ir_emit(f, c, IR_JMP, VT_VOID, 0, self, 1);
+			ir_cfg_build(f);
+			changed = true;
+		}
+	}
+	return changed;
+}
+
 bool ir_pass_simplify(struct ir_func *f)
 {
 	bool any = false;
@@ -179,6 +234,7 @@ bool ir_pass_simplify(struct ir_func *f)
 		changed = same_arms(f);
 		changed |= thread_empty(f);
 		changed |= merge_chains(f);
+		changed |= merge_returns(f);
 		any |= changed;
 	}
 	f->cfg_valid = false;

@@ -264,7 +264,12 @@ struct dval dsl_p_cast(struct fb *fb, lv form, struct srcloc loc, int want)
 	if (dv_is_ptr(v) && t.size < 8) {
 		fb_error(fb, loc, "(cast %s ...) of a pointer would cut it",
 			 dsl_lisp_name(fb->d, lisp_cadr(form)));
-		dsl_hint(fb->d, "pointers are 64 bits wide");
+		if (v.t.region == RG_BTF || v.t.region == RG_BTF_NULL)
+			dsl_hint(fb->d, "this is a kernel object's address (a BTF pointer, as the "
+					"kernel types a traced function's struct arguments); "
+					"pointers are 64 bits wide");
+		else
+			dsl_hint(fb->d, "pointers are 64 bits wide");
 		return dv_poison();
 	}
 	return dv_convert(fb, v, t, loc, "cast");

@@ -236,7 +236,15 @@ void dsl_kernel_register(struct dsl *d);
 struct dval kernel_tp_access(struct fb *fb, const struct dsl_acc *acc, lv form, struct srcloc loc);
 /* The imported struct a kernel pointer field points to (index + 1), or 0. */
 uint32_t kernel_ptr_sid(struct dsl *d, struct dsl_kfield *kf);
+/* The imported kernel struct named cname (index + 1), or 0. */
+uint32_t dsl_kernel_sid(struct dsl *d, const char *cname);
 int dsl_vmlinux(struct dsl *d, struct wbtf **out);
+/* How the kernel types the u64 context slot at byte `off` of a tracing
+ * program in `section` (fentry/fexit/fmod_ret, lsm, tp_btf, iter), from the
+ * target's BTF prototype; *ptr_to names the struct a BTF pointer points to. */
+enum dsl_targ { DSL_TARG_UNKNOWN, DSL_TARG_SCALAR, DSL_TARG_BTF, DSL_TARG_BTF_NULL };
+enum dsl_targ dsl_tracing_arg(struct dsl *d, const char *section, int64_t off,
+			      const char **ptr_to);
 
 /* dsl_defs.c */
 void dsl_defs_register(struct dsl *d);

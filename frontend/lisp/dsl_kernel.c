@@ -25,6 +25,119 @@ int dsl_vmlinux(struct dsl *d, struct wbtf **out)
 	return d->vmlinux_err;
 }
 
+/* ---- tracing arguments ---------------------------------------------------------------- */
+
+/* The member of composite `id` at byte `off`, through anonymous members
+ * (bpf_iter__NAME wraps each pointer in an anonymous union). */
+static const struct btf_member *member_at(const struct wbtf *btf, uint32_t id, int64_t off,
+					  int depth)
+{
+	const struct btf_type *t = wbtf_skip_mods_typedefs(btf, id, &id);
+	if (!t || !wbtf_is_composite(t) || depth > 8)
+		return NULL;
+	for (unsigned i = 0; i < wbtf_vlen(t); i++) {
+		const struct btf_member *m = &wbtf_members(t)[i];
+		int64_t moff = wbtf_member_bit_offset(t, i) / 8;
+		if (moff != off && !(m->name_off == 0 && moff < off))
+			continue;
+		if (m->name_off)
+			return m;
+		const struct btf_member *r = member_at(btf, m->type, off - moff, depth + 1);
+		if (r)
+			return r;
+	}
+	return NULL;
+}
+
+/* The kernel's view of one argument type: a pointer to a struct or union
+ * is a BTF object, anything else a scalar. */
+static enum dsl_targ arg_kind(struct dsl *d, const struct wbtf *btf, uint32_t type,
+			      const char **ptr_to)
+{
+	const struct btf_type *t = wbtf_skip_mods_typedefs(btf, type, &type);
+	if (!t || wbtf_kind(t) != BTF_KIND_PTR)
+		return DSL_TARG_SCALAR;
+	uint32_t pid;
+	const struct btf_type *pt = wbtf_skip_mods_typedefs(btf, t->type, &pid);
+	if (!pt || !wbtf_is_composite(pt))
+		return DSL_TARG_SCALAR;
+	*ptr_to = pt->name_off ? arena_strdup(&d->arena, wbtf_name(btf, pid)) : NULL;
+	return DSL_TARG_BTF;
+}
+
+enum dsl_targ dsl_tracing_arg(struct dsl *d, const char *section, int64_t off,
+			      const char **ptr_to)
+{
+	*ptr_to = NULL;
+	const char *slash = section ? strchr(section, '/') : NULL;
+	if (!slash || !slash[1] || off < 0 || off % 8)
+		return DSL_TARG_UNKNOWN;
+	size_t plen = (size_t)(slash - section);
+	const char *target = slash + 1;
+#define PREFIX(s) (plen == strlen(s) && !strncmp(section, s, plen))
+	bool lsm = PREFIX("lsm") || PREFIX("lsm.s") || PREFIX("lsm_cgroup");
+	bool tp = PREFIX("tp_btf");
+	bool iter = PREFIX("iter") || PREFIX("iter.s");
+	bool fexit = PREFIX("fexit") || PREFIX("fexit.s");
+	bool func = fexit || PREFIX("fentry") || PREFIX("fentry.s") || PREFIX("fmod_ret") ||
+		    PREFIX("fmod_ret.s");
+#undef PREFIX
+	if (!lsm && !tp && !iter && !func)
+		return DSL_TARG_UNKNOWN;
+	struct wbtf *btf;
+	if (dsl_vmlinux(d, &btf))
+		return DSL_TARG_UNKNOWN;
+	if (iter) {
+		/* the context is struct bpf_iter__TARGET; its pointers may be NULL */
+		char *name = arena_printf(&d->arena, "bpf_iter__%s", target);
+		int32_t id = wbtf_find_by_name_kind(btf, name, BTF_KIND_STRUCT);
+		const struct btf_member *m = id < 0 ? NULL : member_at(btf, (uint32_t)id, off, 0);
+		if (!m)
+			return DSL_TARG_UNKNOWN;
+		enum dsl_targ k = arg_kind(d, btf, m->type, ptr_to);
+		const char *mn = wbtf_str(btf, m->name_off);
+		return k == DSL_TARG_BTF && mn && strcmp(mn, "meta") ? DSL_TARG_BTF_NULL : k;
+	}
+	/* the prototype: FUNC NAME, FUNC bpf_lsm_HOOK, or TYPEDEF btf_trace_EVENT
+	 * (a pointer to a prototype whose first argument is the tracepoint's
+	 * private data, not passed to the program) */
+	const struct btf_type *proto = NULL;
+	unsigned skip = 0;
+	if (tp) {
+		char *name = arena_printf(&d->arena, "btf_trace_%s", target);
+		int32_t id = wbtf_find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
+		uint32_t pid;
+		const struct btf_type *pt =
+			id < 0 ? NULL : wbtf_skip_mods_typedefs(btf, (uint32_t)id, &pid);
+		if (pt && wbtf_kind(pt) == BTF_KIND_PTR)
+			proto = wbtf_skip_mods(btf, pt->type, &pid);
+		skip = 1;
+	} else {
+		char *name = lsm ? arena_printf(&d->arena, "bpf_lsm_%s", target)
+				 : arena_strdup(&d->arena, target);
+		int32_t id = wbtf_find_by_name_kind(btf, name, BTF_KIND_FUNC);
+		const struct btf_type *ft = id < 0 ? NULL : wbtf_type_by_id(btf, (uint32_t)id);
+		if (ft)
+			proto = wbtf_type_by_id(btf, ft->type);
+	}
+	if (!proto || wbtf_kind(proto) != BTF_KIND_FUNC_PROTO)
+		return DSL_TARG_UNKNOWN;
+	/* each argument takes one u64 slot, a struct passed by value up to 16
+	 * bytes two; after them fexit and LSM programs see the return value */
+	int64_t slot = 0, want = off / 8;
+	const struct btf_param *ps = wbtf_params(proto);
+	for (unsigned i = skip; i < wbtf_vlen(proto); i++) {
+		int64_t size = wbtf_resolve_size(btf, ps[i].type);
+		int64_t n = size > 8 ? (size + 7) / 8 : 1;
+		if (want < slot + n)
+			return want == slot ? arg_kind(d, btf, ps[i].type, ptr_to) : DSL_TARG_SCALAR;
+		slot += n;
+	}
+	if (want == slot && (fexit || lsm) && proto->type)
+		return arg_kind(d, btf, proto->type, ptr_to);
+	return DSL_TARG_UNKNOWN;
+}
+
 static char *kernel_name(struct dsl *d, lv sym)
 {
 	char *s = arena_strdup(&d->arena, dsl_lisp_name(d, sym));
@@ -43,14 +156,18 @@ static char *lisp_spelling(struct dsl *d, const char *kname)
 	return s;
 }
 
+uint32_t dsl_kernel_sid(struct dsl *d, const char *cname)
+{
+	for (uint32_t i = 0; i < d->structs.len; i++)
+		if (d->structs.data[i].kind == DSL_KERNEL && !strcmp(d->structs.data[i].cname, cname))
+			return i + 1;
+	return 0;
+}
+
 uint32_t kernel_ptr_sid(struct dsl *d, struct dsl_kfield *kf)
 {
-	if (!kf->ptr_sid && kf->ptr_to) {
-		for (uint32_t i = 0; i < d->structs.len; i++)
-			if (d->structs.data[i].kind == DSL_KERNEL &&
-			    !strcmp(d->structs.data[i].cname, kf->ptr_to))
-				kf->ptr_sid = i + 1;
-	}
+	if (!kf->ptr_sid && kf->ptr_to)
+		kf->ptr_sid = dsl_kernel_sid(d, kf->ptr_to);
 	return kf->ptr_sid;
 }
 

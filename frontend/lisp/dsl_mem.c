@@ -104,6 +104,20 @@ struct dval mem_load(struct fb *fb, struct dtype t, struct dval p, int64_t off, 
 	ir_vt vt = t.size == 8 ? VT_I64 : VT_I32;
 	if (p.t.region == RG_CTX && fb->ptype) {
 		enum ir_region r = ir_ctx_field_region(fb->ptype->progtype, off, t.size);
+		if (r == RG_BTF) {
+			/* a traced function's argument: a BTF pointer only when
+			 * the kernel makes it one (a pointer to a struct); an
+			 * argument of unknown type is an integer, which reads
+			 * through it probe-read */
+			const char *to;
+			enum dsl_targ k = dsl_tracing_arg(fb->d, fb->fn ? fb->fn->section : NULL, off, &to);
+			if (k == DSL_TARG_BTF || k == DSL_TARG_BTF_NULL) {
+				r = k == DSL_TARG_BTF ? RG_BTF : RG_BTF_NULL;
+				ir_ref v = fb_emit(fb, load_op(t.size, false), IR_VT(IR_PTR, r), args, 2);
+				return dv_tmp(v, dt_ptr(r, to ? dsl_kernel_sid(fb->d, to) : 0));
+			}
+			r = RG_ANY;
+		}
 		if (r != RG_ANY) {
 			ir_ref v = fb_emit(fb, load_op(t.size, false), IR_VT(IR_PTR, r), args, 2);
 			return dv_tmp(v, dt_ptr(r, 0));

@@ -7,6 +7,7 @@
 
 #include <criterion/criterion.h>
 #include <string.h>
+#include <unistd.h>
 
 static struct srcmgr sm;
 static struct diag dg;
@@ -222,4 +223,60 @@ Test(dsl, userspace_generators)
 	char *n = dsl_gen_filename("rust", "probe");
 	cr_assert_str_eq(n, "probe_types.rs");
 	free(n);
+}
+
+/* The kernel types a traced function's arguments from its BTF prototype:
+ * pointers to structs are BTF objects, the rest scalars. The DSL does the
+ * same, so an int argument can be narrowed and a struct pointer read
+ * directly; without the prototype an argument is an integer. */
+Test(dsl, tracing_arguments_are_typed_from_the_targets_btf)
+{
+	if (access("/sys/kernel/btf/vmlinux", R_OK))
+		cr_skip_test("no kernel BTF (/sys/kernel/btf/vmlinux)");
+	struct ir_module *m = build(
+		"(defprog a (:type :fentry :section \"fentry/do_sys_openat2\")\n"
+		"  (let ((dfd (cast i32 (ctx-load u64 0))) (name (ctx-load u64 8))\n"
+		"        (how (ctx-load u64 16)))\n"
+		"    (+ dfd name (kernel-load u64 how 0))))\n"
+		"(defprog b (:type :fexit :section \"fexit/do_sys_openat2\")\n"
+		"  (let ((rv (ctx-load u64 24))) (cast i32 rv)))\n"
+		"(defprog c (:type :tp-btf :section \"tp_btf/sys_enter\")\n"
+		"  (let ((regs (ctx-load u64 0)) (nr (ctx-load u64 8))) (+ nr (kernel-load u64 regs 0))))\n"
+		"(defprog e (:type :lsm :section \"lsm/file_open\")\n"
+		"  (let ((file (ctx-load u64 0))) (kernel-load u32 file 0) 0))\n"
+		"(defprog f (:type :fentry :section \"fentry/no_such_function_here\")\n"
+		"  (let ((x (ctx-load u64 0))) (cast i32 x)))\n");
+	char *t = ir_text(m);
+	cr_assert(strstr(t, "%dfd:i32 ="), "an int argument is a scalar: %s", t);
+	cr_assert(strstr(t, "%name:i64 = load.u64 %ctx, 8"), "a char * is a scalar: %s", t);
+	cr_assert(strstr(t, "%how:ptr.btf = load.u64 %ctx, 16"), "struct open_how *: %s", t);
+	cr_assert(strstr(t, "%rv:i64 = load.u64 %ctx, 24"), "fexit's return value: %s", t);
+	cr_assert(strstr(t, "%regs:ptr.btf = load.u64 %ctx, 0"), "tp_btf skips __data: %s", t);
+	cr_assert(strstr(t, "%nr:i64 = load.u64 %ctx, 8"), "%s", t);
+	cr_assert(strstr(t, "%file:ptr.btf = load.u64 %ctx, 0"), "bpf_lsm_file_open: %s", t);
+	cr_assert(strstr(t, "%x:i64 = load.u64 %ctx, 0"), "no prototype: an integer: %s", t);
+	free(t);
+	ir_module_free(m);
+	cr_assert_eq(load("(defprog g (:type :fentry :section \"fentry/do_sys_openat2\")\n"
+			  "  (cast i32 (ctx-load u64 16)))\n"),
+		     0);
+	cr_assert_null(dsl_build(d, "g"));
+	cr_assert(strstr(buf_cstr(&msgs), "(cast i32 ...) of a pointer would cut it"), "%s",
+		  buf_cstr(&msgs));
+}
+
+Test(dsl, tracing_arguments_without_kernel_btf_are_integers)
+{
+	struct dsl *nb = dsl_new(ctx, &(struct dsl_options){ .btf_path = "/nonexistent/vmlinux" });
+	static const char src[] = "(defprog p (:type :fentry :section \"fentry/do_sys_openat2\")\n"
+				  "  (let ((a (ctx-load u64 16))) (cast i32 a)))\n";
+	uint32_t f = srcmgr_add(&sm, "t.lisp", src, strlen(src));
+	cr_assert_eq(dsl_load(nb, f), 0, "%s", buf_cstr(&msgs));
+	struct ir_module *m = dsl_build(nb, NULL);
+	cr_assert(m, "%s", buf_cstr(&msgs));
+	char *t = ir_text(m);
+	cr_assert(strstr(t, "%a:i64 = load.u64 %ctx, 16"), "%s", t);
+	free(t);
+	ir_module_free(m);
+	dsl_free(nb);
 }
