@@ -68,6 +68,7 @@ struct wsession {
 	unsigned loads;
 	int exit_code;
 	int session_depth; /* nested with-bpf-session forms */
+	struct buf scratch[3]; /* keys and values of map operations (runtime.c) */
 	bool dormant;	   /* unloaded: only a use (not wsession_sync) loads again */
 	bool quiet_top;	   /* in wsession_eval: the outermost call reports itself */
 };

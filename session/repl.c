@@ -78,13 +78,19 @@ static bool open_form(const char *t, size_t n)
 	return depth > 0 || block || string || bar || quote;
 }
 
+/* PRIN1 of each value on its own line, to *standard-output* */
 static void print_values(struct wsession *s, lv v)
 {
-	int n = lisp_values_count(s->ctx);
-	for (int i = 0; i < n; i++) {
-		char *t = lisp_print_to_cstring(s->ctx, n == 1 ? v : lisp_value_n(s->ctx, i), true);
-		printf("%s\n", t);
-		free(t);
+	struct lisp_ctx *ctx = s->ctx;
+	int n = lisp_values_count(ctx);
+	lv vals[64];
+	for (int i = 0; i < n && i < 64; i++)
+		vals[i] = n == 1 ? v : lisp_value_n(ctx, i);
+	lv prin1 = lisp_symbol_function(ctx, lisp_intern(ctx, "prin1"));
+	lv terpri = lisp_symbol_function(ctx, lisp_intern(ctx, "terpri"));
+	for (int i = 0; i < n && i < 64; i++) {
+		lisp_pcall(ctx, prin1, 1, &vals[i], NULL);
+		lisp_pcall(ctx, terpri, 0, NULL, NULL);
 	}
 	fflush(stdout);
 }

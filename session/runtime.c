@@ -139,6 +139,18 @@ static void printed(struct lisp_ctx *ctx, lv v, char *out, size_t n)
 	free(t);
 }
 
+/* Keys and values are built in the session's scratch buffers (0: keys, 1:
+ * values, 2: next keys and codecs), never in memory of this call: a Lisp
+ * error or Ctrl-C may leave any builtin without returning. */
+static uint8_t *scratch(struct wsession *s, int i, size_t n)
+{
+	struct buf *b = &s->scratch[i];
+	b->len = 0;
+	buf_reserve(b, n + 1);
+	memset(b->data, 0, n + 1);
+	return b->data;
+}
+
 /* ---- bytes ------------------------------------------------------------------------ */
 
 static bool record_p(lv v, char *name, size_t n)
@@ -160,6 +172,16 @@ static bool record_p(lv v, char *name, size_t n)
 void ws_encode(struct wsession *s, lv v, void *out, size_t size, const char *who, const char *what)
 {
 	struct lisp_ctx *ctx = s->ctx;
+	char name[256];
+	if (record_p(v, name, sizeof(name))) {
+		char enc[300];
+		snprintf(enc, sizeof(enc), "ENCODE-%s", name);
+		lv fn = lisp_symbol_function(ctx, lisp_intern_exact(ctx, NULL, enc, strlen(enc)));
+		if (!fn)
+			lisp_error(ctx, "%s: the %s is a %s-record, but encode-%s is not defined", who,
+				   what, name, name);
+		v = lisp_call1(ctx, fn, v);
+	}
 	memset(out, 0, size);
 	if (lisp_integerp(v)) {
 		uint64_t x = lisp_int_low64(v);
@@ -169,16 +191,6 @@ void ws_encode(struct wsession *s, lv v, void *out, size_t size, const char *who
 		for (size_t i = 0; i < size; i++)
 			o[i] = i < 8 ? (uint8_t)(x >> (8 * i)) : neg ? 0xff : 0;
 		return;
-	}
-	char name[256];
-	if (record_p(v, name, sizeof(name))) {
-		char *enc = xasprintf("ENCODE-%s", name);
-		lv fn = lisp_symbol_function(ctx, lisp_intern_exact(ctx, NULL, enc, strlen(enc)));
-		free(enc);
-		if (!fn)
-			lisp_error(ctx, "%s: the %s is a %s-record, but encode-%s is not defined", who,
-				   what, name, name);
-		v = lisp_call1(ctx, fn, v);
 	}
 	long n = lisp_bytes_copy(v, out, size);
 	if (n < 0) {
@@ -259,7 +271,7 @@ static lv b_end_session(struct lisp_ctx *ctx, int argc, lv *argv, void *data)
 
 /* ---- attaching -------------------------------------------------------------------- */
 
-static void target_text(struct wsession *s, lv v, struct buf *out, const char *who)
+static void target_text(lv v, struct buf *out)
 {
 	if (lisp_stringp(v))
 		buf_puts(out, lisp_string_data(v, NULL));
@@ -269,13 +281,8 @@ static void target_text(struct wsession *s, lv v, struct buf *out, const char *w
 			*p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
 		buf_puts(out, l);
 		free(l);
-	} else if (lisp_integerp(v))
+	} else {
 		buf_printf(out, "%lld", (long long)lisp_int_low64(v));
-	else {
-		char text[256];
-		printed(s->ctx, v, text, sizeof(text));
-		lisp_error(s->ctx, "%s: a target is a string, a symbol or a number, not %s", who,
-			   text);
 	}
 }
 
@@ -292,12 +299,21 @@ static char *compose_target(struct wsession *s, struct ws_prog *p, int n, lv *ar
 {
 	if (!n)
 		return NULL;
+	for (int i = 0; i < n; i++) /* type errors before anything is allocated */
+		if (!lisp_stringp(args[i]) && !lisp_integerp(args[i]) &&
+		    !(lisp_symbolp(args[i]) && args[i] != LISP_NIL)) {
+			char text[256];
+			printed(s->ctx, args[i], text, sizeof(text));
+			lisp_error(s->ctx,
+				   "bpf:attach: a target is a string, a symbol or a number, not %s",
+				   text);
+		}
 	struct buf t = { 0 };
 	const char *sec = wl_program_section(p->p);
 	for (int i = 0; i < n; i++) {
 		if (i)
 			buf_putc(&t, wl_program_type(p->p) == BPF_PROG_TYPE_TRACEPOINT ? '/' : ':');
-		target_text(s, args[i], &t, "bpf:attach");
+		target_text(args[i], &t);
 	}
 	char *out = buf_steal(&t);
 	if (wl_program_type(p->p) == BPF_PROG_TYPE_TRACEPOINT) {
@@ -381,16 +397,14 @@ static lv b_load(struct lisp_ctx *ctx, int argc, lv *argv, void *data)
 static lv map_lookup(struct wsession *s, struct ws_map *m, lv key, const char *who, bool raw)
 {
 	const struct wl_map *map = m->map;
-	uint8_t *k = xcalloc(1, wl_map_key_size(map) + 1);
-	uint8_t *v = xcalloc(1, wl_map_value_buf_size(map) + 1);
-	lv out = LISP_NIL;
+	uint8_t *k = scratch(s, 0, wl_map_key_size(map));
 	ws_encode(s, key, k, wl_map_key_size(map), who, "key");
+	uint8_t *v = scratch(s, 1, wl_map_value_buf_size(map));
+	lv out = LISP_NIL;
 	int r = wl_map_lookup(map, k, v, 0);
 	if (r == 0)
 		out = raw ? lisp_make_bytes(s->ctx, v, wl_map_value_buf_size(map))
 			  : decode_value(s, map, v);
-	free(k);
-	free(v);
 	if (r < 0 && r != -ENOENT)
 		lisp_error(s->ctx, "%s: map '%s': lookup failed: %s", who, m->name, strerror(-r));
 	return out;
@@ -420,16 +434,13 @@ static int update(struct wsession *s, struct ws_map *m, lv key, lv value, uint64
 {
 	const struct wl_map *map = m->map;
 	size_t vs = wl_map_value_size(map), total = wl_map_value_buf_size(map);
-	uint8_t *k = xcalloc(1, wl_map_key_size(map) + 1);
-	uint8_t *v = xcalloc(1, total + 1);
+	uint8_t *k = scratch(s, 0, wl_map_key_size(map));
 	ws_encode(s, key, k, wl_map_key_size(map), who, "key");
 	/* a per-CPU value given once goes to the first CPU (sums stay right) */
-	long given = lisp_integerp(value) ? -1 : lisp_bytes_copy(value, v, total);
+	long given = lisp_integerp(value) ? -1 : lisp_bytes_copy(value, NULL, 0);
+	uint8_t *v = scratch(s, 1, total);
 	ws_encode(s, value, v, given > (long)vs ? total : vs, who, "value");
-	int r = wl_map_update(map, k, v, flags);
-	free(k);
-	free(v);
-	return r;
+	return wl_map_update(map, k, v, flags);
 }
 
 static lv b_map_set(struct lisp_ctx *ctx, int argc, lv *argv, void *data)
@@ -438,10 +449,9 @@ static lv b_map_set(struct lisp_ctx *ctx, int argc, lv *argv, void *data)
 	struct ws_map *m = ws_map_arg(s, argv[0], "bpf:map-ref");
 	int r;
 	if (argv[2] == LISP_NIL) {
-		uint8_t *k = xcalloc(1, wl_map_key_size(m->map) + 1);
+		uint8_t *k = scratch(s, 0, wl_map_key_size(m->map));
 		ws_encode(s, argv[1], k, wl_map_key_size(m->map), "bpf:map-ref", "key");
 		r = wl_map_delete(m->map, k);
-		free(k);
 		if (r == -ENOENT)
 			r = 0;
 	} else {
@@ -476,10 +486,9 @@ static lv b_map_delete(struct lisp_ctx *ctx, int argc, lv *argv, void *data)
 {
 	struct wsession *s = data;
 	struct ws_map *m = ws_map_arg(s, argv[0], "map-delete");
-	uint8_t *k = xcalloc(1, wl_map_key_size(m->map) + 1);
+	uint8_t *k = scratch(s, 0, wl_map_key_size(m->map));
 	ws_encode(s, argv[1], k, wl_map_key_size(m->map), "map-delete", "key");
 	int r = wl_map_delete(m->map, k);
-	free(k);
 	if (r < 0 && r != -ENOENT)
 		lisp_error(ctx, "map-delete: map '%s': %s", m->name, strerror(-r));
 	return lisp_bool(ctx, r == 0);
@@ -489,13 +498,12 @@ static lv b_map_delete(struct lisp_ctx *ctx, int argc, lv *argv, void *data)
 static lv next_key(struct wsession *s, struct ws_map *m, lv key, const char *who)
 {
 	size_t ks = wl_map_key_size(m->map);
-	uint8_t *k = xcalloc(1, ks + 1), *next = xcalloc(1, ks + 1);
+	uint8_t *k = scratch(s, 0, ks);
 	if (key != LISP_NIL)
 		ws_encode(s, key, k, ks, who, "key");
+	uint8_t *next = scratch(s, 2, ks);
 	int r = wl_map_next_key(m->map, key == LISP_NIL ? NULL : k, next);
 	lv out = r == 0 ? lisp_make_bytes(s->ctx, next, ks) : LISP_NIL;
-	free(k);
-	free(next);
 	if (r < 0 && r != -ENOENT)
 		lisp_error(s->ctx, "%s: map '%s': %s", who, m->name, strerror(-r));
 	return out;
@@ -547,7 +555,7 @@ static lv b_decode_int(struct lisp_ctx *ctx, int argc, lv *argv, void *data)
 	long n = lisp_bytes_copy(argv[0], NULL, 0);
 	if (n < 0)
 		lisp_type_error(ctx, argv[0], "(vector (unsigned-byte 8))");
-	uint8_t *b = xcalloc(1, (size_t)n + 1);
+	uint8_t *b = scratch(data, 2, (size_t)n);
 	lisp_bytes_copy(argv[0], b, (size_t)n);
 	bool sign = argc > 1 && argv[1] != LISP_NIL && n > 0 && (b[n - 1] & 0x80);
 	lv out;
@@ -571,7 +579,6 @@ static lv b_decode_int(struct lisp_ctx *ctx, int argc, lv *argv, void *data)
 			out = lisp_call2(ctx, minus, out, one);
 		}
 	}
-	free(b);
 	return out;
 }
 
@@ -583,11 +590,9 @@ static lv b_encode_int(struct lisp_ctx *ctx, int argc, lv *argv, void *data)
 		lisp_type_error(ctx, argv[1], "(integer 0 4096)");
 	if (!lisp_integerp(argv[0]))
 		lisp_type_error(ctx, argv[0], "integer");
-	uint8_t *b = xcalloc(1, (size_t)size + 1);
+	uint8_t *b = scratch(data, 1, (size_t)size);
 	ws_encode(data, argv[0], b, (size_t)size, "encode-int-key", "value");
-	lv out = lisp_make_bytes(ctx, b, (size_t)size);
-	free(b);
-	return out;
+	return lisp_make_bytes(ctx, b, (size_t)size);
 }
 
 /* ---- the session object ------------------------------------------------------------ */

@@ -187,8 +187,9 @@ static void noticed(struct wsession *s, enum ws_def kind, lv name)
 		free(key);
 	else
 		vec_push(&s->defined, key);
-	vec_foreach (&s->progs, p)
-		(*p)->failed = false; /* worth another try with the new definitions */
+	if (kind != WS_DEF_PROG) /* what failed may work with the new definition */
+		vec_foreach (&s->progs, p)
+			(*p)->failed = false;
 	s->dormant = false;
 	char *lname = lower(sym), *cname = ws_c_name(lname);
 	switch (kind) {
@@ -200,9 +201,12 @@ static void noticed(struct wsession *s, enum ws_def kind, lv name)
 		}
 		break;
 	}
-	case WS_DEF_PROG:
-		prog_entry(s, cname, lname)->pending = true;
+	case WS_DEF_PROG: {
+		struct ws_prog *p = prog_entry(s, cname, lname);
+		p->pending = true;
+		p->failed = false;
 		break;
+	}
 	case WS_DEF_GLOBAL:
 		if (anything_loaded(s)) {
 			vec_foreach (&s->maps, m)
@@ -505,7 +509,7 @@ static int sync_session(struct wsession *s, struct buf *err)
 	size_t npend = 0, nloaded = 0;
 	VEC(char *) names = { 0 };
 	vec_foreach (&s->progs, p) {
-		nloaded += (*p)->p != NULL;
+		nloaded += (*p)->p != NULL || (*p)->failed;
 		if ((*p)->pending || (!(*p)->p && !(*p)->failed)) {
 			npend++;
 			vec_push(&names, xstrdup((*p)->name));
@@ -513,7 +517,8 @@ static int sync_session(struct wsession *s, struct buf *err)
 	}
 	int rc = 0;
 	if (npend > 1 && !nloaded) {
-		/* the first load: one object, so prog arrays get their programs */
+		/* the first load: one object, so prog arrays get their programs
+		 * (a program that failed before takes the other path) */
 		rc = load_unit(s, NULL, err);
 	} else if (!npend) {
 		rc = load_unit(s, "", err);
@@ -649,6 +654,8 @@ void wsession_free(struct wsession *s)
 	vec_free(&s->maps);
 	vec_free(&s->units);
 	ws_rings_free(s);
+	for (size_t i = 0; i < ARRAY_LEN(s->scratch); i++)
+		buf_free(&s->scratch[i]);
 	dsl_free(s->dsl);
 	lisp_free(s->ctx);
 	free(s->wraps);
