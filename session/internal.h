@@ -78,6 +78,8 @@ struct ws_prog *ws_find_prog(struct wsession *s, const char *name);
 struct ws_map *ws_find_map(struct wsession *s, const char *name);
 /* ELF spelling of a Lisp name: lower case, other characters '_'. */
 char *ws_c_name(const char *lisp_name);
+/* Loads what is pending; on failure reports at loc and returns -1. */
+int ws_sync_at(struct wsession *s, struct srcloc loc);
 /* Loads what is pending; on failure signals a Lisp error naming `who`. */
 void ws_sync_in(struct wsession *s, const char *who);
 /* Attaches p (loaded) to target (NULL or "": as the section says) and

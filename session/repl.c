@@ -122,7 +122,7 @@ static bool eval_chunk(struct wsession *s, uint32_t file, int *status)
 			return false;
 		}
 		if (wsession_pending(s))
-			wsession_sync(s);
+			ws_sync_at(s, lisp_loc(form));
 		fflush(stdout);
 	}
 }

@@ -547,14 +547,19 @@ void ws_sync_in(struct wsession *s, const char *who)
 	lisp_error(s->ctx, "%s: %s", who, msg);
 }
 
-int wsession_sync(struct wsession *s)
+int ws_sync_at(struct wsession *s, struct srcloc loc)
 {
 	struct buf err = { 0 };
 	int rc = sync_session(s, &err);
 	if (rc)
-		diag_error(s->diag, (struct srcloc){ 0 }, "%s", buf_cstr(&err));
+		diag_error(s->diag, loc, "%s", buf_cstr(&err));
 	buf_free(&err);
 	return rc;
+}
+
+int wsession_sync(struct wsession *s)
+{
+	return ws_sync_at(s, (struct srcloc){ 0 });
 }
 
 void wsession_unload(struct wsession *s)
@@ -729,6 +734,10 @@ enum wsession_status wsession_run_file(struct wsession *s, uint32_t file,
 			return st;
 		if (each)
 			each(s, v, data);
+		/* a redefinition takes effect at once once things run; before,
+		 * definitions wait for their first use (they may refer ahead) */
+		if (anything_loaded(s) && wsession_pending(s) && ws_sync_at(s, lisp_loc(form)))
+			return WSESSION_ERROR;
 	}
 	return wsession_sync(s) ? WSESSION_ERROR : WSESSION_OK;
 }
