@@ -6,9 +6,15 @@
 #include "whistler/loader.h"
 
 #include <criterion/criterion.h>
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sched.h>
 #include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -407,4 +413,34 @@ Test(session, repl_reads_forms_across_lines)
 	free(want);
 	free(text);
 	free(p);
+}
+
+/* XDP and tc (egress) on the loopback of a network namespace of our own:
+ * three UDP datagrams to a bound port are seen once by each. */
+Test(session, xdp_and_tc_on_an_interface)
+{
+	if (unshare(CLONE_NEWNET))
+		cr_skip_test("cannot make a network namespace: %s", strerror(errno));
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+	struct ifreq ifr = { 0 };
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	cr_assert_eq(ioctl(s, SIOCGIFFLAGS, &ifr), 0);
+	ifr.ifr_flags |= IFF_UP;
+	cr_assert_eq(ioctl(s, SIOCSIFFLAGS, &ifr), 0, "lo up: %s", strerror(errno));
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(9999),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int rx = socket(AF_INET, SOCK_DGRAM, 0);
+	cr_assert_eq(bind(rx, (struct sockaddr *)&a, sizeof(a)), 0);
+	RUN("(bpf:map pk :type :array :key-size 4 :value-size 8 :max-entries 2)\n"
+	    "(bpf:prog xc (:type :xdp) (incf (getmap pk 0)) XDP_PASS)\n"
+	    "(bpf:prog tcc (:type :tc) (incf (getmap pk 1)) TC_ACT_OK)\n"
+	    "(list (bpf:attach xc \"lo\") (bpf:attach tcc 'lo :egress))",
+	    "(\"prog 'xc' xdp link on lo\" \"prog 'tcc' tcx_egress link on lo\")");
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(sendto(s, "x", 1, 0, (struct sockaddr *)&a, sizeof(a)), 1);
+	RUN("(list (bpf:map-ref pk 0) (bpf:map-ref pk 1))", "(3 3)");
+	RUN("(bpf:attach xc \"no-such-if0\")", "ERROR");
+	cr_assert(strstr(diag_text(), "no network interface 'no-such-if0'"), "%s", diag_text());
+	close(rx);
+	close(s);
 }
