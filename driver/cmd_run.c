@@ -29,17 +29,19 @@ static void on_signal(int sig)
 static void usage(FILE *out, bool repl)
 {
 	if (repl)
-		fprintf(out, "usage: whistler repl [options]\n\n"
-			     "Reads forms from standard input, evaluates them and prints their\n"
-			     "values.  bpf:map, bpf:prog (defmap, defprog...) are compiled and loaded\n"
-			     "as they come; redefining a program reloads and re-attaches it, maps\n"
-			     "keep their contents unless redefined.\n\n");
+		fprintf(out,
+			"usage: whistler repl [options]\n\n"
+			"Reads forms from standard input, evaluates them and prints their\n"
+			"values.  bpf:map, bpf:prog (defmap, defprog...) are compiled and loaded\n"
+			"as they come; redefining a program reloads and re-attaches it, maps\n"
+			"keep their contents unless redefined.\n\n");
 	else
-		fprintf(out, "usage: whistler run [options] FILE.lisp [ARGS...]\n\n"
-			     "Compiles the file's BPF definitions in memory, loads them and runs its\n"
-			     "userspace forms (bpf:attach, bpf:map-ref, ...); no object file is\n"
-			     "written.  ARGS go to sb-ext:*posix-argv* after \"whistler\".  Ctrl-C\n"
-			     "signals sb-sys:interactive-interrupt; everything is detached on exit.\n\n");
+		fprintf(out,
+			"usage: whistler run [options] FILE.lisp [ARGS...]\n\n"
+			"Compiles the file's BPF definitions in memory, loads them and runs its\n"
+			"userspace forms (bpf:attach, bpf:map-ref, ...); no object file is\n"
+			"written.  ARGS go to sb-ext:*posix-argv* after \"whistler\".  Ctrl-C\n"
+			"signals sb-sys:interactive-interrupt; everything is detached on exit.\n\n");
 	fprintf(out, "  -O0 .. -O3        optimization level (default -O2)\n"
 		     "  --btf FILE        kernel BTF instead of /sys/kernel/btf/vmlinux\n"
 		     "  -v, --verbose     announce loads, reloads and attachments on stderr\n"

@@ -67,10 +67,10 @@ struct wsession {
 	lv handle;	     /* *bpf-session* */
 	unsigned loads;
 	int exit_code;
-	int session_depth; /* nested with-bpf-session forms */
+	int session_depth;     /* nested with-bpf-session forms */
 	struct buf scratch[3]; /* keys and values of map operations (runtime.c) */
-	bool dormant;	   /* unloaded: only a use (not wsession_sync) loads again */
-	bool quiet_top;	   /* in wsession_eval: the outermost call reports itself */
+	bool dormant;	       /* unloaded: only a use (not wsession_sync) loads again */
+	bool quiet_top;	       /* in wsession_eval: the outermost call reports itself */
 };
 
 /* session.c */

@@ -157,7 +157,8 @@ static lv b_poll(struct lisp_ctx *ctx, int argc, lv *argv, void *data)
 	uint64_t end = now_ms() + (uint64_t)(timeout < 0 ? 0 : timeout);
 	while (!n) {
 		if (!r->rb)
-			lisp_error(ctx, "ring-poll: the consumer of map '%s' is closed", r->m->name);
+			lisp_error(ctx, "ring-poll: the consumer of map '%s' is closed",
+				   r->m->name);
 		uint64_t t = now_ms();
 		if (timeout >= 0 && t >= end)
 			break;

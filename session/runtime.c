@@ -6,8 +6,10 @@
 
 #include <errno.h>
 #include <linux/bpf.h>
+#include <linux/magic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 /* (setf (bpf:map-ref MAP KEY) VALUE): MAP is resolved once, like the getter. */
@@ -178,8 +180,8 @@ void ws_encode(struct wsession *s, lv v, void *out, size_t size, const char *who
 		snprintf(enc, sizeof(enc), "ENCODE-%s", name);
 		lv fn = lisp_symbol_function(ctx, lisp_intern_exact(ctx, NULL, enc, strlen(enc)));
 		if (!fn)
-			lisp_error(ctx, "%s: the %s is a %s-record, but encode-%s is not defined", who,
-				   what, name, name);
+			lisp_error(ctx, "%s: the %s is a %s-record, but encode-%s is not defined",
+				   who, what, name, name);
 		v = lisp_call1(ctx, fn, v);
 	}
 	memset(out, 0, size);
@@ -202,8 +204,8 @@ void ws_encode(struct wsession *s, lv v, void *out, size_t size, const char *who
 			   who, what, text);
 	}
 	if ((size_t)n > size)
-		lisp_error(ctx, "%s: the %s has %ld bytes, the map's %s has %zu", who, what, n, what,
-			   size);
+		lisp_error(ctx, "%s: the %s has %ld bytes, the map's %s has %zu", who, what, n,
+			   what, size);
 }
 
 static bool percpu(const struct wl_map *m)
@@ -237,7 +239,8 @@ static lv sf_with_session(struct lisp_ctx *ctx, lv form, lv env, void *data)
 {
 	struct wsession *s = data;
 	if (!lisp_listp(lisp_cadr(form)))
-		lisp_error_at(ctx, form, "with-bpf-session: expected (with-bpf-session () body...)");
+		lisp_error_at(ctx, form,
+			      "with-bpf-session: expected (with-bpf-session () body...)");
 	unsigned before = s->diag->errors;
 	lv runtime = LISP_NIL;
 	/* the BPF side first, wherever it is in the body */
@@ -331,6 +334,22 @@ static char *compose_target(struct wsession *s, struct ws_prog *p, int n, lv *ar
 	return out;
 }
 
+static bool cgroup_prog(uint32_t type)
+{
+	switch (type) {
+	case BPF_PROG_TYPE_CGROUP_SKB:
+	case BPF_PROG_TYPE_CGROUP_SOCK:
+	case BPF_PROG_TYPE_SOCK_OPS:
+	case BPF_PROG_TYPE_CGROUP_DEVICE:
+	case BPF_PROG_TYPE_CGROUP_SOCK_ADDR:
+	case BPF_PROG_TYPE_CGROUP_SYSCTL:
+	case BPF_PROG_TYPE_CGROUP_SOCKOPT:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static lv sf_attach(struct lisp_ctx *ctx, lv form, lv env, void *data)
 {
 	struct wsession *s = data;
@@ -346,6 +365,18 @@ static lv sf_attach(struct lisp_ctx *ctx, lv form, lv env, void *data)
 		targets[n++] = lisp_eval_in(ctx, lisp_car(l), env);
 	}
 	char *target = compose_target(s, p, n, targets);
+	if (target && cgroup_prog(wl_program_type(p->p))) {
+		struct statfs fs;
+		if (statfs(target, &fs) == 0 && fs.f_type != CGROUP2_SUPER_MAGIC) {
+			char msg[512];
+			snprintf(msg, sizeof(msg), "%s", target);
+			free(target);
+			lisp_error(ctx,
+				   "bpf:attach: '%s' is not a cgroup v2 directory (see where "
+				   "cgroup2 is mounted in /proc/self/mounts)",
+				   msg);
+		}
+	}
 	struct buf err = { 0 };
 	const char *desc = ws_attach(s, p, target, &err);
 	free(target);
@@ -378,10 +409,10 @@ static lv b_attachments(struct lisp_ctx *ctx, int argc, lv *argv, void *data)
 		if (!(*p)->p)
 			continue;
 		for (size_t i = 0; i < wl_program_link_count((*p)->p); i++)
-			out = lisp_cons(ctx,
-					lisp_make_cstring(ctx,
-							  wl_link_desc(wl_program_link((*p)->p, i))),
-					out);
+			out = lisp_cons(
+				ctx,
+				lisp_make_cstring(ctx, wl_link_desc(wl_program_link((*p)->p, i))),
+				out);
 	}
 	return lisp_nreverse(out);
 }
@@ -426,7 +457,8 @@ static lv sf_map_ref(struct lisp_ctx *ctx, lv form, lv env, void *data)
 static lv sf_map_designator(struct lisp_ctx *ctx, lv form, lv env, void *data)
 {
 	struct wsession *s = data;
-	return ws_map_handle(s, ws_map_arg(s, designator(ctx, lisp_cadr(form), env), "bpf:map-ref"));
+	return ws_map_handle(s,
+			     ws_map_arg(s, designator(ctx, lisp_cadr(form), env), "bpf:map-ref"));
 }
 
 static int update(struct wsession *s, struct ws_map *m, lv key, lv value, uint64_t flags,

@@ -475,7 +475,8 @@ static int load_unit(struct wsession *s, const char *only, struct buf *err)
 			buf_printf(err, "map '%s': cannot keep it: %s", m->name, strerror(-r));
 			rc = -1;
 		} else if (!m->internal) {
-			note(s, "%s map '%s'", again ? "made a new" : "created", m->lname ? m->lname : m->name);
+			note(s, "%s map '%s'", again ? "made a new" : "created",
+			     m->lname ? m->lname : m->name);
 		}
 	}
 	struct ws_unit *u = xcalloc(1, sizeof(*u));
@@ -709,7 +710,8 @@ enum wsession_status wsession_eval(struct wsession *s, lv form, lv *value)
 		return WSESSION_EXIT;
 	}
 	lv c = lisp_last_condition(s->ctx);
-	if (c && lisp_typep_condition(s->ctx, c, lisp_intern(s->ctx, "sb-sys:interactive-interrupt")))
+	if (c &&
+	    lisp_typep_condition(s->ctx, c, lisp_intern(s->ctx, "sb-sys:interactive-interrupt")))
 		return WSESSION_INTERRUPT;
 	if (c)
 		lisp_report_condition(s->ctx, c);

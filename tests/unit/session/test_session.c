@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -42,8 +43,11 @@ static int count_fds(void)
 static void kernel_or_skip(void)
 {
 	struct wl_map *m;
-	struct wl_map_opts o = { .name = "probe", .type = 2 /* array */, .key_size = 4,
-				 .value_size = 8, .max_entries = 1 };
+	struct wl_map_opts o = { .name = "probe",
+				 .type = 2 /* array */,
+				 .key_size = 4,
+				 .value_size = 8,
+				 .max_entries = 1 };
 	wl_log_fn prev = wl_set_log(NULL);
 	int r = wl_map_create(&o, &m);
 	wl_set_log(prev);
@@ -105,11 +109,11 @@ static const char *run(const char *src)
 	}
 }
 
-#define RUN(src, expected)                                                                \
-	do {                                                                              \
-		const char *got_ = run(src);                                              \
-		cr_assert_str_eq(got_, expected, "%s\n got: %s\n%.*s", src, got_,         \
-				 (int)diags.len, diags.data ? (char *)diags.data : "");   \
+#define RUN(src, expected)                                                                        \
+	do {                                                                                      \
+		const char *got_ = run(src);                                                      \
+		cr_assert_str_eq(got_, expected, "%s\n got: %s\n%.*s", src, got_, (int)diags.len, \
+				 diags.data ? (char *)diags.data : "");                           \
 	} while (0)
 
 static const char *diag_text(void)
@@ -268,8 +272,8 @@ Test(session, everything_is_closed_after_free)
 	cr_assert_gt(count_fds(), fds_at_start);
 	wsession_free(S);
 	S = NULL;
-	cr_assert_eq(count_fds(), fds_at_start, "fds: %d at the start, %d after free",
-		     fds_at_start, count_fds());
+	cr_assert_eq(count_fds(), fds_at_start, "fds: %d at the start, %d after free", fds_at_start,
+		     count_fds());
 	free(p);
 }
 
@@ -427,7 +431,8 @@ Test(session, xdp_and_tc_on_an_interface)
 	cr_assert_eq(ioctl(s, SIOCGIFFLAGS, &ifr), 0);
 	ifr.ifr_flags |= IFF_UP;
 	cr_assert_eq(ioctl(s, SIOCSIFFLAGS, &ifr), 0, "lo up: %s", strerror(errno));
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(9999),
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons(9999),
 				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	int rx = socket(AF_INET, SOCK_DGRAM, 0);
 	cr_assert_eq(bind(rx, (struct sockaddr *)&a, sizeof(a)), 0);
@@ -443,4 +448,70 @@ Test(session, xdp_and_tc_on_an_interface)
 	cr_assert(strstr(diag_text(), "no network interface 'no-such-if0'"), "%s", diag_text());
 	close(rx);
 	close(s);
+}
+
+static bool write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return false;
+	bool ok = fputs(text, f) >= 0;
+	return fclose(f) == 0 && ok;
+}
+
+/* cgroup_skb on a cgroup v2 directory made for the test, with this process
+ * in it: its three datagrams are counted on egress; a non-cgroup directory
+ * is refused by name. */
+Test(session, cgroup_programs_on_a_directory)
+{
+	char root[512] = "", line[1024], dev[256], dir[512], type[64];
+	FILE *m = fopen("/proc/self/mounts", "r");
+	while (m && fgets(line, sizeof(line), m))
+		if (sscanf(line, "%255s %511s %63s", dev, dir, type) == 3 &&
+		    !strcmp(type, "cgroup2"))
+			snprintf(root, sizeof(root), "%s", dir);
+	if (m)
+		fclose(m);
+	if (!*root)
+		cr_skip_test("no cgroup v2 mount");
+	if (unshare(CLONE_NEWNET))
+		cr_skip_test("cannot make a network namespace: %s", strerror(errno));
+	char *cg = xasprintf("%s/whistler-session-%d", root, (int)getpid());
+	char *procs = xasprintf("%s/cgroup.procs", cg),
+	     *root_procs = xasprintf("%s/cgroup.procs", root);
+	char pid[32];
+	snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	cr_assert(mkdir(cg, 0755) == 0 || errno == EEXIST, "mkdir %s: %s", cg, strerror(errno));
+	cr_assert(write_file(procs, pid), "join %s", cg);
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+	struct ifreq ifr = { 0 };
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	ioctl(s, SIOCGIFFLAGS, &ifr);
+	ifr.ifr_flags |= IFF_UP;
+	cr_assert_eq(ioctl(s, SIOCSIFFLAGS, &ifr), 0);
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons(9998),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int rx = socket(AF_INET, SOCK_DGRAM, 0);
+	cr_assert_eq(bind(rx, (struct sockaddr *)&a, sizeof(a)), 0);
+	char *src = xasprintf("(bpf:map eg :type :array :key-size 4 :value-size 8 :max-entries 1)\n"
+			      "(bpf:prog cgp (:type :cgroup-skb :section \"cgroup_skb/egress\")\n"
+			      "  (incf (getmap eg 0)) 1)\n"
+			      "(bpf:attach cgp \"%s\")\n",
+			      cg);
+	RUN(src, "\"prog 'cgp' cgroup_inet_egress link on cgroup\"");
+	for (int i = 0; i < 3; i++)
+		sendto(s, "x", 1, 0, (struct sockaddr *)&a, sizeof(a));
+	RUN("(bpf:map-ref eg 0)", "3");
+	RUN("(bpf:attach cgp \"/proc\")", "ERROR");
+	cr_assert(strstr(diag_text(), "'/proc' is not a cgroup v2 directory"), "%s", diag_text());
+	write_file(root_procs, pid);
+	wsession_unload(S);
+	rmdir(cg);
+	close(rx);
+	close(s);
+	free(src);
+	free(cg);
+	free(procs);
+	free(root_procs);
 }
