@@ -121,14 +121,22 @@ static struct ws_prog *prog_arg(struct wsession *s, lv v, const char *who)
 }
 
 /* The unevaluated first argument of bpf:attach / bpf:map-ref: a symbol that
- * is not a lexical variable names a definition; anything else is evaluated. */
-static lv designator(struct lisp_ctx *ctx, lv x, lv env)
+ * is not a lexical variable names a definition, unless it names none and is
+ * a global variable; anything else is evaluated. */
+static lv designator(struct wsession *s, lv x, lv env, bool map)
 {
+	struct lisp_ctx *ctx = s->ctx;
 	if (lisp_symbolp(x) && x != LISP_NIL && !lisp_keywordp(x)) {
 		bool found = false;
 		lisp_env_lookup_var(ctx, env, x, &found);
-		if (!found)
-			return x;
+		if (!found) {
+			char *name = ws_c_name(lisp_symbol_name(x));
+			bool known =
+				map ? ws_find_map(s, name) != NULL : ws_find_prog(s, name) != NULL;
+			free(name);
+			if (known || !lisp_symbol_value(ctx, x))
+				return x;
+		}
 	}
 	return lisp_eval_in(ctx, x, env);
 }
@@ -356,7 +364,7 @@ static lv sf_attach(struct lisp_ctx *ctx, lv form, lv env, void *data)
 	lv args = lisp_cdr(form);
 	if (!lisp_consp(args))
 		lisp_error_at(ctx, form, "bpf:attach: expected (bpf:attach PROG [TARGET...])");
-	struct ws_prog *p = prog_arg(s, designator(ctx, lisp_car(args), env), "bpf:attach");
+	struct ws_prog *p = prog_arg(s, designator(s, lisp_car(args), env, false), "bpf:attach");
 	lv targets[8];
 	int n = 0;
 	for (lv l = lisp_cdr(args); lisp_consp(l); l = lisp_cdr(l)) {
@@ -395,7 +403,7 @@ static lv sf_detach(struct lisp_ctx *ctx, lv form, lv env, void *data)
 	struct wsession *s = data;
 	if (!lisp_consp(lisp_cdr(form)))
 		lisp_error_at(ctx, form, "bpf:detach: expected (bpf:detach PROG)");
-	struct ws_prog *p = prog_arg(s, designator(ctx, lisp_cadr(form), env), "bpf:detach");
+	struct ws_prog *p = prog_arg(s, designator(s, lisp_cadr(form), env, false), "bpf:detach");
 	bool was = p->targets.len > 0;
 	ws_detach(s, p);
 	return lisp_bool(ctx, was);
@@ -447,7 +455,7 @@ static lv sf_map_ref(struct lisp_ctx *ctx, lv form, lv env, void *data)
 	lv args = lisp_cdr(form);
 	if (!lisp_consp(args) || lisp_list_length(args) > 2)
 		lisp_error_at(ctx, form, "bpf:map-ref: expected (bpf:map-ref MAP [KEY])");
-	struct ws_map *m = ws_map_arg(s, designator(ctx, lisp_car(args), env), "bpf:map-ref");
+	struct ws_map *m = ws_map_arg(s, designator(s, lisp_car(args), env, true), "bpf:map-ref");
 	if (!lisp_consp(lisp_cdr(args)))
 		return ws_map_handle(s, m);
 	lv key = lisp_eval_in(ctx, lisp_cadr(args), env);
@@ -457,8 +465,8 @@ static lv sf_map_ref(struct lisp_ctx *ctx, lv form, lv env, void *data)
 static lv sf_map_designator(struct lisp_ctx *ctx, lv form, lv env, void *data)
 {
 	struct wsession *s = data;
-	return ws_map_handle(s,
-			     ws_map_arg(s, designator(ctx, lisp_cadr(form), env), "bpf:map-ref"));
+	return ws_map_handle(
+		s, ws_map_arg(s, designator(s, lisp_cadr(form), env, true), "bpf:map-ref"));
 }
 
 static int update(struct wsession *s, struct ws_map *m, lv key, lv value, uint64_t flags,
@@ -480,7 +488,11 @@ static lv b_map_set(struct lisp_ctx *ctx, int argc, lv *argv, void *data)
 	struct wsession *s = data;
 	struct ws_map *m = ws_map_arg(s, argv[0], "bpf:map-ref");
 	int r;
-	if (argv[2] == LISP_NIL) {
+	uint32_t type = wl_map_type(m->map);
+	bool array = type == BPF_MAP_TYPE_ARRAY || type == BPF_MAP_TYPE_PERCPU_ARRAY;
+	if (argv[2] == LISP_NIL && array) { /* array slots cannot go: they become 0 */
+		r = update(s, m, argv[1], lisp_fixnum(0), BPF_ANY, "bpf:map-ref");
+	} else if (argv[2] == LISP_NIL) {
 		uint8_t *k = scratch(s, 0, wl_map_key_size(m->map));
 		ws_encode(s, argv[1], k, wl_map_key_size(m->map), "bpf:map-ref", "key");
 		r = wl_map_delete(m->map, k);

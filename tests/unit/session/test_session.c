@@ -181,11 +181,17 @@ Test(session, attach_count_and_read_maps)
 	    "(0 3 3)");
 	RUN("(setf (bpf:map-ref hits 2) 40) (incf (bpf:map-ref hits 2) 2) (bpf:map-ref hits 2)",
 	    "42");
+	/* a variable holding the map, lexical or global */
+	RUN("(let ((m (bpf-session-map 'hits))) (bpf:map-ref m 2))", "42");
+	RUN("(defvar *m* (bpf:map-ref hits)) (setf (bpf:map-ref *m* 3) 7) (bpf:map-ref *m* 3)",
+	    "7");
+	RUN("(setf (bpf:map-ref hits 3) nil) (bpf:map-ref hits 3)", "0");
 	RUN("(decode-int-value (map-lookup (bpf-session-map 'hits) 2))", "42");
 	RUN("(map-lookup 'hits (encode-int-key 2 4))", "#(42 0 0 0 0 0 0 0)");
 	RUN("(map-get-next-key 'hits nil)", "#(0 0 0 0)");
 	RUN("(map-get-next-key 'hits 3)", "NIL");
 	RUN("(mapcar (lambda (e) (decode-int-value (cdr e))) (map-entries 'hits))", "(3 0 42 0)");
+	RUN("(map-delete 'hits 0)", "ERROR"); /* arrays have no deletes */
 	RUN("(mapcar #'car (bpf-session-maps *bpf-session*))", "(\"hits\")");
 	RUN("(decode-int-value #(255 255) t)", "-1");
 	RUN("(decode-int-value #(0 0 0 0 0 0 0 0 1))", "18446744073709551616");
