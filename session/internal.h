@@ -35,6 +35,7 @@ struct ws_map {
 	struct wl_map *map;
 	bool internal;
 	bool redefined; /* make a fresh one at the next sync */
+	bool failed;	/* its creation failed; waits for a new definition */
 	lv handle;
 };
 

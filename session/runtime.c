@@ -91,7 +91,8 @@ struct ws_map *ws_map_arg(struct wsession *s, lv v, const char *who)
 	}
 	ws_sync_in(s, who);
 	if (!m->map)
-		lisp_error(s->ctx, "%s: map '%s' is not loaded", who, m->name);
+		lisp_error(s->ctx, "%s: map '%s' is not loaded%s", who, m->name,
+			   m->failed ? " (its creation failed, see above)" : "");
 	return m;
 }
 

@@ -190,6 +190,8 @@ static void noticed(struct wsession *s, enum ws_def kind, lv name)
 	if (kind != WS_DEF_PROG) /* what failed may work with the new definition */
 		vec_foreach (&s->progs, p)
 			(*p)->failed = false;
+	vec_foreach (&s->maps, m)
+		(*m)->failed = false;
 	s->dormant = false;
 	char *lname = lower(sym), *cname = ws_c_name(lname);
 	switch (kind) {
@@ -395,10 +397,19 @@ static int swap_in(struct wsession *s, struct ws_prog *p, struct ws_unit *u, str
 	return rc;
 }
 
+/* After a failed load, maps still to be made wait for a new definition too. */
+static void maps_failed(struct wsession *s)
+{
+	vec_foreach (&s->maps, m)
+		if (!(*m)->map || (*m)->redefined)
+			(*m)->failed = true;
+}
+
 static int load_unit(struct wsession *s, const char *only, struct buf *err)
 {
 	struct buf elf = { 0 };
 	if (build(s, only, &elf)) {
+		maps_failed(s);
 		buf_free(&elf);
 		if (err->len)
 			buf_putc(err, '\n');
@@ -455,6 +466,7 @@ static int load_unit(struct wsession *s, const char *only, struct buf *err)
 			(*p)->failed = true;
 			(*p)->pending = false;
 		}
+		maps_failed(s);
 		vec_free(&loading);
 		buf_free(&log);
 		wl_object_close(obj);
@@ -464,6 +476,8 @@ static int load_unit(struct wsession *s, const char *only, struct buf *err)
 		fprintf(stderr, "whistler: warning: %s\n", buf_cstr(&log));
 	buf_free(&log);
 	s->loads++;
+	vec_foreach (&s->maps, m)
+		(*m)->failed = false;
 	int rc = 0;
 	for (size_t i = 0; i < wl_object_map_count(obj); i++) {
 		struct wl_obj_map *om = wl_object_map(obj, i);
@@ -498,7 +512,7 @@ bool wsession_pending(const struct wsession *s)
 		if ((*p)->pending || (!(*p)->p && !(*p)->failed))
 			return true;
 	vec_foreach (&s->maps, m)
-		if (!(*m)->internal && (!(*m)->map || (*m)->redefined))
+		if (!(*m)->internal && !(*m)->failed && (!(*m)->map || (*m)->redefined))
 			return true;
 	return false;
 }
