@@ -125,6 +125,7 @@ struct wl_obj_map {
 	/* load */
 	struct wl_map *map;
 	bool reused, pinned; /* pinned: by this load (unpinned if it fails) */
+	int reuse_fd;	     /* wl_obj_map_reuse: a dup of the map to use, or 0 */
 };
 
 enum ext_kind { EXT_KCFG, EXT_KSYM };

@@ -1,7 +1,7 @@
 /* The maps of an object: BTF-defined maps in .maps (inner-map templates and
  * initial values of map-in-maps and prog arrays), the legacy `maps`
  * section, and one array map per global-data section.  At load: creation
- * (or reuse of a compatible pinned map), initial contents, freezing,
+ * (or reuse of a compatible pinned or given map), initial contents, freezing,
  * pinning, mmap of global data; and the accessors. */
 #include "loader/obj.h"
 
@@ -30,6 +30,7 @@ void obj_free_map(struct wl_obj_map *m)
 		return;
 	obj_free_map(m->inner);
 	wl_map_destroy(m->map);
+	wl_close(m->reuse_fd);
 	vec_free(&m->init);
 	free(m->pin_path);
 	free(m->data);
@@ -547,16 +548,10 @@ static int create_map(struct wl_object *obj, struct wl_obj_map *m, int inner_fd,
 	return wl_map_create(&o, out);
 }
 
-static int reuse_pinned(struct wl_object *obj, struct wl_obj_map *m)
+/* Adopts fd (ours to close) as m's kernel map when its shape matches;
+ * `where` names it for messages. */
+static int adopt_map(struct wl_object *obj, struct wl_obj_map *m, int fd, const char *where)
 {
-	int fd = wl_sys_obj_get(m->pin_path, 0);
-	if (fd == -ENOENT)
-		return 0;
-	if (fd < 0) {
-		obj_warn(obj, "map '%s': cannot open pinned '%s': %s", m->name, m->pin_path,
-			 wl_errstr(fd));
-		return fd;
-	}
 	struct bpf_map_info info;
 	memset(&info, 0, sizeof(info));
 	uint32_t len = sizeof(info);
@@ -575,8 +570,7 @@ static int reuse_pinned(struct wl_object *obj, struct wl_obj_map *m)
 	else if (info.map_flags != m->flags)
 		what = "map_flags";
 	if (what) {
-		obj_warn(obj, "map '%s': pinned map at '%s' is incompatible (%s differs)", m->name,
-			 m->pin_path, what);
+		obj_warn(obj, "map '%s': %s is incompatible (%s differs)", m->name, where, what);
 		wl_close(fd);
 		return -EINVAL;
 	}
@@ -586,8 +580,38 @@ static int reuse_pinned(struct wl_object *obj, struct wl_obj_map *m)
 		return r;
 	}
 	m->reused = true;
-	obj_debug(obj, "map '%s': reusing pinned '%s'", m->name, m->pin_path);
+	obj_debug(obj, "map '%s': reusing %s", m->name, where);
 	return 1;
+}
+
+static int reuse_pinned(struct wl_object *obj, struct wl_obj_map *m)
+{
+	int fd = wl_sys_obj_get(m->pin_path, 0);
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0) {
+		obj_warn(obj, "map '%s': cannot open pinned '%s': %s", m->name, m->pin_path,
+			 wl_errstr(fd));
+		return fd;
+	}
+	char *where = xasprintf("pinned map at '%s'", m->pin_path);
+	int r = adopt_map(obj, m, fd, where);
+	free(where);
+	return r;
+}
+
+/* The map given to wl_obj_map_reuse: 1 when adopted. */
+static int reuse_given(struct wl_object *obj, struct wl_obj_map *m)
+{
+	if (!m->reuse_fd)
+		return 0;
+	int fd = wl_dup(m->reuse_fd);
+	if (fd < 0) {
+		obj_warn(obj, "map '%s': cannot duplicate the map to reuse: %s", m->name,
+			 wl_errstr(fd));
+		return fd;
+	}
+	return adopt_map(obj, m, fd, "the map given to reuse");
 }
 
 static int fill_inner_maps(struct wl_object *obj, struct wl_obj_map *m)
@@ -607,6 +631,9 @@ static int fill_inner_maps(struct wl_object *obj, struct wl_obj_map *m)
 
 static int create_user_map(struct wl_object *obj, struct wl_obj_map *m)
 {
+	int given = reuse_given(obj, m);
+	if (given)
+		return given < 0 ? given : 0;
 	if (m->pin_path) {
 		int r = reuse_pinned(obj, m);
 		if (r)
@@ -634,7 +661,12 @@ static int create_user_map(struct wl_object *obj, struct wl_obj_map *m)
 
 static int create_data_map(struct wl_object *obj, struct wl_obj_map *m)
 {
-	int r = create_map(obj, m, 0, &m->map);
+	void *addr;
+	size_t size;
+	int r = reuse_given(obj, m);
+	if (r)
+		return r < 0 ? r : wl_map_mmap(m->map, &addr, &size);
+	r = create_map(obj, m, 0, &m->map);
 	if (r < 0)
 		return r;
 	uint32_t zero = 0;
@@ -649,8 +681,6 @@ static int create_data_map(struct wl_object *obj, struct wl_obj_map *m)
 		if (r < 0)
 			return r;
 	}
-	void *addr;
-	size_t size;
 	return wl_map_mmap(m->map, &addr, &size);
 }
 
@@ -838,6 +868,21 @@ int wl_obj_map_set_pin_path(struct wl_obj_map *m, const char *path)
 		return -EBUSY;
 	free(m->pin_path);
 	m->pin_path = path ? xstrdup(path) : NULL;
+	return 0;
+}
+
+int wl_obj_map_reuse(struct wl_obj_map *m, const struct wl_map *map)
+{
+	if (m->obj->loaded)
+		return -EBUSY;
+	int fd = 0;
+	if (map) {
+		fd = wl_dup(wl_map_fd(map));
+		if (fd < 0)
+			return fd;
+	}
+	wl_close(m->reuse_fd);
+	m->reuse_fd = fd;
 	return 0;
 }
 

@@ -3,7 +3,7 @@
 # shellcheck shell=bash
 
 BUILD_PACKAGES="build-essential cmake pkg-config libelf-dev zlib1g-dev"
-TEST_PACKAGES="libcriterion-dev clang-19 llvm-19 bpftool libbpf-dev iproute2 libffi-dev python3 systemtap-sdt-dev"
+TEST_PACKAGES="libcriterion-dev clang-19 llvm-19 bpftool libbpf-dev iproute2 libffi-dev python3 systemtap-sdt-dev strace"
 
 # install_missing PKG...: apt-get install the packages that are not installed yet.
 install_missing() {

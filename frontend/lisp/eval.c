@@ -420,6 +420,15 @@ bool lisp_special_formp(struct lisp_ctx *ctx, lv sym)
 	return lisp_symbolp(sym) && lisp_sym(ctx, sym)->special != NULL;
 }
 
+bool lisp_special_form(struct lisp_ctx *ctx, lv sym, lisp_special_fn *fn, void **data)
+{
+	if (!lisp_special_formp(ctx, sym))
+		return false;
+	*fn = lisp_sym(ctx, sym)->special;
+	*data = lisp_sym(ctx, sym)->special_data;
+	return true;
+}
+
 static void stamp(lv x, struct srcloc loc, int depth)
 {
 	for (int n = 0; lisp_consp(x) && !CONS(x)->loc.line && n < 100000; x = CONS(x)->cdr, n++) {

@@ -401,6 +401,9 @@ lv lisp_defsetter(struct lisp_ctx *ctx, const char *name, int min, int max, lisp
 		  void *data);
 /* Current data of a special form or macro symbol (NULL if none). */
 bool lisp_special_formp(struct lisp_ctx *ctx, lv sym);
+/* The C function and data of special form `sym` (false when it is none), so
+ * an extension can wrap it: define a new one that calls the old. */
+bool lisp_special_form(struct lisp_ctx *ctx, lv sym, lisp_special_fn *fn, void **data);
 bool lisp_macrop(struct lisp_ctx *ctx, lv sym, lv env);
 /* Lexical environment queries for special forms written in C. */
 lv lisp_env_lookup_var(struct lisp_ctx *ctx, lv env, lv sym, bool *found);

@@ -162,6 +162,11 @@ bool wl_obj_map_is_internal(const struct wl_obj_map *m);
 int wl_obj_map_set_max_entries(struct wl_obj_map *m, uint32_t n);
 int wl_obj_map_set_pin_path(struct wl_obj_map *m, const char *path); /* NULL: none */
 const char *wl_obj_map_pin_path(const struct wl_obj_map *m);
+/* Before load: use `map` (an fd of it is kept) instead of creating one, like
+ * a compatible pinned map: type, sizes, max_entries and flags must match, the
+ * contents stay, global data is neither written nor frozen again.  How a
+ * session reloads programs without losing map contents.  NULL: create. */
+int wl_obj_map_reuse(struct wl_obj_map *m, const struct wl_map *map);
 /* After load: true when an existing pinned map was reused. */
 bool wl_obj_map_reused(const struct wl_obj_map *m);
 /* Initial contents of a global-data map (writable before load), or NULL. */

@@ -149,6 +149,39 @@ Test(runtime, extension_builtins_and_specials)
 	lisp_set_report(L, true);
 }
 
+/* A wrapper around a special form, as sessions wrap the DSL's definitions:
+ * it counts the calls and hands the form to the original. */
+struct wrapped {
+	lisp_special_fn fn;
+	void *data;
+	int calls;
+};
+
+static lv counting_special(struct lisp_ctx *ctx, lv form, lv env, void *data)
+{
+	struct wrapped *w = data;
+	w->calls++;
+	return w->fn(ctx, form, env, w->data);
+}
+
+Test(runtime, special_forms_can_be_wrapped)
+{
+	register_all();
+	struct wrapped w = { 0 };
+	lv sym = lisp_intern(L, "defprog");
+	cr_assert(lisp_special_form(L, sym, &w.fn, &w.data));
+	cr_assert_eq(w.fn, defprog_special);
+	lisp_defspecial(L, "defprog", counting_special, &w);
+	EV("(list (defprog a ()) (defprog b ()))", "(A B)");
+	cr_assert_eq(w.calls, 2);
+	cr_assert(strstr(ev("(defprog \"x\")"), "defprog: the name must be a symbol"));
+	cr_assert_eq(w.calls, 3);
+	lisp_special_fn fn;
+	void *data;
+	cr_assert_not(lisp_special_form(L, lisp_intern(L, "car"), &fn, &data));
+	cr_assert(lisp_special_form(L, lisp_intern(L, "if"), &fn, &data), "built-in ones too");
+}
+
 Test(runtime, calling_lisp_from_c)
 {
 	ev("(defun add3 (a b c) (+ a b c))");

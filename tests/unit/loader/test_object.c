@@ -457,3 +457,57 @@ Test(object, whistler_xdp_count_counts)
 	wl_object_close(obj);
 	FD_CHECK_END();
 }
+
+/* wl_obj_map_reuse: a second object of the same source runs on the first
+ * object's maps (a user map and the global data), as sessions reload. */
+Test(object, given_maps_are_reused)
+{
+	FD_CHECK_BEGIN();
+	struct buf o = { 0 };
+	cr_assert_eq(wir_compile(WHISTLER_SOURCE_DIR "/examples/xdp_count.wir", &o), 0);
+	struct wl_object *a, *b, *c;
+	cr_assert_eq(wl_object_open_mem(o.data, o.len, NULL, &a), 0);
+	load_ok(a);
+	uint8_t pkt[64] = { 0 };
+	run_prog(obj_prog(a, "xdp_count"), pkt, sizeof(pkt));
+	cr_assert_eq(wl_object_open_mem(o.data, o.len, NULL, &b), 0);
+	struct wl_obj_map *m = wl_object_find_map(b, "counts");
+	cr_assert_eq(wl_obj_map_reuse(m, obj_map(a, "counts")), 0);
+	load_ok(b);
+	cr_assert(wl_obj_map_reused(m));
+	wl_object_close(a); /* b keeps the map */
+	run_prog(obj_prog(b, "xdp_count"), pkt, sizeof(pkt));
+	uint32_t k = 0;
+	uint64_t v = 0;
+	cr_assert_eq(wl_map_lookup(wl_obj_map_map(m), &k, &v, 0), 0);
+	cr_assert_eq(v, 2, "the count of the first object's run is kept");
+	/* a map of another shape is refused, naming it */
+	cr_assert_eq(wl_object_open_mem(o.data, o.len, NULL, &c), 0);
+	cr_assert_eq(wl_obj_map_reuse(wl_object_find_map(c, "counts"), obj_map(b, "jmp")), 0);
+	warnings_reset();
+	cr_assert_eq(wl_object_load(c), -EINVAL);
+	cr_assert(strstr(warned(), "map 'counts': the map given to reuse is incompatible"), "%s",
+		  warned());
+	wl_object_close(c);
+	wl_object_close(b);
+	buf_free(&o);
+
+	/* global data: .bss/.data keep their values, .rodata is not rewritten */
+	struct wl_object *g1 = open_obj("globals", NULL), *g2 = open_obj("globals", NULL);
+	load_ok(g1);
+	cr_assert_eq(run_prog(obj_prog(g1, "compute"), NULL, 0), 0);
+	for (size_t i = 0; i < wl_object_map_count(g2); i++) {
+		struct wl_obj_map *gm = wl_object_map(g2, i);
+		cr_assert_eq(wl_obj_map_reuse(gm, obj_map(g1, wl_obj_map_name(gm))), 0);
+	}
+	load_ok(g2);
+	wl_object_close(g1);
+	cr_assert_eq(run_prog(obj_prog(g2, "compute"), NULL, 0), 0);
+	struct {
+		uint64_t a, b, c, d, e, runs;
+	} *out = wl_object_global(g2, "out", NULL);
+	cr_assert_not_null(out, "a reused .bss is mmap'ed");
+	cr_assert_eq(out->runs, 2, "runs counted across both objects");
+	wl_object_close(g2);
+	FD_CHECK_END();
+}
