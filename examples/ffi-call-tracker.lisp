@@ -71,7 +71,7 @@
   (with-bpf-session ()
     (bpf:map stats :type :hash :key-size (sizeof stats-key) :value-size 8 :max-entries 10240)
 
-    (bpf:prog ffi-call-tracker (:type :uprobe :section "uprobe/ffi_call")
+    (bpf:prog ffi-call-tracker (:type :kprobe :section "uprobe/ffi_call")
       (let ((cif (make-ffi-cif))
             (ft (make-ffi-type))
             (key (make-stats-key)))

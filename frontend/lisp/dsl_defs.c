@@ -374,8 +374,15 @@ static lv sf_defprog(struct lisp_ctx *ctx, lv form, lv env, void *data)
 			ptype_hint(d);
 			return LISP_NIL;
 		}
+		const struct dsl_ptype *other =
+			section && !dsl_section_agrees(fn.ptype, section)
+				? dsl_ptype_by_section(section)
+				: NULL;
+		/* :kprobe with a uprobe/ section (both BPF_PROG_TYPE_KPROBE, one
+		 * context): like libbpf, the section says how it attaches. */
+		if (other && other->progtype == fn.ptype->progtype)
+			fn.ptype = other;
 		if (section && !dsl_section_agrees(fn.ptype, section)) {
-			const struct dsl_ptype *other = dsl_ptype_by_section(section);
 			if (other)
 				dsl_error(
 					d, ol[1],
