@@ -488,10 +488,26 @@ struct dval dsl_p_cmp(struct fb *fb, lv form, struct srcloc loc, int want)
 			return dv_const(ir_eval_cc((enum ir_cc)cc, IR_I64, a.cval, b.cval));
 		return cmp_value(fb, cc, a, b, loc);
 	}
-	/* (< a b c): a chain of tests */
-	extern struct dval dsl_p_andor(struct fb *, lv, struct srcloc, int);
-	return dsl_p_andor(fb, lisp_list(fb->d->ctx, 2, lisp_intern(fb->d->ctx, "and"), form), loc,
-			   WANT_VALUE);
+	/* (< a b c): every argument evaluated once, in order, then the
+	 * comparisons and-ed together (0 or 1): of neighbours, or for /= of
+	 * every pair, as in Common Lisp */
+	if (n > 64)
+		return fb_error(fb, loc, "%s of more than 64 arguments",
+				dsl_lisp_name(fb->d, lisp_car(form)));
+	struct dval v[64];
+	size_t i = 0;
+	bool poison = false;
+	for (lv l = lisp_cdr(form); lisp_consp(l) && fb->cur != FB_NONE; l = lisp_cdr(l), i++) {
+		v[i] = lower(fb, lisp_car(l), form_nth_loc(fb, form, i + 1, loc), WANT_VALUE);
+		poison |= v[i].poison;
+	}
+	if (poison || fb->cur == FB_NONE)
+		return dv_poison();
+	struct dval r = dv_const(1);
+	for (size_t a = 0; a + 1 < n; a++)
+		for (size_t b = a + 1; b < (cc == CC_NE ? n : a + 2); b++)
+			r = lower_binop(fb, IR_AND, r, cmp_value(fb, cc, v[a], v[b], loc), loc);
+	return r;
 }
 
 struct dval dsl_p_minmax(struct fb *fb, lv form, struct srcloc loc, int want);
