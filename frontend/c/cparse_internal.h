@@ -127,6 +127,17 @@ struct pragma_attr {
 
 struct cbtf; /* btftypes.c */
 
+/* One loop-hint option as written (#pragma unroll 4, clang loop
+ * unroll(full) …): duplicates and incompatible pairs are reported when the
+ * loop has been parsed, as clang does. */
+struct hint_rec {
+	uint8_t category;  /* unroll, vectorize, interleave … (parse_pragma.c) */
+	bool numeric;      /* unroll_count(N) rather than unroll(enable) */
+	bool disable;      /* a state option set to disable */
+	const char *name;  /* "unroll(full)", "#pragma unroll(4)" */
+	struct srcloc loc; /* of the pragma's option word */
+};
+
 struct cparser {
 	struct pp *pp;
 	struct diag *diag;
@@ -160,7 +171,11 @@ struct cparser {
 
 	/* pragmas */
 	struct cloop_hint hint;
-	bool have_hint;
+	bool have_hint; /* loop-hint pragmas are pending (hint_pragmas) */
+	const char *hint_pragma; /* "unroll", "nounroll" or "clang loop": the first one's */
+	VEC(struct hint_rec) hint_recs; /* each option as written, for clang's checks */
+	struct srcloc hint_hash_loc;    /* the first hint pragma's '#' */
+	VEC(struct pp_pragma) hint_pragmas; /* read, not yet taken by a statement */
 	VEC(struct pragma_attr) attr_stack;
 	VEC(uint32_t) pack_stack;
 	uint32_t pack;
@@ -214,6 +229,12 @@ void *cp_dup(struct cparser *p, const void *src, size_t n);
 /* ---- parse_pragma.c ---- */
 void cp_pragma(struct cparser *p, const struct tok *t);
 void cp_apply_pragma_attrs(struct cparser *p, uint32_t where, struct cattr **list);
+/* Reads the pending loop-hint pragmas into p->hint and p->hint_recs
+ * (reporting bad values) and clears have_hint. */
+void cp_take_hints(struct cparser *p);
+/* Clang's checks of the loop hints a loop took, made after the loop was
+ * parsed: duplicate options, and counts with unroll(full)/disable. */
+void cp_hints_check(struct cparser *p, const struct hint_rec *recs, uint32_t n);
 
 /* ---- attr.c ---- */
 bool cp_at_attribute(const struct cparser *p);

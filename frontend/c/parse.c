@@ -496,6 +496,8 @@ struct ctu *cparse_unit(struct pp *pp, struct diag *d, const struct cparse_optio
 	vec_free(&p->labels);
 	vec_free(&p->cases);
 	vec_free(&p->attr_stack);
+	vec_free(&p->hint_recs);
+	vec_free(&p->hint_pragmas);
 	vec_free(&p->pack_stack);
 	for (uint32_t i = 0; i < p->warn_stack.len; i++)
 		free(p->warn_stack.data[i]);

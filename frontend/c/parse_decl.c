@@ -889,9 +889,9 @@ static void parse_init_declarators(struct cparser *p, struct declspec *ds, struc
 static void check_hint(struct cparser *p)
 {
 	if (p->have_hint) {
-		cp_error(p, p->hint.loc, "expected a for, while, or do-while loop to follow '#pragma "
-					 "%s'",
-			 p->hint.unroll == CU_DISABLE && !p->hint.count ? "nounroll" : "unroll");
+		/* clang sees the pragma's annotation where a declaration starts */
+		cp_error(p, p->hint_hash_loc, "expected identifier or '('");
+		p->hint_pragmas.len = 0;
 		p->have_hint = false;
 	}
 }

@@ -711,7 +711,7 @@ static struct cexpr *parse_primary(struct cparser *p)
 	case T_BUILTIN_OFFSETOF:
 		return parse_offsetof(p);
 	case T_BUILTIN_TYPES_COMPATIBLE_P: {
-		struct ctype *a, *b;
+		struct ctype *a = NULL, *b = NULL;
 		struct cexpr *err = parse_paren_types(p, &a, &b);
 		if (err)
 			return err;

@@ -671,14 +671,40 @@ static struct cinit *finalize(struct ictx *c, struct ibuild *b)
 	return in;
 }
 
-/* Static storage: every leaf must be a constant (or an address constant). */
-static void check_constant(struct cparser *p, const struct cinit *in)
+/* A record or array compound literal a static initializer copies (GNU C:
+ * `static struct insn i[] = { ((struct insn){ … }) }`), or NULL. */
+static struct cinit *literal_init(const struct cinit *in)
 {
+	const struct cexpr *e = in->u.expr;
+	while (e->op == E_CONV && (e->ck == CK_LVAL || e->ck == CK_NOOP || e->ck == CK_RECORD))
+		e = e->u.bin.a;
+	if (e->op != E_COMPOUND_LIT || ctype_is_scalar(e->type))
+		return NULL;
+	struct cinit *li = e->u.lit.obj->u.var.init;
+	return li && ctype_compatible(li->type, in->type, true) ? li : NULL;
+}
+
+/* Static storage: every leaf must be a constant (or an address constant);
+ * compound literals copied are replaced by their initializers, so the
+ * lowering sees constants only. */
+static void check_constant(struct cparser *p, struct cinit **inp)
+{
+	struct cinit *in = *inp;
 	if (!in)
 		return;
+	if (in->kind == CI_EXPR && (in->u.expr->type->kind == TY_STRUCT ||
+				    in->u.expr->type->kind == TY_UNION ||
+				    in->u.expr->type->kind == TY_ARRAY)) {
+		struct cinit *li = literal_init(in);
+		if (li) {
+			*inp = in = li;
+			check_constant(p, inp);
+			return;
+		}
+	}
 	if (in->kind == CI_LIST) {
 		for (uint32_t i = 0; i < in->u.list.n; i++)
-			check_constant(p, in->u.list.elems[i].init);
+			check_constant(p, &in->u.list.elems[i].init);
 		return;
 	}
 	const struct cexpr *e = in->u.expr;
@@ -731,7 +757,7 @@ struct cinit *cp_parse_initializer(struct cparser *p, struct ctype **type, bool 
 		*type = t;
 	}
 	if (is_static && !p->recovering)
-		check_constant(p, in);
+		check_constant(p, &in);
 	for (uint32_t i = 0; i < c.all.len; i++)
 		vec_free(&c.all.data[i]->slots);
 	vec_free(&c.all);

@@ -502,12 +502,23 @@ struct cstmt *cp_parse_stmt(struct cparser *p)
 {
 	struct srcloc loc = cp_loc(p);
 	if (p->have_hint) {
+		cp_take_hints(p);
 		struct cloop_hint h = p->hint;
-		p->have_hint = false;
-		if (cp_is(p, T_FOR) || cp_is(p, T_WHILE) || cp_is(p, T_DO))
-			return parse_loop(p, loc, &h);
-		cp_error(p, h.loc, "expected a for, while, or do-while loop to follow '#pragma %s'",
-			 h.unroll == CU_DISABLE ? "nounroll" : "unroll");
+		if (cp_is(p, T_FOR) || cp_is(p, T_WHILE) || cp_is(p, T_DO)) {
+			/* the body may hold loops with hints of their own */
+			struct hint_rec *recs = p->hint_recs.data;
+			uint32_t n = p->hint_recs.len;
+			p->hint_recs.data = NULL;
+			p->hint_recs.len = p->hint_recs.cap = 0;
+			struct cstmt *s = parse_loop(p, loc, &h);
+			cp_hints_check(p, recs, n);
+			free(recs);
+			return s;
+		}
+		cp_error(p, loc, "expected a for, while, or do-while loop to follow '#pragma %s'",
+			 p->hint_pragma);
+		if (cp_starts_declspec(p))
+			return cp_parse_block_decl(p);
 	}
 	switch (p->tok.kind) {
 	case T_LBRACE:

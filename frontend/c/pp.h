@@ -86,6 +86,10 @@ int pp_begin(struct pp *pp, const char *path, const char *display);
 void pp_next(struct pp *pp, struct tok *t);
 /* The annotation a T_PRAGMA token stands for. */
 const struct pp_pragma *pp_pragma(const struct pp *pp, const struct tok *t);
+/* Macro-expands `in` as it stands now, as pragma handlers read their
+ * arguments (#pragma clang loop unroll_count(N)): an arena array of *nout
+ * tokens. */
+const struct tok *pp_expand_tokens(struct pp *pp, const struct tok *in, uint32_t n, uint32_t *nout);
 struct ident_table *pp_idents(struct pp *pp);
 struct arena *pp_arena(struct pp *pp);
 void pp_set_file_callback(struct pp *pp, void (*cb)(void *ctx, const struct pp_file_event *e),

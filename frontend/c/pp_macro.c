@@ -454,6 +454,18 @@ static void expand_list(struct pp *pp, const struct tok *in, uint32_t n, tokvec 
 	}
 }
 
+const struct tok *pp_expand_tokens(struct pp *pp, const struct tok *in, uint32_t n, uint32_t *nout)
+{
+	tokvec v = { 0 };
+	expand_list(pp, in, n, &v);
+	struct tok *out = arena_newn(&pp->arena, struct tok, v.len + 1);
+	if (v.len)
+		memcpy(out, v.data, v.len * sizeof(*out));
+	*nout = v.len;
+	vec_free(&v);
+	return out;
+}
+
 static const tokvec *expanded_arg(struct pp *pp, struct macro_args *a, uint32_t i)
 {
 	if (!a->have_expanded[i]) {
