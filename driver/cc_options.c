@@ -584,8 +584,21 @@ int cc_parse_args(struct cc_options *o, int argc, char **argv)
 				warning(o, "target feature '%s' is not supported, ignored", f);
 			continue;
 		}
-		warning(o, "-Xclang option '%s' is not supported by whistlercc, ignored",
-			xclang.data[i]);
+		const char *x = xclang.data[i];
+		if (!strcmp(x, "-ast-dump")) {
+			o->ast_dump = true;
+		} else if (!strcmp(x, "-fdump-record-layouts-simple") ||
+			   !strcmp(x, "-fdump-record-layouts")) {
+			/* only clang's -simple form exists here; builds that grep the
+			 * full form are not known */
+			o->dump_layouts = true;
+		} else if (!strcmp(x, "-fdump-record-layouts-complete")) {
+			o->dump_layouts = o->dump_layouts_complete = true;
+		} else if (!strcmp(x, "-disable-llvm-passes") || !strcmp(x, "-disable-O0-optnone")) {
+			/* optimisation switches of the LLVM pipeline: nothing to do */
+		} else {
+			warning(o, "-Xclang option '%s' is not supported by whistlercc, ignored", x);
+		}
 	}
 	vec_free(&xclang);
 	if (o->cpu >= CPU_V3)

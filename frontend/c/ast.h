@@ -132,6 +132,7 @@ enum crecord_flag {
 	CRF_BEING_DEFINED = 1 << 7,
 	CRF_TRANSPARENT = 1 << 8, /* transparent_union */
 	CRF_LAZY = 1 << 9,        /* from BTF, members not materialised yet: crecord_complete() */
+	CRF_ANON_MEMBER = 1 << 10, /* an anonymous struct/union member of its parent */
 };
 
 struct crecord {
@@ -149,6 +150,8 @@ struct crecord {
 	const char **decl_tags; /* btf_decl_tag strings on the record, or NULL */
 	struct cmember_index *index; /* by-name lookup of large records, built lazily */
 	struct cbtf *lazy;    /* CRF_LAZY: the BTF it is materialised from */
+	struct crecord *parent; /* the record whose body defines this one, or NULL */
+	struct cdecl *typedef_name; /* untagged: the first typedef naming it (typedef struct {…} x) */
 };
 
 struct cenum {
@@ -543,6 +546,9 @@ struct ctu {
 	 * they were first declared (their cdecl merges every redeclaration) */
 	VEC(struct cdecl *) globals;
 	VEC(struct casm *) asms; /* file-scope asm("…") */
+	/* every struct and union whose members are known — defined in the
+	 * source, or materialised from BTF when first needed — in that order */
+	VEC(struct crecord *) records;
 	struct srcmgr *sm;         /* for "(unnamed struct at file:line:col)" */
 	struct ctype_intern *intern; /* array types by (element, length) (type.c) */
 	struct cbtf *btf;            /* kernel BTF the unit's BTF-served types come from */

@@ -587,6 +587,17 @@ void crecord_complete(struct crecord *r)
 	r->align = align;
 	r->flags |= CRF_COMPLETE | CRF_LAID_OUT;
 	crecord_build_index(r, &tu->arena);
+	vec_push(&tu->records, r);
+}
+
+struct ctype *cbtf_type(struct cbtf *b, uint32_t id)
+{
+	return mat(b, id);
+}
+
+const char *cbtf_error(const struct cbtf *b)
+{
+	return b && b->broken ? b->err : NULL;
 }
 
 uint32_t cbtf_id_of(const struct cbtf *b, const struct ctype *t)

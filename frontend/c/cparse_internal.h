@@ -159,6 +159,8 @@ struct cparser {
 	struct cscope file_scope;
 	struct cbinding *free_bindings;
 
+	struct crecord *cur_record; /* the innermost record whose body is being parsed */
+
 	/* the function being defined */
 	struct cdecl *func;
 	VEC(struct clabel *) labels;

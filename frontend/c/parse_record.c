@@ -110,6 +110,7 @@ static void parse_member_decl(struct cparser *p, struct crecord *r, membervec *o
 		struct ctype *t = ds.type;
 		if (ctype_is_record(t) && !t->u.rec->tag) {
 			struct cmember m = { .type = t, .loc = loc, .flags = CMF_ANON };
+			t->u.rec->flags |= CRF_ANON_MEMBER;
 			cp_apply_member_attrs(p, &m, ds.attrs);
 			vec_push(out, m);
 		} else {
@@ -210,6 +211,8 @@ static void parse_record_body(struct cparser *p, struct crecord *r, struct cattr
 	cp_next(p); /* { */
 	r->flags |= CRF_BEING_DEFINED;
 	r->max_field_align = p->pack;
+	r->parent = p->cur_record;
+	p->cur_record = r;
 	membervec ms = { 0 };
 	while (!cp_is(p, T_RBRACE) && !cp_is(p, T_EOF)) {
 		if (cp_accept(p, T_SEMI))
@@ -222,6 +225,7 @@ static void parse_record_body(struct cparser *p, struct crecord *r, struct cattr
 		if (p->diag->limit_reached)
 			break;
 	}
+	p->cur_record = r->parent;
 	struct srcloc end = cp_loc(p);
 	if (!cp_accept(p, T_RBRACE))
 		cp_error(p, end, "expected '}'");
@@ -263,6 +267,7 @@ void cp_record_complete(struct cparser *p, struct crecord *r)
 	r->flags &= ~CRF_BEING_DEFINED;
 	r->flags |= CRF_COMPLETE;
 	crecord_build_index(r, p->a);
+	vec_push(&p->tu->records, r);
 }
 
 struct ctype *cp_parse_record(struct cparser *p, struct declspec *ds)

@@ -105,6 +105,9 @@ static struct cdecl *declare_typedef(struct cparser *p, struct declspec *ds, str
 		cp_error(p, ds->loc, "'inline' can only appear on functions");
 	struct cdecl *td = cs_new_decl(p, CD_TYPEDEF, d->name, d->loc, type);
 	td->storage = CSC_TYPEDEF;
+	if (ctype_is_record(type) && type->sugar == CS_NONE && !type->quals &&
+	    !type->u.rec->tag && !type->u.rec->typedef_name)
+		type->u.rec->typedef_name = td; /* clang names the record after it */
 	apply_attrs(p, td, ds, d, AW_TYPEDEF);
 	cp_bind(p, d->name, td);
 	return td;

@@ -56,6 +56,7 @@ void ctu_free(struct ctu *tu)
 	free(tu->intern);
 	vec_free(&tu->globals);
 	vec_free(&tu->asms);
+	vec_free(&tu->records);
 	arena_free(&tu->arena);
 	free(tu);
 }
