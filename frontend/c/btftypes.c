@@ -42,7 +42,7 @@ static uint32_t name_hash(const char *s)
 	uint32_t h = IDENT_HASH_INIT;
 	while (*s)
 		h = IDENT_HASH_STEP(h, *s++);
-	return h;
+	return h ? h : 1; /* as pp_ident.hash */
 }
 
 static const struct btf_type *type_at(const struct cbtf *b, uint32_t id)
@@ -738,17 +738,18 @@ bool cbtf_include_hook(void *ctx, const char *name, bool angled, bool found)
 	base = base ? base + 1 : name;
 	if (strcmp(base, "vmlinux.h"))
 		return false;
-	if (p->btf) {
-		p->btf_on = true;
-		return true;
+	if (!p->btf) {
+		if (found && !p->opt.btf_types)
+			return false; /* the header on disk */
+		int err = 0;
+		p->btf = cbtf_open(p->tu, pp_idents(p->pp), p->opt.btf_path, &err);
+		if (!p->btf)
+			return false;
+		p->tu->btf = p->btf;
 	}
-	if (found && !p->opt.btf_types)
-		return false; /* the header on disk */
-	int err = 0;
-	p->btf = cbtf_open(p->tu, pp_idents(p->pp), p->opt.btf_path, &err);
-	if (!p->btf)
-		return false;
-	p->tu->btf = p->btf;
 	p->btf_on = true;
+	/* the one macro bpftool's vmlinux.h defines: bpf_tracing.h picks the
+	 * kernel's pt_regs member names by it */
+	pp_define(p->pp, "__VMLINUX_H__", NULL);
 	return true;
 }

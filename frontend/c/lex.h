@@ -8,18 +8,34 @@
 
 #include <stddef.h>
 
-/* Interned identifiers: one pp_ident per distinct name. */
+/* Interned identifiers: one pp_ident per distinct name, in an open-addressed
+ * table keeping each name's hash next to its pointer (a probe touches one
+ * cache line until the names compare).  `special` has a bit per hash for
+ * the names that are, or were, macros or special to the preprocessor, so
+ * a scan over raw text can tell most identifiers need no lookup. */
 struct ident_table {
-	struct pp_ident **buckets;
+	uint32_t *hashes;         /* 0: empty slot (hashes are never 0) */
+	struct pp_ident **slots;
 	uint32_t mask, count;
 	struct arena *arena; /* idents and their names live here */
+	uint64_t *special;   /* IDENT_SPECIAL_BITS bits */
 };
+#define IDENT_SPECIAL_BITS 65536u
 
 void ident_table_init(struct ident_table *t, struct arena *a);
 void ident_table_free(struct ident_table *t);
 struct pp_ident *ident_intern(struct ident_table *t, const char *s, size_t len);
 struct pp_ident *ident_intern_hashed(struct ident_table *t, const char *s, size_t len,
 				     uint32_t hash);
+/* The identifier if it was interned, else NULL (nothing is added). */
+struct pp_ident *ident_find(const struct ident_table *t, const char *s, size_t len, uint32_t hash);
+/* Marks id as (possibly) a macro or preprocessor-special name. */
+void ident_mark_special(struct ident_table *t, const struct pp_ident *id);
+static inline bool ident_maybe_special(const struct ident_table *t, uint32_t hash)
+{
+	uint32_t b = (hash ^ (hash >> 16)) & (IDENT_SPECIAL_BITS - 1);
+	return (t->special[b / 64] >> (b % 64)) & 1;
+}
 /* The hash ident_intern uses, step by step, so the lexer computes it while scanning. */
 #define IDENT_HASH_INIT 2166136261u
 #define IDENT_HASH_STEP(h, c) (((h) ^ (unsigned char)(c)) * 16777619u)

@@ -570,7 +570,7 @@ static struct cexpr *parse_offsetof(struct cparser *p)
 			first = false;
 			if (!ok)
 				continue;
-			if (!ctype_is_record(cur) || !(cur->u.rec->flags & CRF_COMPLETE)) {
+			if (!ctype_is_record(cur) || !ctype_is_complete(cur)) {
 				if (ctype_is_record(cur))
 					cp_error(p, loc, "offsetof of incomplete type %s", cp_type(p, cur));
 				else

@@ -326,7 +326,7 @@ static void value_at_cursor(struct ictx *c)
 		if (!is_aggregate(st) || string_inits(st, e) || e->type->kind == TY_ERROR ||
 		    (ctype_is_record(st) && ctype_compatible(st, e->type, true)))
 			break;
-		if (ctype_is_record(st) && !(st->u.rec->flags & CRF_COMPLETE))
+		if (ctype_is_record(st) && !ctype_is_complete(st))
 			break;
 		struct ibuild *sb = sub_build(c, cur->b, cur->index, e->loc);
 		if (!sb->len) /* an empty struct or zero-length array: nothing to descend to */
@@ -361,7 +361,7 @@ static bool parse_designation(struct ictx *c, uint64_t *range_hi, bool *ranged)
 			/* descend into the subobject just designated */
 			struct ctype *st = sub_type(cur->b, cur->index);
 			if (!is_aggregate(st) ||
-			    (ctype_is_record(st) && !(st->u.rec->flags & CRF_COMPLETE))) {
+			    (ctype_is_record(st) && !ctype_is_complete(st))) {
 				cp_error(p, loc, "%s designator cannot initialize a non-%s type %s",
 					 cp_is(p, T_DOT) ? "field" : "array",
 					 cp_is(p, T_DOT) ? "struct, non-union" : "array", cp_type(p, st));
@@ -557,7 +557,7 @@ static struct cinit *parse_braced(struct ictx *c, struct ctype *t)
 		in->loc = loc;
 		return in;
 	}
-	if (!is_aggregate(t) || (ctype_is_record(t) && !(t->u.rec->flags & CRF_COMPLETE))) {
+	if (!is_aggregate(t) || (ctype_is_record(t) && !ctype_is_complete(t))) {
 		if (ctype_is_record(t)) {
 			cp_error(p, loc, "variable has incomplete type %s", cp_type(p, t));
 			cp_skip_balanced(p);

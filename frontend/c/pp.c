@@ -163,6 +163,7 @@ struct pp *pp_new(struct diag *d, struct srcmgr *sm, const struct pp_options *o)
 		struct pp_ident *id = ident_intern(&pp->ids, specials[i].name,
 						   strlen(specials[i].name));
 		id->special = (uint8_t)specials[i].sp;
+		ident_mark_special(&pp->ids, id);
 		if (specials[i].macro)
 			pp_define_builtin(pp, specials[i].name, specials[i].sp, specials[i].funclike);
 	}

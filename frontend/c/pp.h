@@ -86,6 +86,9 @@ int pp_begin(struct pp *pp, const char *path, const char *display);
 void pp_next(struct pp *pp, struct tok *t);
 /* The annotation a T_PRAGMA token stands for. */
 const struct pp_pragma *pp_pragma(const struct pp *pp, const struct tok *t);
+/* #define name value, as if from <built-in> (clients serving headers:
+ * the BTF-served vmlinux.h defines __VMLINUX_H__). */
+void pp_define(struct pp *pp, const char *name, const char *value);
 /* Macro-expands `in` as it stands now, as pragma handlers read their
  * arguments (#pragma clang loop unroll_count(N)): an arena array of *nout
  * tokens. */

@@ -838,6 +838,7 @@ struct cexpr *cs_cast(struct cparser *p, struct ctype *t, struct cexpr *e, struc
 	if (ctype_is_record(tu)) {
 		if (tu->kind == TY_UNION) {
 			struct crecord *rec = tu->u.rec;
+			crecord_complete(rec);
 			for (uint32_t i = 0; rec->flags & CRF_COMPLETE && i < rec->nmembers; i++)
 				if (ctype_compatible(rec->members[i].type, s, true)) {
 					r = cs_new_expr(p, E_CAST, tu, loc);
@@ -932,6 +933,7 @@ found_type:
 		return cs_error_expr(p, loc);
 	}
 	struct crecord *r = rt->u.rec;
+	crecord_complete(r);
 	if (!(r->flags & CRF_COMPLETE)) {
 		cp_error(p, loc, "incomplete definition of type %s", cp_type(p, rt));
 		return cs_error_expr(p, loc);
