@@ -315,6 +315,8 @@ void cast_dump(struct ctu *tu, struct buf *out)
 
 void cast_dump_layouts(struct ctu *tu, bool all, struct buf *out)
 {
+	if (all)
+		ctu_complete_records(tu);
 	for (uint32_t i = 0; i < tu->records.len; i++) {
 		struct crecord *r = tu->records.data[i];
 		if (!all && !(r->flags & CRF_LAID_OUT))

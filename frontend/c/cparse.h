@@ -29,6 +29,10 @@ struct cparse_options {
 	const char *const *wflags;
 	uint32_t nwflags;
 	bool no_warnings; /* -w */
+	/* Parse every record body where it is written.  By default the bodies
+	 * in a file named vmlinux.h are skipped unlexed and parsed when a
+	 * record is first needed (crecord_complete). */
+	bool eager_records;
 };
 
 /* Parses the unit `pp` was begun on.  Returns the AST (never NULL);

@@ -74,6 +74,7 @@ struct cattr {
 };
 
 typedef VEC(struct cdecl *) declvec;
+typedef VEC(struct cmember) membervec;
 
 /* ---- declaration specifiers and declarators ---- */
 
@@ -153,6 +154,7 @@ struct cparser {
 	uint32_t prev_len;
 	const struct tok *arr; /* reading a token array (pragma arguments) */
 	uint32_t arr_pos, arr_n;
+	struct lexer *lex; /* reading a lazily parsed record body (parse_record.c) */
 
 	/* scopes */
 	struct cscope *scope;
@@ -160,6 +162,16 @@ struct cparser {
 	struct cbinding *free_bindings;
 
 	struct crecord *cur_record; /* the innermost record whose body is being parsed */
+	bool file_view;      /* lookups skip block scopes up to view_floor (lazy record bodies) */
+	uint32_t view_floor;
+	struct pragma_attr *attr_snap; /* the last #pragma clang attribute snapshot taken */
+	uint32_t attr_snap_n;
+	VEC(struct crecord *) lazy_records; /* bodies skipped (CRF_LAZY_BODY), in order */
+	VEC(struct cenum *) lazy_enums;
+	struct lazy_name *pending;          /* enumerators of skipped enum bodies */
+	uint32_t pending_mask, pending_count;
+	uint32_t lazy_file_id;              /* the last file asked about, and whether */
+	bool lazy_file_ok;                  /* its bodies may be skipped */
 
 	/* the function being defined */
 	struct cdecl *func;
@@ -194,6 +206,19 @@ struct cparser {
 };
 
 /* ---- parse.c: tokens, diagnostics, scopes ---- */
+
+/* The token state, saved while the parser reads other tokens (a pragma's,
+ * a record body parsed later) and restored after. */
+struct cp_tokstate {
+	struct tok tok, ahead[4];
+	uint32_t nahead, prev_len;
+	struct srcloc prev_loc;
+	const struct tok *arr;
+	uint32_t arr_pos, arr_n;
+	struct lexer *lex;
+};
+void cp_save_tokens(const struct cparser *p, struct cp_tokstate *s);
+void cp_restore_tokens(struct cparser *p, const struct cp_tokstate *s);
 void cp_next(struct cparser *p);
 const struct tok *cp_peek(struct cparser *p, uint32_t n); /* n >= 1: tokens after the current */
 bool cp_accept(struct cparser *p, enum tok_kind k);
@@ -271,6 +296,23 @@ int64_t cp_parse_ice(struct cparser *p, const char *what, bool *ok);
 struct ctype *cp_parse_record(struct cparser *p, struct declspec *ds);
 struct ctype *cp_parse_enum(struct cparser *p, struct declspec *ds);
 void cp_record_complete(struct cparser *p, struct crecord *r);
+/* A record's members up to its '}' (or the end of a lazy body's text), and
+ * their checks and completion; an enum's enumerators, and its completion. */
+void cp_parse_members(struct cparser *p, struct crecord *r, membervec *ms);
+void cp_finish_members(struct cparser *p, struct crecord *r, membervec *ms);
+void cp_parse_enumerators(struct cparser *p, struct cenum *e, declvec *out);
+void cp_finish_enum(struct cparser *p, struct cenum *e, declvec *consts);
+
+/* ---- parse_lazy.c: vmlinux.h's bodies parsed on first use ---- */
+/* With the '{' current: skips the body for later when it may (true: the
+ * '}' is next). */
+bool cp_try_lazy_record(struct cparser *p, struct crecord *r);
+bool cp_try_lazy_enum(struct cparser *p, struct cenum *e);
+void cp_complete_lazy_record(struct crecord *r);
+void cp_complete_lazy_enum(struct cenum *e);
+/* Before `id` is looked up and missed, or declared at file scope: parses
+ * the skipped enum body that declares it as an enumerator, if any. */
+void cp_pending_name(struct cparser *p, struct pp_ident *id);
 /* Picks an enum's underlying type from its values (clang's rules). */
 void cp_enum_finish(struct cparser *p, struct cenum *e);
 

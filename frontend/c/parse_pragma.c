@@ -8,39 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The parser's token state, saved while it reads a pragma's own tokens. */
-struct tokstate {
-	struct tok tok, ahead[4];
-	uint32_t nahead, prev_len;
-	struct srcloc prev_loc;
-	const struct tok *arr;
-	uint32_t arr_pos, arr_n;
-};
-
-static void save(struct cparser *p, struct tokstate *s)
-{
-	s->tok = p->tok;
-	memcpy(s->ahead, p->ahead, sizeof(s->ahead));
-	s->nahead = p->nahead;
-	s->prev_len = p->prev_len;
-	s->prev_loc = p->prev_loc;
-	s->arr = p->arr;
-	s->arr_pos = p->arr_pos;
-	s->arr_n = p->arr_n;
-}
-
-static void restore(struct cparser *p, const struct tokstate *s)
-{
-	p->tok = s->tok;
-	memcpy(p->ahead, s->ahead, sizeof(s->ahead));
-	p->nahead = s->nahead;
-	p->prev_len = s->prev_len;
-	p->prev_loc = s->prev_loc;
-	p->arr = s->arr;
-	p->arr_pos = s->arr_pos;
-	p->arr_n = s->arr_n;
-}
-
 /* Points the parser at toks[from..n). */
 static void read_array(struct cparser *p, const struct tok *toks, uint32_t from, uint32_t n)
 {
@@ -125,8 +92,8 @@ static void pragma_attribute(struct cparser *p, const struct pp_pragma *pr)
 		cp_error(p, pr->loc, "expected 'push', 'pop', or '(' after '#pragma clang attribute'");
 		return;
 	}
-	struct tokstate st;
-	save(p, &st);
+	struct cp_tokstate st;
+	cp_save_tokens(p, &st);
 	read_array(p, t, i, n);
 	struct cattr *list = NULL;
 	uint32_t subjects = 0;
@@ -182,7 +149,7 @@ static void pragma_attribute(struct cparser *p, const struct pp_pragma *pr)
 	}
 	if (ok && !cp_accept(p, T_RPAREN))
 		cp_error(p, cp_loc(p), "expected ')'");
-	restore(p, &st);
+	cp_restore_tokens(p, &st);
 	if (!ok)
 		return;
 	for (struct cattr *a = list; a; a = a->next)
@@ -275,15 +242,15 @@ static struct srcloc end_of(const struct tok *t, uint32_t n, struct srcloc fallb
 static bool hint_value(struct cparser *p, const struct tok *t, uint32_t from, uint32_t to,
 		       const char *pragma, bool allow_zero, int64_t *v)
 {
-	struct tokstate st;
-	save(p, &st);
+	struct cp_tokstate st;
+	cp_save_tokens(p, &st);
 	read_array(p, t, from, to);
 	bool ok;
 	*v = cp_parse_ice(p, NULL, &ok);
 	if (ok && !cp_is(p, T_EOF))
 		cp_warn(p, CW_IGNORED_PRAGMAS, cp_loc(p),
 			"extra tokens at end of '#pragma %s' - ignored", pragma);
-	restore(p, &st);
+	cp_restore_tokens(p, &st);
 	if (!ok)
 		return false;
 	if (*v < 0 || (*v == 0 && !allow_zero) || *v > INT32_MAX) {

@@ -104,6 +104,19 @@ void pp_set_file_callback(struct pp *pp, void (*cb)(void *ctx, const struct pp_f
 typedef bool (*pp_include_hook)(void *ctx, const char *name, bool angled, bool found);
 void pp_set_include_hook(struct pp *pp, pp_include_hook hook, void *ctx);
 
+/* Raw text of the current file the parser may lex later on its own. */
+struct pp_span {
+	uint32_t file;          /* srcmgr id */
+	const char *begin, *end; /* [begin, end) */
+	uint32_t line;           /* of begin */
+	const char *bol;         /* start of that line, for columns */
+};
+/* The parser took a '{' straight from the current file, with nothing read
+ * ahead: skips to its '}' unlexed when lex_skip_braced() allows (nothing
+ * there needs preprocessing), leaving the '}' as the next token and the
+ * body's text in *out.  False, with nothing consumed, otherwise. */
+bool pp_skip_braced(struct pp *pp, const struct lex_skip_hooks *hooks, struct pp_span *out);
+
 /* A diagnostic at `loc` preceded by "In file included from" lines, as clang
  * prints them; the parser reports through these too. */
 W_PRINTF(3, 4) void pp_error(struct pp *pp, struct srcloc loc, const char *fmt, ...);

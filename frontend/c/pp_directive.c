@@ -547,20 +547,14 @@ static void do_include(struct pp *pp, struct pp_source *src, enum pp_directive d
 		f->once = true;
 	if (!f->srcid) {
 		/* first time: load it, remember it for -M */
-		struct buf b = { 0 };
-		int err = file_read(f->path, &b);
+		int err;
+		f->srcid = pp_load_source(pp, f->path, f->path, &err);
 		if (err) {
 			pp_report(pp, DIAG_FATAL, loc, "cannot open file '%s': %s", f->path,
 				  strerror(-err));
 			pp->fatal = true;
-			buf_free(&b);
 			return;
 		}
-		f->srcid = srcmgr_add(pp->sm, f->path, NULL, 0);
-		struct src_file *sf = srcmgr_file(pp->sm, f->srcid);
-		sf->len = b.len;
-		buf_cstr(&b);
-		sf->text = b.data ? (char *)buf_steal(&b) : xstrdup("");
 		struct pp_dep dep = { f->path, sys };
 		vec_push(&pp->deps, dep);
 	} else if ((f->once && f->entered) || (f->guard && f->guard->macro)) {

@@ -318,6 +318,8 @@ struct cdecl *cs_declare(struct cparser *p, struct declspec *ds, struct declarat
 {
 	if (!d->name)
 		return NULL;
+	if (p->scope->depth == 0 && p->pending_count)
+		cp_pending_name(p, d->name); /* a vmlinux.h enumerator it would redeclare */
 	type = cp_apply_type_attrs(p, type, d->attrs, NULL);
 	if (ds->storage == CSC_TYPEDEF)
 		return declare_typedef(p, ds, d, type);

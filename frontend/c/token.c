@@ -140,6 +140,6 @@ struct pp_ident *ident_intern(struct ident_table *t, const char *s, size_t len)
 
 void ident_mark_special(struct ident_table *t, const struct pp_ident *id)
 {
-	uint32_t b = (id->hash ^ (id->hash >> 16)) & (IDENT_SPECIAL_BITS - 1);
+	uint32_t b = ident_cheap_hash(id->name, id->len);
 	t->special[b / 64] |= 1ull << (b % 64);
 }

@@ -141,6 +141,7 @@ Test(layout, vmlinux_h_and_btf_served_records_agree, .timeout = 600)
 	struct tparse h, s;
 	tp_parse_file(&h, src, NULL, NULL);
 	cr_assert_eq(h.d.errors, 0, "vmlinux.h does not parse:\n%.2000s", buf_cstr(&h.errs));
+	ctu_complete_records(h.tu);
 	struct cparse_options o = { .btf_types = true };
 	tp_parse(&s, "int x;\n", &o);
 	cr_assert_eq(s.d.errors, 0, "%s", buf_cstr(&s.errs));
