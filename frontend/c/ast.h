@@ -531,6 +531,7 @@ struct cstmt {
 		} sw;
 		struct {
 			int64_t lo, hi; /* in the promoted switch type */
+			struct srcloc vloc; /* of the value (lo) */
 			struct cstmt *body;
 		} case_;
 		struct {

@@ -162,6 +162,7 @@ struct cparser {
 	struct cbinding *free_bindings;
 
 	struct crecord *cur_record; /* the innermost record whose body is being parsed */
+	struct pp_ident *decl_name; /* the declarator being parsed has this name so far */
 	bool file_view;      /* lookups skip block scopes up to view_floor (lazy record bodies) */
 	uint32_t view_floor;
 	struct pragma_attr *attr_snap; /* the last #pragma clang attribute snapshot taken */
@@ -247,6 +248,8 @@ struct cdecl *cp_lookup(struct cparser *p, struct pp_ident *id);
 struct cbinding *cp_lookup_binding(struct cparser *p, struct pp_ident *id);
 struct ctype *cp_lookup_tag(struct cparser *p, struct pp_ident *id, bool current_only);
 bool cp_is_typedef_name(struct cparser *p, const struct tok *t);
+/* After an "incomplete type" error: where the tag was declared. */
+void cp_note_incomplete(struct cparser *p, const struct ctype *t);
 void cp_bind_file_scope(struct cparser *p, struct pp_ident *id, struct cdecl *d);
 void cp_bind_tag_file_scope(struct cparser *p, struct pp_ident *id, struct ctype *t);
 
@@ -291,6 +294,7 @@ void cp_parse_external(struct cparser *p);
 struct cstmt *cp_parse_block_decl(struct cparser *p);
 void cp_parse_static_assert(struct cparser *p);
 int64_t cp_parse_ice(struct cparser *p, const char *what, bool *ok);
+int64_t cp_parse_ice_expr(struct cparser *p, const char *what, bool *ok, struct cexpr **out);
 
 /* ---- parse_record.c ---- */
 struct ctype *cp_parse_record(struct cparser *p, struct declspec *ds);
@@ -327,7 +331,10 @@ struct cdecl *cs_new_decl(struct cparser *p, enum cdecl_kind k, struct pp_ident 
 			  struct srcloc loc, struct ctype *type);
 
 /* ---- parse_init.c ---- */
-struct cinit *cp_parse_initializer(struct cparser *p, struct ctype **type, bool is_static);
+/* name_loc: the declarator's, where clang reports a conversion of a plain
+ * `= e` initializer (zero for none). */
+struct cinit *cp_parse_initializer(struct cparser *p, struct ctype **type, bool is_static,
+				   struct srcloc name_loc);
 
 /* ---- parse_expr.c ---- */
 struct cexpr *cp_parse_expr(struct cparser *p);        /* comma expression */
@@ -359,9 +366,12 @@ struct cexpr *cs_cond_expr(struct cparser *p, struct cexpr *c, struct cexpr *a, 
 struct cexpr *cs_cast(struct cparser *p, struct ctype *t, struct cexpr *e, struct srcloc loc);
 struct cexpr *cs_member(struct cparser *p, struct cexpr *base, struct pp_ident *name, bool arrow,
 			struct srcloc loc, struct srcloc name_loc);
-struct cexpr *cs_index(struct cparser *p, struct cexpr *a, struct cexpr *b, struct srcloc loc);
+struct cexpr *cs_index(struct cparser *p, struct cexpr *a, struct cexpr *b, struct srcloc loc,
+		       struct srcloc bracket);
+/* lparen/rparen: where clang points "called object type…" and "too few
+ * arguments…" */
 struct cexpr *cs_call(struct cparser *p, struct cexpr *fn, struct cexpr **args, uint32_t n,
-		      struct srcloc loc);
+		      struct srcloc lparen, struct srcloc rparen, struct srcloc loc);
 struct cexpr *cs_declref(struct cparser *p, struct cdecl *d, struct srcloc loc);
 struct cexpr *cs_sizeof_type(struct cparser *p, struct ctype *t, bool is_align, struct srcloc loc);
 struct cexpr *cs_sizeof_expr(struct cparser *p, struct cexpr *e, bool is_align, struct srcloc loc);

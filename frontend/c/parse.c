@@ -468,6 +468,18 @@ struct ctype *cp_lookup_tag(struct cparser *p, struct pp_ident *id, bool current
 	return b ? b->tag : NULL;
 }
 
+void cp_note_incomplete(struct cparser *p, const struct ctype *t)
+{
+	while (t->kind == TY_ARRAY)
+		t = t->u.arr.elem;
+	if ((t->kind == TY_STRUCT || t->kind == TY_UNION) && t->u.rec->tag &&
+	    !(t->u.rec->flags & (CRF_COMPLETE | CRF_FROM_BTF)))
+		cp_note(p, t->u.rec->loc, "forward declaration of '%s %s'",
+			t->kind == TY_STRUCT ? "struct" : "union", t->u.rec->tag->name);
+	else if (t->kind == TY_ENUM && t->u.en->tag && !t->u.en->complete && !t->u.en->from_btf)
+		cp_note(p, t->u.en->loc, "forward declaration of 'enum %s'", t->u.en->tag->name);
+}
+
 bool cp_is_typedef_name(struct cparser *p, const struct tok *t)
 {
 	if (t->kind != T_IDENT)

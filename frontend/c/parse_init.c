@@ -32,6 +32,7 @@ struct icursor {
 
 struct ictx {
 	struct cparser *p;
+	struct srcloc name_loc; /* `T x = e;`: conversions of e are reported at x */
 	VEC(struct icursor) stack;
 	VEC(struct ibuild *) all; /* to free their slot vectors */
 };
@@ -258,7 +259,7 @@ static struct cinit *leaf(struct ictx *c, struct ctype *t, struct cexpr *e)
 		in->u.expr = cs_error_expr(p, e->loc);
 		return in;
 	}
-	in->u.expr = cs_assign_conv(p, e, t, CV_INIT, e->loc);
+	in->u.expr = cs_assign_conv(p, e, t, CV_INIT, c->name_loc.line ? c->name_loc : e->loc);
 	return in;
 }
 
@@ -560,6 +561,7 @@ static struct cinit *parse_braced(struct ictx *c, struct ctype *t)
 	if (!is_aggregate(t) || (ctype_is_record(t) && !ctype_is_complete(t))) {
 		if (ctype_is_record(t)) {
 			cp_error(p, loc, "variable has incomplete type %s", cp_type(p, t));
+			cp_note_incomplete(p, t);
 			cp_skip_balanced(p);
 			in = CP_NEW(p, struct cinit);
 			in->kind = CI_LIST;
@@ -672,16 +674,28 @@ static struct cinit *finalize(struct ictx *c, struct ibuild *b)
 }
 
 /* A record or array compound literal a static initializer copies (GNU C:
- * `static struct insn i[] = { ((struct insn){ … }) }`), or NULL. */
-static struct cinit *literal_init(const struct cinit *in)
+ * `static struct insn i[] = { ((struct insn){ … }) }`), or NULL.  A file
+ * scope literal copied so is referenced by nothing else: it leaves the
+ * unit's globals, or the lowering would emit it. */
+static struct cinit *literal_init(struct cparser *p, const struct cinit *in)
 {
 	const struct cexpr *e = in->u.expr;
 	while (e->op == E_CONV && (e->ck == CK_LVAL || e->ck == CK_NOOP || e->ck == CK_RECORD))
 		e = e->u.bin.a;
 	if (e->op != E_COMPOUND_LIT || ctype_is_scalar(e->type))
 		return NULL;
-	struct cinit *li = e->u.lit.obj->u.var.init;
-	return li && ctype_compatible(li->type, in->type, true) ? li : NULL;
+	struct cdecl *obj = e->u.lit.obj;
+	struct cinit *li = obj->u.var.init;
+	if (!li || !ctype_compatible(li->type, in->type, true))
+		return NULL;
+	for (uint32_t i = p->tu->globals.len; i-- > 0;)
+		if (p->tu->globals.data[i] == obj) {
+			memmove(&p->tu->globals.data[i], &p->tu->globals.data[i + 1],
+				(p->tu->globals.len - i - 1) * sizeof(obj));
+			p->tu->globals.len--;
+			break;
+		}
+	return li;
 }
 
 /* Static storage: every leaf must be a constant (or an address constant);
@@ -695,7 +709,7 @@ static void check_constant(struct cparser *p, struct cinit **inp)
 	if (in->kind == CI_EXPR && (in->u.expr->type->kind == TY_STRUCT ||
 				    in->u.expr->type->kind == TY_UNION ||
 				    in->u.expr->type->kind == TY_ARRAY)) {
-		struct cinit *li = literal_init(in);
+		struct cinit *li = literal_init(p, in);
 		if (li) {
 			*inp = in = li;
 			check_constant(p, inp);
@@ -716,7 +730,8 @@ static void check_constant(struct cparser *p, struct cinit **inp)
 	cp_error(p, e->loc, "initializer element is not a compile-time constant");
 }
 
-struct cinit *cp_parse_initializer(struct cparser *p, struct ctype **type, bool is_static)
+struct cinit *cp_parse_initializer(struct cparser *p, struct ctype **type, bool is_static,
+				  struct srcloc name_loc)
 {
 	struct ictx c = { .p = p };
 	struct ctype *t = *type;
@@ -740,7 +755,9 @@ struct cinit *cp_parse_initializer(struct cparser *p, struct ctype **type, bool 
 			in->type = t;
 			in->u.expr = e;
 		} else {
+			c.name_loc = name_loc;
 			in = leaf(&c, t, e);
+			c.name_loc = (struct srcloc){ 0 };
 		}
 	}
 	/* complete T[] from the initializer */

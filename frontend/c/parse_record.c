@@ -153,7 +153,7 @@ static void parse_member_decl(struct cparser *p, struct crecord *r, membervec *o
 			} else if ((uint64_t)w > ctype_int_bits(t) ||
 				   (t->kind == TY_BOOL && w > 1)) {
 				if (d.name)
-					cp_error(p, wloc, "width of bit-field '%s' (%" PRId64 " bits) exceeds the width of its type (%u bit%s)",
+					cp_error(p, m.loc, "width of bit-field '%s' (%" PRId64 " bits) exceeds the width of its type (%u bit%s)",
 						 what, w, ctype_int_bits(t), ctype_int_bits(t) == 1 ? "" : "s");
 				else
 					cp_error(p, wloc, "width of anonymous bit-field (%" PRId64 " bits) exceeds the width of its type (%u bit%s)",
@@ -189,6 +189,7 @@ static void parse_member_decl(struct cparser *p, struct crecord *r, membervec *o
 			m.type = p->tu->error_type;
 		} else if (!ctype_is_complete(t) && t->kind != TY_ERROR) {
 			cp_error(p, m.loc, "field has incomplete type %s", cp_type(p, t));
+			cp_note_incomplete(p, t);
 			m.type = p->tu->error_type;
 		}
 		vec_push(out, m);

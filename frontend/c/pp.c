@@ -35,7 +35,8 @@ static void show_include_stack(struct pp *pp, struct srcloc loc)
 		}
 	VEC(struct srcloc) stack = { 0 };
 	for (int i = 1; i <= top; i++) /* outermost first, as clang */
-		vec_push(&stack, pp->sources.data[i]->include_loc);
+		if (pp->sources.data[i]->include_loc.file) /* not <built-in> */
+			vec_push(&stack, pp->sources.data[i]->include_loc);
 	bool same = stack.len == pp->shown_stack.len &&
 		    (!stack.len ||
 		     !memcmp(stack.data, pp->shown_stack.data, stack.len * sizeof(*stack.data)));

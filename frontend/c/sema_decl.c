@@ -31,6 +31,10 @@ static void note_previous(struct cparser *p, const struct cdecl *prev, bool defi
 			cp_note(p, prev->loc, "previous implicit declaration is here");
 		return;
 	}
+	/* typedefs and initialised variables are definitions to clang */
+	if (prev->kind == CD_TYPEDEF || prev->kind == CD_ENUMCONST ||
+	    (prev->kind == CD_VAR && (prev->flags & CDF_DEFINED)))
+		definition = true;
 	cp_note(p, definition ? prev->def_loc : prev->loc, "previous %s is here",
 		definition ? "definition" : "declaration");
 }
@@ -352,6 +356,7 @@ void cs_finish_var(struct cparser *p, struct cdecl *d)
 		return;
 	}
 	cp_error(p, d->loc, "variable has incomplete type %s", cp_type(p, t));
+	cp_note_incomplete(p, t);
 	d->type = p->tu->error_type;
 }
 
@@ -376,6 +381,7 @@ void cs_define_function(struct cparser *p, struct cdecl *fn, struct declarator *
 			continue;
 		if (!ctype_is_complete(pd->type) && pd->type->kind != TY_ERROR) {
 			cp_error(p, pd->loc, "variable has incomplete type %s", cp_type(p, pd->type));
+			cp_note_incomplete(p, pd->type);
 			pd->type = p->tu->error_type;
 		}
 		pd->flags &= ~CDF_FILE_SCOPE;
@@ -446,6 +452,7 @@ void cs_end_unit(struct cparser *p)
 		} else if (!ctype_is_complete(t) && t->kind != TY_ERROR) {
 			cp_error(p, d->loc, "tentative definition has type %s that is never completed",
 				 cp_type(p, t));
+			cp_note_incomplete(p, t);
 		}
 	}
 	(void)kind_of;
