@@ -25,9 +25,12 @@ int cc_compile(const struct cc_options *o, const struct cc_input *input, const c
 	};
 	struct ctu *tu = cparse_unit(pp, d, &po);
 	int rc = diag_failed(d) ? 1 : 0;
-	if (o->ast_dump && !rc) {
+	if ((o->ast_dump || o->dump_layouts) && !rc) {
 		struct buf b = { 0 };
-		cast_dump(tu, &b);
+		if (o->dump_layouts)
+			cast_dump_layouts(tu, o->dump_layouts_complete, &b);
+		if (o->ast_dump)
+			cast_dump(tu, &b);
 		fwrite(b.data, 1, b.len, stdout);
 		buf_free(&b);
 	}

@@ -328,9 +328,17 @@ static int apply(struct cc_options *o, int action, const char *v, const char *ar
 		o->no_warnings = true;
 		pp->no_warnings = true;
 		break;
-	case A_ERROR_LIMIT:
-		o->error_limit = (unsigned)strtoul(v, NULL, 10);
+	case A_ERROR_LIMIT: {
+		char *end;
+		unsigned long n = strtoul(v, &end, 10);
+		if (!*v || *end || n > UINT32_MAX) {
+			fprintf(stderr, "%s: error: invalid integral value '%s' in '%s'\n", o->prog, v,
+				arg);
+			return 1;
+		}
+		o->error_limit = (unsigned)n;
 		break;
+	}
 	case A_NO_CARET:
 		o->no_caret = true;
 		break;
@@ -345,6 +353,9 @@ static int apply(struct cc_options *o, int action, const char *v, const char *ar
 			o->opt_level = 2;
 			o->opt_size = true;
 		} else if (!strcmp(v, "fast") || (v[0] >= '4' && v[0] <= '9' && !v[1])) {
+			if (strcmp(v, "fast"))
+				warning(o, "optimization level '%s' is not supported; using '-O3' instead",
+					arg);
 			o->opt_level = 3;
 			o->opt_size = false;
 		} else {
@@ -584,8 +595,21 @@ int cc_parse_args(struct cc_options *o, int argc, char **argv)
 				warning(o, "target feature '%s' is not supported, ignored", f);
 			continue;
 		}
-		warning(o, "-Xclang option '%s' is not supported by whistlercc, ignored",
-			xclang.data[i]);
+		const char *x = xclang.data[i];
+		if (!strcmp(x, "-ast-dump")) {
+			o->ast_dump = true;
+		} else if (!strcmp(x, "-fdump-record-layouts-simple") ||
+			   !strcmp(x, "-fdump-record-layouts")) {
+			/* only clang's -simple form exists here; builds that grep the
+			 * full form are not known */
+			o->dump_layouts = true;
+		} else if (!strcmp(x, "-fdump-record-layouts-complete")) {
+			o->dump_layouts = o->dump_layouts_complete = true;
+		} else if (!strcmp(x, "-disable-llvm-passes") || !strcmp(x, "-disable-O0-optnone")) {
+			/* optimisation switches of the LLVM pipeline: nothing to do */
+		} else {
+			warning(o, "-Xclang option '%s' is not supported by whistlercc, ignored", x);
+		}
 	}
 	vec_free(&xclang);
 	if (o->cpu >= CPU_V3)

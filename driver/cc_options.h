@@ -91,7 +91,9 @@ struct cc_options {
 	/* C frontend */
 	bool btf_types;       /* -fwhistler-btf-types[=FILE]: kernel types from BTF */
 	const char *btf_path; /* FILE, NULL: /sys/kernel/btf/vmlinux */
-	bool ast_dump;        /* -fwhistler-ast-dump: print the typed AST */
+	bool ast_dump;        /* -fwhistler-ast-dump, -Xclang -ast-dump: print the typed AST */
+	bool dump_layouts;    /* -Xclang -fdump-record-layouts[-simple]: clang's simple form */
+	bool dump_layouts_complete; /* -Xclang -fdump-record-layouts-complete: every record */
 
 	/* code generation */
 	int opt_level;        /* 0..3 */

@@ -132,6 +132,8 @@ enum crecord_flag {
 	CRF_BEING_DEFINED = 1 << 7,
 	CRF_TRANSPARENT = 1 << 8, /* transparent_union */
 	CRF_LAZY = 1 << 9,        /* from BTF, members not materialised yet: crecord_complete() */
+	CRF_ANON_MEMBER = 1 << 10, /* an anonymous struct/union member of its parent */
+	CRF_LAZY_BODY = 1 << 11,  /* body in vmlinux.h not parsed yet: crecord_complete() */
 };
 
 struct crecord {
@@ -149,12 +151,17 @@ struct crecord {
 	const char **decl_tags; /* btf_decl_tag strings on the record, or NULL */
 	struct cmember_index *index; /* by-name lookup of large records, built lazily */
 	struct cbtf *lazy;    /* CRF_LAZY: the BTF it is materialised from */
+	struct clazy_body *lazy_body; /* CRF_LAZY_BODY: where the body is (parse_record.c) */
+	struct crecord *parent; /* the record whose body defines this one, or NULL */
+	struct cdecl *typedef_name; /* untagged: the first typedef naming it (typedef struct {…} x) */
 };
 
 struct cenum {
 	struct pp_ident *tag;
 	struct srcloc loc;
 	bool complete, packed, from_btf;
+	bool fixed; /* enum e : type { … } */
+	struct clazy_body *lazy_body; /* body in vmlinux.h not parsed yet: cenum_complete() */
 	struct ctype *underlying; /* the compatible integer type (unsigned int when all values fit) */
 	struct ctype *type;
 	struct cdecl **consts;
@@ -186,9 +193,17 @@ const char *ctype_str(struct ctu *tu, const struct ctype *t);
 /* Follows typedefs and qualifier sugar to the first node that is neither. */
 struct ctype *ctype_strip_typedefs(struct ctype *t);
 
-/* Materialises the members of a CRF_LAZY record (kernel BTF); a no-op for
- * others.  ctype_is_complete/size/align and member lookups call it. */
+/* Materialises the members of a CRF_LAZY record (kernel BTF) or parses the
+ * body of a CRF_LAZY_BODY one (a vmlinux.h struct nobody needed so far); a
+ * no-op for others.  ctype_is_complete/size/align and member lookups call
+ * it; code walking members directly must call it first.  Valid until
+ * ctu_free(). */
 void crecord_complete(struct crecord *r);
+
+/* Parses the body of an enum left for later (a vmlinux.h enum nobody needed
+ * so far); a no-op for others.  ctype_is_complete/size/align/int_kind call
+ * it; code reading consts or underlying directly must call it first. */
+void cenum_complete(struct cenum *e);
 
 /* Records: layout on demand, members by name (through anonymous members:
  * path receives the chain of members from the record, *npath its length). */
@@ -516,6 +531,7 @@ struct cstmt {
 		} sw;
 		struct {
 			int64_t lo, hi; /* in the promoted switch type */
+			struct srcloc vloc; /* of the value (lo) */
 			struct cstmt *body;
 		} case_;
 		struct {
@@ -543,14 +559,24 @@ struct ctu {
 	 * they were first declared (their cdecl merges every redeclaration) */
 	VEC(struct cdecl *) globals;
 	VEC(struct casm *) asms; /* file-scope asm("…") */
+	/* every struct and union whose members are known — defined in the
+	 * source, or materialised from BTF when first needed — in that order */
+	VEC(struct crecord *) records;
 	struct srcmgr *sm;         /* for "(unnamed struct at file:line:col)" */
 	struct ctype_intern *intern; /* array types by (element, length) (type.c) */
 	struct cbtf *btf;            /* kernel BTF the unit's BTF-served types come from */
+	struct cparser *parser;      /* kept for record bodies still to parse (CRF_LAZY_BODY) */
 };
 
 /* Builds the scalar types of a new, empty unit. */
 struct ctu *ctu_new(struct srcmgr *sm);
+/* Frees the unit; call it before freeing the preprocessor it was parsed
+ * from (record bodies parsed late read its identifiers). */
 void ctu_free(struct ctu *tu);
+/* Parses every record body left for later (-fdump-record-layouts-complete,
+ * tests): afterwards tu->records lists every record of the unit. */
+void ctu_complete_records(struct ctu *tu);
+void cparse_parser_free(struct cparser *p); /* ctu_free's helper (parse.c) */
 
 /* Type constructors (type.c): results are interned where C identity allows. */
 struct ctype *ctype_ptr(struct ctu *tu, struct ctype *pointee);

@@ -312,3 +312,51 @@ void cast_dump(struct ctu *tu, struct buf *out)
 	for (uint32_t i = 0; i < tu->asms.len; i++)
 		buf_printf(out, "asm \"%s\"\n", tu->asms.data[i]->text);
 }
+
+void cast_dump_layouts(struct ctu *tu, bool all, struct buf *out)
+{
+	if (all)
+		ctu_complete_records(tu);
+	for (uint32_t i = 0; i < tu->records.len; i++) {
+		struct crecord *r = tu->records.data[i];
+		if (!all && !(r->flags & CRF_LAID_OUT))
+			continue;
+		crecord_layout(r);
+		const char *kw = r->flags & CRF_UNION ? "union" : "struct";
+		buf_puts(out, "\n*** Dumping AST Record Layout\nType: ");
+		if (!r->tag && r->typedef_name) {
+			buf_puts(out, r->typedef_name->name->name);
+		} else {
+			buf_printf(out, "%s ", kw);
+			/* clang qualifies nested records by the named ones around them */
+			const struct crecord *chain[16];
+			uint32_t n = 0;
+			/* (a typedef-named parent is not seen by its anonymous members) */
+			for (const struct crecord *c = r, *q = r->parent; q && n < 16;
+			     c = q, q = q->parent)
+				if (q->tag || (q->typedef_name && !(c->flags & CRF_ANON_MEMBER)))
+					chain[n++] = q;
+			while (n--)
+				buf_printf(out, "%s::",
+					   chain[n]->tag ? chain[n]->tag->name
+							 : chain[n]->typedef_name->name->name);
+			if (r->tag) {
+				buf_puts(out, r->tag->name);
+			} else {
+				struct src_file *f = tu->sm ? srcmgr_file(tu->sm, r->loc.file) : NULL;
+				buf_printf(out, "(%s at %s:%u:%u)",
+					   r->flags & CRF_ANON_MEMBER ? "anonymous" : "unnamed",
+					   f ? f->path : "?", r->loc.line, r->loc.col);
+			}
+		}
+		buf_printf(out,
+			   "\n\nLayout: <ASTRecordLayout\n  Size:%llu\n  DataSize:%llu\n"
+			   "  Alignment:%u\n  FieldOffsets: [",
+			   (unsigned long long)r->size * 8, (unsigned long long)r->size * 8,
+			   r->align * 8);
+		for (uint32_t j = 0; j < r->nmembers; j++)
+			buf_printf(out, "%s%llu", j ? ", " : "",
+				   (unsigned long long)r->members[j].bit_offset);
+		buf_puts(out, "]>\n");
+	}
+}

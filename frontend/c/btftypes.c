@@ -37,12 +37,27 @@ struct cbtf {
 
 #define ENUMERATOR 0x80000000u
 
+/* Names hashed eight bytes at a time: the index covers tens of thousands
+ * of names, and a letter-by-letter hash was half of opening it. */
+static uint32_t hash_n(const char *s, size_t n)
+{
+	uint64_t h = n * 0x9e3779b97f4a7c15ull;
+	for (; n >= 8; s += 8, n -= 8) {
+		uint64_t w;
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	uint64_t w = 0;
+	for (size_t i = 0; i < n; i++)
+		w |= (uint64_t)(unsigned char)s[i] << (8 * i);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+	return (uint32_t)(h ^ (h >> 29));
+}
+
 static uint32_t name_hash(const char *s)
 {
-	uint32_t h = IDENT_HASH_INIT;
-	while (*s)
-		h = IDENT_HASH_STEP(h, *s++);
-	return h;
+	return hash_n(s, strlen(s));
 }
 
 static const struct btf_type *type_at(const struct cbtf *b, uint32_t id)
@@ -103,6 +118,21 @@ static void ix_add(struct cbtf *b, uint32_t h, uint32_t val)
 	b->ix_val[i] = val;
 }
 
+static void ix_grow(struct cbtf *b, uint32_t want)
+{
+	uint32_t ocap = b->ix_cap;
+	uint32_t *oh = b->ix_hash, *ov = b->ix_val;
+	while (b->ix_cap < want)
+		b->ix_cap <<= 1;
+	b->ix_hash = xmalloc(b->ix_cap * sizeof(uint32_t));
+	b->ix_val = xcalloc(b->ix_cap, sizeof(uint32_t));
+	for (uint32_t i = 0; i < ocap; i++)
+		if (ov[i])
+			ix_add(b, oh[i], ov[i]);
+	free(oh);
+	free(ov);
+}
+
 static int load(struct cbtf *b, const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -151,10 +181,17 @@ static int index_types(struct cbtf *b)
 	b->strs_len = h->str_len;
 	if (b->strs[b->strs_len - 1])
 		return -EINVAL; /* strings must be NUL-terminated */
-	/* one pass: record offsets and count names */
-	uint32_t cap = 4096, n = 1, names = 0;
+	/* one pass: record offsets, index names; the guesses below (a type
+	 * record is some 16 bytes, a name per two types) save regrowing */
+	uint32_t cap = b->types_len / 16 + 64, n = 1;
 	b->off = xmalloc(cap * sizeof(uint32_t));
 	b->off[0] = 0;
+	b->ix_cap = 1024;
+	while (b->ix_cap < b->types_len / 16)
+		b->ix_cap <<= 1;
+	b->ix_hash = xmalloc(b->ix_cap * sizeof(uint32_t));
+	b->ix_val = xcalloc(b->ix_cap, sizeof(uint32_t));
+	uint32_t names = 0;
 	for (uint32_t o = 0; o < b->types_len;) {
 		if (b->types_len - o < sizeof(struct btf_type))
 			return -EINVAL;
@@ -166,47 +203,38 @@ static int index_types(struct cbtf *b)
 			cap *= 2;
 			b->off = xrealloc(b->off, cap * sizeof(uint32_t));
 		}
+		uint32_t id = n;
 		b->off[n++] = o;
-		unsigned k = BTF_INFO_KIND(t->info);
-		if (t->name_off && (k == BTF_KIND_STRUCT || k == BTF_KIND_UNION || k == BTF_KIND_TYPEDEF ||
-				    k == BTF_KIND_FWD || k == BTF_KIND_ENUM || k == BTF_KIND_ENUM64))
-			names++;
-		if (k == BTF_KIND_ENUM || k == BTF_KIND_ENUM64)
-			names += BTF_INFO_VLEN(t->info);
 		o += (uint32_t)(sizeof(*t) + extra);
-	}
-	b->ntypes = n;
-	b->ix_cap = 64;
-	while (b->ix_cap < names * 2)
-		b->ix_cap <<= 1;
-	b->ix_hash = xmalloc(b->ix_cap * sizeof(uint32_t));
-	b->ix_val = xcalloc(b->ix_cap, sizeof(uint32_t));
-	for (uint32_t id = 1; id < n; id++) {
-		const struct btf_type *t = type_at(b, id);
 		unsigned k = BTF_INFO_KIND(t->info);
 		if (k != BTF_KIND_STRUCT && k != BTF_KIND_UNION && k != BTF_KIND_TYPEDEF &&
 		    k != BTF_KIND_FWD && k != BTF_KIND_ENUM && k != BTF_KIND_ENUM64)
 			continue;
+		unsigned vlen = k == BTF_KIND_ENUM || k == BTF_KIND_ENUM64 ? BTF_INFO_VLEN(t->info) : 0;
+		if ((names + vlen + 1) * 2 > b->ix_cap)
+			ix_grow(b, (names + vlen + 1) * 2);
 		const char *name = str_at(b, t->name_off);
 		if (!name)
 			return -EINVAL;
-		if (*name)
+		if (*name) {
 			ix_add(b, name_hash(name), id);
-		if (k == BTF_KIND_ENUM || k == BTF_KIND_ENUM64) {
-			unsigned vlen = BTF_INFO_VLEN(t->info);
-			const uint8_t *e = (const uint8_t *)(t + 1);
-			size_t es = k == BTF_KIND_ENUM ? sizeof(struct btf_enum) : sizeof(struct btf_enum64);
-			for (unsigned i = 0; i < vlen; i++) {
-				uint32_t noff;
-				memcpy(&noff, e + i * es, sizeof(noff));
-				const char *en = str_at(b, noff);
-				if (!en)
-					return -EINVAL;
-				if (*en)
-					ix_add(b, name_hash(en), id | ENUMERATOR);
+			names++;
+		}
+		const uint8_t *e = (const uint8_t *)(t + 1);
+		size_t es = k == BTF_KIND_ENUM ? sizeof(struct btf_enum) : sizeof(struct btf_enum64);
+		for (unsigned i = 0; i < vlen; i++) {
+			uint32_t noff;
+			memcpy(&noff, e + i * es, sizeof(noff));
+			const char *en = str_at(b, noff);
+			if (!en)
+				return -EINVAL;
+			if (*en) {
+				ix_add(b, name_hash(en), id | ENUMERATOR);
+				names++;
 			}
 		}
 	}
+	b->ntypes = n;
 	b->mat = xcalloc(n, sizeof(*b->mat));
 	b->busy = xcalloc(n, 1);
 	return 0;
@@ -542,6 +570,10 @@ static bool natural_misaligned(const struct ctype *t, uint64_t bit_off)
 
 void crecord_complete(struct crecord *r)
 {
+	if (r->flags & CRF_LAZY_BODY) {
+		cp_complete_lazy_record(r);
+		return;
+	}
 	if (!(r->flags & CRF_LAZY))
 		return;
 	struct cbtf *b = r->lazy;
@@ -587,6 +619,17 @@ void crecord_complete(struct crecord *r)
 	r->align = align;
 	r->flags |= CRF_COMPLETE | CRF_LAID_OUT;
 	crecord_build_index(r, &tu->arena);
+	vec_push(&tu->records, r);
+}
+
+struct ctype *cbtf_type(struct cbtf *b, uint32_t id)
+{
+	return mat(b, id);
+}
+
+const char *cbtf_error(const struct cbtf *b)
+{
+	return b && b->broken ? b->err : NULL;
 }
 
 uint32_t cbtf_id_of(const struct cbtf *b, const struct ctype *t)
@@ -618,10 +661,10 @@ static void report_broken(struct cparser *p, struct cbtf *b)
  * in `kinds` (bits of BTF kinds); 0 if none.  Complete types beat FWDs. */
 static uint32_t find(struct cbtf *b, const struct pp_ident *id, uint32_t kinds, bool enumerator)
 {
-	uint32_t fwd = 0;
-	for (uint32_t i = id->hash & (b->ix_cap - 1); b->ix_val[i]; i = (i + 1) & (b->ix_cap - 1)) {
+	uint32_t fwd = 0, h = hash_n(id->name, id->len);
+	for (uint32_t i = h & (b->ix_cap - 1); b->ix_val[i]; i = (i + 1) & (b->ix_cap - 1)) {
 		uint32_t v = b->ix_val[i];
-		if (b->ix_hash[i] != id->hash || !(v & ENUMERATOR) != !enumerator)
+		if (b->ix_hash[i] != h || !(v & ENUMERATOR) != !enumerator)
 			continue;
 		uint32_t tid = v & ~ENUMERATOR;
 		const struct btf_type *t = type_at(b, tid);
@@ -727,17 +770,18 @@ bool cbtf_include_hook(void *ctx, const char *name, bool angled, bool found)
 	base = base ? base + 1 : name;
 	if (strcmp(base, "vmlinux.h"))
 		return false;
-	if (p->btf) {
-		p->btf_on = true;
-		return true;
+	if (!p->btf) {
+		if (found && !p->opt.btf_types)
+			return false; /* the header on disk */
+		int err = 0;
+		p->btf = cbtf_open(p->tu, pp_idents(p->pp), p->opt.btf_path, &err);
+		if (!p->btf)
+			return false;
+		p->tu->btf = p->btf;
 	}
-	if (found && !p->opt.btf_types)
-		return false; /* the header on disk */
-	int err = 0;
-	p->btf = cbtf_open(p->tu, pp_idents(p->pp), p->opt.btf_path, &err);
-	if (!p->btf)
-		return false;
-	p->tu->btf = p->btf;
 	p->btf_on = true;
+	/* the one macro bpftool's vmlinux.h defines: bpf_tracing.h picks the
+	 * kernel's pt_regs member names by it */
+	pp_define(p->pp, "__VMLINUX_H__", NULL);
 	return true;
 }

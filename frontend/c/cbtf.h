@@ -21,6 +21,12 @@ uint32_t cbtf_type_count(const struct cbtf *b);
 /* The kernel BTF id a materialised type came from, 0 for others. */
 uint32_t cbtf_id_of(const struct cbtf *b, const struct ctype *t);
 
+/* The kernel type `id` materialised into the unit (records lazily, as for
+ * lookups): the lowering and tests reach types by id through this.  A
+ * malformed type gives the unit's error type and cbtf_error() says why. */
+struct ctype *cbtf_type(struct cbtf *b, uint32_t id);
+const char *cbtf_error(const struct cbtf *b);
+
 /* Parser side: a typedef or enumerator named `id`, or a struct/union/enum
  * tag, bound at file scope as if vmlinux.h had declared it; NULL when the
  * kernel has no such name.  Malformed BTF is reported once. */

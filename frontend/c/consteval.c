@@ -283,9 +283,13 @@ static bool eval_conv(struct eval *ev, const struct cexpr *e, struct cconst *out
 		return !ev->ice && eval_addr(ev, a, out);
 	case CK_LVAL: {
 		/* GNU folding: a const-qualified scalar with a constant initializer */
-		if (ev->ice || a->op != E_DECL)
+		if (ev->ice || (a->op != E_DECL && a->op != E_COMPOUND_LIT))
 			return false;
-		struct cdecl *d = a->u.decl;
+		/* a scalar compound literal: (int){ 4 } */
+		struct cdecl *d = a->op == E_DECL ? a->u.decl : a->u.lit.obj;
+		if (a->op == E_COMPOUND_LIT && d->u.var.init && d->u.var.init->kind == CI_EXPR &&
+		    ctype_is_scalar(d->type) && ev->depth <= 32)
+			return eval(ev, d->u.var.init->u.expr, out);
 		if (d->kind != CD_VAR || !(d->type->quals & CQ_CONST) || !d->u.var.init ||
 		    d->u.var.init->kind != CI_EXPR || !ctype_is_scalar(d->type) || ev->depth > 32)
 			return false;

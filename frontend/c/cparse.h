@@ -29,6 +29,10 @@ struct cparse_options {
 	const char *const *wflags;
 	uint32_t nwflags;
 	bool no_warnings; /* -w */
+	/* Parse every record body where it is written.  By default the bodies
+	 * in a file named vmlinux.h are skipped unlexed and parsed when a
+	 * record is first needed (crecord_complete). */
+	bool eager_records;
 };
 
 /* Parses the unit `pp` was begun on.  Returns the AST (never NULL);
@@ -38,5 +42,9 @@ struct ctu *cparse_unit(struct pp *pp, struct diag *d, const struct cparse_optio
 
 /* Prints the AST in a compact indented form (tests, -Xclang -ast-dump). */
 void cast_dump(struct ctu *tu, struct buf *out);
+/* Prints record layouts as clang's -fdump-record-layouts-simple does (sizes,
+ * alignments and field offsets in bits), in definition order: every
+ * complete struct and union when `all`, else those laid out so far. */
+void cast_dump_layouts(struct ctu *tu, bool all, struct buf *out);
 
 #endif

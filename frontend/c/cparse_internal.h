@@ -74,6 +74,7 @@ struct cattr {
 };
 
 typedef VEC(struct cdecl *) declvec;
+typedef VEC(struct cmember) membervec;
 
 /* ---- declaration specifiers and declarators ---- */
 
@@ -127,6 +128,17 @@ struct pragma_attr {
 
 struct cbtf; /* btftypes.c */
 
+/* One loop-hint option as written (#pragma unroll 4, clang loop
+ * unroll(full) …): duplicates and incompatible pairs are reported when the
+ * loop has been parsed, as clang does. */
+struct hint_rec {
+	uint8_t category;  /* unroll, vectorize, interleave … (parse_pragma.c) */
+	bool numeric;      /* unroll_count(N) rather than unroll(enable) */
+	bool disable;      /* a state option set to disable */
+	const char *name;  /* "unroll(full)", "#pragma unroll(4)" */
+	struct srcloc loc; /* of the pragma's option word */
+};
+
 struct cparser {
 	struct pp *pp;
 	struct diag *diag;
@@ -142,11 +154,25 @@ struct cparser {
 	uint32_t prev_len;
 	const struct tok *arr; /* reading a token array (pragma arguments) */
 	uint32_t arr_pos, arr_n;
+	struct lexer *lex; /* reading a lazily parsed record body (parse_record.c) */
 
 	/* scopes */
 	struct cscope *scope;
 	struct cscope file_scope;
 	struct cbinding *free_bindings;
+
+	struct crecord *cur_record; /* the innermost record whose body is being parsed */
+	struct pp_ident *decl_name; /* the declarator being parsed has this name so far */
+	bool file_view;      /* lookups skip block scopes up to view_floor (lazy record bodies) */
+	uint32_t view_floor;
+	struct pragma_attr *attr_snap; /* the last #pragma clang attribute snapshot taken */
+	uint32_t attr_snap_n;
+	VEC(struct crecord *) lazy_records; /* bodies skipped (CRF_LAZY_BODY), in order */
+	VEC(struct cenum *) lazy_enums;
+	struct lazy_name *pending;          /* enumerators of skipped enum bodies */
+	uint32_t pending_mask, pending_count;
+	uint32_t lazy_file_id;              /* the last file asked about, and whether */
+	bool lazy_file_ok;                  /* its bodies may be skipped */
 
 	/* the function being defined */
 	struct cdecl *func;
@@ -160,7 +186,11 @@ struct cparser {
 
 	/* pragmas */
 	struct cloop_hint hint;
-	bool have_hint;
+	bool have_hint; /* loop-hint pragmas are pending (hint_pragmas) */
+	const char *hint_pragma; /* "unroll", "nounroll" or "clang loop": the first one's */
+	VEC(struct hint_rec) hint_recs; /* each option as written, for clang's checks */
+	struct srcloc hint_hash_loc;    /* the first hint pragma's '#' */
+	VEC(struct pp_pragma) hint_pragmas; /* read, not yet taken by a statement */
 	VEC(struct pragma_attr) attr_stack;
 	VEC(uint32_t) pack_stack;
 	uint32_t pack;
@@ -177,6 +207,19 @@ struct cparser {
 };
 
 /* ---- parse.c: tokens, diagnostics, scopes ---- */
+
+/* The token state, saved while the parser reads other tokens (a pragma's,
+ * a record body parsed later) and restored after. */
+struct cp_tokstate {
+	struct tok tok, ahead[4];
+	uint32_t nahead, prev_len;
+	struct srcloc prev_loc;
+	const struct tok *arr;
+	uint32_t arr_pos, arr_n;
+	struct lexer *lex;
+};
+void cp_save_tokens(const struct cparser *p, struct cp_tokstate *s);
+void cp_restore_tokens(struct cparser *p, const struct cp_tokstate *s);
 void cp_next(struct cparser *p);
 const struct tok *cp_peek(struct cparser *p, uint32_t n); /* n >= 1: tokens after the current */
 bool cp_accept(struct cparser *p, enum tok_kind k);
@@ -205,6 +248,8 @@ struct cdecl *cp_lookup(struct cparser *p, struct pp_ident *id);
 struct cbinding *cp_lookup_binding(struct cparser *p, struct pp_ident *id);
 struct ctype *cp_lookup_tag(struct cparser *p, struct pp_ident *id, bool current_only);
 bool cp_is_typedef_name(struct cparser *p, const struct tok *t);
+/* After an "incomplete type" error: where the tag was declared. */
+void cp_note_incomplete(struct cparser *p, const struct ctype *t);
 void cp_bind_file_scope(struct cparser *p, struct pp_ident *id, struct cdecl *d);
 void cp_bind_tag_file_scope(struct cparser *p, struct pp_ident *id, struct ctype *t);
 
@@ -214,6 +259,12 @@ void *cp_dup(struct cparser *p, const void *src, size_t n);
 /* ---- parse_pragma.c ---- */
 void cp_pragma(struct cparser *p, const struct tok *t);
 void cp_apply_pragma_attrs(struct cparser *p, uint32_t where, struct cattr **list);
+/* Reads the pending loop-hint pragmas into p->hint and p->hint_recs
+ * (reporting bad values) and clears have_hint. */
+void cp_take_hints(struct cparser *p);
+/* Clang's checks of the loop hints a loop took, made after the loop was
+ * parsed: duplicate options, and counts with unroll(full)/disable. */
+void cp_hints_check(struct cparser *p, const struct hint_rec *recs, uint32_t n);
 
 /* ---- attr.c ---- */
 bool cp_at_attribute(const struct cparser *p);
@@ -243,11 +294,29 @@ void cp_parse_external(struct cparser *p);
 struct cstmt *cp_parse_block_decl(struct cparser *p);
 void cp_parse_static_assert(struct cparser *p);
 int64_t cp_parse_ice(struct cparser *p, const char *what, bool *ok);
+int64_t cp_parse_ice_expr(struct cparser *p, const char *what, bool *ok, struct cexpr **out);
 
 /* ---- parse_record.c ---- */
 struct ctype *cp_parse_record(struct cparser *p, struct declspec *ds);
 struct ctype *cp_parse_enum(struct cparser *p, struct declspec *ds);
 void cp_record_complete(struct cparser *p, struct crecord *r);
+/* A record's members up to its '}' (or the end of a lazy body's text), and
+ * their checks and completion; an enum's enumerators, and its completion. */
+void cp_parse_members(struct cparser *p, struct crecord *r, membervec *ms);
+void cp_finish_members(struct cparser *p, struct crecord *r, membervec *ms);
+void cp_parse_enumerators(struct cparser *p, struct cenum *e, declvec *out);
+void cp_finish_enum(struct cparser *p, struct cenum *e, declvec *consts);
+
+/* ---- parse_lazy.c: vmlinux.h's bodies parsed on first use ---- */
+/* With the '{' current: skips the body for later when it may (true: the
+ * '}' is next). */
+bool cp_try_lazy_record(struct cparser *p, struct crecord *r);
+bool cp_try_lazy_enum(struct cparser *p, struct cenum *e);
+void cp_complete_lazy_record(struct crecord *r);
+void cp_complete_lazy_enum(struct cenum *e);
+/* Before `id` is looked up and missed, or declared at file scope: parses
+ * the skipped enum body that declares it as an enumerator, if any. */
+void cp_pending_name(struct cparser *p, struct pp_ident *id);
 /* Picks an enum's underlying type from its values (clang's rules). */
 void cp_enum_finish(struct cparser *p, struct cenum *e);
 
@@ -262,7 +331,10 @@ struct cdecl *cs_new_decl(struct cparser *p, enum cdecl_kind k, struct pp_ident 
 			  struct srcloc loc, struct ctype *type);
 
 /* ---- parse_init.c ---- */
-struct cinit *cp_parse_initializer(struct cparser *p, struct ctype **type, bool is_static);
+/* name_loc: the declarator's, where clang reports a conversion of a plain
+ * `= e` initializer (zero for none). */
+struct cinit *cp_parse_initializer(struct cparser *p, struct ctype **type, bool is_static,
+				   struct srcloc name_loc);
 
 /* ---- parse_expr.c ---- */
 struct cexpr *cp_parse_expr(struct cparser *p);        /* comma expression */
@@ -294,9 +366,12 @@ struct cexpr *cs_cond_expr(struct cparser *p, struct cexpr *c, struct cexpr *a, 
 struct cexpr *cs_cast(struct cparser *p, struct ctype *t, struct cexpr *e, struct srcloc loc);
 struct cexpr *cs_member(struct cparser *p, struct cexpr *base, struct pp_ident *name, bool arrow,
 			struct srcloc loc, struct srcloc name_loc);
-struct cexpr *cs_index(struct cparser *p, struct cexpr *a, struct cexpr *b, struct srcloc loc);
+struct cexpr *cs_index(struct cparser *p, struct cexpr *a, struct cexpr *b, struct srcloc loc,
+		       struct srcloc bracket);
+/* lparen/rparen: where clang points "called object type…" and "too few
+ * arguments…" */
 struct cexpr *cs_call(struct cparser *p, struct cexpr *fn, struct cexpr **args, uint32_t n,
-		      struct srcloc loc);
+		      struct srcloc lparen, struct srcloc rparen, struct srcloc loc);
 struct cexpr *cs_declref(struct cparser *p, struct cdecl *d, struct srcloc loc);
 struct cexpr *cs_sizeof_type(struct cparser *p, struct ctype *t, bool is_align, struct srcloc loc);
 struct cexpr *cs_sizeof_expr(struct cparser *p, struct cexpr *e, bool is_align, struct srcloc loc);

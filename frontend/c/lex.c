@@ -618,3 +618,205 @@ size_t lex_one(struct ident_table *ids, struct arena *arena, const char *s, size
 		return 0;
 	return (size_t)(lx.p - s);
 }
+
+/* ---- skipping a record body unlexed ---- */
+
+static uint32_t full_hash(const char *s, uint32_t n)
+{
+	uint32_t h = IDENT_HASH_INIT;
+	for (uint32_t i = 0; i < n; i++)
+		h = IDENT_HASH_STEP(h, s[i]);
+	return h ? h : 1;
+}
+
+static bool word_at(const char *s, uint32_t n, const char *w, uint32_t wn)
+{
+	return n == wn && !memcmp(s, w, n);
+}
+
+/* Character classes of the skipping scan. */
+enum {
+	K_PUNCT, /* anything that is a token of its own here */
+	K_IDENT,
+	K_DIGIT,
+	K_BLANK,
+	K_NEWLINE,
+	K_SLASH,
+	K_QUOTE,
+	K_LBRACE,
+	K_RBRACE,
+	K_LPAREN,
+	K_RPAREN,
+	K_COMMA,
+	K_REFUSE, /* splices, directives, # and ##, UCNs, NUL: the lexer's business */
+};
+
+static const uint8_t skip_class[256] = {
+	[0] = K_REFUSE,
+	['\t'] = K_BLANK, ['\v'] = K_BLANK, ['\f'] = K_BLANK, ['\r'] = K_BLANK, [' '] = K_BLANK,
+	['\n'] = K_NEWLINE,
+	['a' ... 'z'] = K_IDENT, ['A' ... 'Z'] = K_IDENT, ['_'] = K_IDENT, ['$'] = K_IDENT,
+	['0' ... '9'] = K_DIGIT,
+	['/'] = K_SLASH, ['"'] = K_QUOTE, ['\''] = K_QUOTE,
+	['{'] = K_LBRACE, ['}'] = K_RBRACE, ['('] = K_LPAREN, [')'] = K_RPAREN, [','] = K_COMMA,
+	['\\'] = K_REFUSE, ['#'] = K_REFUSE, ['@'] = K_REFUSE, ['`'] = K_REFUSE,
+	[0x80 ... 0xff] = K_REFUSE,
+};
+
+/* Letters, digits, '_' and '$': what continues an identifier or pp-number. */
+static const uint8_t word_char[256] = {
+	['a' ... 'z'] = 1, ['A' ... 'Z'] = 1, ['0' ... '9'] = 1, ['_'] = 1, ['$'] = 1,
+};
+
+bool lex_skip_braced(struct lexer *lx, const struct lex_skip_hooks *hk)
+{
+	bool is_enum = hk->enumerator != NULL;
+	int parens = 0;
+	bool want_name = is_enum; /* an enumerator's name comes next */
+	const unsigned char *p = (const unsigned char *)lx->p;
+	const unsigned char *end = (const unsigned char *)lx->end;
+	const char *bol = lx->bol;
+	uint32_t line = lx->line;
+	int depth = 1;
+	bool line_start = false; /* only blanks since the last newline */
+	enum { NO_KW, TAG_KW, ENUM_KW, AFTER_TAG } st = NO_KW;
+	while (p < end) {
+		int c = *p;
+		switch (skip_class[c]) {
+		case K_NEWLINE:
+			line++;
+			bol = (const char *)p + 1;
+			line_start = true;
+			__attribute__((fallthrough)); /* indentation follows */
+		case K_BLANK:
+			do
+				p++;
+			while (skip_class[*p] == K_BLANK);
+			continue;
+		case K_REFUSE:
+			return false;
+		case K_SLASH:
+			if (p[1] == '*') {
+				for (p += 2; p < end && !(p[0] == '*' && p[1] == '/'); p++) {
+					if (*p == '\\')
+						return false;
+					if (*p == '\n') {
+						line++;
+						bol = (const char *)p + 1;
+					}
+				}
+				if (p >= end)
+					return false;
+				p += 2;
+				continue;
+			}
+			if (p[1] == '/') {
+				for (; p < end && *p != '\n'; p++)
+					if (*p == '\\')
+						return false;
+				continue;
+			}
+			break;
+		case K_QUOTE:
+			for (p++; p < end && *p != c; p++)
+				if (*p == '\\' || *p == '\n')
+					return false;
+			if (p >= end)
+				return false;
+			break;
+		case K_LBRACE:
+			/* a tagged or enum definition inside binds names at file scope */
+			if (st == AFTER_TAG || st == ENUM_KW || is_enum)
+				return false;
+			depth++;
+			break; /* `struct {` is fine: anonymous */
+		case K_RBRACE:
+			if (--depth == 0) {
+				lx->p = (const char *)p;
+				lx->line = line;
+				lx->bol = bol;
+				lx->at_bol = line_start;
+				return true;
+			}
+			break;
+		case K_LPAREN:
+			parens++;
+			break;
+		case K_RPAREN:
+			parens--;
+			break;
+		case K_COMMA:
+			want_name = is_enum && parens == 0;
+			st = NO_KW;
+			line_start = false;
+			p++;
+			continue;
+		case K_IDENT: {
+			const char *s = (const char *)p;
+			while (word_char[*p])
+				p++;
+			uint32_t n = (uint32_t)((const char *)p - s);
+			if ((*p == '"' || *p == '\'') && n <= 2)
+				return false; /* encoding prefixes: the lexer knows */
+			if (skip_class[*p] == K_REFUSE && *p != '\\' && *p != '#' && p < end)
+				return false; /* a UCN in the name */
+			uint32_t h = 0; /* the full hash, when someone needs it */
+			if (ident_maybe_special(lx->ids, s, n)) {
+				h = full_hash(s, n);
+				struct pp_ident *id = ident_find(lx->ids, s, n, h);
+				if (id && (id->macro || id->special))
+					return false;
+			}
+			if (want_name) {
+				if (!h)
+					h = full_hash(s, n);
+				if (!hk->enumerator(hk->ctx, s, n, h))
+					return false;
+				want_name = false;
+				st = NO_KW;
+			} else if (st == TAG_KW || st == ENUM_KW) {
+				if (!h)
+					h = full_hash(s, n);
+				if (word_at(s, n, "__attribute__", 13) || !hk->tag(hk->ctx, s, n, h))
+					return false;
+				st = AFTER_TAG;
+			} else if (word_at(s, n, "struct", 6) || word_at(s, n, "union", 5)) {
+				st = TAG_KW;
+			} else if (word_at(s, n, "enum", 4)) {
+				st = ENUM_KW;
+			} else if (word_at(s, n, "_Static_assert", 14) ||
+				   word_at(s, n, "static_assert", 13)) {
+				return false;
+			} else {
+				st = NO_KW;
+			}
+			line_start = false;
+			continue;
+		}
+		case K_DIGIT:
+			/* a pp-number: digits, letters, '.', and signs after e/p */
+			if (want_name)
+				return false;
+			for (p++; p < end; p++) {
+				int d = *p;
+				if ((d == '+' || d == '-') &&
+				    (p[-1] == 'e' || p[-1] == 'E' || p[-1] == 'p' || p[-1] == 'P'))
+					continue;
+				if (!word_char[d] && d != '.')
+					break;
+			}
+			st = NO_KW;
+			line_start = false;
+			continue;
+		default:
+			break;
+		}
+		/* punctuation */
+		if (want_name && c != '}')
+			return false;
+		st = NO_KW;
+		line_start = false;
+		p++;
+	}
+	return false;
+}

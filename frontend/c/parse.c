@@ -54,7 +54,9 @@ static uint16_t kw_canonical(uint16_t kw)
 static void read_token(struct cparser *p, struct tok *t)
 {
 	for (;;) {
-		if (p->arr) {
+		if (p->lex) {
+			lex_next(p->lex, t);
+		} else if (p->arr) {
 			if (p->arr_pos < p->arr_n) {
 				*t = p->arr[p->arr_pos++];
 			} else {
@@ -72,6 +74,32 @@ static void read_token(struct cparser *p, struct tok *t)
 			t->kind = kw_canonical(t->id->kw);
 		return;
 	}
+}
+
+void cp_save_tokens(const struct cparser *p, struct cp_tokstate *s)
+{
+	s->tok = p->tok;
+	memcpy(s->ahead, p->ahead, sizeof(s->ahead));
+	s->nahead = p->nahead;
+	s->prev_len = p->prev_len;
+	s->prev_loc = p->prev_loc;
+	s->arr = p->arr;
+	s->arr_pos = p->arr_pos;
+	s->arr_n = p->arr_n;
+	s->lex = p->lex;
+}
+
+void cp_restore_tokens(struct cparser *p, const struct cp_tokstate *s)
+{
+	p->tok = s->tok;
+	memcpy(p->ahead, s->ahead, sizeof(s->ahead));
+	p->nahead = s->nahead;
+	p->prev_len = s->prev_len;
+	p->prev_loc = s->prev_loc;
+	p->arr = s->arr;
+	p->arr_pos = s->arr_pos;
+	p->arr_n = s->arr_n;
+	p->lex = s->lex;
 }
 
 void cp_next(struct cparser *p)
@@ -333,6 +361,11 @@ static struct cbinding *bind(struct cparser *p, struct pp_ident *id, bool tag)
 {
 	struct cbinding **head = tag ? &id->bind_tag : &id->bind_ord;
 	struct cbinding *b;
+	/* a lazily parsed enum binds at file scope under the blocks it is
+	 * parsed from (parse_lazy.c) */
+	if (p->scope->depth == 0)
+		while (*head && (*head)->depth > 0)
+			head = &(*head)->shadow;
 	if (*head && (*head)->depth == p->scope->depth) {
 		b = *head; /* rebinding in the same scope (redeclaration) */
 		return b;
@@ -395,11 +428,26 @@ void cp_bind_tag_file_scope(struct cparser *p, struct pp_ident *id, struct ctype
 	bind_file_scope(p, id, true, t);
 }
 
+/* A lazily parsed record body sees the file scope and its own inner
+ * scopes, not the blocks it happens to be completed from. */
+static struct cbinding *visible(const struct cparser *p, struct cbinding *b)
+{
+	if (p->file_view)
+		while (b && b->depth > 0 && b->depth <= p->view_floor)
+			b = b->shadow;
+	return b;
+}
+
 struct cbinding *cp_lookup_binding(struct cparser *p, struct pp_ident *id)
 {
-	if (!id->bind_ord && p->btf_on && cbtf_lookup_ordinary(p, id))
-		return id->bind_ord;
-	return id->bind_ord;
+	struct cbinding *b = visible(p, id->bind_ord);
+	if (!b && p->pending_count) {
+		cp_pending_name(p, id);
+		b = visible(p, id->bind_ord);
+	}
+	if (!b && p->btf_on && cbtf_lookup_ordinary(p, id))
+		return visible(p, id->bind_ord);
+	return b;
 }
 
 struct cdecl *cp_lookup(struct cparser *p, struct pp_ident *id)
@@ -410,7 +458,7 @@ struct cdecl *cp_lookup(struct cparser *p, struct pp_ident *id)
 
 struct ctype *cp_lookup_tag(struct cparser *p, struct pp_ident *id, bool current_only)
 {
-	struct cbinding *b = id->bind_tag;
+	struct cbinding *b = visible(p, id->bind_tag);
 	if (current_only && p->scope->depth > 0)
 		return b && b->depth == p->scope->depth ? b->tag : NULL;
 	if (current_only && b && b->depth > 0)
@@ -418,6 +466,18 @@ struct ctype *cp_lookup_tag(struct cparser *p, struct pp_ident *id, bool current
 	if (!b && p->btf_on)
 		return cbtf_lookup_tag(p, id);
 	return b ? b->tag : NULL;
+}
+
+void cp_note_incomplete(struct cparser *p, const struct ctype *t)
+{
+	while (t->kind == TY_ARRAY)
+		t = t->u.arr.elem;
+	if ((t->kind == TY_STRUCT || t->kind == TY_UNION) && t->u.rec->tag &&
+	    !(t->u.rec->flags & (CRF_COMPLETE | CRF_FROM_BTF)))
+		cp_note(p, t->u.rec->loc, "forward declaration of '%s %s'",
+			t->kind == TY_STRUCT ? "struct" : "union", t->u.rec->tag->name);
+	else if (t->kind == TY_ENUM && t->u.en->tag && !t->u.en->complete && !t->u.en->from_btf)
+		cp_note(p, t->u.en->loc, "forward declaration of 'enum %s'", t->u.en->tag->name);
 }
 
 bool cp_is_typedef_name(struct cparser *p, const struct tok *t)
@@ -492,15 +552,40 @@ struct ctu *cparse_unit(struct pp *pp, struct diag *d, const struct cparse_optio
 		cp_next(p);
 	pp_set_include_hook(pp, NULL, NULL);
 	struct ctu *tu = p->tu;
-	cp_scope_pop(p);
 	vec_free(&p->labels);
 	vec_free(&p->cases);
 	vec_free(&p->attr_stack);
+	vec_free(&p->hint_recs);
+	vec_free(&p->hint_pragmas);
 	vec_free(&p->pack_stack);
 	for (uint32_t i = 0; i < p->warn_stack.len; i++)
 		free(p->warn_stack.data[i]);
 	vec_free(&p->warn_stack);
 	vec_free(&p->scratch);
-	free(p);
+	bool lazy_left = false;
+	for (uint32_t i = 0; i < p->lazy_records.len && !lazy_left; i++)
+		lazy_left = p->lazy_records.data[i]->flags & CRF_LAZY_BODY;
+	for (uint32_t i = 0; i < p->lazy_enums.len && !lazy_left; i++)
+		lazy_left = p->lazy_enums.data[i]->lazy_body != NULL;
+	if (lazy_left) {
+		/* file-scope names stay bound for the bodies still to parse */
+		tu->parser = p;
+		return tu;
+	}
+	cparse_parser_free(p);
 	return tu;
 }
+
+void cparse_parser_free(struct cparser *p)
+{
+	if (!p)
+		return;
+	/* the file scope's bindings are left in the preprocessor's identifiers:
+	 * unbinding tens of thousands of vmlinux.h names costs more than the
+	 * rest of freeing, and the preprocessor is freed next (ctu_free) */
+	vec_free(&p->lazy_records);
+	vec_free(&p->lazy_enums);
+	free(p->pending);
+	free(p);
+}
+

@@ -503,7 +503,7 @@ static void parse_params(struct cparser *p, struct dchunk *c)
 		} else if (t->kind == TY_FUNC) {
 			t = ctype_ptr(p->tu, t);
 		}
-		struct cparam prm = { d.name, t, d.name ? d.loc : loc };
+		struct cparam prm = { d.name, t, d.loc.line ? d.loc : loc };
 		vec_push(&params, prm);
 		if (d.name) {
 			struct cdecl *pd = cs_new_decl(p, CD_VAR, d.name, d.loc, t);
@@ -576,7 +576,12 @@ static void parse_array_chunk(struct cparser *p, struct dchunk *c)
 	int64_t v;
 	if (ceval_int(e, &v)) {
 		if (ctype_is_signed(e->type) && v < 0) {
-			cp_error(p, e->loc, "array size is negative");
+			struct pp_ident *name = p->decl_name;
+			if (name)
+				cp_error(p, e->loc, "'%s' declared as an array with a negative size",
+					 name->name);
+			else
+				cp_error(p, e->loc, "array size is negative");
 			return;
 		}
 		c->len = (uint64_t)v;
@@ -645,6 +650,7 @@ static void parse_decl_rec(struct cparser *p, struct declarator *d, bool abstrac
 		}
 	} else if (cp_is(p, T_IDENT)) {
 		d->name = p->tok.id;
+		p->decl_name = d->name;
 		d->loc = cp_loc(p);
 		cp_next(p);
 	} else {
@@ -661,6 +667,7 @@ static void parse_decl_rec(struct cparser *p, struct declarator *d, bool abstrac
 
 void cp_parse_declarator(struct cparser *p, struct declarator *d, bool abstract)
 {
+	p->decl_name = NULL;
 	memset(d, 0, sizeof(*d));
 	chunkvec out = { 0 };
 	parse_decl_rec(p, d, abstract, &out, 0);
@@ -757,7 +764,13 @@ struct ctype *cp_parse_typename(struct cparser *p)
 
 int64_t cp_parse_ice(struct cparser *p, const char *what, bool *ok)
 {
-	struct cexpr *e = cp_parse_cond_expr(p);
+	struct cexpr *e;
+	return cp_parse_ice_expr(p, what, ok, &e);
+}
+
+int64_t cp_parse_ice_expr(struct cparser *p, const char *what, bool *ok, struct cexpr **out)
+{
+	struct cexpr *e = *out = cp_parse_cond_expr(p);
 	int64_t v = 0;
 	*ok = false;
 	if (e->type->kind == TY_ERROR)
@@ -786,6 +799,17 @@ int64_t cp_parse_ice(struct cparser *p, const char *what, bool *ok)
 
 /* ---- _Static_assert ---- */
 
+/* The source text between two locations on one line, or NULL. */
+static const char *source_text(struct cparser *p, struct srcloc from, struct srcloc to)
+{
+	size_t n;
+	const char *line = srcmgr_line(p->diag->sm, from.file, from.line, &n);
+	if (!line || to.file != from.file || to.line != from.line || !from.col ||
+	    to.col <= from.col || to.col - 1 > n)
+		return NULL;
+	return arena_strndup(p->a, line + from.col - 1, to.col - from.col);
+}
+
 void cp_parse_static_assert(struct cparser *p)
 {
 	struct srcloc loc = cp_loc(p);
@@ -796,7 +820,9 @@ void cp_parse_static_assert(struct cparser *p)
 	}
 	struct srcloc eloc = cp_loc(p);
 	bool ok;
-	int64_t v = cp_parse_ice(p, "static assertion", &ok);
+	struct cexpr *e;
+	int64_t v = cp_parse_ice_expr(p, "static assertion", &ok, &e);
+	const char *req = source_text(p, eloc, cp_after_prev(p));
 	struct cstring *msg = NULL;
 	if (cp_accept(p, T_COMMA)) {
 		if (!cp_is(p, T_STRING))
@@ -811,11 +837,35 @@ void cp_parse_static_assert(struct cparser *p)
 	}
 	cp_expect(p, T_SEMI, "static_assert");
 	(void)loc;
-	if (ok && !v) {
-		if (msg)
-			cp_error(p, eloc, "static assertion failed: %s", (const char *)msg->bytes);
+	if (!ok || v)
+		return;
+	/* clang names the requirement unless it is a bare literal */
+	while (e->op == E_CONV || e->op == E_CAST)
+		e = e->u.bin.a;
+	const char *m = msg ? (const char *)msg->bytes : NULL;
+	if (req && e->op != E_INT)
+		cp_error(p, eloc, "static assertion failed due to requirement '%s'%s%s", req,
+			 m ? ": " : "", m ? m : "");
+	else if (m)
+		cp_error(p, eloc, "static assertion failed: %s", m);
+	else
+		cp_error(p, eloc, "static assertion failed");
+	/* and, for a comparison, what its sides came to */
+	int64_t l, r;
+	if (e->op >= E_LT && e->op <= E_NE && ceval_int(e->u.bin.a, &l) &&
+	    ceval_int(e->u.bin.b, &r)) {
+		static const char *const ops[] = { "<", ">", "<=", ">=", "==", "!=" };
+		bool ua = !ctype_is_signed(e->u.bin.a->type), ub = !ctype_is_signed(e->u.bin.b->type);
+		char ls[32], rs[32];
+		if (ua)
+			snprintf(ls, sizeof(ls), "%" PRIu64, (uint64_t)l);
 		else
-			cp_error(p, eloc, "static assertion failed");
+			snprintf(ls, sizeof(ls), "%" PRId64, l);
+		if (ub)
+			snprintf(rs, sizeof(rs), "%" PRIu64, (uint64_t)r);
+		else
+			snprintf(rs, sizeof(rs), "%" PRId64, r);
+		cp_note(p, e->loc, "expression evaluates to '%s %s %s'", ls, ops[e->op - E_LT], rs);
 	}
 }
 
@@ -849,7 +899,8 @@ static void parse_init_declarators(struct cparser *p, struct declspec *ds, struc
 					in->u.expr = e;
 					decl->u.var.init = in;
 				} else {
-					decl->u.var.init = cp_parse_initializer(p, &vt, is_static);
+					decl->u.var.init =
+						cp_parse_initializer(p, &vt, is_static, d->loc);
 					decl->type = vt;
 				}
 				decl->flags |= CDF_DEFINED;
@@ -862,7 +913,7 @@ static void parse_init_declarators(struct cparser *p, struct declspec *ds, struc
 					cp_error(p, d->loc, "illegal initializer (only variables can be "
 							    "initialized)");
 				struct ctype *tmp = p->tu->error_type;
-				cp_parse_initializer(p, &tmp, false);
+				cp_parse_initializer(p, &tmp, false, (struct srcloc){ 0 });
 			}
 		} else if (ds->auto_type) {
 			cp_error(p, d->loc, "declaration of variable '%s' with deduced type "
@@ -889,9 +940,9 @@ static void parse_init_declarators(struct cparser *p, struct declspec *ds, struc
 static void check_hint(struct cparser *p)
 {
 	if (p->have_hint) {
-		cp_error(p, p->hint.loc, "expected a for, while, or do-while loop to follow '#pragma "
-					 "%s'",
-			 p->hint.unroll == CU_DISABLE && !p->hint.count ? "nounroll" : "unroll");
+		/* clang sees the pragma's annotation where a declaration starts */
+		cp_error(p, p->hint_hash_loc, "expected identifier or '('");
+		p->hint_pragmas.len = 0;
 		p->have_hint = false;
 	}
 }

@@ -286,6 +286,25 @@ static struct cexpr *parse_char(struct cparser *p)
 	return cs_int(p, v, t, loc);
 }
 
+/* Recovery from a missing ')': up to and past the ')' that closes, but not
+ * past the ';' or '}' that ends the statement (clang's SkipUntil). */
+static void skip_to_rparen(struct cparser *p)
+{
+	int depth = 0;
+	while (!cp_is(p, T_EOF)) {
+		enum tok_kind k = p->tok.kind;
+		if (depth == 0 && (k == T_SEMI || k == T_RBRACE))
+			return;
+		if (k == T_LPAREN || k == T_LBRACKET || k == T_LBRACE)
+			depth++;
+		else if (k == T_RPAREN || k == T_RBRACKET || k == T_RBRACE)
+			depth--;
+		cp_next(p);
+		if (depth < 0)
+			return;
+	}
+}
+
 static struct cexpr *parse_number(struct cparser *p)
 {
 	struct srcloc loc = cp_loc(p);
@@ -570,7 +589,7 @@ static struct cexpr *parse_offsetof(struct cparser *p)
 			first = false;
 			if (!ok)
 				continue;
-			if (!ctype_is_record(cur) || !(cur->u.rec->flags & CRF_COMPLETE)) {
+			if (!ctype_is_record(cur) || !ctype_is_complete(cur)) {
 				if (ctype_is_record(cur))
 					cp_error(p, loc, "offsetof of incomplete type %s", cp_type(p, cur));
 				else
@@ -695,8 +714,7 @@ static struct cexpr *parse_primary(struct cparser *p)
 		if (!cp_accept(p, T_RPAREN)) {
 			cp_error(p, cp_loc(p), "expected ')'");
 			cp_note(p, loc, "to match this '('");
-			cp_skip_to(p, false, false);
-			cp_accept(p, T_RPAREN);
+			skip_to_rparen(p);
 		}
 		struct cexpr *pe = e;
 		if (e->op != E_ERROR) {
@@ -711,7 +729,7 @@ static struct cexpr *parse_primary(struct cparser *p)
 	case T_BUILTIN_OFFSETOF:
 		return parse_offsetof(p);
 	case T_BUILTIN_TYPES_COMPATIBLE_P: {
-		struct ctype *a, *b;
+		struct ctype *a = NULL, *b = NULL;
 		struct cexpr *err = parse_paren_types(p, &a, &b);
 		if (err)
 			return err;
@@ -785,13 +803,13 @@ static struct cexpr *parse_call_args(struct cparser *p, struct cexpr *fn)
 				break;
 		}
 	}
+	struct srcloc rparen = cp_loc(p);
 	if (!cp_accept(p, T_RPAREN)) {
 		cp_error(p, cp_loc(p), "expected ')'");
 		cp_note(p, loc, "to match this '('");
-		cp_skip_to(p, false, false);
-		cp_accept(p, T_RPAREN);
+		skip_to_rparen(p);
 	}
-	struct cexpr *e = cs_call(p, fn, args.data, args.len, fn->loc);
+	struct cexpr *e = cs_call(p, fn, args.data, args.len, loc, rparen, fn->loc);
 	vec_free(&args);
 	return e;
 }
@@ -809,7 +827,7 @@ static struct cexpr *parse_postfix_ops(struct cparser *p, struct cexpr *e)
 				cp_skip_to(p, false, false);
 				cp_accept(p, T_RBRACKET);
 			}
-			e = cs_index(p, e, idx, e->loc);
+			e = cs_index(p, e, idx, e->loc, loc);
 			break;
 		}
 		case T_LPAREN:
@@ -848,13 +866,13 @@ static struct cexpr *compound_literal(struct cparser *p, struct ctype *t, struct
 {
 	if (t->kind == TY_ERROR) {
 		struct ctype *tmp = t;
-		cp_parse_initializer(p, &tmp, false);
+		cp_parse_initializer(p, &tmp, false, (struct srcloc){ 0 });
 		return cs_error_expr(p, loc);
 	}
 	if (t->kind == TY_FUNC || (t->kind == TY_ARRAY && (t->flags & CTF_VLA))) {
 		cp_error(p, loc, "compound literal has variable-sized type %s", cp_type(p, t));
 		struct ctype *tmp = p->tu->error_type;
-		cp_parse_initializer(p, &tmp, false);
+		cp_parse_initializer(p, &tmp, false, (struct srcloc){ 0 });
 		return cs_error_expr(p, loc);
 	}
 	bool file_scope = p->func == NULL;
@@ -862,11 +880,13 @@ static struct cexpr *compound_literal(struct cparser *p, struct ctype *t, struct
 	obj->storage = file_scope ? CSC_STATIC : CSC_NONE;
 	obj->linkage = file_scope ? CL_INTERNAL : CL_NONE;
 	struct ctype *it = t;
-	obj->u.var.init = cp_parse_initializer(p, &it, file_scope);
+	obj->u.var.init = cp_parse_initializer(p, &it, file_scope, (struct srcloc){ 0 });
 	obj->type = it;
 	obj->flags |= CDF_DEFINED;
-	if (!ctype_is_complete(it) && it->kind != TY_ERROR)
+	if (!ctype_is_complete(it) && it->kind != TY_ERROR) {
 		cp_error(p, loc, "variable has incomplete type %s", cp_type(p, it));
+		cp_note_incomplete(p, it);
+	}
 	if (file_scope)
 		vec_push(&p->tu->globals, obj);
 	struct cexpr *e = cs_new_expr(p, E_COMPOUND_LIT, it, loc);

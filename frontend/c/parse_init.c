@@ -32,6 +32,7 @@ struct icursor {
 
 struct ictx {
 	struct cparser *p;
+	struct srcloc name_loc; /* `T x = e;`: conversions of e are reported at x */
 	VEC(struct icursor) stack;
 	VEC(struct ibuild *) all; /* to free their slot vectors */
 };
@@ -258,7 +259,7 @@ static struct cinit *leaf(struct ictx *c, struct ctype *t, struct cexpr *e)
 		in->u.expr = cs_error_expr(p, e->loc);
 		return in;
 	}
-	in->u.expr = cs_assign_conv(p, e, t, CV_INIT, e->loc);
+	in->u.expr = cs_assign_conv(p, e, t, CV_INIT, c->name_loc.line ? c->name_loc : e->loc);
 	return in;
 }
 
@@ -326,7 +327,7 @@ static void value_at_cursor(struct ictx *c)
 		if (!is_aggregate(st) || string_inits(st, e) || e->type->kind == TY_ERROR ||
 		    (ctype_is_record(st) && ctype_compatible(st, e->type, true)))
 			break;
-		if (ctype_is_record(st) && !(st->u.rec->flags & CRF_COMPLETE))
+		if (ctype_is_record(st) && !ctype_is_complete(st))
 			break;
 		struct ibuild *sb = sub_build(c, cur->b, cur->index, e->loc);
 		if (!sb->len) /* an empty struct or zero-length array: nothing to descend to */
@@ -361,7 +362,7 @@ static bool parse_designation(struct ictx *c, uint64_t *range_hi, bool *ranged)
 			/* descend into the subobject just designated */
 			struct ctype *st = sub_type(cur->b, cur->index);
 			if (!is_aggregate(st) ||
-			    (ctype_is_record(st) && !(st->u.rec->flags & CRF_COMPLETE))) {
+			    (ctype_is_record(st) && !ctype_is_complete(st))) {
 				cp_error(p, loc, "%s designator cannot initialize a non-%s type %s",
 					 cp_is(p, T_DOT) ? "field" : "array",
 					 cp_is(p, T_DOT) ? "struct, non-union" : "array", cp_type(p, st));
@@ -557,9 +558,10 @@ static struct cinit *parse_braced(struct ictx *c, struct ctype *t)
 		in->loc = loc;
 		return in;
 	}
-	if (!is_aggregate(t) || (ctype_is_record(t) && !(t->u.rec->flags & CRF_COMPLETE))) {
+	if (!is_aggregate(t) || (ctype_is_record(t) && !ctype_is_complete(t))) {
 		if (ctype_is_record(t)) {
 			cp_error(p, loc, "variable has incomplete type %s", cp_type(p, t));
+			cp_note_incomplete(p, t);
 			cp_skip_balanced(p);
 			in = CP_NEW(p, struct cinit);
 			in->kind = CI_LIST;
@@ -671,14 +673,52 @@ static struct cinit *finalize(struct ictx *c, struct ibuild *b)
 	return in;
 }
 
-/* Static storage: every leaf must be a constant (or an address constant). */
-static void check_constant(struct cparser *p, const struct cinit *in)
+/* A record or array compound literal a static initializer copies (GNU C:
+ * `static struct insn i[] = { ((struct insn){ … }) }`), or NULL.  A file
+ * scope literal copied so is referenced by nothing else: it leaves the
+ * unit's globals, or the lowering would emit it. */
+static struct cinit *literal_init(struct cparser *p, const struct cinit *in)
 {
+	const struct cexpr *e = in->u.expr;
+	while (e->op == E_CONV && (e->ck == CK_LVAL || e->ck == CK_NOOP || e->ck == CK_RECORD))
+		e = e->u.bin.a;
+	if (e->op != E_COMPOUND_LIT || ctype_is_scalar(e->type))
+		return NULL;
+	struct cdecl *obj = e->u.lit.obj;
+	struct cinit *li = obj->u.var.init;
+	if (!li || !ctype_compatible(li->type, in->type, true))
+		return NULL;
+	for (uint32_t i = p->tu->globals.len; i-- > 0;)
+		if (p->tu->globals.data[i] == obj) {
+			memmove(&p->tu->globals.data[i], &p->tu->globals.data[i + 1],
+				(p->tu->globals.len - i - 1) * sizeof(obj));
+			p->tu->globals.len--;
+			break;
+		}
+	return li;
+}
+
+/* Static storage: every leaf must be a constant (or an address constant);
+ * compound literals copied are replaced by their initializers, so the
+ * lowering sees constants only. */
+static void check_constant(struct cparser *p, struct cinit **inp)
+{
+	struct cinit *in = *inp;
 	if (!in)
 		return;
+	if (in->kind == CI_EXPR && (in->u.expr->type->kind == TY_STRUCT ||
+				    in->u.expr->type->kind == TY_UNION ||
+				    in->u.expr->type->kind == TY_ARRAY)) {
+		struct cinit *li = literal_init(p, in);
+		if (li) {
+			*inp = in = li;
+			check_constant(p, inp);
+			return;
+		}
+	}
 	if (in->kind == CI_LIST) {
 		for (uint32_t i = 0; i < in->u.list.n; i++)
-			check_constant(p, in->u.list.elems[i].init);
+			check_constant(p, &in->u.list.elems[i].init);
 		return;
 	}
 	const struct cexpr *e = in->u.expr;
@@ -690,7 +730,8 @@ static void check_constant(struct cparser *p, const struct cinit *in)
 	cp_error(p, e->loc, "initializer element is not a compile-time constant");
 }
 
-struct cinit *cp_parse_initializer(struct cparser *p, struct ctype **type, bool is_static)
+struct cinit *cp_parse_initializer(struct cparser *p, struct ctype **type, bool is_static,
+				  struct srcloc name_loc)
 {
 	struct ictx c = { .p = p };
 	struct ctype *t = *type;
@@ -714,7 +755,9 @@ struct cinit *cp_parse_initializer(struct cparser *p, struct ctype **type, bool 
 			in->type = t;
 			in->u.expr = e;
 		} else {
+			c.name_loc = name_loc;
 			in = leaf(&c, t, e);
+			c.name_loc = (struct srcloc){ 0 };
 		}
 	}
 	/* complete T[] from the initializer */
@@ -731,7 +774,7 @@ struct cinit *cp_parse_initializer(struct cparser *p, struct ctype **type, bool 
 		*type = t;
 	}
 	if (is_static && !p->recovering)
-		check_constant(p, in);
+		check_constant(p, &in);
 	for (uint32_t i = 0; i < c.all.len; i++)
 		vec_free(&c.all.data[i]->slots);
 	vec_free(&c.all);

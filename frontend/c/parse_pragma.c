@@ -8,39 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The parser's token state, saved while it reads a pragma's own tokens. */
-struct tokstate {
-	struct tok tok, ahead[4];
-	uint32_t nahead, prev_len;
-	struct srcloc prev_loc;
-	const struct tok *arr;
-	uint32_t arr_pos, arr_n;
-};
-
-static void save(struct cparser *p, struct tokstate *s)
-{
-	s->tok = p->tok;
-	memcpy(s->ahead, p->ahead, sizeof(s->ahead));
-	s->nahead = p->nahead;
-	s->prev_len = p->prev_len;
-	s->prev_loc = p->prev_loc;
-	s->arr = p->arr;
-	s->arr_pos = p->arr_pos;
-	s->arr_n = p->arr_n;
-}
-
-static void restore(struct cparser *p, const struct tokstate *s)
-{
-	p->tok = s->tok;
-	memcpy(p->ahead, s->ahead, sizeof(s->ahead));
-	p->nahead = s->nahead;
-	p->prev_len = s->prev_len;
-	p->prev_loc = s->prev_loc;
-	p->arr = s->arr;
-	p->arr_pos = s->arr_pos;
-	p->arr_n = s->arr_n;
-}
-
 /* Points the parser at toks[from..n). */
 static void read_array(struct cparser *p, const struct tok *toks, uint32_t from, uint32_t n)
 {
@@ -125,8 +92,8 @@ static void pragma_attribute(struct cparser *p, const struct pp_pragma *pr)
 		cp_error(p, pr->loc, "expected 'push', 'pop', or '(' after '#pragma clang attribute'");
 		return;
 	}
-	struct tokstate st;
-	save(p, &st);
+	struct cp_tokstate st;
+	cp_save_tokens(p, &st);
 	read_array(p, t, i, n);
 	struct cattr *list = NULL;
 	uint32_t subjects = 0;
@@ -182,7 +149,7 @@ static void pragma_attribute(struct cparser *p, const struct pp_pragma *pr)
 	}
 	if (ok && !cp_accept(p, T_RPAREN))
 		cp_error(p, cp_loc(p), "expected ')'");
-	restore(p, &st);
+	cp_restore_tokens(p, &st);
 	if (!ok)
 		return;
 	for (struct cattr *a = list; a; a = a->next)
@@ -220,100 +187,268 @@ void cp_apply_pragma_attrs(struct cparser *p, uint32_t where, struct cattr **lis
 
 /* ---- loop hints ---- */
 
-static void set_hint(struct cparser *p, const struct pp_pragma *pr, uint8_t unroll, uint32_t count)
+/* Options of #pragma clang loop: legend (name, category, numeric, states
+ * allowed: 1 enable, 2 full, 4 assume_safety, 8 disable). */
+enum { HC_VECTORIZE, HC_INTERLEAVE, HC_UNROLL, HC_DISTRIBUTE, HC_PIPELINE, HC_PREDICATE };
+static const struct {
+	const char *name;
+	uint8_t category;
+	bool numeric;
+	uint8_t states;
+} loop_options[] = {
+	{ "vectorize", HC_VECTORIZE, false, 1 | 4 | 8 },
+	{ "vectorize_width", HC_VECTORIZE, true, 0 },
+	{ "interleave", HC_INTERLEAVE, false, 1 | 4 | 8 },
+	{ "interleave_count", HC_INTERLEAVE, true, 0 },
+	{ "unroll", HC_UNROLL, false, 1 | 2 | 8 },
+	{ "unroll_count", HC_UNROLL, true, 0 },
+	{ "pipeline", HC_PIPELINE, false, 8 },
+	{ "pipeline_initiation_interval", HC_PIPELINE, true, 0 },
+	{ "vectorize_predicate", HC_PREDICATE, false, 1 | 8 },
+	{ "distribute", HC_DISTRIBUTE, false, 1 | 8 },
+};
+#define LOOP_OPTIONS_LIST                                                                          \
+	"vectorize, vectorize_width, interleave, interleave_count, unroll, unroll_count, "         \
+	"pipeline, pipeline_initiation_interval, vectorize_predicate, or distribute"
+
+static void begin_hint(struct cparser *p, const struct pp_pragma *pr, const char *pragma)
 {
-	if (!p->have_hint)
-		memset(&p->hint, 0, sizeof(p->hint));
-	p->have_hint = true;
-	p->hint.unroll = unroll;
-	p->hint.count = count;
-	p->hint.loc = pr->loc;
+	if (!p->hint_pragma) {
+		p->hint.loc = pr->loc;
+		p->hint_pragma = pragma;
+	}
 }
 
+static void add_rec(struct cparser *p, uint8_t cat, bool numeric, bool disable, const char *name,
+		    struct srcloc loc)
+{
+	struct hint_rec r = { cat, numeric, disable, name, loc };
+	vec_push(&p->hint_recs, r);
+}
+
+/* Just after the last token of a pragma: where clang points at its end. */
+static struct srcloc end_of(const struct tok *t, uint32_t n, struct srcloc fallback)
+{
+	if (!n)
+		return fallback;
+	struct srcloc l = t[n - 1].xloc;
+	if (!(t[n - 1].flags & TF_MACRO))
+		l.col += t[n - 1].len;
+	return l;
+}
+
+/* A hint's value toks[from, to) as a constant expression (clang parses it
+ * after macro expansion); false after an error was reported. */
+static bool hint_value(struct cparser *p, const struct tok *t, uint32_t from, uint32_t to,
+		       const char *pragma, bool allow_zero, int64_t *v)
+{
+	struct cp_tokstate st;
+	cp_save_tokens(p, &st);
+	read_array(p, t, from, to);
+	bool ok;
+	*v = cp_parse_ice(p, NULL, &ok);
+	if (ok && !cp_is(p, T_EOF))
+		cp_warn(p, CW_IGNORED_PRAGMAS, cp_loc(p),
+			"extra tokens at end of '#pragma %s' - ignored", pragma);
+	cp_restore_tokens(p, &st);
+	if (!ok)
+		return false;
+	if (*v < 0 || (*v == 0 && !allow_zero) || *v > INT32_MAX) {
+		cp_error(p, t[from].xloc, "invalid value '%" PRId64 "'; must be positive",
+			 (int64_t)(int32_t)*v);
+		return false;
+	}
+	return true;
+}
+
+/* #pragma unroll [N | (N)] and #pragma nounroll. */
 static void pragma_unroll(struct cparser *p, const struct pp_pragma *pr)
 {
-	if (pr->kind == PRAGMA_NOUNROLL) {
-		set_hint(p, pr, CU_DISABLE, 0);
+	bool nounroll = pr->kind == PRAGMA_NOUNROLL;
+	begin_hint(p, pr, nounroll ? "nounroll" : "unroll");
+	uint32_t n;
+	const struct tok *t = pp_expand_tokens(p->pp, pr->toks + 1, pr->ntoks - 1, &n);
+	if (nounroll || !n) {
+		if (n)
+			cp_warn(p, CW_IGNORED_PRAGMAS, t[0].xloc,
+				"extra tokens at end of '#pragma %s' - ignored",
+				nounroll ? "nounroll" : "unroll");
+		p->hint.unroll = nounroll ? CU_DISABLE : CU_FULL;
+		add_rec(p, HC_UNROLL, false, nounroll, nounroll ? "#pragma nounroll" : "#pragma unroll",
+			pr->loc);
 		return;
 	}
-	const struct tok *t = pr->toks;
-	uint32_t i = 1, n = pr->ntoks;
-	bool paren = i < n && t[i].kind == T_LPAREN;
-	if (paren)
-		i++;
-	uint64_t v;
-	if (i < n && number(&t[i], &v)) {
-		if (v == 0 || v > UINT32_MAX) {
-			cp_error(p, t[i].xloc, "invalid value '%" PRIu64 "'; must be positive", v);
+	uint32_t from = 0, to = n, after = n;
+	if (t[0].kind == T_LPAREN) {
+		int depth = 0;
+		for (to = 0; to < n; to++) {
+			if (t[to].kind == T_LPAREN)
+				depth++;
+			else if (t[to].kind == T_RPAREN && !--depth)
+				break;
+		}
+		if (to == n) {
+			cp_error(p, end_of(t, n, pr->loc), "expected ')'");
 			return;
 		}
-		set_hint(p, pr, CU_COUNT, (uint32_t)v);
+		from = 1;
+		after = to + 1;
+	}
+	int64_t v;
+	if (from == to) {
+		cp_error(p, t[to].xloc, "expected expression");
 		return;
 	}
-	if (i < n && !paren) {
-		cp_error(p, t[i].xloc, "expected integer constant expression in '#pragma unroll'");
+	if (!hint_value(p, t, from, to, "unroll", true, &v))
 		return;
-	}
-	set_hint(p, pr, CU_FULL, 0);
+	if (after < n)
+		cp_warn(p, CW_IGNORED_PRAGMAS, t[after].xloc,
+			"extra tokens at end of '#pragma unroll' - ignored");
+	p->hint.unroll = v == 0 ? CU_DISABLE : CU_COUNT;
+	p->hint.count = (uint32_t)v;
+	add_rec(p, HC_UNROLL, true, false,
+		arena_printf(p->a, "#pragma unroll(%" PRId64 ")", v), pr->loc);
 }
 
+/* #pragma clang loop option(value) … */
 static void pragma_loop(struct cparser *p, const struct pp_pragma *pr)
 {
-	const struct tok *t = pr->toks;
-	uint32_t n = pr->ntoks;
-	if (!p->have_hint) {
-		memset(&p->hint, 0, sizeof(p->hint));
-		p->hint.loc = pr->loc;
+	begin_hint(p, pr, "clang loop");
+	uint32_t n;
+	const struct tok *t = pp_expand_tokens(p->pp, pr->toks + 2, pr->ntoks - 2, &n);
+	struct srcloc loop_loc = pr->ntoks > 1 ? pr->toks[1].xloc : pr->loc;
+	struct srcloc eol = end_of(pr->toks, pr->ntoks, pr->loc);
+	if (!n || !t[0].id) {
+		cp_error(p, n ? t[0].xloc : eol, "missing option; expected " LOOP_OPTIONS_LIST);
+		return;
 	}
-	p->have_hint = true;
-	for (uint32_t i = 2; i < n; i++) {
+	uint32_t i = 0;
+	while (i < n && t[i].id) {
 		const struct tok *opt = &t[i];
-		if (!opt->id || i + 2 >= n || t[i + 1].kind != T_LPAREN) {
-			cp_error(p, opt->xloc, "missing option; expected vectorize, vectorize_width, "
-					       "interleave, interleave_count, unroll, unroll_count, "
-					       "pipeline, pipeline_initiation_interval, distribute, "
-					       "or vectorize_predicate");
-			return;
-		}
-		const struct tok *arg = &t[i + 2];
-		uint64_t v = 0;
-		bool is_num = number(arg, &v);
-		uint8_t state = word_is(arg, "enable") || word_is(arg, "assume_safety") ? 1
-				: word_is(arg, "disable")				 ? 2
-				: word_is(arg, "full")					 ? 3
-											 : 0;
-		if (word_is(opt, "unroll")) {
-			p->hint.unroll = state == 1 ? CU_ENABLE : state == 2 ? CU_DISABLE : CU_FULL;
-			if (!state)
-				goto bad_arg;
-		} else if (word_is(opt, "unroll_count")) {
-			if (!is_num || !v)
-				goto bad_arg;
-			p->hint.unroll = CU_COUNT;
-			p->hint.count = (uint32_t)v;
-		} else if (word_is(opt, "vectorize")) {
-			p->hint.vectorize = state == 2 ? 2 : 1;
-		} else if (word_is(opt, "interleave")) {
-			p->hint.interleave = state == 2 ? 2 : 1;
-		} else if (word_is(opt, "distribute")) {
-			p->hint.distribute = state == 2 ? 2 : 1;
-		} else if (!word_is(opt, "vectorize_width") && !word_is(opt, "interleave_count") &&
-			   !word_is(opt, "pipeline") && !word_is(opt, "pipeline_initiation_interval") &&
-			   !word_is(opt, "vectorize_predicate")) {
-			cp_error(p, opt->xloc, "invalid option '%.*s'; expected vectorize, "
-					       "vectorize_width, interleave, interleave_count, unroll, "
-					       "unroll_count, pipeline, pipeline_initiation_interval, "
-					       "distribute, or vectorize_predicate",
+		size_t k = 0;
+		while (k < ARRAY_LEN(loop_options) && !word_is(opt, loop_options[k].name))
+			k++;
+		if (k == ARRAY_LEN(loop_options)) {
+			cp_error(p, opt->xloc, "invalid option '%.*s'; expected " LOOP_OPTIONS_LIST,
 				 (int)opt->len, opt->p);
 			return;
 		}
-		/* skip to the closing parenthesis */
-		for (i += 2; i < n && t[i].kind != T_RPAREN; i++)
-			;
-		continue;
-	bad_arg:
-		cp_error(p, arg->xloc, "invalid argument; expected 'enable', 'full' or 'disable'");
-		return;
+		i++;
+		if (i >= n || t[i].kind != T_LPAREN) {
+			cp_error(p, i < n ? t[i].xloc : eol, "expected '('");
+			return;
+		}
+		uint32_t from = ++i;
+		int depth = 1;
+		for (; i < n; i++) {
+			if (t[i].kind == T_LPAREN)
+				depth++;
+			else if (t[i].kind == T_RPAREN && !--depth)
+				break;
+		}
+		if (i >= n) {
+			cp_error(p, eol, "expected ')'");
+			return;
+		}
+		uint32_t to = i++;
+		const char *oname = loop_options[k].name;
+		uint8_t cat = loop_options[k].category;
+		if (loop_options[k].numeric) {
+			int64_t v;
+			if (from == to) {
+				cp_error(p, t[to].xloc, "expected expression");
+				return;
+			}
+			/* vectorize_width(fixed|scalable) and (N, fixed|scalable) */
+			if (cat == HC_VECTORIZE && to - from == 1 && t[from].id) {
+				add_rec(p, cat, true, false, oname, loop_loc);
+				continue;
+			}
+			if (!hint_value(p, t, from, to, arena_printf(p->a, "clang loop %s", oname),
+					false, &v))
+				return;
+			if (cat == HC_UNROLL) {
+				p->hint.unroll = CU_COUNT;
+				p->hint.count = (uint32_t)v;
+			}
+			add_rec(p, cat, true, false,
+				arena_printf(p->a, "%s(%" PRId64 ")", oname, v), loop_loc);
+			continue;
+		}
+		const struct tok *arg = &t[from];
+		uint8_t state = from == to	       ? 0
+				: word_is(arg, "enable")	? 1
+				: word_is(arg, "full")		? 2
+				: word_is(arg, "assume_safety") ? 4
+				: word_is(arg, "disable")	? 8
+								: 0;
+		if (!(state & loop_options[k].states)) {
+			uint8_t allowed = loop_options[k].states;
+			cp_error(p, from == to ? t[to].xloc : arg->xloc, "invalid argument; expected %s",
+				 allowed == 8	? "'disable'"
+				 : allowed & 2	? "'enable', 'full' or 'disable'"
+				 : allowed & 4	? "'enable', 'assume_safety' or 'disable'"
+						: "'enable' or 'disable'");
+			return;
+		}
+		if (to - from > 1)
+			cp_warn(p, CW_IGNORED_PRAGMAS, t[from + 1].xloc,
+				"extra tokens at end of '#pragma clang loop %s' - ignored", oname);
+		uint8_t v = state == 8 ? 2 : 1;
+		switch (cat) {
+		case HC_UNROLL:
+			p->hint.unroll = state == 1 ? CU_ENABLE : state == 2 ? CU_FULL : CU_DISABLE;
+			break;
+		case HC_VECTORIZE:
+			p->hint.vectorize = v;
+			break;
+		case HC_INTERLEAVE:
+			p->hint.interleave = v;
+			break;
+		case HC_DISTRIBUTE:
+			p->hint.distribute = v;
+			break;
+		default:
+			break;
+		}
+		add_rec(p, cat, false, state == 8,
+			arena_printf(p->a, "%s(%.*s)", oname, (int)arg->len, arg->p), loop_loc);
+	}
+	if (i < n)
+		cp_warn(p, CW_IGNORED_PRAGMAS, t[i].xloc,
+			"extra tokens at end of '#pragma clang loop' - ignored");
+}
+
+void cp_take_hints(struct cparser *p)
+{
+	memset(&p->hint, 0, sizeof(p->hint));
+	p->hint_pragma = NULL;
+	p->hint_recs.len = 0;
+	for (uint32_t i = 0; i < p->hint_pragmas.len; i++) {
+		const struct pp_pragma *pr = &p->hint_pragmas.data[i];
+		if (pr->kind == PRAGMA_CLANG_LOOP)
+			pragma_loop(p, pr);
+		else
+			pragma_unroll(p, pr);
+	}
+	p->hint_pragmas.len = 0;
+	p->have_hint = false;
+}
+
+void cp_hints_check(struct cparser *p, const struct hint_rec *recs, uint32_t n)
+{
+	enum { NCAT = HC_PREDICATE + 1 };
+	const struct hint_rec *state[NCAT] = { 0 }, *num[NCAT] = { 0 };
+	for (uint32_t i = 0; i < n; i++) {
+		const struct hint_rec *r = &recs[i];
+		const struct hint_rec **slot = r->numeric ? &num[r->category] : &state[r->category];
+		if (*slot)
+			cp_error(p, r->loc, "duplicate directives '%s' and '%s'", (*slot)->name,
+				 r->name);
+		*slot = r;
+		const struct hint_rec *s = state[r->category], *c = num[r->category];
+		if (s && c && (r->category == HC_UNROLL || s->disable))
+			cp_error(p, r->loc, "incompatible directives '%s' and '%s'", s->name, c->name);
 	}
 }
 
@@ -424,10 +559,13 @@ void cp_pragma(struct cparser *p, const struct tok *t)
 		break;
 	case PRAGMA_UNROLL:
 	case PRAGMA_NOUNROLL:
-		pragma_unroll(p, pr);
-		break;
 	case PRAGMA_CLANG_LOOP:
-		pragma_loop(p, pr);
+		/* read when the statement after them is parsed, as clang does:
+		 * after the previous loop's checks */
+		if (!p->have_hint)
+			p->hint_hash_loc = t->xloc;
+		p->have_hint = true;
+		vec_push(&p->hint_pragmas, *pr);
 		break;
 	case PRAGMA_GCC_DIAGNOSTIC:
 	case PRAGMA_CLANG_DIAGNOSTIC:

@@ -55,7 +55,6 @@ static struct ctype *find_tag(struct cparser *p, enum tok_kind k, struct pp_iden
 
 /* ---- members ---- */
 
-typedef VEC(struct cmember) membervec;
 
 static void check_duplicates(struct cparser *p, struct cmember *m, uint32_t n)
 {
@@ -110,6 +109,7 @@ static void parse_member_decl(struct cparser *p, struct crecord *r, membervec *o
 		struct ctype *t = ds.type;
 		if (ctype_is_record(t) && !t->u.rec->tag) {
 			struct cmember m = { .type = t, .loc = loc, .flags = CMF_ANON };
+			t->u.rec->flags |= CRF_ANON_MEMBER;
 			cp_apply_member_attrs(p, &m, ds.attrs);
 			vec_push(out, m);
 		} else {
@@ -153,7 +153,7 @@ static void parse_member_decl(struct cparser *p, struct crecord *r, membervec *o
 			} else if ((uint64_t)w > ctype_int_bits(t) ||
 				   (t->kind == TY_BOOL && w > 1)) {
 				if (d.name)
-					cp_error(p, wloc, "width of bit-field '%s' (%" PRId64 " bits) exceeds the width of its type (%u bit%s)",
+					cp_error(p, m.loc, "width of bit-field '%s' (%" PRId64 " bits) exceeds the width of its type (%u bit%s)",
 						 what, w, ctype_int_bits(t), ctype_int_bits(t) == 1 ? "" : "s");
 				else
 					cp_error(p, wloc, "width of anonymous bit-field (%" PRId64 " bits) exceeds the width of its type (%u bit%s)",
@@ -189,6 +189,7 @@ static void parse_member_decl(struct cparser *p, struct crecord *r, membervec *o
 			m.type = p->tu->error_type;
 		} else if (!ctype_is_complete(t) && t->kind != TY_ERROR) {
 			cp_error(p, m.loc, "field has incomplete type %s", cp_type(p, t));
+			cp_note_incomplete(p, t);
 			m.type = p->tu->error_type;
 		}
 		vec_push(out, m);
@@ -205,12 +206,10 @@ static void parse_member_decl(struct cparser *p, struct crecord *r, membervec *o
 	}
 }
 
-static void parse_record_body(struct cparser *p, struct crecord *r, struct cattr *attrs)
+void cp_parse_members(struct cparser *p, struct crecord *r, membervec *ms)
 {
-	cp_next(p); /* { */
 	r->flags |= CRF_BEING_DEFINED;
-	r->max_field_align = p->pack;
-	membervec ms = { 0 };
+	p->cur_record = r;
 	while (!cp_is(p, T_RBRACE) && !cp_is(p, T_EOF)) {
 		if (cp_accept(p, T_SEMI))
 			continue;
@@ -218,30 +217,31 @@ static void parse_record_body(struct cparser *p, struct crecord *r, struct cattr
 			cp_parse_static_assert(p);
 			continue;
 		}
-		parse_member_decl(p, r, &ms);
+		parse_member_decl(p, r, ms);
 		if (p->diag->limit_reached)
 			break;
 	}
-	struct srcloc end = cp_loc(p);
-	if (!cp_accept(p, T_RBRACE))
-		cp_error(p, end, "expected '}'");
-	cp_parse_attributes(p, &attrs);
-	cp_apply_pragma_attrs(p, AW_RECORD, &attrs);
-	cp_apply_record_attrs(p, r, attrs);
-	for (uint32_t i = 0; i < ms.len; i++) {
-		struct cmember *m = &ms.data[i];
+	p->cur_record = r->parent;
+}
+
+void cp_finish_members(struct cparser *p, struct crecord *r, membervec *mv)
+{
+	struct cmember *ms = mv->data;
+	uint32_t n = mv->len;
+	for (uint32_t i = 0; i < n; i++) {
+		struct cmember *m = &ms[i];
 		m->index = i;
 		if (!(m->flags & CMF_FLEX))
 			continue;
 		if (r->flags & CRF_UNION) {
 			cp_error(p, m->loc, "flexible array member '%s' in a union is not allowed",
 				 m->name ? m->name->name : "");
-		} else if (i + 1 != ms.len) {
+		} else if (i + 1 != n) {
 			cp_error(p, m->loc, "flexible array member '%s' with type %s is not at the end "
 					    "of struct",
 				 m->name ? m->name->name : "", cp_type(p, m->type));
-			cp_note(p, ms.data[i + 1].loc, "next field declaration is here");
-		} else if (ms.len == 1) {
+			cp_note(p, ms[i + 1].loc, "next field declaration is here");
+		} else if (n == 1) {
 			cp_warn(p, CW_FLEXIBLE_ARRAY_EXTENSIONS, m->loc,
 				"flexible array member '%s' in otherwise empty struct is a GNU "
 				"extension",
@@ -251,11 +251,35 @@ static void parse_record_body(struct cparser *p, struct crecord *r, struct cattr
 			r->flags |= CRF_HAS_FLEX;
 		}
 	}
-	check_duplicates(p, ms.data, ms.len);
-	r->members = cp_dup(p, ms.data, ms.len * sizeof(*ms.data));
-	r->nmembers = ms.len;
-	vec_free(&ms);
+	check_duplicates(p, ms, n);
+	r->members = cp_dup(p, ms, n * sizeof(*ms));
+	r->nmembers = n;
+	vec_free(mv);
 	cp_record_complete(p, r);
+}
+
+static void parse_record_body(struct cparser *p, struct crecord *r, struct cattr *attrs)
+{
+	r->max_field_align = p->pack;
+	r->parent = p->cur_record;
+	bool lazy = cp_try_lazy_record(p, r);
+	cp_next(p); /* { (or the } after a skipped body) */
+	membervec ms = { 0 };
+	if (!lazy)
+		cp_parse_members(p, r, &ms);
+	struct srcloc end = cp_loc(p);
+	if (!cp_accept(p, T_RBRACE))
+		cp_error(p, end, "expected '}'");
+	cp_parse_attributes(p, &attrs);
+	cp_apply_record_attrs(p, r, attrs);
+	/* #pragma clang attribute: read in place, not copied to each record */
+	for (uint32_t i = 0; i < p->attr_stack.len; i++) {
+		struct pragma_attr *pa = &p->attr_stack.data[i];
+		if (pa->active && (pa->subjects & AW_RECORD))
+			cp_apply_record_attrs(p, r, pa->attr);
+	}
+	if (!lazy)
+		cp_finish_members(p, r, &ms);
 }
 
 void cp_record_complete(struct cparser *p, struct crecord *r)
@@ -263,6 +287,7 @@ void cp_record_complete(struct cparser *p, struct crecord *r)
 	r->flags &= ~CRF_BEING_DEFINED;
 	r->flags |= CRF_COMPLETE;
 	crecord_build_index(r, p->a);
+	vec_push(&p->tu->records, r);
 }
 
 struct ctype *cp_parse_record(struct cparser *p, struct declspec *ds)
@@ -285,7 +310,8 @@ struct ctype *cp_parse_record(struct cparser *p, struct declspec *ds)
 		struct crecord *r = NULL;
 		if (tag) {
 			struct ctype *t = find_tag(p, k, tag, loc, true, false);
-			if (t && (t->u.rec->flags & (CRF_COMPLETE | CRF_BEING_DEFINED | CRF_LAZY))) {
+			if (t && (t->u.rec->flags &
+				  (CRF_COMPLETE | CRF_BEING_DEFINED | CRF_LAZY | CRF_LAZY_BODY))) {
 				if (t->u.rec->flags & CRF_BEING_DEFINED)
 					cp_error(p, loc, "nested redefinition of '%s'", tag->name);
 				else
@@ -395,9 +421,32 @@ void cp_enum_finish(struct cparser *p, struct cenum *e)
 	}
 }
 
-static void parse_enum_body(struct cparser *p, struct cenum *e)
+/* `= 42,` or `= -1 }`: most of vmlinux.h's enumerator values, taken
+ * without building an expression; false leaves the tokens alone. */
+static bool plain_value(struct cparser *p, int64_t *v)
 {
-	cp_next(p); /* { */
+	bool neg = cp_is(p, T_MINUS);
+	const struct tok *num = neg ? cp_peek(p, 1) : &p->tok;
+	if (num->kind != T_NUMBER || num->len > 9 || (num->len > 1 && num->p[0] == '0'))
+		return false;
+	int64_t x = 0;
+	for (uint32_t i = 0; i < num->len; i++) {
+		if (num->p[i] < '0' || num->p[i] > '9')
+			return false;
+		x = x * 10 + (num->p[i] - '0');
+	}
+	enum tok_kind after = cp_peek(p, neg ? 2 : 1)->kind;
+	if (after != T_COMMA && after != T_RBRACE)
+		return false;
+	*v = neg ? -x : x;
+	cp_next(p);
+	if (neg)
+		cp_next(p);
+	return true;
+}
+
+void cp_parse_enumerators(struct cparser *p, struct cenum *e, declvec *out)
+{
 	declvec consts = { 0 };
 	int64_t next = 0;
 	bool next_big = false, overflow = false;
@@ -421,7 +470,7 @@ static void parse_enum_body(struct cparser *p, struct cenum *e)
 					 "'long'");
 			overflow = false;
 		}
-		if (cp_accept(p, T_ASSIGN)) {
+		if (cp_accept(p, T_ASSIGN) && !plain_value(p, &v)) {
 			struct cexpr *ve = cp_parse_cond_expr(p);
 			if (ve->type->kind != TY_ERROR) {
 				if (!ctype_is_integer(ve->type)) {
@@ -445,6 +494,8 @@ static void parse_enum_body(struct cparser *p, struct cenum *e)
 		struct cdecl *c = cs_new_decl(p, CD_ENUMCONST, name, loc, ct);
 		c->u.ec.value = v;
 		c->u.ec.en = e;
+		if (p->scope->depth == 0)
+			cp_pending_name(p, name);
 		struct cbinding *b = name->bind_ord;
 		if (b && b->depth == p->scope->depth && b->decl) {
 			if (b->decl->kind == CD_ENUMCONST)
@@ -470,24 +521,40 @@ static void parse_enum_body(struct cparser *p, struct cenum *e)
 			next_big = false;
 		}
 		if (!cp_accept(p, T_COMMA)) {
-			if (!cp_is(p, T_RBRACE)) {
+			if (!cp_is(p, T_RBRACE) && !cp_is(p, T_EOF)) {
 				cp_error(p, cp_after_prev(p), "expected '}'");
 				cp_skip_to(p, false, false);
 			}
 			break;
 		}
 	}
+	*out = consts;
+}
+
+void cp_finish_enum(struct cparser *p, struct cenum *e, declvec *consts)
+{
+	if (!consts->len)
+		cp_error(p, e->loc, "use of empty enum");
+	e->consts = cp_dup(p, consts->data, consts->len * sizeof(*consts->data));
+	e->nconsts = consts->len;
+	vec_free(consts);
+	cp_enum_finish(p, e);
+}
+
+static void parse_enum_body(struct cparser *p, struct cenum *e)
+{
+	bool lazy = cp_try_lazy_enum(p, e);
+	cp_next(p); /* { (or the } after a skipped body) */
+	declvec consts = { 0 };
+	if (!lazy)
+		cp_parse_enumerators(p, e, &consts);
 	if (!cp_accept(p, T_RBRACE))
 		cp_error(p, cp_loc(p), "expected '}'");
-	if (!consts.len)
-		cp_error(p, e->loc, "use of empty enum");
-	e->consts = cp_dup(p, consts.data, consts.len * sizeof(*consts.data));
-	e->nconsts = consts.len;
-	vec_free(&consts);
 	struct cattr *attrs = NULL;
 	cp_parse_attributes(p, &attrs);
 	cp_apply_enum_attrs(p, e, attrs);
-	cp_enum_finish(p, e);
+	if (!lazy)
+		cp_finish_enum(p, e, &consts);
 }
 
 struct ctype *cp_parse_enum(struct cparser *p, struct declspec *ds)
@@ -519,7 +586,7 @@ struct ctype *cp_parse_enum(struct cparser *p, struct declspec *ds)
 		struct cenum *e = NULL;
 		if (tag) {
 			struct ctype *t = find_tag(p, T_ENUM, tag, loc, true, false);
-			if (t && t->u.en->complete) {
+			if (t && (t->u.en->complete || t->u.en->lazy_body)) {
 				cp_error(p, loc, "redefinition of '%s'", tag->name);
 				if (!t->u.en->from_btf)
 					cp_note(p, t->u.en->loc, "previous definition is here");
@@ -538,6 +605,7 @@ struct ctype *cp_parse_enum(struct cparser *p, struct declspec *ds)
 		}
 		cp_apply_pragma_attrs(p, AW_ENUM, &attrs);
 		cp_apply_enum_attrs(p, e, attrs);
+		e->fixed = fixed != NULL;
 		parse_enum_body(p, e);
 		if (fixed)
 			e->underlying = ctype_unqual(fixed->canon);

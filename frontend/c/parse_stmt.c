@@ -223,7 +223,8 @@ static struct cstmt *parse_block(struct cparser *p, bool new_scope)
 	}
 	s->u.block.end = cp_loc(p);
 	if (!cp_accept(p, T_RBRACE)) {
-		cp_error(p, cp_loc(p), "expected '}'");
+		/* at the end of the file clang points just past the last token */
+		cp_error(p, cp_is(p, T_EOF) ? cp_after_prev(p) : cp_loc(p), "expected '}'");
 		cp_note(p, loc, "to match this '{'");
 	}
 	if (new_scope)
@@ -371,7 +372,7 @@ static struct cstmt *parse_switch(struct cparser *p, struct srcloc loc)
 	if (c->type->kind != TY_ERROR) {
 		c = cs_promote(p, c);
 		if (!ctype_is_integer(c->type)) {
-			cp_error(p, c->loc, "statement requires expression of integer type (%s invalid)",
+			cp_error(p, loc, "statement requires expression of integer type (%s invalid)",
 				 cp_type(p, c->type));
 			c = cs_error_expr(p, c->loc);
 		}
@@ -422,6 +423,7 @@ static struct cstmt *parse_case(struct cparser *p, struct srcloc loc)
 	bool ok = true;
 	if (!is_default) {
 		bool ok2 = true;
+		s->u.case_.vloc = cp_loc(p);
 		s->u.case_.lo = s->u.case_.hi = case_value(p, &ok);
 		if (cp_accept(p, T_ELLIPSIS)) {
 			s->u.case_.hi = case_value(p, &ok2);
@@ -440,8 +442,9 @@ static struct cstmt *parse_case(struct cparser *p, struct srcloc loc)
 			 is_default ? "default" : "case");
 	} else if (is_default) {
 		if (p->sw->u.sw.deflt) {
-			cp_error(p, loc, "multiple default labels in one switch");
-			cp_note(p, p->sw->u.sw.deflt->loc, "previous case defined here");
+			/* clang walks the cases from the last: the first is "again" */
+			cp_error(p, p->sw->u.sw.deflt->loc, "multiple default labels in one switch");
+			cp_note(p, loc, "previous case defined here");
 		} else {
 			p->sw->u.sw.deflt = s;
 		}
@@ -455,11 +458,12 @@ static struct cstmt *parse_case(struct cparser *p, struct srcloc loc)
 			if (s->u.case_.hi < o->u.case_.lo || s->u.case_.lo > o->u.case_.hi)
 				continue;
 			if (ctype_is_signed(p->sw->u.sw.cond->type))
-				cp_error(p, loc, "duplicate case value '%" PRId64 "'", s->u.case_.lo);
+				cp_error(p, s->u.case_.vloc, "duplicate case value '%" PRId64 "'",
+					 s->u.case_.lo);
 			else
-				cp_error(p, loc, "duplicate case value '%" PRIu64 "'",
+				cp_error(p, s->u.case_.vloc, "duplicate case value '%" PRIu64 "'",
 					 (uint64_t)s->u.case_.lo);
-			cp_note(p, o->loc, "previous case defined here");
+			cp_note(p, o->u.case_.vloc, "previous case defined here");
 			break;
 		}
 		vec_push(&p->cases, s);
@@ -481,7 +485,7 @@ static struct cstmt *parse_return(struct cparser *p, struct srcloc loc)
 	const char *fname = p->func ? p->func->name->name : "";
 	if (cp_is(p, T_SEMI)) {
 		if (rt->kind != TY_VOID && rt->kind != TY_ERROR && !p->stmt_expr_depth)
-			cp_warn(p, CW_RETURN_TYPE, loc, "non-void function '%s' should return a value",
+			cp_warn(p, CW_RETURN_MISMATCH, loc, "non-void function '%s' should return a value",
 				fname);
 		cp_next(p);
 		return s;
@@ -489,7 +493,8 @@ static struct cstmt *parse_return(struct cparser *p, struct srcloc loc)
 	struct cexpr *e = cp_parse_expr(p);
 	if (rt->kind == TY_VOID) {
 		if (e->type->kind != TY_VOID && e->type->kind != TY_ERROR)
-			cp_error(p, loc, "void function '%s' should not return a value", fname);
+			cp_warn(p, CW_RETURN_MISMATCH, loc, "void function '%s' should not return a value",
+				fname);
 		s->u.expr = e->type->kind == TY_VOID ? e : NULL;
 	} else {
 		s->u.expr = cs_assign_conv(p, e, rt, CV_RETURN, e->loc);
@@ -502,12 +507,23 @@ struct cstmt *cp_parse_stmt(struct cparser *p)
 {
 	struct srcloc loc = cp_loc(p);
 	if (p->have_hint) {
+		cp_take_hints(p);
 		struct cloop_hint h = p->hint;
-		p->have_hint = false;
-		if (cp_is(p, T_FOR) || cp_is(p, T_WHILE) || cp_is(p, T_DO))
-			return parse_loop(p, loc, &h);
-		cp_error(p, h.loc, "expected a for, while, or do-while loop to follow '#pragma %s'",
-			 h.unroll == CU_DISABLE ? "nounroll" : "unroll");
+		if (cp_is(p, T_FOR) || cp_is(p, T_WHILE) || cp_is(p, T_DO)) {
+			/* the body may hold loops with hints of their own */
+			struct hint_rec *recs = p->hint_recs.data;
+			uint32_t n = p->hint_recs.len;
+			p->hint_recs.data = NULL;
+			p->hint_recs.len = p->hint_recs.cap = 0;
+			struct cstmt *s = parse_loop(p, loc, &h);
+			cp_hints_check(p, recs, n);
+			free(recs);
+			return s;
+		}
+		cp_error(p, loc, "expected a for, while, or do-while loop to follow '#pragma %s'",
+			 p->hint_pragma);
+		if (cp_starts_declspec(p))
+			return cp_parse_block_decl(p);
 	}
 	switch (p->tok.kind) {
 	case T_LBRACE:

@@ -8,7 +8,10 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* ---- diagnostics ---- */
 
@@ -32,7 +35,8 @@ static void show_include_stack(struct pp *pp, struct srcloc loc)
 		}
 	VEC(struct srcloc) stack = { 0 };
 	for (int i = 1; i <= top; i++) /* outermost first, as clang */
-		vec_push(&stack, pp->sources.data[i]->include_loc);
+		if (pp->sources.data[i]->include_loc.file) /* not <built-in> */
+			vec_push(&stack, pp->sources.data[i]->include_loc);
 	bool same = stack.len == pp->shown_stack.len &&
 		    (!stack.len ||
 		     !memcmp(stack.data, pp->shown_stack.data, stack.len * sizeof(*stack.data)));
@@ -163,6 +167,7 @@ struct pp *pp_new(struct diag *d, struct srcmgr *sm, const struct pp_options *o)
 		struct pp_ident *id = ident_intern(&pp->ids, specials[i].name,
 						   strlen(specials[i].name));
 		id->special = (uint8_t)specials[i].sp;
+		ident_mark_special(&pp->ids, id);
 		if (specials[i].macro)
 			pp_define_builtin(pp, specials[i].name, specials[i].sp, specials[i].funclike);
 	}
@@ -200,6 +205,14 @@ void pp_free(struct pp *pp)
 	vec_free(&pp->shown_stack);
 	ident_table_free(&pp->ids);
 	arena_free(&pp->arena);
+	PP_EACH(&pp->mappings, m)
+	{
+		struct src_file *f = srcmgr_file(pp->sm, m->srcid);
+		if (f && f->text == m->addr)
+			f->text = NULL; /* not malloc'd: srcmgr_free must not free it */
+		munmap(m->addr, m->len);
+	}
+	vec_free(&pp->mappings);
 	free(pp);
 }
 
@@ -304,9 +317,45 @@ int pp_enter_file(struct pp *pp, struct pp_file *f, int32_t dir_index, bool syst
 	return 0;
 }
 
-/* Reads `path` into the source manager without an extra copy. */
-static uint32_t load_source(struct pp *pp, const char *path, const char *display, int *err)
+/* Maps a regular file whose last page has room for the NUL the lexer
+ * wants (the kernel zero-fills it): vmlinux.h is megabytes, and page-cache
+ * pages cost less than copies.  NULL: read it instead. */
+static void *map_source(const char *path, size_t *len)
 {
+	if (!strcmp(path, "-"))
+		return NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	struct stat st;
+	void *p = NULL;
+	long page = sysconf(_SC_PAGESIZE);
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size >= 65536 && page > 0 &&
+	    st.st_size % page) {
+		p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+		if (p == MAP_FAILED)
+			p = NULL;
+		*len = (size_t)st.st_size;
+	}
+	close(fd);
+	return p;
+}
+
+/* Reads `path` into the source manager without an extra copy. */
+uint32_t pp_load_source(struct pp *pp, const char *path, const char *display, int *err)
+{
+	size_t mlen;
+	void *m = map_source(path, &mlen);
+	if (m) {
+		uint32_t id = srcmgr_add(pp->sm, display, NULL, 0);
+		struct src_file *f = srcmgr_file(pp->sm, id);
+		f->text = m;
+		f->len = mlen;
+		struct pp_mapping pm = { id, m, mlen };
+		vec_push(&pp->mappings, pm);
+		*err = 0;
+		return id;
+	}
 	struct buf b = { 0 };
 	*err = file_read(path, &b);
 	if (*err) {
@@ -371,7 +420,7 @@ int pp_begin(struct pp *pp, const char *path, const char *display)
 	int err;
 	if (!display)
 		display = strcmp(path, "-") ? path : "<stdin>";
-	uint32_t id = load_source(pp, path, display, &err);
+	uint32_t id = pp_load_source(pp, path, display, &err);
 	if (!id)
 		return err;
 	struct pp_file *f = xcalloc(1, sizeof(*f));
@@ -547,4 +596,23 @@ void pp_next(struct pp *pp, struct tok *t)
 	}
 	pp_expand_next(pp, t);
 	/* the end of an argument sentinel can't leak: contexts are balanced */
+}
+
+bool pp_skip_braced(struct pp *pp, const struct lex_skip_hooks *hooks, struct pp_span *out)
+{
+	struct pp_source *src = pp_cur_source(pp);
+	if (!src || pp->ctxs.len || pp->pending.len || pp->have_file_pushback ||
+	    src->lx.in_directive)
+		return false;
+	struct lexer *lx = &src->lx;
+	const char *begin = lx->p, *bol = lx->bol;
+	uint32_t line = lx->line;
+	if (!lex_skip_braced(lx, hooks))
+		return false;
+	out->file = lx->file;
+	out->begin = begin;
+	out->end = lx->p;
+	out->line = line;
+	out->bol = bol;
+	return true;
 }

@@ -86,6 +86,13 @@ int pp_begin(struct pp *pp, const char *path, const char *display);
 void pp_next(struct pp *pp, struct tok *t);
 /* The annotation a T_PRAGMA token stands for. */
 const struct pp_pragma *pp_pragma(const struct pp *pp, const struct tok *t);
+/* #define name value, as if from <built-in> (clients serving headers:
+ * the BTF-served vmlinux.h defines __VMLINUX_H__). */
+void pp_define(struct pp *pp, const char *name, const char *value);
+/* Macro-expands `in` as it stands now, as pragma handlers read their
+ * arguments (#pragma clang loop unroll_count(N)): an arena array of *nout
+ * tokens. */
+const struct tok *pp_expand_tokens(struct pp *pp, const struct tok *in, uint32_t n, uint32_t *nout);
 struct ident_table *pp_idents(struct pp *pp);
 struct arena *pp_arena(struct pp *pp);
 void pp_set_file_callback(struct pp *pp, void (*cb)(void *ctx, const struct pp_file_event *e),
@@ -96,6 +103,19 @@ void pp_set_file_callback(struct pp *pp, void (*cb)(void *ctx, const struct pp_f
  * without reading anything (and without a dependency).  NULL: none. */
 typedef bool (*pp_include_hook)(void *ctx, const char *name, bool angled, bool found);
 void pp_set_include_hook(struct pp *pp, pp_include_hook hook, void *ctx);
+
+/* Raw text of the current file the parser may lex later on its own. */
+struct pp_span {
+	uint32_t file;          /* srcmgr id */
+	const char *begin, *end; /* [begin, end) */
+	uint32_t line;           /* of begin */
+	const char *bol;         /* start of that line, for columns */
+};
+/* The parser took a '{' straight from the current file, with nothing read
+ * ahead: skips to its '}' unlexed when lex_skip_braced() allows (nothing
+ * there needs preprocessing), leaving the '}' as the next token and the
+ * body's text in *out.  False, with nothing consumed, otherwise. */
+bool pp_skip_braced(struct pp *pp, const struct lex_skip_hooks *hooks, struct pp_span *out);
 
 /* A diagnostic at `loc` preceded by "In file included from" lines, as clang
  * prints them; the parser reports through these too. */

@@ -547,20 +547,14 @@ static void do_include(struct pp *pp, struct pp_source *src, enum pp_directive d
 		f->once = true;
 	if (!f->srcid) {
 		/* first time: load it, remember it for -M */
-		struct buf b = { 0 };
-		int err = file_read(f->path, &b);
+		int err;
+		f->srcid = pp_load_source(pp, f->path, f->path, &err);
 		if (err) {
 			pp_report(pp, DIAG_FATAL, loc, "cannot open file '%s': %s", f->path,
 				  strerror(-err));
 			pp->fatal = true;
-			buf_free(&b);
 			return;
 		}
-		f->srcid = srcmgr_add(pp->sm, f->path, NULL, 0);
-		struct src_file *sf = srcmgr_file(pp->sm, f->srcid);
-		sf->len = b.len;
-		buf_cstr(&b);
-		sf->text = b.data ? (char *)buf_steal(&b) : xstrdup("");
 		struct pp_dep dep = { f->path, sys };
 		vec_push(&pp->deps, dep);
 	} else if ((f->once && f->entered) || (f->guard && f->guard->macro)) {
@@ -700,6 +694,7 @@ void pp_handle_pragma(struct pp *pp, struct tok *toks, uint32_t n, struct srcloc
 		for (uint32_t i = pp->pushed_macros.len; i-- > 0;)
 			if (pp->pushed_macros.data[i].id == id) {
 				id->macro = pp->pushed_macros.data[i].macro;
+				ident_mark_special(&pp->ids, id);
 				if (id->macro && !id->listed) {
 					id->listed = 1;
 					vec_push(&pp->all_macros, id);
@@ -766,9 +761,22 @@ void pp_pragma_operator(struct pp *pp, struct tok *op)
 	}
 	struct tok str;
 	from_file = pp_read_raw_from(pp, &str);
+	bool expanded = false;
+	if (str.kind == T_IDENT && str.id->macro && !(str.flags & TF_NOEXPAND)) {
+		/* clang expands the operand: _Pragma(__BPF_TARGET_MISSING) */
+		pp_unread(pp, &str, from_file);
+		pp_expand_next(pp, &str);
+		expanded = true;
+	}
 	if (str.kind != T_STRING) {
 		pp_error(pp, str.xloc, "_Pragma takes a parenthesized string literal");
-		pp_unread(pp, &str, from_file);
+		if (expanded) {
+			struct tok *one = xmalloc(sizeof(*one));
+			*one = str;
+			pp_push_tokens(pp, one, 1, NULL, true);
+		} else {
+			pp_unread(pp, &str, from_file);
+		}
 		return;
 	}
 	from_file = pp_read_raw_from(pp, &t);

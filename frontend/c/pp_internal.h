@@ -125,9 +125,16 @@ struct pp_searchdir {
 	bool system;
 };
 
+struct pp_mapping {
+	uint32_t srcid; /* the src_file whose text is mapped */
+	void *addr;
+	size_t len;
+};
+
 struct pp {
 	struct diag *diag;
 	struct srcmgr *sm;
+	VEC(struct pp_mapping) mappings; /* files read by mmap: unmapped by pp_free */
 	struct pp_options opt;
 	struct arena arena;
 	struct ident_table ids;
@@ -178,6 +185,8 @@ bool pp_read_raw_from(struct pp *pp, struct tok *t); /* returns true when it cam
 void pp_push_tokens(struct pp *pp, struct tok *toks, uint32_t n, struct pp_macro *m, bool owned);
 void pp_expand_next(struct pp *pp, struct tok *t); /* pp_next without pending/pragma logic */
 struct pp_source *pp_cur_source(struct pp *pp);
+/* Reads (or maps) a file into the source manager: its id, 0 with *err. */
+uint32_t pp_load_source(struct pp *pp, const char *path, const char *display, int *err);
 void pp_file_event(struct pp *pp, enum pp_file_reason r, struct pp_source *s, uint32_t line);
 uint32_t pp_presumed_line(struct pp *pp, struct srcloc loc);
 int pp_enter_file(struct pp *pp, struct pp_file *f, int32_t dir_index, bool system,

@@ -23,6 +23,7 @@ struct pp_macro *pp_define_builtin(struct pp *pp, const char *name, enum pp_spec
 	m->funclike = funclike;
 	id->special = (uint8_t)sp;
 	id->macro = m;
+	ident_mark_special(&pp->ids, id);
 	return m;
 }
 
@@ -219,6 +220,7 @@ void pp_define_directive(struct pp *pp, struct lexer *lx)
 		vec_push(&pp->all_macros, name);
 	}
 	name->macro = m;
+	ident_mark_special(&pp->ids, name);
 	return;
 fail:
 	vec_free(&body);
@@ -452,6 +454,27 @@ static void expand_list(struct pp *pp, const struct tok *in, uint32_t n, tokvec 
 		if (c.owned)
 			free(c.toks);
 	}
+}
+
+void pp_define(struct pp *pp, const char *name, const char *value)
+{
+	char *text = arena_printf(&pp->arena, "%s %s", name, value ? value : "");
+	struct lexer lx;
+	lex_init(&lx, pp->builtin_file, text, strlen(text), &pp->ids, &pp->arena, NULL);
+	lx.in_directive = true;
+	pp_define_directive(pp, &lx);
+}
+
+const struct tok *pp_expand_tokens(struct pp *pp, const struct tok *in, uint32_t n, uint32_t *nout)
+{
+	tokvec v = { 0 };
+	expand_list(pp, in, n, &v);
+	struct tok *out = arena_newn(&pp->arena, struct tok, v.len + 1);
+	if (v.len)
+		memcpy(out, v.data, v.len * sizeof(*out));
+	*nout = v.len;
+	vec_free(&v);
+	return out;
 }
 
 static const tokvec *expanded_arg(struct pp *pp, struct macro_args *a, uint32_t i)

@@ -31,6 +31,10 @@ static void note_previous(struct cparser *p, const struct cdecl *prev, bool defi
 			cp_note(p, prev->loc, "previous implicit declaration is here");
 		return;
 	}
+	/* typedefs and initialised variables are definitions to clang */
+	if (prev->kind == CD_TYPEDEF || prev->kind == CD_ENUMCONST ||
+	    (prev->kind == CD_VAR && (prev->flags & CDF_DEFINED)))
+		definition = true;
 	cp_note(p, definition ? prev->def_loc : prev->loc, "previous %s is here",
 		definition ? "definition" : "declaration");
 }
@@ -105,6 +109,9 @@ static struct cdecl *declare_typedef(struct cparser *p, struct declspec *ds, str
 		cp_error(p, ds->loc, "'inline' can only appear on functions");
 	struct cdecl *td = cs_new_decl(p, CD_TYPEDEF, d->name, d->loc, type);
 	td->storage = CSC_TYPEDEF;
+	if (ctype_is_record(type) && type->sugar == CS_NONE && !type->quals &&
+	    !type->u.rec->tag && !type->u.rec->typedef_name)
+		type->u.rec->typedef_name = td; /* clang names the record after it */
 	apply_attrs(p, td, ds, d, AW_TYPEDEF);
 	cp_bind(p, d->name, td);
 	return td;
@@ -315,6 +322,8 @@ struct cdecl *cs_declare(struct cparser *p, struct declspec *ds, struct declarat
 {
 	if (!d->name)
 		return NULL;
+	if (p->scope->depth == 0 && p->pending_count)
+		cp_pending_name(p, d->name); /* a vmlinux.h enumerator it would redeclare */
 	type = cp_apply_type_attrs(p, type, d->attrs, NULL);
 	if (ds->storage == CSC_TYPEDEF)
 		return declare_typedef(p, ds, d, type);
@@ -347,6 +356,7 @@ void cs_finish_var(struct cparser *p, struct cdecl *d)
 		return;
 	}
 	cp_error(p, d->loc, "variable has incomplete type %s", cp_type(p, t));
+	cp_note_incomplete(p, t);
 	d->type = p->tu->error_type;
 }
 
@@ -371,6 +381,7 @@ void cs_define_function(struct cparser *p, struct cdecl *fn, struct declarator *
 			continue;
 		if (!ctype_is_complete(pd->type) && pd->type->kind != TY_ERROR) {
 			cp_error(p, pd->loc, "variable has incomplete type %s", cp_type(p, pd->type));
+			cp_note_incomplete(p, pd->type);
 			pd->type = p->tu->error_type;
 		}
 		pd->flags &= ~CDF_FILE_SCOPE;
@@ -441,6 +452,7 @@ void cs_end_unit(struct cparser *p)
 		} else if (!ctype_is_complete(t) && t->kind != TY_ERROR) {
 			cp_error(p, d->loc, "tentative definition has type %s that is never completed",
 				 cp_type(p, t));
+			cp_note_incomplete(p, t);
 		}
 	}
 	(void)kind_of;

@@ -93,8 +93,11 @@ static struct ctype *promoted_type(struct cparser *p, const struct cexpr *e)
 	struct ctype *t = e->type;
 	if (!ctype_is_integer(t))
 		return ctype_unqual(t);
-	if (e->flags & EF_BITFIELD) {
-		unsigned w = e->u.m.member->bit_width;
+	const struct cexpr *m = e; /* the bit-field under its load */
+	if (m->op == E_CONV && m->ck == CK_LVAL)
+		m = m->u.bin.a;
+	if (m->flags & EF_BITFIELD) {
+		unsigned w = m->u.m.member->bit_width;
 		enum ctype_kind k = ctype_int_kind(t);
 		if (k <= TY_UINT || w < 32 || (w == 32 && ctype_is_signed(t)))
 			if (w < 32 || (w == 32 && ctype_is_signed(t)))
@@ -377,9 +380,13 @@ bool cs_check_modifiable(struct cparser *p, struct cexpr *e, struct srcloc loc)
 	}
 	if (t->quals & CQ_CONST) {
 		struct cdecl *d = e->op == E_DECL ? e->u.decl : NULL;
-		if (d)
+		if (d) {
 			cp_error(p, loc, "cannot assign to variable '%s' with const-qualified type %s",
 				 d->name ? d->name->name : "", cp_type(p, t));
+			if (!(d->flags & (CDF_FROM_BTF | CDF_BUILTIN)))
+				cp_note(p, d->loc, "variable '%s' declared const here",
+					d->name ? d->name->name : "");
+		}
 		else if (e->op == E_MEMBER && e->u.m.member->name && (e->u.m.member->type->quals & CQ_CONST))
 			cp_error(p, loc, "cannot assign to non-static data member '%s' with "
 					 "const-qualified type %s",
@@ -570,6 +577,15 @@ static struct cexpr *bin(struct cparser *p, enum cexpr_op op, struct ctype *t, s
 	return e;
 }
 
+/* `a op b` in the type of the usual arithmetic conversions (a separate
+ * step: the operands change before the node is made). */
+static struct cexpr *arith_bin(struct cparser *p, enum cexpr_op op, struct cexpr *a,
+			       struct cexpr *b, struct srcloc loc)
+{
+	struct ctype *t = usual_arith(p, &a, &b);
+	return bin(p, op, t, a, b, loc);
+}
+
 static struct cexpr *invalid_operands(struct cparser *p, struct cexpr *a, struct cexpr *b,
 				      struct srcloc loc)
 {
@@ -688,7 +704,7 @@ struct cexpr *cs_binary(struct cparser *p, enum cexpr_op op, struct cexpr *a, st
 			return invalid_operands(p, a, b, loc);
 		if (op == E_DIV)
 			check_div(p, op, b);
-		return bin(p, op, usual_arith(p, &a, &b), a, b, loc);
+		return arith_bin(p, op, a, b, loc);
 	case E_MOD:
 	case E_BITAND:
 	case E_BITXOR:
@@ -697,7 +713,7 @@ struct cexpr *cs_binary(struct cparser *p, enum cexpr_op op, struct cexpr *a, st
 			return invalid_operands(p, a, b, loc);
 		if (op == E_MOD)
 			check_div(p, op, b);
-		return bin(p, op, usual_arith(p, &a, &b), a, b, loc);
+		return arith_bin(p, op, a, b, loc);
 	case E_SHL:
 	case E_SHR:
 		if (!ctype_is_integer(ta) || !ctype_is_integer(tb))
@@ -708,7 +724,7 @@ struct cexpr *cs_binary(struct cparser *p, enum cexpr_op op, struct cexpr *a, st
 		return bin(p, op, a->type, a, b, loc);
 	case E_ADD:
 		if (ctype_is_arith(ta) && ctype_is_arith(tb))
-			return bin(p, op, usual_arith(p, &a, &b), a, b, loc);
+			return arith_bin(p, op, a, b, loc);
 		if (ctype_is_integer(ta) && tb->kind == TY_PTR) {
 			struct cexpr *t = a;
 			a = b;
@@ -721,7 +737,7 @@ struct cexpr *cs_binary(struct cparser *p, enum cexpr_op op, struct cexpr *a, st
 		return bin(p, E_PTRADD, a->type, a, b, loc);
 	case E_SUB:
 		if (ctype_is_arith(ta) && ctype_is_arith(tb))
-			return bin(p, op, usual_arith(p, &a, &b), a, b, loc);
+			return arith_bin(p, op, a, b, loc);
 		if (ta->kind == TY_PTR && ctype_is_integer(tb)) {
 			if (!pointee_complete(p, ta, loc, true))
 				return cs_error_expr(p, loc);
@@ -838,6 +854,7 @@ struct cexpr *cs_cast(struct cparser *p, struct ctype *t, struct cexpr *e, struc
 	if (ctype_is_record(tu)) {
 		if (tu->kind == TY_UNION) {
 			struct crecord *rec = tu->u.rec;
+			crecord_complete(rec);
 			for (uint32_t i = 0; rec->flags & CRF_COMPLETE && i < rec->nmembers; i++)
 				if (ctype_compatible(rec->members[i].type, s, true)) {
 					r = cs_new_expr(p, E_CAST, tu, loc);
@@ -932,8 +949,10 @@ found_type:
 		return cs_error_expr(p, loc);
 	}
 	struct crecord *r = rt->u.rec;
+	crecord_complete(r);
 	if (!(r->flags & CRF_COMPLETE)) {
 		cp_error(p, loc, "incomplete definition of type %s", cp_type(p, rt));
+		cp_note_incomplete(p, rt);
 		return cs_error_expr(p, loc);
 	}
 	struct cmember *path[16];
@@ -970,7 +989,8 @@ found_type:
 	return e;
 }
 
-struct cexpr *cs_index(struct cparser *p, struct cexpr *a, struct cexpr *b, struct srcloc loc)
+struct cexpr *cs_index(struct cparser *p, struct cexpr *a, struct cexpr *b, struct srcloc loc,
+		       struct srcloc bracket)
 {
 	if (is_err(a) || is_err(b))
 		return is_err(a) ? a : b;
@@ -984,7 +1004,7 @@ struct cexpr *cs_index(struct cparser *p, struct cexpr *a, struct cexpr *b, stru
 		arr_type = NULL;
 	}
 	if (a->type->kind != TY_PTR) {
-		cp_error(p, loc, "subscripted value is not an array, pointer, or vector");
+		cp_error(p, bracket, "subscripted value is not an array, pointer, or vector");
 		return cs_error_expr(p, loc);
 	}
 	if (!ctype_is_integer(b->type)) {
@@ -1021,6 +1041,7 @@ static struct cexpr *default_promote(struct cparser *p, struct cexpr *e)
 }
 
 struct cexpr *cs_call(struct cparser *p, struct cexpr *fn, struct cexpr **args, uint32_t n,
+		      struct srcloc lparen, struct srcloc rparen,
 		      struct srcloc loc)
 {
 	if (is_err(fn))
@@ -1036,7 +1057,7 @@ struct cexpr *cs_call(struct cparser *p, struct cexpr *fn, struct cexpr **args, 
 	fn = cs_rvalue(p, fn);
 	struct ctype *ft = fn->type;
 	if (ft->kind != TY_PTR || ft->u.pointee->kind != TY_FUNC) {
-		cp_error(p, loc, "called object type %s is not a function or function pointer",
+		cp_error(p, lparen, "called object type %s is not a function or function pointer",
 			 cp_type(p, ft));
 		return cs_error_expr(p, loc);
 	}
@@ -1046,7 +1067,7 @@ struct cexpr *cs_call(struct cparser *p, struct cexpr *fn, struct cexpr **args, 
 	if (proto) {
 		bool variadic = ft->flags & CTF_VARIADIC;
 		if (n < f->nparams || (n > f->nparams && !variadic)) {
-			cp_error(p, n < f->nparams ? loc : args[f->nparams]->loc,
+			cp_error(p, n < f->nparams ? rparen : args[f->nparams]->loc,
 				 "too %s arguments to function call, expected %s%u, have %u",
 				 n < f->nparams ? "few" : "many",
 				 variadic ? "at least " : "", f->nparams, n);
@@ -1056,10 +1077,21 @@ struct cexpr *cs_call(struct cparser *p, struct cexpr *fn, struct cexpr **args, 
 		}
 	}
 	for (uint32_t i = 0; i < n; i++) {
-		if (proto && i < f->nparams)
+		if (proto && i < f->nparams) {
+			uint32_t before = p->diag->errors + p->diag->warnings;
 			args[i] = cs_assign_conv(p, args[i], f->params[i].type, CV_ARG, args[i]->loc);
-		else
+			const struct cparam *pa = &f->params[i];
+			if (p->diag->errors + p->diag->warnings != before && pa->loc.line &&
+			    !(callee && (callee->flags & (CDF_FROM_BTF | CDF_BUILTIN)))) {
+				if (pa->name)
+					cp_note(p, pa->loc, "passing argument to parameter '%s' here",
+						pa->name->name);
+				else
+					cp_note(p, pa->loc, "passing argument to parameter here");
+			}
+		} else {
 			args[i] = default_promote(p, args[i]);
+		}
 	}
 	struct ctype *rt = ctype_unqual(f->ret);
 	if (rt->kind != TY_VOID && !ctype_is_complete(rt) && rt->kind != TY_ERROR) {
@@ -1093,6 +1125,7 @@ struct cexpr *cs_sizeof_type(struct cparser *p, struct ctype *t, bool is_align, 
 	if (!ctype_is_complete(t) && !(is_align && t->kind == TY_ARRAY)) {
 		cp_error(p, loc, "invalid application of '%s' to an incomplete type %s", op,
 			 cp_type(p, t));
+		cp_note_incomplete(p, t);
 		return cs_error_expr(p, loc);
 	}
 	return cs_int(p, is_align ? ctype_align(t) : ctype_size(t), p->tu->size_type, loc);

@@ -40,7 +40,9 @@ void ident_table_init(struct ident_table *t, struct arena *a)
 	memset(t, 0, sizeof(*t));
 	t->arena = a;
 	t->mask = 4095;
-	t->buckets = xcalloc(t->mask + 1, sizeof(*t->buckets));
+	t->hashes = xcalloc(t->mask + 1, sizeof(*t->hashes));
+	t->slots = xcalloc(t->mask + 1, sizeof(*t->slots));
+	t->special = xcalloc(IDENT_SPECIAL_BITS / 64, sizeof(uint64_t));
 	/* keywords know their kind from the start */
 	for (int k = T_FIRST_KW; k < T_COUNT; k++)
 		ident_intern(t, kind_spellings[k], strlen(kind_spellings[k]))->kw = (uint16_t)k;
@@ -48,12 +50,22 @@ void ident_table_init(struct ident_table *t, struct arena *a)
 
 void ident_table_free(struct ident_table *t)
 {
-	free(t->buckets);
-	t->buckets = NULL;
+	free(t->hashes);
+	free(t->slots);
+	free(t->special);
+	t->hashes = NULL;
+	t->slots = NULL;
+	t->special = NULL;
 }
 
-/* FNV's low bits are weak: fold the high half in before masking. */
-static inline uint32_t bucket_of(uint32_t hash, uint32_t mask)
+/* FNV's low bits are weak: fold the high half in before masking; 0 marks
+ * an empty slot, so a zero hash is stored as 1. */
+static inline uint32_t fix_hash(uint32_t hash)
+{
+	return hash ? hash : 1;
+}
+
+static inline uint32_t home(uint32_t hash, uint32_t mask)
 {
 	return (hash ^ (hash >> 15)) & mask;
 }
@@ -61,38 +73,59 @@ static inline uint32_t bucket_of(uint32_t hash, uint32_t mask)
 static void grow(struct ident_table *t)
 {
 	uint32_t ncap = (t->mask + 1) * 2;
-	struct pp_ident **nb = xcalloc(ncap, sizeof(*nb));
+	uint32_t *nh = xcalloc(ncap, sizeof(*nh));
+	struct pp_ident **ns = xcalloc(ncap, sizeof(*ns));
 	for (uint32_t i = 0; i <= t->mask; i++) {
-		struct pp_ident *id = t->buckets[i], *next;
-		for (; id; id = next) {
-			next = id->next;
-			uint32_t b = bucket_of(id->hash, ncap - 1);
-			id->next = nb[b];
-			nb[b] = id;
-		}
+		if (!t->hashes[i])
+			continue;
+		uint32_t j = home(t->hashes[i], ncap - 1);
+		while (nh[j])
+			j = (j + 1) & (ncap - 1);
+		nh[j] = t->hashes[i];
+		ns[j] = t->slots[i];
 	}
-	free(t->buckets);
-	t->buckets = nb;
+	free(t->hashes);
+	free(t->slots);
+	t->hashes = nh;
+	t->slots = ns;
 	t->mask = ncap - 1;
+}
+
+struct pp_ident *ident_find(const struct ident_table *t, const char *s, size_t len, uint32_t hash)
+{
+	hash = fix_hash(hash);
+	for (uint32_t i = home(hash, t->mask); t->hashes[i]; i = (i + 1) & t->mask) {
+		struct pp_ident *id = t->slots[i];
+		if (t->hashes[i] == hash && id->len == len && !memcmp(id->name, s, len))
+			return id;
+	}
+	return NULL;
 }
 
 struct pp_ident *ident_intern_hashed(struct ident_table *t, const char *s, size_t len,
 				     uint32_t hash)
 {
-	struct pp_ident **slot = &t->buckets[bucket_of(hash, t->mask)];
-	for (struct pp_ident *id = *slot; id; id = id->next)
-		if (id->hash == hash && id->len == len && !memcmp(id->name, s, len))
+	hash = fix_hash(hash);
+	uint32_t i = home(hash, t->mask);
+	for (; t->hashes[i]; i = (i + 1) & t->mask) {
+		struct pp_ident *id = t->slots[i];
+		if (t->hashes[i] == hash && id->len == len && !memcmp(id->name, s, len))
 			return id;
+	}
 	if (t->count >= t->mask / 2) {
 		grow(t);
-		slot = &t->buckets[bucket_of(hash, t->mask)];
+		for (i = home(hash, t->mask); t->hashes[i]; i = (i + 1) & t->mask)
+			;
 	}
-	struct pp_ident *id = arena_new(t->arena, struct pp_ident);
-	id->name = arena_strndup(t->arena, s, len);
+	/* the name right after the node: one allocation, one cache line */
+	struct pp_ident *id = arena_alloc(t->arena, sizeof(*id) + len + 1);
+	char *name = (char *)(id + 1);
+	memcpy(name, s, len);
+	id->name = name;
 	id->len = (uint32_t)len;
 	id->hash = hash;
-	id->next = *slot;
-	*slot = id;
+	t->hashes[i] = hash;
+	t->slots[i] = id;
 	t->count++;
 	return id;
 }
@@ -103,4 +136,10 @@ struct pp_ident *ident_intern(struct ident_table *t, const char *s, size_t len)
 	for (size_t i = 0; i < len; i++)
 		h = IDENT_HASH_STEP(h, s[i]);
 	return ident_intern_hashed(t, s, len, h);
+}
+
+void ident_mark_special(struct ident_table *t, const struct pp_ident *id)
+{
+	uint32_t b = ident_cheap_hash(id->name, id->len);
+	t->special[b / 64] |= 1ull << (b % 64);
 }

@@ -37,7 +37,7 @@ enum tok_flag {
  * which keywords its language mode honours. */
 struct pp_ident {
 	const char *name; /* NUL-terminated */
-	uint32_t len, hash;
+	uint32_t len, hash;   /* hash: IDENT_HASH of the name (1 when that is 0) */
 	uint16_t kw;          /* enum tok_kind of the keyword, 0 if none */
 	uint8_t special;      /* enum pp_special (pp_internal.h): __LINE__, __has_include, … */
 	uint8_t directive;    /* enum pp_directive when spelled after '#', 0 if none */
@@ -46,7 +46,6 @@ struct pp_ident {
 	uint8_t listed;       /* in the preprocessor's list of defined names (-dM) */
 	uint8_t pad_;
 	struct pp_macro *macro; /* current definition, NULL if none */
-	struct pp_ident *next;  /* hash chain */
 	/* the C parser's innermost bindings of this name (cparse_internal.h):
 	 * lookups are a pointer load, scopes restore them on exit */
 	struct cbinding *bind_ord, *bind_tag;

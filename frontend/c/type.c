@@ -51,11 +51,13 @@ void ctu_free(struct ctu *tu)
 {
 	if (!tu)
 		return;
+	cparse_parser_free(tu->parser);
 	cbtf_close(tu->btf);
 	free(tu->intern->slots);
 	free(tu->intern);
 	vec_free(&tu->globals);
 	vec_free(&tu->asms);
+	vec_free(&tu->records);
 	arena_free(&tu->arena);
 	free(tu);
 }
@@ -251,8 +253,10 @@ struct ctype *ctype_strip_typedefs(struct ctype *t)
 
 enum ctype_kind ctype_int_kind(const struct ctype *t)
 {
-	if (t->kind == TY_ENUM)
+	if (t->kind == TY_ENUM) {
+		cenum_complete(t->u.en);
 		return t->u.en->underlying ? (enum ctype_kind)t->u.en->underlying->kind : TY_UINT;
+	}
 	return (enum ctype_kind)t->kind;
 }
 
@@ -320,6 +324,7 @@ bool ctype_is_complete(const struct ctype *t)
 		crecord_complete(t->u.rec);
 		return (t->u.rec->flags & CRF_COMPLETE) != 0;
 	case TY_ENUM:
+		cenum_complete(t->u.en);
 		return t->u.en->complete;
 	default:
 		return true;
@@ -330,6 +335,7 @@ uint64_t ctype_size(const struct ctype *t)
 {
 	switch (t->kind) {
 	case TY_ENUM:
+		cenum_complete(t->u.en);
 		return t->u.en->underlying ? scalar_info[t->u.en->underlying->kind].size : 4;
 	case TY_PTR:
 		return 8;
@@ -358,6 +364,7 @@ uint32_t ctype_align(const struct ctype *t)
 		return t->align_attr;
 	switch (t->kind) {
 	case TY_ENUM:
+		cenum_complete(t->u.en);
 		return t->u.en->underlying ? scalar_info[t->u.en->underlying->kind].align : 4;
 	case TY_PTR:
 		return 8;

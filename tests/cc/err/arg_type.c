@@ -1,0 +1,3 @@
+struct s { int a; };
+int g(struct s);
+int f(void) { return g(1); }

@@ -1,0 +1,1 @@
+int f(void) { const int x = 1; x = 2; return x; }

@@ -1,0 +1,2 @@
+// ARGS: -target bpf -fsyntax-only -D=1 %s
+int x;

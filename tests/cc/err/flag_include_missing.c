@@ -1,0 +1,2 @@
+// ARGS: -target bpf -fsyntax-only -include missing.h %s
+int x;

@@ -1,0 +1,2 @@
+// ARGS: -target bpf -fsyntax-only -x foo %s
+int x;

@@ -1,0 +1,2 @@
+// ARGS: -target bpf -fsyntax-only -mcpu=v9 %s
+int x;

@@ -1,0 +1,2 @@
+// ARGS: -target bpf -fsyntax-only %s -o
+int x;

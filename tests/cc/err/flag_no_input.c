@@ -1,0 +1,2 @@
+// ARGS: -target bpf -fsyntax-only
+int x;

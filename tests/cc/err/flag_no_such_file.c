@@ -1,0 +1,2 @@
+// ARGS: -target bpf -fsyntax-only no-such-file.c
+int x;

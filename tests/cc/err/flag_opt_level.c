@@ -1,0 +1,2 @@
+// ARGS: -target bpf -fsyntax-only -Oq %s
+int x;

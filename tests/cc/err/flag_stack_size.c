@@ -1,0 +1,2 @@
+// ARGS: -target bpf -fsyntax-only -mllvm -bpf-stack-size=abc %s
+int x;

@@ -1,0 +1,2 @@
+// ARGS: -target bpf -fsyntax-only -std=c99x %s
+int x;

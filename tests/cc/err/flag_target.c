@@ -1,0 +1,2 @@
+// ARGS: --target=x86_64 -fsyntax-only %s
+int x;

@@ -1,0 +1,1 @@
+struct s { int n; int data[]; int after; };

@@ -1,0 +1,1 @@
+int f(char *p) { int x = p; return x; }

@@ -1,0 +1,1 @@
+int f(int x) { x + 1 = 2; return x; }
