@@ -801,21 +801,23 @@ static void sel_block(struct isel *s, uint32_t b)
 			unsigned ns = ir_succs(in, succ);
 			if (ns == 2 && (has_phis(s->f->blocks.data[succ[0]]) || has_phis(s->f->blocks.data[succ[1]]))) {
 				/* critical edges: copies go into blocks of their own */
+				uint32_t split[2] = { UINT32_MAX, UINT32_MAX };
 				for (unsigned k = 0; k < 2; k++) {
-					if (!has_phis(s->f->blocks.data[succ[k]]))
+					if (!has_phis(s->f->blocks.data[succ[k]]) || (k && succ[1] == succ[0]))
 						continue;
-					uint32_t split = mir_block(s->mf, UINT32_MAX);
+					split[k] = mir_block(s->mf, UINT32_MAX);
 					uint32_t saved = s->cur;
-					s->cur = split;
+					s->cur = split[k];
 					phi_copies(s, b, succ[k]);
 					jump(s, succ[k]);
 					s->cur = saved;
-					s->mblock[succ[k]] = split; /* for this terminator only */
-					sel_term(s, in);
-					/* restore the mapping for later blocks */
-					s->mblock[succ[k]] = UINT32_MAX;
 				}
-				/* mblock entries were overwritten; recompute them */
+				/* the terminator once, its targets the split blocks */
+				for (unsigned k = 0; k < 2; k++)
+					if (split[k] != UINT32_MAX)
+						s->mblock[succ[k]] = split[k];
+				sel_term(s, in);
+				/* mblock entries were overwritten; the caller recomputes them */
 				return;
 			}
 			if (ns == 1)
