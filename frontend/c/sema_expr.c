@@ -570,6 +570,15 @@ static struct cexpr *bin(struct cparser *p, enum cexpr_op op, struct ctype *t, s
 	return e;
 }
 
+/* a op b after the usual arithmetic conversions (made before the node is
+ * built: argument evaluation order is unspecified) */
+static struct cexpr *arith_bin(struct cparser *p, enum cexpr_op op, struct cexpr *a, struct cexpr *b,
+			       struct srcloc loc)
+{
+	struct ctype *t = usual_arith(p, &a, &b);
+	return bin(p, op, t, a, b, loc);
+}
+
 static struct cexpr *invalid_operands(struct cparser *p, struct cexpr *a, struct cexpr *b,
 				      struct srcloc loc)
 {
@@ -688,7 +697,7 @@ struct cexpr *cs_binary(struct cparser *p, enum cexpr_op op, struct cexpr *a, st
 			return invalid_operands(p, a, b, loc);
 		if (op == E_DIV)
 			check_div(p, op, b);
-		return bin(p, op, usual_arith(p, &a, &b), a, b, loc);
+		return arith_bin(p, op, a, b, loc);
 	case E_MOD:
 	case E_BITAND:
 	case E_BITXOR:
@@ -697,7 +706,7 @@ struct cexpr *cs_binary(struct cparser *p, enum cexpr_op op, struct cexpr *a, st
 			return invalid_operands(p, a, b, loc);
 		if (op == E_MOD)
 			check_div(p, op, b);
-		return bin(p, op, usual_arith(p, &a, &b), a, b, loc);
+		return arith_bin(p, op, a, b, loc);
 	case E_SHL:
 	case E_SHR:
 		if (!ctype_is_integer(ta) || !ctype_is_integer(tb))
@@ -708,7 +717,7 @@ struct cexpr *cs_binary(struct cparser *p, enum cexpr_op op, struct cexpr *a, st
 		return bin(p, op, a->type, a, b, loc);
 	case E_ADD:
 		if (ctype_is_arith(ta) && ctype_is_arith(tb))
-			return bin(p, op, usual_arith(p, &a, &b), a, b, loc);
+			return arith_bin(p, op, a, b, loc);
 		if (ctype_is_integer(ta) && tb->kind == TY_PTR) {
 			struct cexpr *t = a;
 			a = b;
@@ -721,7 +730,7 @@ struct cexpr *cs_binary(struct cparser *p, enum cexpr_op op, struct cexpr *a, st
 		return bin(p, E_PTRADD, a->type, a, b, loc);
 	case E_SUB:
 		if (ctype_is_arith(ta) && ctype_is_arith(tb))
-			return bin(p, op, usual_arith(p, &a, &b), a, b, loc);
+			return arith_bin(p, op, a, b, loc);
 		if (ta->kind == TY_PTR && ctype_is_integer(tb)) {
 			if (!pointee_complete(p, ta, loc, true))
 				return cs_error_expr(p, loc);
