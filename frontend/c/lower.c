@@ -144,14 +144,12 @@ static void set_proto(struct lower *L, struct ir_func *f, struct cdecl *fn, bool
 	if (!L->o->debug && !global)
 		return;
 	f->proto = lt_proto(L, fn->type, fn->u.fn.params, fn->u.fn.nparams);
-	if (global) {
-		/* the kernel checks a global function's pointer arguments against
-		 * the sizes of what they point to */
-		struct cfunc *cf = fn->type->u.fn;
-		for (uint32_t i = 0; i < cf->nparams; i++)
-			if (cf->params[i].type->kind == TY_PTR)
-				lt_complete(L, cf->params[i].type->u.pointee);
-	}
+	/* the kernel checks pointer arguments (a program's context, a global
+	 * function's arguments) against the sizes of what they point to */
+	struct cfunc *cf = fn->type->u.fn;
+	for (uint32_t i = 0; i < cf->nparams; i++)
+		if (cf->params[i].type->kind == TY_PTR)
+			lt_complete(L, cf->params[i].type->u.pointee);
 }
 
 /* Lowers the body of a program or subprogram whose ir_func exists. */
@@ -188,7 +186,8 @@ static void lower_body(struct lower *L, struct cdecl *fn, struct ir_func *f, str
 	} else {
 		for (uint32_t i = 0; i < np; i++) {
 			struct cdecl *p = fn->u.fn.params[i];
-			ir_vt vt = lt_vt(p->type);
+			/* structs and unions are passed by reference to a copy */
+			ir_vt vt = lt_is_aggregate(p->type) ? VT_PTR(ANY) : lt_vt(p->type);
 			if (vt.cls == IR_VOID) {
 				lw_unsupported(L, p->loc, "passing a struct, union or floating value as an argument");
 				lf_free(&lf);

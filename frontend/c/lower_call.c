@@ -18,12 +18,16 @@ static struct cexpr *callee_expr(struct cexpr *e)
 	return e;
 }
 
-/* An argument's value in the form a call passes it. */
-static ir_ref arg_value(struct lf *lf, struct cexpr *a)
+/* An argument's value in the form a call passes it: structs and unions by
+ * the address of a copy (subprograms), or of the value (inlined calls copy). */
+static ir_ref arg_value(struct lf *lf, struct cexpr *a, bool by_ref)
 {
 	if (lt_is_aggregate(a->type)) {
-		lf_unsupported(lf, a->loc, "passing a struct or union by value");
-		return lf_con(lf, 0, VT_I64);
+		if (!by_ref) {
+			lf_unsupported(lf, a->loc, "passing a struct or union by value to a helper or kfunc");
+			return lf_con(lf, 0, VT_I64);
+		}
+		return lx_rvalue(lf, a);
 	}
 	if (ctype_is_floating(a->type)) {
 		lf_unsupported(lf, a->loc, "floating-point arguments");
@@ -62,7 +66,7 @@ static ir_ref helper_call(struct lf *lf, int id, struct cexpr *e)
 	ir_ref args[6];
 	args[0] = IR_REF(REF_HLP, (uint32_t)id);
 	for (uint32_t i = 0; i < n; i++)
-		args[i + 1] = arg_value(lf, e->u.call.args[i]);
+		args[i + 1] = arg_value(lf, e->u.call.args[i], false);
 	struct ctype *rt = e->type;
 	ir_vt vt = VT_VOID;
 	if (!ctype_is_void(rt))
@@ -71,7 +75,8 @@ static ir_ref helper_call(struct lf *lf, int id, struct cexpr *e)
 	return result(lf, r, vt, rt);
 }
 
-static ir_ref sym_call(struct lf *lf, uint32_t sym, struct cexpr *e, ir_vt rvt, const ir_vt *params, uint32_t np)
+static ir_ref sym_call(struct lf *lf, uint32_t sym, struct cexpr *e, ir_vt rvt, const ir_vt *params, uint32_t np,
+		       bool by_ref)
 {
 	uint32_t n = e->u.call.nargs;
 	if (n > 5) {
@@ -81,7 +86,14 @@ static ir_ref sym_call(struct lf *lf, uint32_t sym, struct cexpr *e, ir_vt rvt, 
 	ir_ref args[6];
 	args[0] = IR_REF(REF_SYM, sym);
 	for (uint32_t i = 0; i < n; i++) {
-		args[i + 1] = arg_value(lf, e->u.call.args[i]);
+		struct cexpr *a = e->u.call.args[i];
+		args[i + 1] = arg_value(lf, a, by_ref);
+		if (by_ref && lt_is_aggregate(a->type)) {
+			uint32_t var = lf_var_new(lf, NULL, a->type, true);
+			vec_push(&lf->scope, var); /* the copy lives until the enclosing block ends */
+			lx_memcpy(lf, lf->vars.data[var].addr, args[i + 1], ctype_size(a->type));
+			args[i + 1] = lf->vars.data[var].addr;
+		}
 		if (i < np && params[i].cls == IR_PTR)
 			args[i + 1] = lf_coerce(lf, args[i + 1], params[i]);
 	}
@@ -102,8 +114,8 @@ static ir_ref subprog_call(struct lf *lf, struct cdecl *fn, struct cexpr *e)
 	ir_vt params[5];
 	struct cfunc *cf = fn->type->u.fn;
 	for (uint32_t i = 0; i < cf->nparams && i < 5; i++)
-		params[i] = lt_vt(cf->params[i].type);
-	return sym_call(lf, s, e, rvt, params, MIN(cf->nparams, 5u));
+		params[i] = lt_is_aggregate(cf->params[i].type) ? VT_PTR(ANY) : lt_vt(cf->params[i].type);
+	return sym_call(lf, s, e, rvt, params, MIN(cf->nparams, 5u), true);
 }
 
 static ir_ref kfunc_call(struct lf *lf, struct cdecl *fn, struct cexpr *e)
@@ -118,7 +130,7 @@ static ir_ref kfunc_call(struct lf *lf, struct cdecl *fn, struct cexpr *e)
 		return lf_con(lf, 0, VT_I64);
 	}
 	ir_vt params[5] = { 0 };
-	return sym_call(lf, s, e, rvt, params, 0);
+	return sym_call(lf, s, e, rvt, params, 0, false);
 }
 
 static ir_ref inline_call(struct lf *lf, struct cdecl *fn, struct cexpr *e)
@@ -131,7 +143,7 @@ static ir_ref inline_call(struct lf *lf, struct cdecl *fn, struct cexpr *e)
 		return lf_con(lf, 0, VT_I64);
 	}
 	for (uint32_t i = 0; i < n; i++)
-		args[i] = arg_value(lf, e->u.call.args[i]);
+		args[i] = arg_value(lf, e->u.call.args[i], true);
 	fi->expanding = true;
 	ir_ref r = ls_inline(lf, fn, args, n, e->loc);
 	fi->expanding = false;
@@ -182,8 +194,8 @@ ir_ref lc_call(struct lf *lf, struct cexpr *e)
 				be.u.bi.targ = NULL;
 				return lb_builtin(lf, &be);
 			}
-			lf_error(lf, e->loc, "call of '%s', which has no definition here (an extern function "
-				 "that is not a __ksym kfunc)", lw_name(d));
+			lf_error(lf, e->loc, "call of '%s', which has no definition here: a function defined "
+				 "in another object (static linking) is not supported yet", lw_name(d));
 			return lf_con(lf, 0, VT_I64);
 		}
 	}

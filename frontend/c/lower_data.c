@@ -70,6 +70,8 @@ static bool init_bytes(struct lower *L, struct cinit *in, struct ctype *t, uint8
 	if (!in)
 		return true;
 	if (in->kind == CI_LIST) {
+		if (ctype_is_record(t))
+			crecord_layout(t->u.rec);
 		for (uint32_t i = 0; i < in->u.list.n; i++) {
 			struct cinit_elem *el = &in->u.list.elems[i];
 			if (el->member) {
@@ -159,6 +161,10 @@ static const char *var_name(struct lower *L, struct cdecl *d)
 
 static uint32_t add_sym(struct lower *L, enum ir_sym_kind kind, const char *name, struct cdecl *d)
 {
+	/* static locals of the same name in one function: f.x, f.x.1 (as clang names them) */
+	if ((d->flags & CDF_LOCAL_STATIC) && ir_sym_lookup(L->m, name))
+		for (unsigned k = 1; ir_sym_lookup(L->m, name); k++)
+			name = arena_printf(&L->arena, "%s.%s.%u", lw_name(d->u.var.func), lw_name(d), k);
 	uint32_t s = ir_sym_add(L->m, kind, name);
 	if (!s) {
 		lw_error(L, d->loc, "'%s' is defined twice in the object", name);
@@ -189,8 +195,9 @@ uint32_t ld_extern_sym(struct lower *L, struct cdecl *d, struct srcloc use)
 	else if (sec && !strcmp(sec, ".ksyms"))
 		kind = d->kind == CD_FUNC ? IR_EXT_KFUNC : IR_EXT_KSYM;
 	else {
-		lw_error(L, use, "'%s' is an extern variable that is neither __kconfig nor __ksym: "
-			 "a BPF object cannot refer to it", lw_name(d));
+		lw_error(L, use, "'%s' is an extern %s that is neither __kconfig nor __ksym: a "
+			 "definition in another object (static linking) is not supported yet", lw_name(d),
+			 d->kind == CD_FUNC ? "function" : "variable");
 		return 0;
 	}
 	uintptr_t v;

@@ -156,11 +156,18 @@ static ir_ref load_bitfield(struct lf *lf, struct lval lv)
 	unsigned w = lv.unit == 8 ? 64 : 32;
 	ir_ref v = mem_load(lf, lv.base, lv.off, load_op(lv.unit, false), uvt, lv.vol);
 	bool sign = is_signed_t(lv.type);
-	unsigned left = w - lv.bit_off - lv.bits;
-	if (left)
-		v = lf_op2(lf, IR_SHL, uvt, v, lf_con(lf, left, uvt));
-	if (w - lv.bits)
-		v = lf_op2(lf, sign ? IR_ASHR : IR_LSHR, uvt, v, lf_con(lf, w - lv.bits, uvt));
+	if (sign) {
+		unsigned left = w - lv.bit_off - lv.bits;
+		if (left)
+			v = lf_op2(lf, IR_SHL, uvt, v, lf_con(lf, left, uvt));
+		if (w - lv.bits)
+			v = lf_op2(lf, IR_ASHR, uvt, v, lf_con(lf, w - lv.bits, uvt));
+	} else {
+		if (lv.bit_off)
+			v = lf_op2(lf, IR_LSHR, uvt, v, lf_con(lf, lv.bit_off, uvt));
+		if (lv.bit_off + lv.bits < lv.unit * 8u)
+			v = lf_op2(lf, IR_AND, uvt, v, lf_con(lf, (int64_t)((1ull << lv.bits) - 1), uvt));
+	}
 	ir_vt vt = lt_vt(lv.type);
 	if (vt.cls == IR_I32 && uvt.cls == IR_I64)
 		v = lf_op1(lf, IR_TRUNC, VT_I32, v);
@@ -329,6 +336,8 @@ static ir_ref conversion(struct lf *lf, struct cexpr *e)
 	ir_ref v;
 	switch (e->ck) {
 	case CK_LVAL: {
+		if (!(a->flags & EF_LVALUE) && a->op != E_DECL)
+			return lx_rvalue(lf, a); /* a cast of an rvalue to its own type */
 		struct lval lv = lx_lvalue(lf, a);
 		if (lt_is_aggregate(e->type) || e->type->kind == TY_FUNC)
 			return lx_addr_of(lf, &lv);
@@ -528,6 +537,58 @@ static ir_ref compare(struct lf *lf, struct cexpr *e)
 
 /* ---- lvalues ---------------------------------------------------------------------------------------- */
 
+/* A pointer expression as base + constant offset, so that accesses through
+ * &s->f, array decays and p + k keep the offset in the instruction (a
+ * context field stays ctx + constant, which the kernel insists on). */
+static void ptr_parts(struct lf *lf, struct cexpr *e, ir_ref *base, int64_t *off)
+{
+	struct cexpr *a = e->u.bin.a;
+	switch (e->op) {
+	case E_ADDR:
+		if (a->op == E_DECL && a->u.decl->kind == CD_FUNC)
+			break;
+		if (!(a->flags & EF_BITFIELD)) {
+			struct lval lv = lx_lvalue(lf, a);
+			if (lv.kind == LV_MEM) {
+				*base = lv.base;
+				*off = lv.off;
+				return;
+			}
+			*base = lf_null(lf);
+			*off = 0;
+			return;
+		}
+		break;
+	case E_CONV:
+	case E_CAST:
+		if (e->ck == CK_ARRAY_DECAY) {
+			struct lval lv = lx_lvalue(lf, a);
+			if (lv.kind == LV_MEM) {
+				*base = lv.base;
+				*off = lv.off;
+				return;
+			}
+		} else if (e->ck == CK_NOOP && a->type->kind == TY_PTR) {
+			ptr_parts(lf, a, base, off);
+			return;
+		}
+		break;
+	case E_PTRADD:
+	case E_PTRSUB: {
+		int64_t k;
+		if (!ceval_int(e->u.bin.b, &k))
+			break;
+		ptr_parts(lf, a, base, off);
+		*off += (e->op == E_PTRSUB ? -k : k) * (int64_t)pointee_size(a->type);
+		return;
+	}
+	default:
+		break;
+	}
+	*base = lx_rvalue(lf, e);
+	*off = 0;
+}
+
 static struct lval mem_lval(ir_ref base, int64_t off, struct ctype *t)
 {
 	struct lval lv = { .kind = LV_MEM, .base = base, .off = off, .type = t };
@@ -591,8 +652,10 @@ struct lval lx_lvalue(struct lf *lf, struct cexpr *e)
 		lv = decl_lval(lf, e);
 		break;
 	case E_DEREF: {
-		ir_ref p = lx_rvalue(lf, e->u.bin.a);
-		lv = mem_lval(p, 0, e->type);
+		ir_ref p;
+		int64_t off;
+		ptr_parts(lf, e->u.bin.a, &p, &off);
+		lv = mem_lval(p, off, e->type);
 		break;
 	}
 	case E_INDEX: {
@@ -601,14 +664,16 @@ struct lval lx_lvalue(struct lf *lf, struct cexpr *e)
 			break;
 		}
 		struct cexpr *a = e->u.bin.a, *b = e->u.bin.b;
-		ir_ref p = lx_rvalue(lf, a);
+		ir_ref p;
+		int64_t off;
+		ptr_parts(lf, a, &p, &off);
 		uint64_t size = pointee_size(a->type);
 		ir_ref i = lx_rvalue(lf, b);
 		if (lf_is_con(i)) {
 			int64_t c = lf_con_val(lf, lx_convert(lf, i, b->type, lf->L->tu->ty[TY_LONG]));
-			lv = mem_lval(p, c * (int64_t)size, e->type);
+			lv = mem_lval(p, off + c * (int64_t)size, e->type);
 		} else {
-			lv = mem_lval(ptr_index(lf, p, i, b->type, size, false), 0, e->type);
+			lv = mem_lval(ptr_index(lf, p, i, b->type, size, false), off, e->type);
 		}
 		break;
 	}
@@ -618,8 +683,16 @@ struct lval lx_lvalue(struct lf *lf, struct cexpr *e)
 			break;
 		}
 		struct cmember *m = e->u.m.member;
+		struct ctype *rt = e->u.m.base->type;
+		if ((e->flags & EF_ARROW) && rt->kind == TY_PTR)
+			rt = rt->u.pointee;
+		if (ctype_is_record(rt))
+			crecord_layout(rt->u.rec); /* member offsets are computed on demand */
 		if (e->flags & EF_ARROW) {
-			lv = mem_lval(lx_rvalue(lf, e->u.m.base), 0, e->type);
+			ir_ref p;
+			int64_t off;
+			ptr_parts(lf, e->u.m.base, &p, &off);
+			lv = mem_lval(p, off, e->type);
 		} else {
 			lv = lx_lvalue(lf, e->u.m.base);
 			if (lv.kind != LV_MEM) {
@@ -1144,6 +1217,8 @@ void lx_init_mem(struct lf *lf, ir_ref base, int64_t off, struct cinit *init, st
 			lx_memset(lf, lx_ptr_add(lf, base, off), lf_con(lf, 0, VT_I64), size);
 		return;
 	}
+	if (ctype_is_record(t))
+		crecord_layout(t->u.rec);
 	if (!zero && init->kind == CI_LIST && !covers_all(init, t)) {
 		lx_memset(lf, lx_ptr_add(lf, base, off), lf_con(lf, 0, VT_I64), size);
 		zero = true;

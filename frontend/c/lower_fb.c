@@ -118,7 +118,9 @@ static void edge(struct lf *lf, uint32_t from, uint32_t to)
 
 void lf_set_block(struct lf *lf, uint32_t b)
 {
-	lf->cur = b;
+	/* a sealed block nothing jumps to is unreachable: emit nothing there */
+	struct lblock *lb = &lf->blocks.data[b];
+	lf->cur = lb->sealed && !lb->preds.len && b != 1 ? LB_NONE : b;
 }
 
 bool lf_live(const struct lf *lf)
@@ -274,7 +276,9 @@ ir_ref lf_alloca(struct lf *lf, uint32_t size, uint32_t align, uint32_t *slot)
 {
 	if (!size)
 		size = 1;
-	align = align > 8 ? 8 : align < 1 ? 1 : align;
+	/* the stack is 8-byte granular: a bigger alignment lets wide stores initialise it */
+	uint32_t natural = size >= 8 ? 8 : size >= 4 ? 4 : size >= 2 ? 2 : 1;
+	align = MAX(MIN(align, 8u), natural);
 	uint32_t best = LB_NONE;
 	for (uint32_t i = 0; i < lf->slots.len; i++) {
 		struct lslot *s = &lf->slots.data[i];
@@ -313,6 +317,13 @@ uint32_t lf_var_new(struct lf *lf, struct cdecl *d, struct ctype *t, bool mem)
 		v.addr = lf_alloca(lf, (uint32_t)ctype_size(t), ctype_align(t), &v.slot);
 	else
 		v.vt = lt_vt(t);
+	vec_push(&lf->vars, v);
+	return lf->vars.len - 1;
+}
+
+uint32_t lf_var_at(struct lf *lf, struct cdecl *d, struct ctype *t, ir_ref addr)
+{
+	struct lvar v = { .decl = d, .type = t, .mem = true, .addr = addr, .slot = LB_NONE };
 	vec_push(&lf->vars, v);
 	return lf->vars.len - 1;
 }
@@ -611,11 +622,11 @@ void lf_finish(struct lf *lf)
 		lf_seal(lf, b);
 	ir_ref to = IR_REF(REF_BLK, 1);
 	ir_emit(lf->f, 0, IR_JMP, VT_VOID, 0, &to, 1);
-	remove_trivial_phis(lf);
 	for (uint32_t b = 0; b < lf->f->blocks.len; b++)
 		if (!ir_block_term(lf->f, b))
 			ir_emit(lf->f, b, IR_UNREACHABLE, VT_VOID, 0, NULL, 0);
 	layout_rpo(lf->f);
+	remove_trivial_phis(lf);
 }
 
 void lf_init(struct lf *lf, struct lower *L, struct ir_func *f, struct cdecl *decl)

@@ -204,6 +204,8 @@ bool lf_var_find(struct lf *lf, struct cdecl *d, uint32_t *var);
 ir_ref lf_var_read(struct lf *lf, uint32_t var);
 void lf_var_write(struct lf *lf, uint32_t var, ir_ref v);
 uint32_t lf_ssa_var(struct lf *lf, ir_vt vt); /* an anonymous SSA variable */
+/* A variable in memory that is already there (a struct passed by reference). */
+uint32_t lf_var_at(struct lf *lf, struct cdecl *d, struct ctype *t, ir_ref addr);
 
 W_PRINTF(3, 4) void lf_error(struct lf *lf, struct srcloc loc, const char *fmt, ...);
 void lf_unsupported(struct lf *lf, struct srcloc loc, const char *what);

@@ -428,8 +428,10 @@ static void stmt_return(struct lf *lf, struct cstmt *s)
 		lf_jmp(lf, lf->inl->ret_blk);
 		return;
 	}
-	if (!e) {
-		lf_ret(lf, lf->f->ret.cls == IR_VOID ? IR_NOREF : lf_con(lf, 0, lf->f->ret));
+	if (!e || ctype_is_void(e->type)) {
+		if (e)
+			lx_discard(lf, e);
+		lf_ret(lf, lf->f->ret.cls == IR_VOID ? IR_NOREF : lf_coerce(lf, lf_con(lf, 0, lf->f->ret), lf->f->ret));
 		return;
 	}
 	if (lt_is_aggregate(e->type)) {
@@ -564,6 +566,10 @@ void ls_function(struct lf *lf, struct cdecl *fn)
 		struct cdecl *p = fn->u.fn.params[i];
 		ir_ref pv = ir_tmp_ref(lf->f->params.data[i]);
 		bool mem = in_memory(lf, p);
+		if (lt_is_aggregate(p->type)) {
+			lf_var_bind(lf, p, lf_var_at(lf, p, p->type, pv));
+			continue;
+		}
 		if (!lt_is_scalar(p->type)) {
 			lf_unsupported(lf, p->loc, "a parameter of this type");
 			return;
@@ -602,12 +608,14 @@ ir_ref ls_inline(struct lf *lf, struct cdecl *fn, const ir_ref *args, uint32_t n
 	uint32_t mark = lf->scope.len;
 	for (uint32_t i = 0; i < fn->u.fn.nparams && i < nargs; i++) {
 		struct cdecl *p = fn->u.fn.params[i];
-		if (!lt_is_scalar(p->type)) {
+		if (!lt_is_scalar(p->type) && !lt_is_aggregate(p->type)) {
 			lf_unsupported(lf, p->loc, "a parameter of this type");
 			return IR_NOREF;
 		}
 		uint32_t var = lf_var_new(lf, p, p->type, in_memory(lf, p));
-		if (lf->vars.data[var].mem) {
+		if (lt_is_aggregate(p->type)) {
+			lx_memcpy(lf, lf->vars.data[var].addr, args[i], ctype_size(p->type));
+		} else if (lf->vars.data[var].mem) {
 			struct lval lv = { .kind = LV_MEM, .base = lf->vars.data[var].addr, .type = p->type };
 			lx_store(lf, &lv, args[i]);
 		} else {

@@ -248,7 +248,8 @@ static uint32_t conv_uncached(struct lower *L, struct ctype *t)
 		return func_type(L, t);
 	case TY_STRUCT:
 	case TY_UNION:
-		return lt_record(L, t->u.rec, false);
+		/* BTF has no forward declaration of an anonymous record */
+		return lt_record(L, t->u.rec, !t->u.rec->tag);
 	case TY_ERROR:
 		return IRT_T_I32;
 	default:
