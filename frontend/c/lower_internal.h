@@ -253,6 +253,11 @@ void ls_stmt(struct lf *lf, struct cstmt *s);
 void ls_function(struct lf *lf, struct cdecl *fn);
 /* Binds a local variable declaration (with its initializer). */
 void ls_local(struct lf *lf, struct cdecl *d);
+void ls_scope_end(struct lf *lf, uint32_t mark);
+bool ls_has_entry(struct cstmt *s, bool cases);
+void ls_push_target(struct lf *lf, const struct cstmt *s, uint32_t brk, uint32_t cont);
+/* Loops (lower_loop.c): counted loops fully unrolled when small or asked. */
+void ls_loop(struct lf *lf, struct cstmt *s);
 /* Inlines a call of fn with argument values (converted to its parameters). */
 ir_ref ls_inline(struct lf *lf, struct cdecl *fn, const ir_ref *args, uint32_t nargs, struct srcloc loc);
 /* Inline assembly (lower_asm.c). */

@@ -212,7 +212,7 @@ void ls_local(struct lf *lf, struct cdecl *d)
 }
 
 /* Ends the scope of the variables declared since `mark`. */
-static void scope_end(struct lf *lf, uint32_t mark)
+void ls_scope_end(struct lf *lf, uint32_t mark)
 {
 	while (lf->scope.len > mark) {
 		uint32_t var = vec_pop(&lf->scope);
@@ -227,7 +227,7 @@ static void scope_end(struct lf *lf, uint32_t mark)
 
 /* Whether a statement can be entered other than from its start (labels,
  * and cases of the switch being lowered). */
-static bool has_entry(struct cstmt *s, bool cases)
+bool ls_has_entry(struct cstmt *s, bool cases)
 {
 	if (!s)
 		return false;
@@ -236,18 +236,18 @@ static bool has_entry(struct cstmt *s, bool cases)
 		return true;
 	case S_CASE:
 	case S_DEFAULT:
-		return cases || has_entry(s->u.case_.body, cases);
+		return cases || ls_has_entry(s->u.case_.body, cases);
 	case S_COMPOUND:
 		for (uint32_t i = 0; i < s->u.block.n; i++)
-			if (has_entry(s->u.block.items[i], cases))
+			if (ls_has_entry(s->u.block.items[i], cases))
 				return true;
 		return false;
 	case S_IF:
-		return has_entry(s->u.if_.then, cases) || has_entry(s->u.if_.els, cases);
+		return ls_has_entry(s->u.if_.then, cases) || ls_has_entry(s->u.if_.els, cases);
 	case S_WHILE: case S_DO: case S_FOR:
-		return has_entry(s->u.loop.body, cases);
+		return ls_has_entry(s->u.loop.body, cases);
 	case S_SWITCH:
-		return has_entry(s->u.sw.body, false);
+		return ls_has_entry(s->u.sw.body, false);
 	default:
 		return false;
 	}
@@ -273,7 +273,7 @@ static const struct ltarget *find_target(struct lf *lf, const struct cstmt *s)
 	return NULL;
 }
 
-static void push_target(struct lf *lf, const struct cstmt *s, uint32_t brk, uint32_t cont)
+void ls_push_target(struct lf *lf, const struct cstmt *s, uint32_t brk, uint32_t cont)
 {
 	struct ltarget t = { s, brk, cont };
 	vec_push(&lf->targets, t);
@@ -285,7 +285,7 @@ static void stmt_if(struct lf *lf, struct cstmt *s)
 	if (ceval_int(s->u.if_.cond, &c)) {
 		struct cstmt *taken = c ? s->u.if_.then : s->u.if_.els;
 		struct cstmt *other = c ? s->u.if_.els : s->u.if_.then;
-		if (!has_entry(other, true)) {
+		if (!ls_has_entry(other, true)) {
 			ls_stmt(lf, taken);
 			return;
 		}
@@ -305,63 +305,6 @@ static void stmt_if(struct lf *lf, struct cstmt *s)
 	}
 	lf_seal(lf, join);
 	lf_set_block(lf, join);
-}
-
-static void stmt_loop(struct lf *lf, struct cstmt *s)
-{
-	uint32_t mark = lf->scope.len;
-	if (s->kind == S_FOR && s->u.loop.init)
-		ls_stmt(lf, s->u.loop.init);
-	struct cexpr *cond = s->u.loop.cond;
-	int64_t cv = 1;
-	if (cond && ceval_int(cond, &cv) && !cv && s->kind != S_DO && !has_entry(s->u.loop.body, true)) {
-		scope_end(lf, mark);
-		return; /* while (0) */
-	}
-	uint32_t exit;
-	if (s->kind == S_DO) {
-		uint32_t body = lf_block(lf), cont = lf_block(lf);
-		exit = lf_block(lf);
-		lf_jmp(lf, body);
-		lf_set_block(lf, body);
-		push_target(lf, s, exit, cont);
-		ls_stmt(lf, s->u.loop.body);
-		lf->targets.len--;
-		lf_jmp(lf, cont);
-		lf_seal(lf, cont);
-		lf_set_block(lf, cont);
-		if (cond)
-			lx_cond(lf, cond, body, exit);
-		else
-			lf_jmp(lf, body);
-		lf_seal(lf, body);
-	} else {
-		uint32_t head = lf_block(lf), body = lf_block(lf);
-		exit = lf_block(lf);
-		uint32_t cont = s->kind == S_FOR && s->u.loop.step ? lf_block(lf) : head;
-		lf_jmp(lf, head);
-		lf_set_block(lf, head);
-		if (cond)
-			lx_cond(lf, cond, body, exit);
-		else
-			lf_jmp(lf, body);
-		lf_seal(lf, body);
-		lf_set_block(lf, body);
-		push_target(lf, s, exit, cont);
-		ls_stmt(lf, s->u.loop.body);
-		lf->targets.len--;
-		lf_jmp(lf, cont);
-		if (cont != head) {
-			lf_seal(lf, cont);
-			lf_set_block(lf, cont);
-			lx_discard(lf, s->u.loop.step);
-			lf_jmp(lf, head);
-		}
-		lf_seal(lf, head);
-	}
-	lf_seal(lf, exit);
-	lf_set_block(lf, exit);
-	scope_end(lf, mark);
 }
 
 static void stmt_switch(struct lf *lf, struct cstmt *s)
@@ -405,7 +348,7 @@ static void stmt_switch(struct lf *lf, struct cstmt *s)
 		lf_set_block(lf, next);
 	}
 	lf_jmp(lf, deflt);
-	push_target(lf, s, exit, LB_NONE);
+	ls_push_target(lf, s, exit, LB_NONE);
 	ls_stmt(lf, s->u.sw.body);
 	lf->targets.len--;
 	lf_jmp(lf, exit);
@@ -452,7 +395,7 @@ void ls_stmt(struct lf *lf, struct cstmt *s)
 {
 	if (!s || lf->L->d->limit_reached)
 		return;
-	if (!lf_live(lf) && !has_entry(s, true))
+	if (!lf_live(lf) && !ls_has_entry(s, true))
 		return;
 	lf_set_loc(lf, s->loc);
 	switch (s->kind) {
@@ -462,7 +405,7 @@ void ls_stmt(struct lf *lf, struct cstmt *s)
 		uint32_t mark = lf->scope.len;
 		for (uint32_t i = 0; i < s->u.block.n; i++)
 			ls_stmt(lf, s->u.block.items[i]);
-		scope_end(lf, mark);
+		ls_scope_end(lf, mark);
 		break;
 	}
 	case S_EXPR:
@@ -478,7 +421,7 @@ void ls_stmt(struct lf *lf, struct cstmt *s)
 	case S_WHILE:
 	case S_DO:
 	case S_FOR:
-		stmt_loop(lf, s);
+		ls_loop(lf, s);
 		break;
 	case S_SWITCH:
 		stmt_switch(lf, s);
@@ -553,7 +496,7 @@ ir_ref ls_stmt_expr(struct lf *lf, struct cstmt *s, struct cexpr **last)
 	}
 	/* an aggregate value is read from its slot after the expression: keep it */
 	if (!keep)
-		scope_end(lf, mark);
+		ls_scope_end(lf, mark);
 	else
 		lf->scope.len = mark;
 	return v;
@@ -632,7 +575,7 @@ ir_ref ls_inline(struct lf *lf, struct cdecl *fn, const ir_ref *args, uint32_t n
 	lf->loc = saved;
 	lf->depth--;
 	lf->inl = in.up;
-	scope_end(lf, mark);
+	ls_scope_end(lf, mark);
 	/* the instance's labels are done: another call gets new blocks */
 	vec_foreach(&in.labels, l)
 	{

@@ -186,14 +186,15 @@ uint32_t lt_proto(struct lower *L, struct ctype *fn, struct cdecl **params, uint
 	struct cfunc *cf = fn->u.fn;
 	struct ir_type t = { .kind = IRT_PROTO, .label = label(L, "fn", NULL), .name = "",
 			     .variadic = (fn->flags & CTF_VARIADIC) != 0 };
-	t.base = lt_type(L, cf->ret);
+	/* parameters and results passed by value are needed whole */
+	t.base = lt_full(L, cf->ret);
 	struct ir_member *mb = cf->nparams ? xcalloc(cf->nparams, sizeof(*mb)) : NULL;
 	for (uint32_t i = 0; i < cf->nparams; i++) {
 		const char *name = i < n && params[i] && params[i]->name ? params[i]->name->name
 				   : cf->params[i].name				 ? cf->params[i].name->name
 										 : "";
 		mb[i].name = arena_strdup(&L->m->arena, name);
-		mb[i].type = lt_type(L, cf->params[i].type);
+		mb[i].type = lt_full(L, cf->params[i].type);
 	}
 	t.members = mb;
 	t.nmembers = cf->nparams;

@@ -11,6 +11,7 @@
  *   // prog-array: MAP INDEX PROG
  *   // requires: btf | tracefs | kprobes
  *   // error: TEXT    (whistlercc must reject the file with this message; no run)
+ *   // flags: -mcpu=v4 ...   (added to both compilers' command lines)
  * Every run line's return value and output bytes must be the same for both
  * builds (and the expected value when given).  The instruction counts and
  * the verifier's processed instructions of both builds are printed; with
@@ -114,6 +115,9 @@ static bool have_clang(void)
 	return rc == 0;
 }
 
+static char extra_flags[8][64];
+static unsigned nextra;
+
 static int compile(const char *cc, const char *src, const char *out, const char *vmdir, char **err)
 {
 	char srcdir[1024], idir[1100], vdir[1100];
@@ -125,9 +129,13 @@ static int compile(const char *cc, const char *src, const char *out, const char 
 		snprintf(srcdir, sizeof(srcdir), ".");
 	snprintf(idir, sizeof(idir), "-I%s", srcdir);
 	snprintf(vdir, sizeof(vdir), "-I%s", vmdir);
-	char *argv[] = { (char *)cc, "-target", "bpf", "-mcpu=v3", "-O2", "-g", "-Wall", "-Wno-unused-function",
-			 "-Wno-unused-variable", idir, vdir, "-idirafter", (char *)multiarch_include(), "-c",
-			 (char *)src, "-o", (char *)out, NULL };
+	char *argv[32] = { (char *)cc, "-target", "bpf", "-mcpu=v3", "-O2", "-g", "-Wall", "-Wno-unused-function",
+			   "-Wno-unused-variable", idir, vdir, "-idirafter", (char *)multiarch_include(), "-c",
+			   (char *)src, "-o", (char *)out };
+	unsigned n = 17;
+	for (unsigned i = 0; i < nextra; i++)
+		argv[n++] = extra_flags[i];
+	argv[n] = NULL;
 	return run_cmd(argv, err);
 }
 
@@ -589,9 +597,13 @@ static int run_file(const char *path, const char *wcc, const char *outdir)
 	bool vm = make_vmlinux_h(dir);
 	/* an expected compile error: only whistlercc runs */
 	char line[1024], *cur = text, *want_error = NULL;
-	while (next_line(&cur, line, sizeof(line)))
+	while (next_line(&cur, line, sizeof(line))) {
 		if (directive(line, "error"))
 			want_error = xstrdup(directive(line, "error"));
+		char *fl = directive(line, "flags");
+		for (char *t = fl ? strtok(fl, " ") : NULL; t && nextra < ARRAY_LEN(extra_flags); t = strtok(NULL, " "))
+			snprintf(extra_flags[nextra++], sizeof(extra_flags[0]), "%s", t);
+	}
 	char *err = NULL;
 	int rc = compile(wcc, path, wobj, dir, &err);
 	int status = 0;
