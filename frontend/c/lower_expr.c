@@ -1122,10 +1122,28 @@ void lx_discard(struct lf *lf, struct cexpr *e)
 
 /* ---- memory blocks and initializers ------------------------------------------------------------------------ */
 
+/* A copy to or from the context: field by field (the kernel converts each
+ * context access on its own, so no block operation may touch it). */
+static void ctx_copy(struct lf *lf, ir_ref dst, ir_ref src, uint64_t n)
+{
+	for (uint64_t off = 0; off < n;) {
+		unsigned chunk = n - off >= 8 ? 8 : n - off >= 4 ? 4 : n - off >= 2 ? 2 : 1;
+		ir_vt vt = chunk == 8 ? VT_I64 : VT_I32;
+		ir_ref v = mem_load(lf, src, (int64_t)off, load_op(chunk, false), vt, false);
+		mem_store(lf, dst, (int64_t)off, chunk, v, false);
+		off += chunk;
+	}
+}
+
 void lx_memcpy(struct lf *lf, ir_ref dst, ir_ref src, uint64_t n)
 {
 	dst = lf_coerce(lf, dst, lf_vt(lf, dst, VT_PTR(ANY)));
 	src = lf_coerce(lf, src, lf_vt(lf, src, VT_PTR(ANY)));
+	if ((lf_vt(lf, dst, VT_PTR(ANY)).region == RG_CTX || lf_vt(lf, src, VT_PTR(ANY)).region == RG_CTX) &&
+	    n <= 256) {
+		ctx_copy(lf, dst, src, n);
+		return;
+	}
 	for (uint64_t done = 0; done < n;) {
 		uint64_t chunk = MIN(n - done, 65536u);
 		ir_ref args[3] = { lx_ptr_add(lf, dst, (int64_t)done), lx_ptr_add(lf, src, (int64_t)done),
