@@ -176,21 +176,21 @@ static void classify(struct isel *s)
 				s->rslot[d] = mir_slot(s->mf, FS_ALLOCA, (uint32_t)ir_con_val(f, in->args[0]),
 						       (uint32_t)ir_con_val(f, in->args[1]));
 				s->rval[d] = 0;
-			} else if (in->op == IR_COPY && const_of(s, in->args[0], &c)) {
+			} else if ((in->op == IR_COPY || in->op == IR_CAST) && const_of(s, in->args[0], &c)) {
 				s->remat[d] = RM_CONST;
 				s->rval[d] = in->ty.cls == IR_I32 ? (int64_t)(uint32_t)c : c;
-			} else if (in->op == IR_COPY && ir_ref_kind(in->args[0]) == REF_SYM) {
+			} else if ((in->op == IR_COPY || in->op == IR_CAST) && ir_ref_kind(in->args[0]) == REF_SYM) {
 				s->remat[d] = RM_SYM;
 				s->rslot[d] = ir_ref_idx(in->args[0]);
-			} else if ((in->op == IR_COPY || in->op == IR_ADD || in->op == IR_SUB) &&
+			} else if ((in->op == IR_COPY || in->op == IR_CAST || in->op == IR_ADD || in->op == IR_SUB) &&
 				   ir_ref_kind(in->args[0]) == REF_TMP && s->remat[ir_ref_idx(in->args[0])] == RM_FRAME &&
-				   (in->op == IR_COPY || const_of(s, in->args[1], &c))) {
+				   (in->op == IR_COPY || in->op == IR_CAST || const_of(s, in->args[1], &c))) {
 				uint32_t src = ir_ref_idx(in->args[0]);
-				int64_t delta = in->op == IR_COPY ? 0 : in->op == IR_ADD ? c : -c;
+				int64_t delta = in->op == IR_COPY || in->op == IR_CAST ? 0 : in->op == IR_ADD ? c : -c;
 				s->remat[d] = RM_FRAME;
 				s->rslot[d] = s->rslot[src];
 				s->rval[d] = s->rval[src] + delta;
-			} else if (in->op == IR_COPY && ir_ref_kind(in->args[0]) == REF_TMP &&
+			} else if ((in->op == IR_COPY || in->op == IR_CAST) && ir_ref_kind(in->args[0]) == REF_TMP &&
 				   s->remat[ir_ref_idx(in->args[0])] != RM_NONE) {
 				uint32_t src = ir_ref_idx(in->args[0]);
 				s->remat[d] = s->remat[src];
@@ -801,21 +801,23 @@ static void sel_block(struct isel *s, uint32_t b)
 			unsigned ns = ir_succs(in, succ);
 			if (ns == 2 && (has_phis(s->f->blocks.data[succ[0]]) || has_phis(s->f->blocks.data[succ[1]]))) {
 				/* critical edges: copies go into blocks of their own */
+				uint32_t split[2] = { UINT32_MAX, UINT32_MAX };
 				for (unsigned k = 0; k < 2; k++) {
-					if (!has_phis(s->f->blocks.data[succ[k]]))
+					if (!has_phis(s->f->blocks.data[succ[k]]) || (k && succ[1] == succ[0]))
 						continue;
-					uint32_t split = mir_block(s->mf, UINT32_MAX);
+					split[k] = mir_block(s->mf, UINT32_MAX);
 					uint32_t saved = s->cur;
-					s->cur = split;
+					s->cur = split[k];
 					phi_copies(s, b, succ[k]);
 					jump(s, succ[k]);
 					s->cur = saved;
-					s->mblock[succ[k]] = split; /* for this terminator only */
-					sel_term(s, in);
-					/* restore the mapping for later blocks */
-					s->mblock[succ[k]] = UINT32_MAX;
 				}
-				/* mblock entries were overwritten; recompute them */
+				/* the terminator once, its targets the split blocks */
+				for (unsigned k = 0; k < 2; k++)
+					if (split[k] != UINT32_MAX)
+						s->mblock[succ[k]] = split[k];
+				sel_term(s, in);
+				/* mblock entries were overwritten; the caller recomputes them */
 				return;
 			}
 			if (ns == 1)
@@ -829,7 +831,7 @@ static void sel_block(struct isel *s, uint32_t b)
 			sel_unary(s, in);
 		else if ((oi->props & OP_CMP))
 			sel_setcc(s, in);
-		else if (in->op == IR_COPY)
+		else if (in->op == IR_COPY || in->op == IR_CAST)
 			move_to(s, s->vreg[in->dst], in->args[0], width_of(in->ty));
 		else if (in->op == IR_SELECT)
 			sel_select(s, in);

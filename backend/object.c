@@ -652,7 +652,8 @@ static void build_btf(struct objw *o)
 			vec_push(&vars, ((struct secvar){ "license", v, 0, n }));
 	}
 	/* DATASECs last, by name, as clang emits them */
-	qsort(vars.data, vars.len, sizeof(*vars.data), cmp_secvar);
+	if (vars.len)
+		qsort(vars.data, vars.len, sizeof(*vars.data), cmp_secvar);
 	for (uint32_t i = 0; i < vars.len && !o->err;) {
 		uint32_t j = i, size = 0;
 		while (j < vars.len && !strcmp(vars.data[j].sec, vars.data[i].sec)) {

@@ -1,11 +1,57 @@
 /* The compilation stages of whistlercc after option parsing: C through the
- * preprocessor, parser and semantic analysis (lowering to IR not connected
- * yet: a clear error, never a fake output); Whistler IR through the
- * optimizer and backend. */
+ * preprocessor, parser, semantic analysis and lowering to IR, Whistler IR
+ * text through the IR parser; then both through the IR verifier, the
+ * optimizer pipeline of the -O level and the backend. */
 #include "driver/cc_compile.h"
 #include "frontend/c/cparse.h"
+#include "frontend/c/lower.h"
 #include "backend/object.h"
 #include "ir/pass.h"
+
+/* Verifies, optimizes and writes a module for o->mode: an object, its
+ * assembly, or (-emit-llvm) the IR. Returns the exit code. */
+static int compile_module(const struct cc_options *o, struct ir_module *m, const char *source,
+			  const char *output, struct diag *d)
+{
+	int rc = 1;
+	struct buf obj = { 0 }, text = { 0 };
+	if (ir_verify_module(m, d))
+		goto done;
+	const char *const *pl = ir_pipeline(o->opt_size ? 2 : o->opt_level);
+	size_t np = 0;
+	while (pl[np])
+		np++;
+	struct ir_pass_opts po = { .diag = d };
+	if (ir_run_passes(m, pl, np, &po) || ir_verify_module(m, d))
+		goto done;
+	if (o->mode == CC_MODE_SYNTAX) {
+		rc = 0;
+		goto done;
+	}
+	if (o->emit_llvm) {
+		/* -emit-llvm: Whistler's own IR takes LLVM's place */
+		ir_print_module(m, &text);
+		rc = cc_write_output(output, text.data, text.len) ? 1 : 0;
+		goto done;
+	}
+	struct obj_options oo = { .line_info = true };
+	oo.bk.cpu = o->cpu_explicit && o->cpu != CPU_PROBE ? (uint8_t)o->cpu : 0;
+	oo.bk.stack_limit = o->stack_size > 0 ? (uint32_t)o->stack_size : 0;
+	if (bk_write_object(m, &oo, &obj, d))
+		goto done;
+	if (o->mode == CC_MODE_ASM) {
+		bk_object_asm(obj.data, obj.len, source, &text);
+		rc = cc_write_output(output, text.data, text.len) ? 1 : 0;
+	} else {
+		rc = cc_write_output(output, obj.data, obj.len) ? 1 : 0;
+	}
+	if (rc)
+		diag_error(d, (struct srcloc){ 0 }, "cannot write '%s'", output);
+done:
+	buf_free(&obj);
+	buf_free(&text);
+	return rc;
+}
 
 int cc_compile(const struct cc_options *o, const struct cc_input *input, const char *output,
 	       struct diag *d)
@@ -35,13 +81,16 @@ int cc_compile(const struct cc_options *o, const struct cc_input *input, const c
 		buf_free(&b);
 	}
 	if (!rc && o->mode != CC_MODE_SYNTAX) {
-		/* lowering the typed AST to IR is the next step (issue 7) */
-		diag_error(d, (struct srcloc){ 0 },
-			   "compiling C to %s is not implemented yet (-fsyntax-only and -E work)",
-			   o->mode == CC_MODE_ASM ? "assembly" : "an object");
-		rc = 1;
+		struct clower_options lo = {
+			.cpu = o->cpu == CPU_PROBE ? 3 : (uint8_t)o->cpu,
+			.debug = o->debug > 0,
+			.no_inline = o->no_inline,
+			.opt_level = o->opt_size ? 2 : o->opt_level,
+		};
+		struct ir_module *m = clower_unit(tu, d, &lo);
+		rc = m ? compile_module(o, m, input->path, output, d) : 1;
+		ir_module_free(m);
 	}
-	(void)output;
 	if (cc_emit_dep_file(o, input->path, output, pp))
 		rc = 1;
 	ctu_free(tu);
@@ -58,43 +107,7 @@ int cc_compile_ir(const struct cc_options *o, const struct cc_input *input, cons
 		return 1;
 	}
 	struct ir_module *m = ir_parse(d, file);
-	int rc = 1;
-	struct buf obj = { 0 }, text = { 0 };
-	if (!m || ir_verify_module(m, d))
-		goto done;
-	const char *const *pl = ir_pipeline(o->opt_size ? 2 : o->opt_level);
-	size_t np = 0;
-	while (pl[np])
-		np++;
-	struct ir_pass_opts po = { .diag = d };
-	if (ir_run_passes(m, pl, np, &po) || ir_verify_module(m, d))
-		goto done;
-	if (o->mode == CC_MODE_SYNTAX) {
-		rc = 0;
-		goto done;
-	}
-	if (o->emit_llvm) {
-		/* -emit-llvm: Whistler's own IR takes LLVM's place */
-		ir_print_module(m, &text);
-		rc = cc_write_output(output, text.data, text.len) ? 1 : 0;
-		goto done;
-	}
-	struct obj_options oo = { .line_info = true };
-	oo.bk.cpu = o->cpu_explicit && o->cpu != CPU_PROBE ? (uint8_t)o->cpu : 0;
-	oo.bk.stack_limit = o->stack_size > 0 ? (uint32_t)o->stack_size : 0;
-	if (bk_write_object(m, &oo, &obj, d))
-		goto done;
-	if (o->mode == CC_MODE_ASM) {
-		bk_object_asm(obj.data, obj.len, input->path, &text);
-		rc = cc_write_output(output, text.data, text.len) ? 1 : 0;
-	} else {
-		rc = cc_write_output(output, obj.data, obj.len) ? 1 : 0;
-	}
-	if (rc)
-		diag_error(d, (struct srcloc){ 0 }, "cannot write '%s'", output);
-done:
-	buf_free(&obj);
-	buf_free(&text);
+	int rc = m ? compile_module(o, m, input->path, output, d) : 1;
 	ir_module_free(m);
 	return rc;
 }

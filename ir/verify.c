@@ -470,6 +470,17 @@ static void check_types(struct vfy *v, uint32_t b, const struct ir_ins *in)
 			check_int_operand(v, in, in->args[0], in->ty.cls);
 		break;
 	}
+	case IR_CAST: {
+		ir_vt t = vfy_type(v, in->args[0]);
+		bool con = ir_ref_kind(in->args[0]) == REF_CON;
+		if (in->ty.cls != IR_PTR && in->ty.cls != IR_I64)
+			vfy_error(v, in, "cast yields an i64 or a pointer");
+		else if (!con && t.cls != IR_PTR && t.cls != IR_I64)
+			vfy_error(v, in, "cast takes an i64 or a pointer, not %s", vfy_name(v, in->args[0]));
+		else if (!con && t.cls == IR_I64 && in->ty.cls == IR_I64)
+			vfy_error(v, in, "cast of an i64 to an i64: use copy");
+		break;
+	}
 	case IR_SELECT:
 		for (unsigned a = 1; a < 3; a++) {
 			ir_ref r = in->args[a];

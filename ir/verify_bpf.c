@@ -27,7 +27,7 @@ static uint32_t root_of(struct vfy *v, ir_ref r, int64_t *delta, bool through_ad
 		if (d.blk == UINT32_MAX || d.idx == UINT32_MAX)
 			return t;
 		const struct ir_ins *in = &v->f->blocks.data[d.blk]->ins.data[d.idx];
-		if (in->op == IR_COPY && ir_ref_kind(in->args[0]) == REF_TMP) {
+		if ((in->op == IR_COPY || in->op == IR_CAST) && ir_ref_kind(in->args[0]) == REF_TMP) {
 			t = ir_ref_idx(in->args[0]);
 		} else if (through_adds && (in->op == IR_ADD || in->op == IR_SUB) &&
 			   ir_ref_kind(in->args[0]) == REF_TMP && ir_ref_kind(in->args[1]) == REF_CON) {

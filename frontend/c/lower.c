@@ -1,0 +1,407 @@
+/* The C lowering's top level: which functions are programs (SEC(), their
+ * type from the section name as libbpf reads it), which are subprograms
+ * and which are inlined; global data and maps; programs and subprograms
+ * lowered one after the other into the module. */
+#include "frontend/c/lower_internal.h"
+
+#include <string.h>
+
+void lw_error(struct lower *L, struct srcloc loc, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	diag_vreport(L->d, DIAG_ERROR, loc, fmt, ap);
+	va_end(ap);
+	L->errors++;
+}
+
+void lw_unsupported(struct lower *L, struct srcloc loc, const char *what)
+{
+	lw_error(L, loc, "%s not supported yet", what);
+}
+
+const char *lw_name(const struct cdecl *d)
+{
+	return d && d->name ? d->name->name : "";
+}
+
+/* ---- program types from section names --------------------------------------------- */
+
+static const struct {
+	const char *name;
+	int prog_type;
+} sec_defs[] = {
+/* the loader's table of libbpf's section names; only the name and type are used */
+#define SEC_DEF(name, prog_type, attach_type, flags, attach) { name, prog_type },
+#include "loader/sec_defs.def"
+#undef SEC_DEF
+};
+
+static enum ir_progtype by_kernel_id(int id)
+{
+	for (unsigned i = 1; i < IR_NPROGTYPES; i++)
+		if (ir_progtypes[i].kernel_id == id)
+			return i;
+	return IR_PROG_NONE;
+}
+
+enum ir_progtype lw_section_progtype(const char *sec)
+{
+	for (size_t i = 0; i < ARRAY_LEN(sec_defs); i++) {
+		const char *n = sec_defs[i].name;
+		size_t len = strlen(n);
+		bool plus = len && n[len - 1] == '+';
+		if (plus)
+			len--;
+		if (strncmp(sec, n, len))
+			continue;
+		if (!sec[len] || (plus && sec[len] == '/'))
+			return by_kernel_id(sec_defs[i].prog_type);
+	}
+	/* older loaders matched prefixes ("xdp_redirect", "kprobe__x"): the longest wins */
+	size_t best_len = 0;
+	int best = 0;
+	for (size_t i = 0; i < ARRAY_LEN(sec_defs); i++) {
+		const char *n = sec_defs[i].name;
+		size_t len = strlen(n);
+		if (len && n[len - 1] == '+')
+			len--;
+		if (len > best_len && !strncmp(sec, n, len)) {
+			best_len = len;
+			best = sec_defs[i].prog_type;
+		}
+	}
+	return best ? by_kernel_id(best) : IR_PROG_NONE;
+}
+
+/* ---- functions ---------------------------------------------------------------------- */
+
+struct lfninfo *lc_info(struct lower *L, struct cdecl *fn)
+{
+	uintptr_t v;
+	if (pmap_get(&L->fninfo, pkey(fn), &v))
+		return (struct lfninfo *)v;
+	struct lfninfo *fi = arena_alloc(&L->arena, sizeof(*fi));
+	const struct cattrs *a = fn->attrs;
+	bool always = a && (a->flags & CA_ALWAYS_INLINE);
+	bool never = a && (a->flags & CA_NOINLINE);
+	if (a && a->section && fn->u.fn.body) {
+		fi->kind = LF_PROG;
+	} else if (fn->linkage == CL_EXTERNAL && !(fn->flags & CDF_INLINE)) {
+		fi->kind = LF_SUBPROG; /* global functions are verified on their own */
+	} else if (always) {
+		fi->kind = LF_INLINE;
+	} else if (never || L->o->no_inline || L->o->opt_level == 0) {
+		fi->kind = LF_SUBPROG;
+	} else {
+		fi->kind = LF_INLINE;
+	}
+	pmap_put(&L->fninfo, pkey(fn), (uintptr_t)fi);
+	return fi;
+}
+
+static struct ir_func *new_func(struct lower *L, struct cdecl *fn, bool is_prog)
+{
+	struct ir_func *f = ir_func_new(L->m, lw_name(fn), is_prog);
+	if (!f) {
+		lw_error(L, fn->loc, "'%s' is defined twice in the object", lw_name(fn));
+		return NULL;
+	}
+	ir_sym(L->m, f->sym)->pos = fn->loc.line;
+	return f;
+}
+
+uint32_t lc_subprog_sym(struct lower *L, struct cdecl *fn, struct srcloc use)
+{
+	struct lfninfo *fi = lc_info(L, fn);
+	if (fi->sym)
+		return fi->sym;
+	if (fi->kind == LF_PROG) {
+		lw_error(L, use, "'%s' is a program (SEC(\"%s\")): it cannot be called", lw_name(fn),
+			 fn->attrs->section);
+		return 0;
+	}
+	if (!fn->u.fn.body) {
+		lw_error(L, use, "call of '%s', which has no definition here (an extern function "
+			 "that is not a __ksym kfunc)", lw_name(fn));
+		return 0;
+	}
+	if (fi->kind == LF_INLINE)
+		fi->kind = LF_SUBPROG;
+	struct ir_func *f = new_func(L, fn, false);
+	if (!f)
+		return 0;
+	fi->sym = f->sym;
+	if (!fi->queued) {
+		fi->queued = true;
+		vec_push(&L->queue, fn);
+	}
+	return fi->sym;
+}
+
+static void set_proto(struct lower *L, struct ir_func *f, struct cdecl *fn, bool global)
+{
+	if (!L->o->debug && !global)
+		return;
+	f->proto = lt_proto(L, fn->type, fn->u.fn.params, fn->u.fn.nparams);
+	/* the kernel checks pointer arguments (a program's context, a global
+	 * function's arguments) against the sizes of what they point to */
+	struct cfunc *cf = fn->type->u.fn;
+	for (uint32_t i = 0; i < cf->nparams; i++)
+		if (cf->params[i].type->kind == TY_PTR)
+			lt_complete(L, cf->params[i].type->u.pointee);
+}
+
+/* Lowers the body of a program or subprogram whose ir_func exists. */
+static void lower_body(struct lower *L, struct cdecl *fn, struct ir_func *f, struct lfninfo *fi)
+{
+	struct ctype *ret = fn->type->u.fn->ret;
+	bool is_prog = fi->kind == LF_PROG;
+	f->ret = ctype_is_void(ret) ? (is_prog ? VT_I32 : VT_VOID) : lt_vt(ret);
+	if (!ctype_is_void(ret) && f->ret.cls == IR_VOID) {
+		lw_unsupported(L, fn->loc, "returning a struct, union or floating value from a function");
+		return;
+	}
+	if (f->ret.cls == IR_PTR && is_prog) {
+		lw_error(L, fn->loc, "program '%s' returns a pointer", lw_name(fn));
+		return;
+	}
+	uint32_t np = fn->u.fn.nparams;
+	if (is_prog && np > 1) {
+		lw_error(L, fn->loc, "program '%s' takes %u parameters; a BPF program takes only its "
+			 "context", lw_name(fn), np);
+		return;
+	}
+	if (np > 5) {
+		lw_error(L, fn->loc, "function '%s' takes %u parameters; BPF calls pass at most 5",
+			 lw_name(fn), np);
+		return;
+	}
+	struct lf lf;
+	lf_init(&lf, L, f, fn);
+	if (is_prog) {
+		const char *pname = np && fn->u.fn.params[0]->name ? lw_name(fn->u.fn.params[0]) : "ctx";
+		uint32_t t = ir_tmp_new(f, pname, VT_PTR(CTX));
+		vec_push(&f->params, t);
+	} else {
+		for (uint32_t i = 0; i < np; i++) {
+			struct cdecl *p = fn->u.fn.params[i];
+			/* structs and unions are passed by reference to a copy */
+			ir_vt vt = lt_is_aggregate(p->type) ? VT_PTR(ANY) : lt_vt(p->type);
+			if (vt.cls == IR_VOID) {
+				lw_unsupported(L, p->loc, "passing a struct, union or floating value as an argument");
+				lf_free(&lf);
+				return;
+			}
+			uint32_t t = ir_tmp_new(f, p->name ? lw_name(p) : NULL, vt);
+			vec_push(&f->params, t);
+		}
+	}
+	ls_function(&lf, fn);
+	if (!lf.errors)
+		lf_finish(&lf);
+	lf_free(&lf);
+}
+
+static void lower_program(struct lower *L, struct cdecl *fn, struct lfninfo *fi)
+{
+	const char *sec = fn->attrs->section;
+	enum ir_progtype pt = lw_section_progtype(sec);
+	if (pt == IR_PROG_NONE)
+		pt = IR_PROG_socket_filter; /* clang accepts any section; loaders decide */
+	fi->progtype = (uint8_t)pt;
+	struct ir_func *f = new_func(L, fn, true);
+	if (!f)
+		return;
+	fi->sym = f->sym;
+	f->progtype = (uint8_t)pt;
+	f->section = arena_strdup(&L->m->arena, sec);
+	f->linkage = IR_GLOBAL;
+	set_proto(L, f, fn, false);
+	lower_body(L, fn, f, fi);
+}
+
+static void lower_subprog(struct lower *L, struct cdecl *fn)
+{
+	struct lfninfo *fi = lc_info(L, fn);
+	struct ir_func *f = ir_sym(L->m, fi->sym)->fn;
+	bool global = fn->linkage == CL_EXTERNAL;
+	f->linkage = global ? IR_GLOBAL : IR_STATIC;
+	if (fn->attrs && (fn->attrs->flags & CA_NOINLINE))
+		f->inl = IR_INLINE_NEVER;
+	if (fn->attrs && fn->attrs->section)
+		f->section = arena_strdup(&L->m->arena, fn->attrs->section);
+	set_proto(L, f, fn, global);
+	lower_body(L, fn, f, fi);
+}
+
+/* Marks functions used other than by a direct call (callbacks). */
+static void find_addr_taken(struct lower *L, struct cexpr *e, bool callee);
+
+static void scan_stmt(struct lower *L, struct cstmt *s);
+
+static void scan_init(struct lower *L, struct cinit *in)
+{
+	if (!in)
+		return;
+	if (in->kind == CI_EXPR) {
+		find_addr_taken(L, in->u.expr, false);
+		return;
+	}
+	for (uint32_t i = 0; i < in->u.list.n; i++)
+		scan_init(L, in->u.list.elems[i].init);
+}
+
+static void find_addr_taken(struct lower *L, struct cexpr *e, bool callee)
+{
+	if (!e)
+		return;
+	switch (e->op) {
+	case E_DECL:
+		if (e->u.decl->kind == CD_FUNC && !callee && e->u.decl->u.fn.body)
+			lc_info(L, e->u.decl)->addr_taken = true;
+		return;
+	case E_CALL:
+		find_addr_taken(L, e->u.call.fn, true);
+		for (uint32_t i = 0; i < e->u.call.nargs; i++)
+			find_addr_taken(L, e->u.call.args[i], false);
+		return;
+	case E_CONV:
+	case E_CAST:
+		find_addr_taken(L, e->u.bin.a, callee && (e->ck == CK_FUNC_DECAY || e->ck == CK_NOOP));
+		return;
+	case E_MEMBER:
+		find_addr_taken(L, e->u.m.base, false);
+		return;
+	case E_COND:
+		find_addr_taken(L, e->u.cond.c, false);
+		find_addr_taken(L, e->u.cond.a, false);
+		find_addr_taken(L, e->u.cond.b, false);
+		return;
+	case E_BUILTIN:
+		for (uint32_t i = 0; i < e->u.bi.nargs; i++)
+			find_addr_taken(L, e->u.bi.args[i], false);
+		return;
+	case E_COMPOUND_LIT:
+		scan_init(L, e->u.lit.obj->u.var.init);
+		return;
+	case E_STMT_EXPR:
+		scan_stmt(L, e->u.stmt);
+		return;
+	case E_VA_ARG:
+		find_addr_taken(L, e->u.va.ap, false);
+		return;
+	case E_INT: case E_FLOAT: case E_STRING: case E_ERROR:
+		return;
+	default:
+		find_addr_taken(L, e->u.bin.a, false);
+		if (e->op >= E_MUL && e->op <= E_INDEX)
+			find_addr_taken(L, e->u.bin.b, false);
+		return;
+	}
+}
+
+static void scan_stmt(struct lower *L, struct cstmt *s)
+{
+	if (!s)
+		return;
+	switch (s->kind) {
+	case S_COMPOUND:
+		for (uint32_t i = 0; i < s->u.block.n; i++)
+			scan_stmt(L, s->u.block.items[i]);
+		break;
+	case S_EXPR:
+	case S_RETURN:
+		find_addr_taken(L, s->u.expr, false);
+		break;
+	case S_DECL:
+		for (uint32_t i = 0; i < s->u.decl.n; i++)
+			if (s->u.decl.decls[i]->kind == CD_VAR)
+				scan_init(L, s->u.decl.decls[i]->u.var.init);
+		break;
+	case S_IF:
+		find_addr_taken(L, s->u.if_.cond, false);
+		scan_stmt(L, s->u.if_.then);
+		scan_stmt(L, s->u.if_.els);
+		break;
+	case S_WHILE: case S_DO: case S_FOR:
+		scan_stmt(L, s->u.loop.init);
+		find_addr_taken(L, s->u.loop.cond, false);
+		find_addr_taken(L, s->u.loop.step, false);
+		scan_stmt(L, s->u.loop.body);
+		break;
+	case S_SWITCH:
+		find_addr_taken(L, s->u.sw.cond, false);
+		scan_stmt(L, s->u.sw.body);
+		break;
+	case S_CASE: case S_DEFAULT:
+		scan_stmt(L, s->u.case_.body);
+		break;
+	case S_LABEL:
+		scan_stmt(L, s->u.label.body);
+		break;
+	case S_ASM:
+		for (uint32_t i = 0; i < s->u.asm_->ninputs; i++)
+			find_addr_taken(L, s->u.asm_->inputs[i].expr, false);
+		break;
+	default:
+		break;
+	}
+}
+
+static void init_module(struct lower *L)
+{
+	L->m = ir_module_new();
+	L->m->cpu = L->o->cpu ? L->o->cpu : 3;
+	L->m->diag = L->d;
+}
+
+struct ir_module *clower_unit(struct ctu *tu, struct diag *d, const struct clower_options *o)
+{
+	struct lower L = { .tu = tu, .d = d, .o = o };
+	init_module(&L);
+	/* callbacks and function pointers first: they decide what is inlined */
+	vec_foreach(&tu->globals, g)
+	{
+		struct cdecl *dcl = *g;
+		if (dcl->kind == CD_FUNC && dcl->u.fn.body)
+			scan_stmt(&L, dcl->u.fn.body);
+		else if (dcl->kind == CD_VAR)
+			scan_init(&L, dcl->u.var.init);
+	}
+	ld_globals(&L);
+	vec_foreach(&tu->globals, g)
+	{
+		struct cdecl *fn = *g;
+		if (fn->kind != CD_FUNC || !fn->u.fn.body || (fn->flags & CDF_BUILTIN))
+			continue;
+		struct lfninfo *fi = lc_info(&L, fn);
+		if (fi->addr_taken && fi->kind == LF_INLINE)
+			fi->kind = LF_SUBPROG;
+		if (fi->kind == LF_PROG)
+			lower_program(&L, fn, fi);
+		else if (fi->kind == LF_SUBPROG && fn->linkage == CL_EXTERNAL)
+			lc_subprog_sym(&L, fn, fn->loc);
+		if (d->limit_reached)
+			break;
+	}
+	for (uint32_t i = 0; i < L.queue.len && !d->limit_reached; i++)
+		lower_subprog(&L, L.queue.data[i]);
+	ld_finish(&L);
+	vec_free(&L.queue);
+	pmap_free(&L.types);
+	pmap_free(&L.records);
+	pmap_free(&L.completed);
+	pmap_free(&L.enums);
+	pmap_free(&L.syms);
+	pmap_free(&L.helpers);
+	pmap_free(&L.fninfo);
+	pmap_free(&L.strs);
+	buf_free(&L.strpool);
+	arena_free(&L.arena);
+	if (L.errors) {
+		ir_module_free(L.m);
+		return NULL;
+	}
+	return L.m;
+}

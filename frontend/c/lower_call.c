@@ -1,0 +1,208 @@
+/* Calls in C: BPF helpers through bpf_helper_defs.h's pointer variables,
+ * kfuncs (__ksym externs), BPF-to-BPF subprograms, functions inlined at
+ * the call (always_inline, and static functions at -O1 and above), and
+ * library functions the compiler provides (memcpy, memset, memcmp). */
+#include "frontend/c/lower_internal.h"
+
+#include <string.h>
+
+/* The function expression of a call without its decays and no-ops. */
+static struct cexpr *callee_expr(struct cexpr *e)
+{
+	while ((e->op == E_CONV || e->op == E_CAST) &&
+	       (e->ck == CK_FUNC_DECAY || e->ck == CK_NOOP || e->ck == CK_LVAL))
+		e = e->u.bin.a;
+	while (e->op == E_DEREF && e->u.bin.a->type->kind == TY_PTR &&
+	       e->u.bin.a->type->u.pointee->kind == TY_FUNC)
+		e = callee_expr(e->u.bin.a);
+	return e;
+}
+
+/* An argument's value in the form a call passes it: structs and unions by
+ * the address of a copy (subprograms), or of the value (inlined calls copy). */
+static ir_ref arg_value(struct lf *lf, struct cexpr *a, bool by_ref)
+{
+	if (lt_is_aggregate(a->type)) {
+		if (!by_ref) {
+			lf_unsupported(lf, a->loc, "passing a struct or union by value to a helper or kfunc");
+			return lf_con(lf, 0, VT_I64);
+		}
+		return lx_rvalue(lf, a);
+	}
+	if (ctype_is_floating(a->type)) {
+		lf_unsupported(lf, a->loc, "floating-point arguments");
+		return lf_con(lf, 0, VT_I64);
+	}
+	return lx_rvalue(lf, a);
+}
+
+/* The C result of a call made with IR type `got`. */
+static ir_ref result(struct lf *lf, ir_ref r, ir_vt got, struct ctype *t)
+{
+	ir_vt want = lt_vt(t);
+	if (want.cls == IR_VOID || r == IR_NOREF)
+		return r;
+	if (got.cls == IR_I64 && want.cls == IR_I32)
+		return lx_convert(lf, r, lf->L->tu->ty[TY_ULLONG], t);
+	if (got.cls == IR_I64 && want.cls == IR_PTR)
+		return lf_emit(lf, IR_CAST, VT_PTR(ANY), &r, 1);
+	if (got.cls == IR_PTR && want.cls != IR_PTR)
+		return lx_convert(lf, lf_emit(lf, IR_CAST, VT_I64, &r, 1), lf->L->tu->ty[TY_ULLONG], t);
+	return r;
+}
+
+static ir_ref helper_call(struct lf *lf, int id, struct cexpr *e)
+{
+	const struct ir_helper *h = ir_helper_by_id(id);
+	if (!h) {
+		lf_error(lf, e->loc, "BPF helper %d is not known to this compiler", id);
+		return lf_con(lf, 0, VT_I64);
+	}
+	uint32_t n = e->u.call.nargs;
+	if (n > 5) {
+		lf_error(lf, e->loc, "bpf_%s takes at most 5 arguments, %u given", h->name, n);
+		return lf_con(lf, 0, VT_I64);
+	}
+	ir_ref args[6];
+	args[0] = IR_REF(REF_HLP, (uint32_t)id);
+	for (uint32_t i = 0; i < n; i++)
+		args[i + 1] = arg_value(lf, e->u.call.args[i], false);
+	struct ctype *rt = e->type;
+	ir_vt vt = VT_VOID;
+	if (!ctype_is_void(rt))
+		vt = h->ret == HR_INT || h->ret == HR_VOID ? VT_I64 : VT_PTR(ANY);
+	ir_ref r = lf_emit(lf, IR_CALL, vt, args, n + 1);
+	return result(lf, r, vt, rt);
+}
+
+static ir_ref sym_call(struct lf *lf, uint32_t sym, struct cexpr *e, ir_vt rvt, const ir_vt *params, uint32_t np,
+		       bool by_ref)
+{
+	uint32_t n = e->u.call.nargs;
+	if (n > 5) {
+		lf_error(lf, e->loc, "a BPF call passes at most 5 arguments, not %u", n);
+		return lf_con(lf, 0, VT_I64);
+	}
+	ir_ref args[6];
+	args[0] = IR_REF(REF_SYM, sym);
+	for (uint32_t i = 0; i < n; i++) {
+		struct cexpr *a = e->u.call.args[i];
+		args[i + 1] = arg_value(lf, a, by_ref);
+		if (by_ref && lt_is_aggregate(a->type)) {
+			uint32_t var = lf_var_new(lf, NULL, a->type, true);
+			vec_push(&lf->scope, var); /* the copy lives until the enclosing block ends */
+			lx_memcpy(lf, lf->vars.data[var].addr, args[i + 1], ctype_size(a->type));
+			args[i + 1] = lf->vars.data[var].addr;
+		}
+		if (i < np && params[i].cls == IR_PTR)
+			args[i + 1] = lf_coerce(lf, args[i + 1], params[i]);
+	}
+	return lf_emit(lf, IR_CALL, rvt, args, n + 1);
+}
+
+static ir_ref subprog_call(struct lf *lf, struct cdecl *fn, struct cexpr *e)
+{
+	uint32_t s = lc_subprog_sym(lf->L, fn, e->loc);
+	if (!s)
+		return lf_con(lf, 0, VT_I64);
+	struct ctype *rt = fn->type->u.fn->ret;
+	ir_vt rvt = ctype_is_void(rt) ? VT_VOID : lt_vt(rt);
+	if (!ctype_is_void(rt) && rvt.cls == IR_VOID) {
+		lf_unsupported(lf, e->loc, "calling a function that returns a struct, union or floating value");
+		return lf_con(lf, 0, VT_I64);
+	}
+	ir_vt params[5];
+	struct cfunc *cf = fn->type->u.fn;
+	for (uint32_t i = 0; i < cf->nparams && i < 5; i++)
+		params[i] = lt_is_aggregate(cf->params[i].type) ? VT_PTR(ANY) : lt_vt(cf->params[i].type);
+	return sym_call(lf, s, e, rvt, params, MIN(cf->nparams, 5u), true);
+}
+
+static ir_ref kfunc_call(struct lf *lf, struct cdecl *fn, struct cexpr *e)
+{
+	uint32_t s = ld_extern_sym(lf->L, fn, e->loc);
+	if (!s)
+		return lf_con(lf, 0, VT_I64);
+	struct ctype *rt = fn->type->u.fn->ret;
+	ir_vt rvt = ctype_is_void(rt) ? VT_VOID : lt_vt(rt);
+	if (!ctype_is_void(rt) && rvt.cls == IR_VOID) {
+		lf_unsupported(lf, e->loc, "a kfunc that returns a struct, union or floating value");
+		return lf_con(lf, 0, VT_I64);
+	}
+	ir_vt params[5] = { 0 };
+	return sym_call(lf, s, e, rvt, params, 0, false);
+}
+
+static ir_ref inline_call(struct lf *lf, struct cdecl *fn, struct cexpr *e)
+{
+	struct lfninfo *fi = lc_info(lf->L, fn);
+	uint32_t n = e->u.call.nargs;
+	ir_ref args[16];
+	if (n > ARRAY_LEN(args) || n != fn->u.fn.nparams) {
+		lf_unsupported(lf, e->loc, "inlining a call with this many arguments");
+		return lf_con(lf, 0, VT_I64);
+	}
+	for (uint32_t i = 0; i < n; i++)
+		args[i] = arg_value(lf, e->u.call.args[i], true);
+	fi->expanding = true;
+	ir_ref r = ls_inline(lf, fn, args, n, e->loc);
+	fi->expanding = false;
+	return r;
+}
+
+/* Library functions clang expands inline for BPF. */
+static int library_builtin(const struct cdecl *d)
+{
+	static const struct {
+		const char *name;
+		int id;
+	} libs[] = {
+		{ "memcpy", CB_MEMCPY }, { "memset", CB_MEMSET }, { "memmove", CB_MEMMOVE },
+		{ "memcmp", CB_MEMCMP },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(libs); i++)
+		if (!strcmp(lw_name(d), libs[i].name))
+			return libs[i].id;
+	return CB_NONE;
+}
+
+ir_ref lc_call(struct lf *lf, struct cexpr *e)
+{
+	struct cexpr *fe = callee_expr(e->u.call.fn);
+	if (fe->op == E_DECL) {
+		struct cdecl *d = fe->u.decl;
+		int id;
+		if (d->kind == CD_VAR && ld_helper_id(lf->L, d, &id))
+			return helper_call(lf, id, e);
+		if (d->kind == CD_FUNC) {
+			if (d->u.fn.body) {
+				struct lfninfo *fi = lc_info(lf->L, d);
+				if (fi->kind == LF_INLINE && !fi->expanding && lf->depth < 64)
+					return inline_call(lf, d, e);
+				return subprog_call(lf, d, e);
+			}
+			const char *sec = d->attrs ? d->attrs->section : NULL;
+			if (sec && !strcmp(sec, ".ksyms"))
+				return kfunc_call(lf, d, e);
+			int lib = library_builtin(d);
+			if (lib != CB_NONE) {
+				struct cexpr be = *e;
+				be.op = E_BUILTIN;
+				be.u.bi.id = (uint16_t)lib;
+				be.u.bi.args = e->u.call.args;
+				be.u.bi.nargs = e->u.call.nargs;
+				be.u.bi.targ = NULL;
+				return lb_builtin(lf, &be);
+			}
+			lf_error(lf, e->loc, "call of '%s', which has no definition here: a function defined "
+				 "in another object (static linking) is not supported yet", lw_name(d));
+			return lf_con(lf, 0, VT_I64);
+		}
+	}
+	/* ((long (*)(...))N)(...): a helper by number */
+	struct cconst c;
+	if (ceval_const(e->u.call.fn, &c) && c.kind == CC_INT && c.ival > 0)
+		return helper_call(lf, (int)c.ival, e);
+	lf_unsupported(lf, e->loc, "calls through function pointers");
+	return lf_con(lf, 0, VT_I64);
+}

@@ -1,0 +1,43 @@
+/* Bit-fields: signed and unsigned, across byte boundaries, written and read
+ * back, in initializers, and a packed struct. */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+struct flags {
+	unsigned int a : 3;
+	signed int b : 5;
+	unsigned int c : 12;
+	unsigned int d : 1;
+	int e : 11;
+	unsigned long long f : 40;
+	unsigned long long g : 24;
+};
+
+struct __attribute__((packed)) wire {
+	unsigned char tag;
+	unsigned int len : 20;
+	unsigned int ver : 4;
+	unsigned short port;
+};
+
+SEC("syscall")
+int bitfields(unsigned int *ctx)
+{
+	struct flags f = { .a = 5, .b = -3, .e = -1000, .f = 0x123456789aull };
+	f.c = ctx[0];
+	f.d = ctx[0] >> 3;
+	f.g += ctx[1];
+	struct wire w = { .tag = 7, .len = ctx[1], .ver = 9, .port = 443 };
+	int r = f.a + f.b * 10 + f.c + f.d * 1000 + f.e + (int)(f.f >> 20) + (int)f.g;
+	r += w.tag + w.len + w.ver * 3 + w.port;
+	f.b++;
+	f.e = f.b - 100;
+	r += f.b + f.e;
+	return r + sizeof(struct wire) * 1000;
+}
+
+char LICENSE[] SEC("license") = "GPL";
+
+// run: bitfields ctx=x"ffffffff78563412"
+// run: bitfields ctx=x"0800000000000100"
+// run: bitfields ctx=x"0000000000000000"
