@@ -65,8 +65,7 @@ static enum dsl_targ arg_kind(struct dsl *d, const struct wbtf *btf, uint32_t ty
 	return DSL_TARG_BTF;
 }
 
-enum dsl_targ dsl_tracing_arg(struct dsl *d, const char *section, int64_t off,
-			      const char **ptr_to)
+enum dsl_targ dsl_tracing_arg(struct dsl *d, const char *section, int64_t off, const char **ptr_to)
 {
 	*ptr_to = NULL;
 	const char *slash = section ? strchr(section, '/') : NULL;
@@ -130,7 +129,8 @@ enum dsl_targ dsl_tracing_arg(struct dsl *d, const char *section, int64_t off,
 		int64_t size = wbtf_resolve_size(btf, ps[i].type);
 		int64_t n = size > 8 ? (size + 7) / 8 : 1;
 		if (want < slot + n)
-			return want == slot ? arg_kind(d, btf, ps[i].type, ptr_to) : DSL_TARG_SCALAR;
+			return want == slot ? arg_kind(d, btf, ps[i].type, ptr_to)
+					    : DSL_TARG_SCALAR;
 		slot += n;
 	}
 	if (want == slot && (fexit || lsm) && proto->type)
@@ -159,7 +159,8 @@ static char *lisp_spelling(struct dsl *d, const char *kname)
 uint32_t dsl_kernel_sid(struct dsl *d, const char *cname)
 {
 	for (uint32_t i = 0; i < d->structs.len; i++)
-		if (d->structs.data[i].kind == DSL_KERNEL && !strcmp(d->structs.data[i].cname, cname))
+		if (d->structs.data[i].kind == DSL_KERNEL &&
+		    !strcmp(d->structs.data[i].cname, cname))
 			return i + 1;
 	return 0;
 }

@@ -110,10 +110,12 @@ struct dval mem_load(struct fb *fb, struct dtype t, struct dval p, int64_t off, 
 			 * argument of unknown type is an integer, which reads
 			 * through it probe-read */
 			const char *to;
-			enum dsl_targ k = dsl_tracing_arg(fb->d, fb->fn ? fb->fn->section : NULL, off, &to);
+			enum dsl_targ k =
+				dsl_tracing_arg(fb->d, fb->fn ? fb->fn->section : NULL, off, &to);
 			if (k == DSL_TARG_BTF || k == DSL_TARG_BTF_NULL) {
 				r = k == DSL_TARG_BTF ? RG_BTF : RG_BTF_NULL;
-				ir_ref v = fb_emit(fb, load_op(t.size, false), IR_VT(IR_PTR, r), args, 2);
+				ir_ref v = fb_emit(fb, load_op(t.size, false), IR_VT(IR_PTR, r),
+						   args, 2);
 				return dv_tmp(v, dt_ptr(r, to ? dsl_kernel_sid(fb->d, to) : 0));
 			}
 			r = RG_ANY;

@@ -46,7 +46,9 @@ static struct lisp_ctx *context(void)
 	lisp_set_output(F.ctx, NULL, &F.out, 1 << 16);
 	lisp_set_error_output(F.ctx, NULL, &F.out, 1 << 16);
 	lisp_set_sandbox(F.ctx, true);
-	struct lisp_limits lim = { .max_steps = 200000, .max_depth = 200, .max_heap_bytes = 64 << 20 };
+	struct lisp_limits lim = { .max_steps = 200000,
+				   .max_depth = 200,
+				   .max_heap_bytes = 64 << 20 };
 	lisp_set_limits(F.ctx, &lim);
 	lisp_checkpoint(F.ctx);
 	F.file = srcmgr_add(&F.sm, "fuzz.lisp", "", 0);
