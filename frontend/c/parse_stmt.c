@@ -384,7 +384,9 @@ static struct cstmt *parse_switch(struct cparser *p, struct srcloc loc)
 	p->sw = s;
 	p->brk = s;
 	s->u.sw.body = cp_parse_stmt(p);
-	s->u.sw.cases = cp_dup(p, p->cases.data + base, (p->cases.len - base) * sizeof(struct cstmt *));
+	s->u.sw.cases = p->cases.len > base ? cp_dup(p, p->cases.data + base,
+						     (p->cases.len - base) * sizeof(struct cstmt *))
+					    : NULL;
 	s->u.sw.ncases = p->cases.len - base;
 	p->cases.len = base;
 	p->case_base = obase;
