@@ -24,7 +24,7 @@ enum cc_opt_action {
 	A_NOSTDINC, A_NOSTDLIBINC, A_NOBUILTININC, A_UNUSED, A_NO_PREDEFS, A_STD, A_ANSI, A_WARNING, A_NO_WARNINGS,
 	A_ERROR_LIMIT, A_NO_CARET, A_OPT_LEVEL, A_DEBUG, A_NO_INLINE, A_VISIBILITY, A_PREFIX_MAP,
 	A_DEBUG_DIR, A_FREESTANDING, A_NO_PIC, A_PIC, A_PIE, A_UNSIGNED_CHAR, A_SIGNED_CHAR,
-	A_FAST_MATH, A_NO_FAST_MATH, A_UNKNOWN_F, A_BTF_TYPES, A_AST_DUMP,
+	A_FAST_MATH, A_NO_FAST_MATH, A_UNKNOWN_F, A_BTF_TYPES, A_AST_DUMP, A_EAGER_RECORDS,
 };
 
 static const struct cc_opt {
@@ -449,6 +449,9 @@ static int apply(struct cc_options *o, int action, const char *v, const char *ar
 		break;
 	case A_AST_DUMP:
 		o->ast_dump = true;
+		break;
+	case A_EAGER_RECORDS:
+		o->eager_records = true;
 		break;
 	case A_IGNORE:
 		break;

@@ -93,6 +93,7 @@ struct cc_options {
 	bool btf_types;       /* -fwhistler-btf-types[=FILE]: kernel types from BTF */
 	const char *btf_path; /* FILE, NULL: /sys/kernel/btf/vmlinux */
 	bool ast_dump;        /* -fwhistler-ast-dump, -Xclang -ast-dump: print the typed AST */
+	bool eager_records;   /* -fwhistler-eager-records: parse vmlinux.h's bodies where written */
 	bool dump_layouts;    /* -Xclang -fdump-record-layouts[-simple]: clang's simple form */
 	bool dump_layouts_complete; /* -Xclang -fdump-record-layouts-complete: every record */
 

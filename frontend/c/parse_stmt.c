@@ -217,9 +217,12 @@ static struct cstmt *parse_block(struct cparser *p, bool new_scope)
 		cp_scope_push(p, &sc);
 	VEC(struct cstmt *) items = { 0 };
 	while (!cp_is(p, T_RBRACE) && !cp_is(p, T_EOF) && !p->diag->limit_reached) {
+		uint64_t before = p->ntok;
 		struct cstmt *it = block_item(p);
 		if (it)
 			vec_push(&items, it);
+		if (p->ntok == before)
+			cp_next(p); /* recovery always moves on */
 	}
 	s->u.block.end = cp_loc(p);
 	if (!cp_accept(p, T_RBRACE)) {

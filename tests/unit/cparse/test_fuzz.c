@@ -59,3 +59,11 @@ Test(fuzz, empty_switch_and_long_char_constant_in_if)
 	RUN("void f(int x) { switch (x) ; }\n");
 	RUN("#if 'abcdefghijk' == 0\n#endif\nint x;\n");
 }
+
+/* After a fatal error errors are no longer counted, so no limit stopped
+ * a recovery that took no token: a stray ')' at file scope. */
+Test(fuzz, recovery_always_moves_on)
+{
+	RUN("#include \"missing.h\"\n)\nint x;\n]\n");
+	RUN("#include \"missing.h\"\nint f(void) { ) }\nstruct s { ) int a; };\n");
+}
