@@ -68,6 +68,7 @@ int cc_compile(const struct cc_options *o, const struct cc_input *input, const c
 		.wflags = o->wflags.data,
 		.nwflags = o->wflags.len,
 		.no_warnings = o->no_warnings,
+		.eager_records = o->eager_records,
 	};
 	struct ctu *tu = cparse_unit(pp, d, &po);
 	int rc = diag_failed(d) ? 1 : 0;

@@ -17,13 +17,14 @@ enum cc_opt_action {
 	A_LANGUAGE, A_DRY_RUN, A_VERBOSE, A_NO_LINE_MARKERS, A_DUMP_MACROS, A_IGNORE,
 	A_END_OF_OPTIONS, A_PRINT_VERSION, A_PRINT_DUMPVERSION, A_PRINT_DUMPMACHINE,
 	A_PRINT_FILE_NAME, A_PRINT_RESOURCE_DIR, A_PRINT_PROG_NAME, A_PRINT_TARGETS, A_PRINT_CPUS,
+	A_PRINT_SEARCH_DIRS, A_PRINT_LIBGCC,
 	A_PRINT_HELP, A_TARGET, A_CPU, A_LITTLE_ENDIAN, A_BIG_ENDIAN, A_XCLANG, A_MLLVM, A_DEP_M,
 	A_DEP_MM, A_DEP_MD, A_DEP_MMD, A_DEP_MP, A_DEP_MG, A_DEP_MF, A_DEP_MT, A_DEP_MQ, A_DEFINE,
 	A_UNDEF, A_INCLUDE_DIR, A_IQUOTE, A_ISYSTEM, A_IDIRAFTER, A_INCLUDE_FILE, A_IMACROS,
-	A_NOSTDINC, A_NOSTDLIBINC, A_NOBUILTININC, A_UNUSED, A_STD, A_ANSI, A_WARNING, A_NO_WARNINGS,
+	A_NOSTDINC, A_NOSTDLIBINC, A_NOBUILTININC, A_UNUSED, A_NO_PREDEFS, A_STD, A_ANSI, A_WARNING, A_NO_WARNINGS,
 	A_ERROR_LIMIT, A_NO_CARET, A_OPT_LEVEL, A_DEBUG, A_NO_INLINE, A_VISIBILITY, A_PREFIX_MAP,
 	A_DEBUG_DIR, A_FREESTANDING, A_NO_PIC, A_PIC, A_PIE, A_UNSIGNED_CHAR, A_SIGNED_CHAR,
-	A_FAST_MATH, A_NO_FAST_MATH, A_UNKNOWN_F, A_BTF_TYPES, A_AST_DUMP,
+	A_FAST_MATH, A_NO_FAST_MATH, A_UNKNOWN_F, A_BTF_TYPES, A_AST_DUMP, A_EAGER_RECORDS,
 };
 
 static const struct cc_opt {
@@ -184,6 +185,13 @@ static int apply(struct cc_options *o, int action, const char *v, const char *ar
 		break;
 	case A_PRINT_TARGETS:
 		o->action = CC_ACT_PRINT_TARGETS;
+		break;
+	case A_PRINT_SEARCH_DIRS:
+		o->action = CC_ACT_PRINT_SEARCH_DIRS;
+		break;
+	case A_PRINT_LIBGCC:
+		o->action = CC_ACT_PRINT_FILE_NAME; /* no runtime library for BPF */
+		o->action_arg = "libgcc.a";
 		break;
 	case A_PRINT_CPUS:
 		o->action = CC_ACT_PRINT_CPUS;
@@ -424,6 +432,9 @@ static int apply(struct cc_options *o, int action, const char *v, const char *ar
 	case A_NO_FAST_MATH:
 		pp->predef.fast_math = false;
 		break;
+	case A_NO_PREDEFS:
+		o->pp.predef.undef = true;
+		break;
 	case A_UNUSED:
 		warning(o, "argument unused during compilation: '%s'", arg);
 		break;
@@ -438,6 +449,9 @@ static int apply(struct cc_options *o, int action, const char *v, const char *ar
 		break;
 	case A_AST_DUMP:
 		o->ast_dump = true;
+		break;
+	case A_EAGER_RECORDS:
+		o->eager_records = true;
 		break;
 	case A_IGNORE:
 		break;

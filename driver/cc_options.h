@@ -44,6 +44,7 @@ enum cc_action {
 	CC_ACT_PRINT_RESOURCE_DIR,
 	CC_ACT_PRINT_PROG_NAME,
 	CC_ACT_PRINT_TARGETS,
+	CC_ACT_PRINT_SEARCH_DIRS,
 	CC_ACT_PRINT_CPUS,
 	CC_ACT_HELP,
 };
@@ -92,6 +93,7 @@ struct cc_options {
 	bool btf_types;       /* -fwhistler-btf-types[=FILE]: kernel types from BTF */
 	const char *btf_path; /* FILE, NULL: /sys/kernel/btf/vmlinux */
 	bool ast_dump;        /* -fwhistler-ast-dump, -Xclang -ast-dump: print the typed AST */
+	bool eager_records;   /* -fwhistler-eager-records: parse vmlinux.h's bodies where written */
 	bool dump_layouts;    /* -Xclang -fdump-record-layouts[-simple]: clang's simple form */
 	bool dump_layouts_complete; /* -Xclang -fdump-record-layouts-complete: every record */
 

@@ -89,6 +89,14 @@ int cc_run_probe(const struct cc_options *o)
 		free(own);
 		return 0;
 	}
+	case CC_ACT_PRINT_SEARCH_DIRS: {
+		/* the shape of clang's answer: where programs and the resource
+		 * directory are */
+		char dir[PATH_MAX];
+		exe_dir(dir, sizeof(dir));
+		printf("programs: =%s\nlibraries: =%s\n", dir, cc_resource_dir());
+		return 0;
+	}
 	case CC_ACT_PRINT_TARGETS:
 		printf("\n  Registered Targets:\n");
 		printf("    bpf         - BPF (host endian)\n");

@@ -176,7 +176,7 @@ static void dump_attrs(struct dumper *d, const struct cattrs *a)
 		buf_printf(d->out, " btf_decl_tag(\"%s\")", *t);
 }
 
-static void dump_decl(struct dumper *d, const struct cdecl *dc)
+static void dump_decl(struct dumper *d, const struct cdecl *dc, bool top)
 {
 	indent(d);
 	static const char *const kinds[] = { "var", "func", "typedef", "enumconst" };
@@ -196,7 +196,9 @@ static void dump_decl(struct dumper *d, const struct cdecl *dc)
 	d->depth++;
 	if (dc->kind == CD_VAR)
 		dump_init(d, dc->u.var.init);
-	else if (dc->kind == CD_FUNC && dc->u.fn.body) {
+	else if (dc->kind == CD_FUNC && dc->u.fn.body && top) {
+		/* (a block-scope declaration of a function is the same cdecl,
+		 * body included: printed where it is defined) */
 		for (uint32_t i = 0; i < dc->u.fn.nparams; i++)
 			if (dc->u.fn.params[i]) {
 				indent(d);
@@ -260,7 +262,7 @@ static void dump_stmt(struct dumper *d, const struct cstmt *s)
 		break;
 	case S_DECL:
 		for (uint32_t i = 0; i < s->u.decl.n; i++)
-			dump_decl(d, s->u.decl.decls[i]);
+			dump_decl(d, s->u.decl.decls[i], false);
 		break;
 	case S_IF:
 		dump_expr(d, s->u.if_.cond, "cond");
@@ -307,7 +309,7 @@ void cast_dump(struct ctu *tu, struct buf *out)
 			continue;
 		if (dc->flags & CDF_LOCAL_STATIC)
 			continue;
-		dump_decl(&d, dc);
+		dump_decl(&d, dc, true);
 	}
 	for (uint32_t i = 0; i < tu->asms.len; i++)
 		buf_printf(out, "asm \"%s\"\n", tu->asms.data[i]->text);

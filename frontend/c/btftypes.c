@@ -70,43 +70,39 @@ static const char *str_at(const struct cbtf *b, uint32_t off)
 	return off < b->strs_len ? b->strs + off : NULL;
 }
 
+/* Bytes after a struct btf_type, by kind: fixed plus per vlen entry
+ * (legend: { known, fixed, per entry }; kinds left out are unknown). */
+static const struct {
+	uint8_t known, fixed, per;
+} kind_size[32] = {
+	[BTF_KIND_INT] = { 1, 4, 0 },
+	[BTF_KIND_PTR] = { 1, 0, 0 },
+	[BTF_KIND_ARRAY] = { 1, sizeof(struct btf_array), 0 },
+	[BTF_KIND_STRUCT] = { 1, 0, sizeof(struct btf_member) },
+	[BTF_KIND_UNION] = { 1, 0, sizeof(struct btf_member) },
+	[BTF_KIND_ENUM] = { 1, 0, sizeof(struct btf_enum) },
+	[BTF_KIND_FWD] = { 1, 0, 0 },
+	[BTF_KIND_TYPEDEF] = { 1, 0, 0 },
+	[BTF_KIND_VOLATILE] = { 1, 0, 0 },
+	[BTF_KIND_CONST] = { 1, 0, 0 },
+	[BTF_KIND_RESTRICT] = { 1, 0, 0 },
+	[BTF_KIND_FUNC] = { 1, 0, 0 },
+	[BTF_KIND_FUNC_PROTO] = { 1, 0, sizeof(struct btf_param) },
+	[BTF_KIND_VAR] = { 1, sizeof(struct btf_var), 0 },
+	[BTF_KIND_DATASEC] = { 1, 0, sizeof(struct btf_var_secinfo) },
+	[BTF_KIND_FLOAT] = { 1, 0, 0 },
+	[BTF_KIND_DECL_TAG] = { 1, sizeof(struct btf_decl_tag), 0 },
+	[BTF_KIND_TYPE_TAG] = { 1, 0, 0 },
+	[BTF_KIND_ENUM64] = { 1, 0, sizeof(struct btf_enum64) },
+};
+
 /* Bytes a record takes after its struct btf_type; SIZE_MAX for unknown kinds. */
-static size_t extra_size(const struct btf_type *t)
+static inline size_t extra_size(const struct btf_type *t)
 {
-	unsigned vlen = BTF_INFO_VLEN(t->info);
-	switch (BTF_INFO_KIND(t->info)) {
-	case BTF_KIND_INT:
-		return 4;
-	case BTF_KIND_ARRAY:
-		return sizeof(struct btf_array);
-	case BTF_KIND_STRUCT:
-	case BTF_KIND_UNION:
-		return vlen * sizeof(struct btf_member);
-	case BTF_KIND_ENUM:
-		return vlen * sizeof(struct btf_enum);
-	case BTF_KIND_ENUM64:
-		return vlen * sizeof(struct btf_enum64);
-	case BTF_KIND_FUNC_PROTO:
-		return vlen * sizeof(struct btf_param);
-	case BTF_KIND_VAR:
-		return sizeof(struct btf_var);
-	case BTF_KIND_DATASEC:
-		return vlen * sizeof(struct btf_var_secinfo);
-	case BTF_KIND_DECL_TAG:
-		return sizeof(struct btf_decl_tag);
-	case BTF_KIND_PTR:
-	case BTF_KIND_FWD:
-	case BTF_KIND_TYPEDEF:
-	case BTF_KIND_VOLATILE:
-	case BTF_KIND_CONST:
-	case BTF_KIND_RESTRICT:
-	case BTF_KIND_FUNC:
-	case BTF_KIND_FLOAT:
-	case BTF_KIND_TYPE_TAG:
-		return 0;
-	default:
+	unsigned k = BTF_INFO_KIND(t->info);
+	if (!kind_size[k].known)
 		return SIZE_MAX;
-	}
+	return kind_size[k].fixed + (size_t)BTF_INFO_VLEN(t->info) * kind_size[k].per;
 }
 
 static void ix_add(struct cbtf *b, uint32_t h, uint32_t val)
@@ -165,6 +161,11 @@ static int load(struct cbtf *b, const char *path)
 	return 0;
 }
 
+/* The kinds whose names a program can use (tags, typedefs, enumerators). */
+#define NAMED_KINDS                                                                                \
+	(1u << BTF_KIND_STRUCT | 1u << BTF_KIND_UNION | 1u << BTF_KIND_TYPEDEF |                   \
+	 1u << BTF_KIND_FWD | 1u << BTF_KIND_ENUM | 1u << BTF_KIND_ENUM64)
+
 static int index_types(struct cbtf *b)
 {
 	const struct btf_header *h = (const void *)b->data;
@@ -207,8 +208,7 @@ static int index_types(struct cbtf *b)
 		b->off[n++] = o;
 		o += (uint32_t)(sizeof(*t) + extra);
 		unsigned k = BTF_INFO_KIND(t->info);
-		if (k != BTF_KIND_STRUCT && k != BTF_KIND_UNION && k != BTF_KIND_TYPEDEF &&
-		    k != BTF_KIND_FWD && k != BTF_KIND_ENUM && k != BTF_KIND_ENUM64)
+		if (!((1u << k) & NAMED_KINDS))
 			continue;
 		unsigned vlen = k == BTF_KIND_ENUM || k == BTF_KIND_ENUM64 ? BTF_INFO_VLEN(t->info) : 0;
 		if ((names + vlen + 1) * 2 > b->ix_cap)

@@ -148,6 +148,7 @@ struct cparser {
 
 	/* tokens */
 	struct tok tok; /* current */
+	uint64_t ntok;  /* tokens taken so far (progress checks) */
 	struct tok ahead[4];
 	uint32_t nahead;
 	struct srcloc prev_loc; /* start of the previous token */

@@ -115,12 +115,33 @@ static inline bool is_ident_char(int c)
 	return is_ident_start(c) || (c >= '0' && c <= '9');
 }
 
+/* Whether any byte of w is b (the classic zero-byte test). */
+static inline uint64_t has_byte(uint64_t w, unsigned char b)
+{
+	uint64_t x = w ^ (0x0101010101010101ull * b);
+	return (x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull;
+}
+
 /* Skips a block comment whose "/\*" was consumed. */
 static void skip_block_comment(struct lexer *lx, struct srcloc start)
 {
 	for (;;) {
 		const char *p = lx->p;
-		/* fast scan for the interesting bytes */
+		/* fast scan for the interesting bytes, eight at a time (the
+		 * kernel's headers are half comments) */
+		while (lx->end - p >= 9) {
+			uint64_t w, w1;
+			memcpy(&w, p, 8);
+			memcpy(&w1, p + 1, 8); /* "*" at byte i and "/" at i + 1 end it */
+			if ((has_byte(w, '*') & has_byte(w1, '/')) | has_byte(w, '\\'))
+				break;
+			uint64_t nl = has_byte(w, '\n'); /* little endian: byte i is bit 8i+7 */
+			if (nl) {
+				lx->line += (uint32_t)__builtin_popcountll(nl);
+				lx->bol = p + (63 - __builtin_clzll(nl)) / 8 + 1;
+			}
+			p += 8;
+		}
 		while (*p != '*' && *p != '\n' && *p != '\\' && p < lx->end)
 			p++;
 		lx->p = p;

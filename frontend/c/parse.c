@@ -104,6 +104,7 @@ void cp_restore_tokens(struct cparser *p, const struct cp_tokstate *s)
 
 void cp_next(struct cparser *p)
 {
+	p->ntok++;
 	p->prev_loc = p->tok.xloc;
 	p->prev_len = (p->tok.flags & TF_MACRO) ? 0 : p->tok.len;
 	if (p->nahead) {
@@ -543,8 +544,14 @@ struct ctu *cparse_unit(struct pp *pp, struct diag *d, const struct cparse_optio
 				 err == -EINVAL ? "not a valid BTF file" : strerror(-err));
 	}
 	cp_next(p);
-	while (!cp_is(p, T_EOF) && !d->limit_reached)
+	while (!cp_is(p, T_EOF) && !d->limit_reached) {
+		uint64_t before = p->ntok;
 		cp_parse_external(p);
+		/* recovery must move on, or a fatal error (which stops the
+		 * counting) would leave us here forever */
+		if (p->ntok == before)
+			cp_next(p);
+	}
 	if (!d->limit_reached)
 		cs_end_unit(p);
 	/* drain the preprocessor so its end-of-file checks run */

@@ -990,6 +990,9 @@ void cp_parse_external(struct cparser *p)
 		} else {
 			cp_error(p, loc, "expected identifier or '('");
 			cp_skip_to(p, true, false);
+			/* a stray ')' or ']' stops the skip where it stands */
+			if (cp_is(p, T_RPAREN) || cp_is(p, T_RBRACKET))
+				cp_next(p);
 			return;
 		}
 	} else if (ds.implicit_int && !cp_is(p, T_SEMI)) {

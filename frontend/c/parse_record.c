@@ -217,9 +217,12 @@ void cp_parse_members(struct cparser *p, struct crecord *r, membervec *ms)
 			cp_parse_static_assert(p);
 			continue;
 		}
+		uint64_t before = p->ntok;
 		parse_member_decl(p, r, ms);
 		if (p->diag->limit_reached)
 			break;
+		if (p->ntok == before)
+			cp_next(p); /* recovery always moves on */
 	}
 	p->cur_record = r->parent;
 }

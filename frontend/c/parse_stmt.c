@@ -217,9 +217,12 @@ static struct cstmt *parse_block(struct cparser *p, bool new_scope)
 		cp_scope_push(p, &sc);
 	VEC(struct cstmt *) items = { 0 };
 	while (!cp_is(p, T_RBRACE) && !cp_is(p, T_EOF) && !p->diag->limit_reached) {
+		uint64_t before = p->ntok;
 		struct cstmt *it = block_item(p);
 		if (it)
 			vec_push(&items, it);
+		if (p->ntok == before)
+			cp_next(p); /* recovery always moves on */
 	}
 	s->u.block.end = cp_loc(p);
 	if (!cp_accept(p, T_RBRACE)) {
@@ -384,7 +387,9 @@ static struct cstmt *parse_switch(struct cparser *p, struct srcloc loc)
 	p->sw = s;
 	p->brk = s;
 	s->u.sw.body = cp_parse_stmt(p);
-	s->u.sw.cases = cp_dup(p, p->cases.data + base, (p->cases.len - base) * sizeof(struct cstmt *));
+	s->u.sw.cases = p->cases.len > base ? cp_dup(p, p->cases.data + base,
+						     (p->cases.len - base) * sizeof(struct cstmt *))
+					    : NULL;
 	s->u.sw.ncases = p->cases.len - base;
 	p->cases.len = base;
 	p->case_base = obase;

@@ -205,7 +205,7 @@ static bool parse_char(const struct tok *t, struct val *out, struct ev *e)
 		if (wide)
 			v = (int64_t)c;
 		else
-			v = (v << 8) | (c & 0xff);
+			v = (int64_t)(((uint64_t)v << 8) | (c & 0xff));
 		count++;
 	}
 	if (!count) {

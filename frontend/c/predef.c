@@ -84,7 +84,8 @@ static bool applies(const struct predef_config *c, enum predef_when w)
 void predef_write(const struct predef_config *c, struct buf *out)
 {
 	for (size_t i = 0; i < ARRAY_LEN(predefs); i++)
-		if (applies(c, predefs[i].when))
+		if (applies(c, predefs[i].when) &&
+		    (!c->undef || !strncmp(predefs[i].name, "__STDC", 6)))
 			buf_printf(out, "#define %s %s\n", predefs[i].name, predefs[i].value);
 	static const char *const stdc[] = {
 		[STD_C89] = NULL, [STD_C99] = "199901L", [STD_C11] = "201112L",
@@ -92,6 +93,8 @@ void predef_write(const struct predef_config *c, struct buf *out)
 	};
 	if (stdc[c->std])
 		buf_printf(out, "#define __STDC_VERSION__ %s\n", stdc[c->std]);
+	if (c->undef)
+		return;
 	buf_printf(out, "#define __BPF_CPU_VERSION__ %d\n", (int)c->cpu);
 	buf_printf(out, "#define __clang_major__ %d\n", WHISTLER_CLANG_MAJOR);
 	buf_printf(out, "#define __clang_minor__ %d\n", WHISTLER_CLANG_MINOR);

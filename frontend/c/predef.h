@@ -29,6 +29,7 @@ struct predef_config {
 	bool unsigned_char;
 	bool debug;     /* -g */
 	bool pic, pie;  /* bpf-pc-linux triples, -fPIC */
+	bool undef;     /* -undef: only the macros the C standard asks for */
 };
 
 /* The defaults of whistlercc: -mcpu=v3, little endian, -O0, gnu17. */
