@@ -408,10 +408,41 @@ static ir_ref sdiv_pow2(struct lf *lf, ir_vt vt, ir_ref x, int k)
 	return lf_op2(lf, IR_ASHR, vt, t, lf_con(lf, k, vt));
 }
 
-static ir_ref arith(struct lf *lf, enum cexpr_op op, struct ctype *t, ir_ref a, ir_ref b, struct srcloc loc)
+/* Whether an integer expression's value is never negative (a zero-extended
+ * narrower unsigned value, a non-negative constant, a masked value). */
+static bool known_nonneg(struct cexpr *e)
+{
+	int64_t v;
+	if (!e)
+		return false;
+	if (ceval_int(e, &v))
+		return v >= 0;
+	if (!is_signed_t(e->type))
+		return false;
+	if ((e->op == E_CONV || e->op == E_CAST) && e->ck == CK_INT) {
+		struct ctype *from = e->u.bin.a->type;
+		return (!is_signed_t(from) && ctype_size(from) < ctype_size(e->type)) || known_nonneg(e->u.bin.a);
+	}
+	if (e->op == E_BITAND)
+		return known_nonneg(e->u.bin.a) || known_nonneg(e->u.bin.b);
+	if (e->op == E_SHR || e->op == E_DIV || e->op == E_MOD)
+		return known_nonneg(e->u.bin.a);
+	return false;
+}
+
+static ir_ref arith(struct lf *lf, enum cexpr_op op, struct ctype *t, ir_ref a, ir_ref b, struct srcloc loc,
+		    struct cexpr *ea)
 {
 	ir_vt vt = lt_vt(t);
 	bool sign = is_signed_t(t);
+	/* a signed division or remainder of a value never negative is an unsigned one */
+	if ((op == E_DIV || op == E_MOD) && sign && lf_is_con(b) && known_nonneg(ea)) {
+		int64_t c = lf_con_val(lf, b);
+		if (vt.cls == IR_I32)
+			c = (int32_t)c;
+		if (c > 0)
+			sign = false;
+	}
 	unsigned irop;
 	switch (op) {
 	case E_MUL: irop = IR_MUL; break;
@@ -777,7 +808,7 @@ static ir_ref compound_assign(struct lf *lf, struct cexpr *e)
 		}
 		ir_ref x = lx_convert(lf, old, a->type, comp);
 		ir_ref y = lx_rvalue(lf, b);
-		r = arith(lf, op, comp, x, y, e->loc);
+		r = arith(lf, op, comp, x, y, e->loc, NULL);
 		r = lx_convert(lf, r, comp, a->type);
 	}
 	lx_store(lf, &lv, r);
@@ -1036,7 +1067,7 @@ static ir_ref rvalue(struct lf *lf, struct cexpr *e)
 		}
 		ir_ref a = lx_rvalue(lf, e->u.bin.a);
 		ir_ref b = lx_rvalue(lf, e->u.bin.b);
-		return arith(lf, (enum cexpr_op)e->op, e->type, a, b, e->loc);
+		return arith(lf, (enum cexpr_op)e->op, e->type, a, b, e->loc, e->u.bin.a);
 	}
 	case E_LT: case E_GT: case E_LE: case E_GE: case E_EQ: case E_NE:
 		if (ctype_is_floating(e->u.bin.a->type)) {
