@@ -124,6 +124,31 @@ struct lfninfo *lc_info(struct lower *L, struct cdecl *fn)
 	return fi;
 }
 
+/* How a subprogram receives a parameter of C type t. */
+ir_vt lc_param_vt(struct cdecl *fn, struct ctype *t)
+{
+	/* structs and unions are passed by reference to a copy */
+	if (lt_is_aggregate(t))
+		return VT_PTR(ANY);
+	ir_vt vt = lt_vt(t);
+	/* the kernel checks a global function's pointer arguments from its BTF:
+	 * a context, or memory that may be NULL */
+	if (vt.cls == IR_PTR && fn->linkage == CL_EXTERNAL)
+		return lw_is_ctx_pointer(t) ? VT_PTR(CTX) : VT_PTR(MEM_NULL);
+	/* 32-bit arguments arrive in 64-bit registers whose upper half the
+	 * verifier does not know (bpf_loop's index): truncated on entry */
+	return vt.cls == IR_I32 ? VT_I64 : vt;
+}
+
+/* Whether calls of a global function may be inlined (not noinline, -O1+). */
+bool lc_inlinable(struct lower *L, struct cdecl *fn)
+{
+	const struct cattrs *a = fn->attrs;
+	if (a && (a->flags & CA_NOINLINE))
+		return false;
+	return !L->o->no_inline && L->o->opt_level > 0 && !lc_info(L, fn)->addr_taken;
+}
+
 static struct ir_func *new_func(struct lower *L, struct cdecl *fn, bool is_prog)
 {
 	struct ir_func *f = ir_func_new(L->m, lw_name(fn), is_prog);
@@ -210,12 +235,7 @@ static void lower_body(struct lower *L, struct cdecl *fn, struct ir_func *f, str
 	} else {
 		for (uint32_t i = 0; i < np; i++) {
 			struct cdecl *p = fn->u.fn.params[i];
-			/* structs and unions are passed by reference to a copy */
-			ir_vt vt = lt_is_aggregate(p->type) ? VT_PTR(ANY) : lt_vt(p->type);
-			/* the kernel checks a global function's pointer arguments from
-			 * its BTF: a context, or memory that may be NULL */
-			if (vt.cls == IR_PTR && f->linkage == IR_GLOBAL && !lt_is_aggregate(p->type))
-				vt = lw_is_ctx_pointer(p->type) ? VT_PTR(CTX) : VT_PTR(MEM_NULL);
+			ir_vt vt = lc_param_vt(fn, p->type);
 			if (vt.cls == IR_VOID) {
 				lw_unsupported(L, p->loc, "passing a struct, union or floating value as an argument");
 				lf_free(&lf);

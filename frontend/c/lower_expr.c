@@ -471,6 +471,16 @@ static ir_ref arith(struct lf *lf, enum cexpr_op op, struct ctype *t, ir_ref a, 
 				 op == E_DIV ? "division" : "remainder");
 			return lf_con(lf, 0, vt);
 		}
+		if (!sign && lf_is_con(b)) {
+			/* by a power of two: a shift or a mask, which the verifier follows */
+			uint64_t c = (uint64_t)lf_con_val(lf, b);
+			if (vt.cls == IR_I32)
+				c = (uint32_t)c;
+			int k = log2_exact(c);
+			if (k >= 0)
+				return op == E_DIV ? lf_op2(lf, IR_LSHR, vt, a, lf_con(lf, k, vt))
+						   : lf_op2(lf, IR_AND, vt, a, lf_con(lf, (int64_t)(c - 1), vt));
+		}
 		irop = op == E_DIV ? (sign ? IR_SDIV : IR_UDIV) : (sign ? IR_SREM : IR_UREM);
 		break;
 	case E_SHL:
@@ -494,10 +504,15 @@ static ir_ref arith(struct lf *lf, enum cexpr_op op, struct ctype *t, ir_ref a, 
 	return lf_op2(lf, irop, vt, a, b);
 }
 
-/* p + i * size (i an integer of type it). */
-static ir_ref ptr_index(struct lf *lf, ir_ref p, ir_ref i, struct ctype *it, uint64_t size, bool neg)
+static bool known_nonneg(struct cexpr *e);
+
+/* p + i * size (i an integer of type it, ie its expression when known). */
+static ir_ref ptr_index(struct lf *lf, ir_ref p, ir_ref i, struct ctype *it, uint64_t size, bool neg,
+			struct cexpr *ie)
 {
-	i = lx_convert(lf, i, it, lf->L->tu->ty[TY_LONG]);
+	/* an index never negative widens as unsigned: no sign extension to follow */
+	bool nonneg = ie && is_signed_t(it) && known_nonneg(ie);
+	i = lx_convert(lf, i, it, lf->L->tu->ty[nonneg ? TY_ULONG : TY_LONG]);
 	if (lf_is_con(i))
 		return lx_ptr_add(lf, p, (neg ? -1 : 1) * lf_con_val(lf, i) * (int64_t)size);
 	int k = log2_exact(size);
@@ -704,7 +719,7 @@ struct lval lx_lvalue(struct lf *lf, struct cexpr *e)
 			int64_t c = lf_con_val(lf, lx_convert(lf, i, b->type, lf->L->tu->ty[TY_LONG]));
 			lv = mem_lval(p, off + c * (int64_t)size, e->type);
 		} else {
-			lv = mem_lval(ptr_index(lf, p, i, b->type, size, false), off, e->type);
+			lv = mem_lval(ptr_index(lf, p, i, b->type, size, false, b), off, e->type);
 		}
 		break;
 	}
@@ -799,7 +814,7 @@ static ir_ref compound_assign(struct lf *lf, struct cexpr *e)
 	ir_ref r;
 	if (a->type->kind == TY_PTR) {
 		ir_ref i = lx_rvalue(lf, b);
-		r = ptr_index(lf, old, i, b->type, pointee_size(a->type), op == E_SUB);
+		r = ptr_index(lf, old, i, b->type, pointee_size(a->type), op == E_SUB, b);
 	} else {
 		struct ctype *comp = e->u.bin.comp;
 		if (ctype_is_floating(comp) || ctype_is_floating(a->type)) {
@@ -1094,7 +1109,8 @@ static ir_ref rvalue(struct lf *lf, struct cexpr *e)
 	case E_PTRSUB: {
 		ir_ref p = lx_rvalue(lf, e->u.bin.a);
 		ir_ref i = lx_rvalue(lf, e->u.bin.b);
-		return ptr_index(lf, p, i, e->u.bin.b->type, pointee_size(e->u.bin.a->type), e->op == E_PTRSUB);
+		return ptr_index(lf, p, i, e->u.bin.b->type, pointee_size(e->u.bin.a->type), e->op == E_PTRSUB,
+				 e->u.bin.b);
 	}
 	case E_PTRDIFF: {
 		ir_ref a = lx_rvalue(lf, e->u.bin.a);

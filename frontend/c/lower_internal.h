@@ -272,6 +272,8 @@ ir_ref ls_stmt_expr(struct lf *lf, struct cstmt *s, struct cexpr **last);
 
 ir_ref lc_call(struct lf *lf, struct cexpr *e);
 struct lfninfo *lc_info(struct lower *L, struct cdecl *fn);
+bool lc_inlinable(struct lower *L, struct cdecl *fn);
+ir_vt lc_param_vt(struct cdecl *fn, struct ctype *t);
 /* The IR symbol of a subprogram, queuing it for lowering. */
 uint32_t lc_subprog_sym(struct lower *L, struct cdecl *fn, struct srcloc use);
 ir_ref lb_builtin(struct lf *lf, struct cexpr *e);

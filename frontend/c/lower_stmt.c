@@ -529,6 +529,8 @@ void ls_function(struct lf *lf, struct cdecl *fn)
 			return;
 		}
 		uint32_t var = lf_var_new(lf, p, p->type, mem);
+		if (lt_vt(p->type).cls == IR_I32 && lf->f->tmps.data[lf->f->params.data[i]].ty.cls == IR_I64)
+			pv = lf_op1(lf, IR_TRUNC, VT_I32, pv);
 		if (mem) {
 			struct lval lv = { .kind = LV_MEM, .base = lf->vars.data[var].addr, .type = p->type };
 			lx_store(lf, &lv, pv);
