@@ -74,6 +74,30 @@ enum ir_progtype lw_section_progtype(const char *sec)
 	return best ? by_kernel_id(best) : IR_PROG_NONE;
 }
 
+/* The context structs of program types (the kernel recognises a global
+ * function's context argument by its struct's name). */
+static const char *const ctx_names[] = {
+	"__sk_buff", "xdp_md", "bpf_sock", "bpf_sock_addr", "bpf_sock_ops", "sk_msg_md", "pt_regs",
+	"bpf_perf_event_data", "bpf_raw_tracepoint_args", "bpf_cgroup_dev_ctx", "bpf_sysctl",
+	"bpf_sockopt", "sk_reuseport_md", "bpf_sk_lookup", "bpf_nf_ctx",
+};
+
+bool lw_is_ctx_pointer(struct ctype *t)
+{
+	if (t->kind != TY_PTR)
+		return false;
+	struct ctype *p = t->u.pointee;
+	while (p->sugar != CS_NONE || (p->quals && p->base))
+		p = p->base;
+	if (!ctype_is_record(p) || !p->u.rec->tag)
+		return false;
+	const char *n = p->u.rec->tag->name;
+	for (size_t i = 0; i < ARRAY_LEN(ctx_names); i++)
+		if (!strcmp(n, ctx_names[i]))
+			return true;
+	return !strncmp(n, "bpf_iter__", 10);
+}
+
 /* ---- functions ---------------------------------------------------------------------- */
 
 struct lfninfo *lc_info(struct lower *L, struct cdecl *fn)
@@ -98,6 +122,31 @@ struct lfninfo *lc_info(struct lower *L, struct cdecl *fn)
 	}
 	pmap_put(&L->fninfo, pkey(fn), (uintptr_t)fi);
 	return fi;
+}
+
+/* How a subprogram receives a parameter of C type t. */
+ir_vt lc_param_vt(struct cdecl *fn, struct ctype *t)
+{
+	/* structs and unions are passed by reference to a copy */
+	if (lt_is_aggregate(t))
+		return VT_PTR(ANY);
+	ir_vt vt = lt_vt(t);
+	/* the kernel checks a global function's pointer arguments from its BTF:
+	 * a context, or memory that may be NULL */
+	if (vt.cls == IR_PTR && fn->linkage == CL_EXTERNAL)
+		return lw_is_ctx_pointer(t) ? VT_PTR(CTX) : VT_PTR(MEM_NULL);
+	/* 32-bit arguments arrive in 64-bit registers whose upper half the
+	 * verifier does not know (bpf_loop's index): truncated on entry */
+	return vt.cls == IR_I32 ? VT_I64 : vt;
+}
+
+/* Whether calls of a global function may be inlined (not noinline, -O1+). */
+bool lc_inlinable(struct lower *L, struct cdecl *fn)
+{
+	const struct cattrs *a = fn->attrs;
+	if (a && (a->flags & CA_NOINLINE))
+		return false;
+	return !L->o->no_inline && L->o->opt_level > 0 && !lc_info(L, fn)->addr_taken;
 }
 
 static struct ir_func *new_func(struct lower *L, struct cdecl *fn, bool is_prog)
@@ -186,8 +235,7 @@ static void lower_body(struct lower *L, struct cdecl *fn, struct ir_func *f, str
 	} else {
 		for (uint32_t i = 0; i < np; i++) {
 			struct cdecl *p = fn->u.fn.params[i];
-			/* structs and unions are passed by reference to a copy */
-			ir_vt vt = lt_is_aggregate(p->type) ? VT_PTR(ANY) : lt_vt(p->type);
+			ir_vt vt = lc_param_vt(fn, p->type);
 			if (vt.cls == IR_VOID) {
 				lw_unsupported(L, p->loc, "passing a struct, union or floating value as an argument");
 				lf_free(&lf);

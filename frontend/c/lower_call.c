@@ -96,6 +96,8 @@ static ir_ref sym_call(struct lf *lf, uint32_t sym, struct cexpr *e, ir_vt rvt, 
 		}
 		if (i < np && params[i].cls == IR_PTR)
 			args[i + 1] = lf_coerce(lf, args[i + 1], params[i]);
+		else if (i < np && params[i].cls == IR_I64 && lf_vt(lf, args[i + 1], VT_I64).cls == IR_I32)
+			args[i + 1] = lf_op1(lf, IR_ZEXT, VT_I64, args[i + 1]);
 	}
 	return lf_emit(lf, IR_CALL, rvt, args, n + 1);
 }
@@ -114,7 +116,7 @@ static ir_ref subprog_call(struct lf *lf, struct cdecl *fn, struct cexpr *e)
 	ir_vt params[5];
 	struct cfunc *cf = fn->type->u.fn;
 	for (uint32_t i = 0; i < cf->nparams && i < 5; i++)
-		params[i] = lt_is_aggregate(cf->params[i].type) ? VT_PTR(ANY) : lt_vt(cf->params[i].type);
+		params[i] = lc_param_vt(fn, cf->params[i].type);
 	return sym_call(lf, s, e, rvt, params, MIN(cf->nparams, 5u), true);
 }
 
@@ -177,7 +179,11 @@ ir_ref lc_call(struct lf *lf, struct cexpr *e)
 		if (d->kind == CD_FUNC) {
 			if (d->u.fn.body) {
 				struct lfninfo *fi = lc_info(lf->L, d);
-				if (fi->kind == LF_INLINE && !fi->expanding && lf->depth < 64)
+				/* a global function is still inlined at its calls, as clang
+				 * does, unless noinline: its own copy stays for others */
+				bool inl = fi->kind == LF_INLINE ||
+					   (fi->kind == LF_SUBPROG && d->linkage == CL_EXTERNAL && lc_inlinable(lf->L, d));
+				if (inl && !fi->expanding && lf->depth < 64)
 					return inline_call(lf, d, e);
 				return subprog_call(lf, d, e);
 			}

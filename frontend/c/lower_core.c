@@ -57,6 +57,7 @@ struct corepath {
 	uint32_t idx[64];
 	uint32_t n;
 	bool bad;
+	int64_t local; /* the offset the path has in the local types */
 };
 
 static void path_reset(struct corepath *cp, ir_ref base, struct ctype *root, uint32_t first)
@@ -66,6 +67,7 @@ static void path_reset(struct corepath *cp, ir_ref base, struct ctype *root, uin
 	cp->cur = root;
 	cp->idx[0] = first;
 	cp->n = 1;
+	cp->local = (int64_t)first * (int64_t)ctype_size(root);
 }
 
 static uint32_t ir_member_index(struct cmember *m, struct crecord *r)
@@ -107,6 +109,8 @@ static void core_path(struct lf *lf, struct cexpr *e, struct corepath *cp, bool 
 			return;
 		}
 		cp->idx[cp->n++] = ir_member_index(e->u.m.member, r);
+		crecord_layout(r);
+		cp->local += (int64_t)(e->u.m.member->bit_offset / 8);
 		cp->cur = e->type;
 		return;
 	}
@@ -121,6 +125,7 @@ static void core_path(struct lf *lf, struct cexpr *e, struct corepath *cp, bool 
 				return;
 			}
 			cp->idx[cp->n++] = (uint32_t)k;
+			cp->local += k * (int64_t)ctype_size(e->type);
 			cp->cur = e->type;
 			return;
 		}
@@ -197,10 +202,20 @@ static ir_ref core_value(struct lf *lf, unsigned op, uint32_t type, const char *
 	return lf_emit(lf, op, VT_I64, args, 2);
 }
 
+/* Whether an access through p reaches the program's context: the kernel
+ * rewrites context accesses itself and needs them as ctx + constant, so
+ * they are not relocated (their layouts are the kernel's ABI). */
+static bool is_ctx(struct lf *lf, ir_ref p)
+{
+	return p != IR_NOREF && lf_vt(lf, p, VT_PTR(ANY)).region == RG_CTX;
+}
+
 /* The relocated address the path designates. */
 static ir_ref finish_path(struct lf *lf, struct corepath *cp)
 {
 	struct ctype *root = strip_all(cp->root);
+	if (is_ctx(lf, cp->base))
+		return lx_ptr_add(lf, cp->base, cp->local);
 	if (cp->n == 1 || !(ctype_is_record(root) || root->kind == TY_ARRAY)) {
 		/* no member access: plain pointer arithmetic */
 		return lx_ptr_add(lf, cp->base, (int64_t)cp->idx[0] * (int64_t)ctype_size(cp->root));
@@ -230,8 +245,13 @@ struct lval lr_lvalue(struct lf *lf, struct cexpr *e)
 		return lv;
 	}
 	lv.kind = LV_MEM;
-	lv.base = finish_path(lf, &cp);
 	lv.vol = (e->type->quals & CQ_VOLATILE) != 0;
+	if (is_ctx(lf, cp.base)) {
+		lv.base = cp.base;
+		lv.off = cp.local;
+		return lv;
+	}
+	lv.base = finish_path(lf, &cp);
 	return lv;
 }
 

@@ -408,10 +408,41 @@ static ir_ref sdiv_pow2(struct lf *lf, ir_vt vt, ir_ref x, int k)
 	return lf_op2(lf, IR_ASHR, vt, t, lf_con(lf, k, vt));
 }
 
-static ir_ref arith(struct lf *lf, enum cexpr_op op, struct ctype *t, ir_ref a, ir_ref b, struct srcloc loc)
+/* Whether an integer expression's value is never negative (a zero-extended
+ * narrower unsigned value, a non-negative constant, a masked value). */
+static bool known_nonneg(struct cexpr *e)
+{
+	int64_t v;
+	if (!e)
+		return false;
+	if (ceval_int(e, &v))
+		return v >= 0;
+	if (!is_signed_t(e->type))
+		return false;
+	if ((e->op == E_CONV || e->op == E_CAST) && e->ck == CK_INT) {
+		struct ctype *from = e->u.bin.a->type;
+		return (!is_signed_t(from) && ctype_size(from) < ctype_size(e->type)) || known_nonneg(e->u.bin.a);
+	}
+	if (e->op == E_BITAND)
+		return known_nonneg(e->u.bin.a) || known_nonneg(e->u.bin.b);
+	if (e->op == E_SHR || e->op == E_DIV || e->op == E_MOD)
+		return known_nonneg(e->u.bin.a);
+	return false;
+}
+
+static ir_ref arith(struct lf *lf, enum cexpr_op op, struct ctype *t, ir_ref a, ir_ref b, struct srcloc loc,
+		    struct cexpr *ea)
 {
 	ir_vt vt = lt_vt(t);
 	bool sign = is_signed_t(t);
+	/* a signed division or remainder of a value never negative is an unsigned one */
+	if ((op == E_DIV || op == E_MOD) && sign && lf_is_con(b) && known_nonneg(ea)) {
+		int64_t c = lf_con_val(lf, b);
+		if (vt.cls == IR_I32)
+			c = (int32_t)c;
+		if (c > 0)
+			sign = false;
+	}
 	unsigned irop;
 	switch (op) {
 	case E_MUL: irop = IR_MUL; break;
@@ -440,6 +471,16 @@ static ir_ref arith(struct lf *lf, enum cexpr_op op, struct ctype *t, ir_ref a, 
 				 op == E_DIV ? "division" : "remainder");
 			return lf_con(lf, 0, vt);
 		}
+		if (!sign && lf_is_con(b)) {
+			/* by a power of two: a shift or a mask, which the verifier follows */
+			uint64_t c = (uint64_t)lf_con_val(lf, b);
+			if (vt.cls == IR_I32)
+				c = (uint32_t)c;
+			int k = log2_exact(c);
+			if (k >= 0)
+				return op == E_DIV ? lf_op2(lf, IR_LSHR, vt, a, lf_con(lf, k, vt))
+						   : lf_op2(lf, IR_AND, vt, a, lf_con(lf, (int64_t)(c - 1), vt));
+		}
 		irop = op == E_DIV ? (sign ? IR_SDIV : IR_UDIV) : (sign ? IR_SREM : IR_UREM);
 		break;
 	case E_SHL:
@@ -463,10 +504,15 @@ static ir_ref arith(struct lf *lf, enum cexpr_op op, struct ctype *t, ir_ref a, 
 	return lf_op2(lf, irop, vt, a, b);
 }
 
-/* p + i * size (i an integer of type it). */
-static ir_ref ptr_index(struct lf *lf, ir_ref p, ir_ref i, struct ctype *it, uint64_t size, bool neg)
+static bool known_nonneg(struct cexpr *e);
+
+/* p + i * size (i an integer of type it, ie its expression when known). */
+static ir_ref ptr_index(struct lf *lf, ir_ref p, ir_ref i, struct ctype *it, uint64_t size, bool neg,
+			struct cexpr *ie)
 {
-	i = lx_convert(lf, i, it, lf->L->tu->ty[TY_LONG]);
+	/* an index never negative widens as unsigned: no sign extension to follow */
+	bool nonneg = ie && is_signed_t(it) && known_nonneg(ie);
+	i = lx_convert(lf, i, it, lf->L->tu->ty[nonneg ? TY_ULONG : TY_LONG]);
 	if (lf_is_con(i))
 		return lx_ptr_add(lf, p, (neg ? -1 : 1) * lf_con_val(lf, i) * (int64_t)size);
 	int k = log2_exact(size);
@@ -673,7 +719,7 @@ struct lval lx_lvalue(struct lf *lf, struct cexpr *e)
 			int64_t c = lf_con_val(lf, lx_convert(lf, i, b->type, lf->L->tu->ty[TY_LONG]));
 			lv = mem_lval(p, off + c * (int64_t)size, e->type);
 		} else {
-			lv = mem_lval(ptr_index(lf, p, i, b->type, size, false), off, e->type);
+			lv = mem_lval(ptr_index(lf, p, i, b->type, size, false, b), off, e->type);
 		}
 		break;
 	}
@@ -768,7 +814,7 @@ static ir_ref compound_assign(struct lf *lf, struct cexpr *e)
 	ir_ref r;
 	if (a->type->kind == TY_PTR) {
 		ir_ref i = lx_rvalue(lf, b);
-		r = ptr_index(lf, old, i, b->type, pointee_size(a->type), op == E_SUB);
+		r = ptr_index(lf, old, i, b->type, pointee_size(a->type), op == E_SUB, b);
 	} else {
 		struct ctype *comp = e->u.bin.comp;
 		if (ctype_is_floating(comp) || ctype_is_floating(a->type)) {
@@ -777,7 +823,7 @@ static ir_ref compound_assign(struct lf *lf, struct cexpr *e)
 		}
 		ir_ref x = lx_convert(lf, old, a->type, comp);
 		ir_ref y = lx_rvalue(lf, b);
-		r = arith(lf, op, comp, x, y, e->loc);
+		r = arith(lf, op, comp, x, y, e->loc, NULL);
 		r = lx_convert(lf, r, comp, a->type);
 	}
 	lx_store(lf, &lv, r);
@@ -1036,7 +1082,7 @@ static ir_ref rvalue(struct lf *lf, struct cexpr *e)
 		}
 		ir_ref a = lx_rvalue(lf, e->u.bin.a);
 		ir_ref b = lx_rvalue(lf, e->u.bin.b);
-		return arith(lf, (enum cexpr_op)e->op, e->type, a, b, e->loc);
+		return arith(lf, (enum cexpr_op)e->op, e->type, a, b, e->loc, e->u.bin.a);
 	}
 	case E_LT: case E_GT: case E_LE: case E_GE: case E_EQ: case E_NE:
 		if (ctype_is_floating(e->u.bin.a->type)) {
@@ -1063,7 +1109,8 @@ static ir_ref rvalue(struct lf *lf, struct cexpr *e)
 	case E_PTRSUB: {
 		ir_ref p = lx_rvalue(lf, e->u.bin.a);
 		ir_ref i = lx_rvalue(lf, e->u.bin.b);
-		return ptr_index(lf, p, i, e->u.bin.b->type, pointee_size(e->u.bin.a->type), e->op == E_PTRSUB);
+		return ptr_index(lf, p, i, e->u.bin.b->type, pointee_size(e->u.bin.a->type), e->op == E_PTRSUB,
+				 e->u.bin.b);
 	}
 	case E_PTRDIFF: {
 		ir_ref a = lx_rvalue(lf, e->u.bin.a);

@@ -627,6 +627,8 @@ void lf_finish(struct lf *lf)
 			ir_emit(lf->f, b, IR_UNREACHABLE, VT_VOID, 0, NULL, 0);
 	layout_rpo(lf->f);
 	remove_trivial_phis(lf);
+	lo_fold_addr(lf->f);
+	lo_load_cse(lf->f);
 }
 
 void lf_init(struct lf *lf, struct lower *L, struct ir_func *f, struct cdecl *decl)

@@ -254,6 +254,9 @@ void ls_function(struct lf *lf, struct cdecl *fn);
 /* Binds a local variable declaration (with its initializer). */
 void ls_local(struct lf *lf, struct cdecl *d);
 void ls_scope_end(struct lf *lf, uint32_t mark);
+void ls_keep_ctx(struct lf *lf, uint32_t var, ir_ref v);
+/* Whether a C type points to a program context struct the kernel knows. */
+bool lw_is_ctx_pointer(struct ctype *t);
 bool ls_has_entry(struct cstmt *s, bool cases);
 void ls_push_target(struct lf *lf, const struct cstmt *s, uint32_t brk, uint32_t cont);
 /* Loops (lower_loop.c): counted loops fully unrolled when small or asked. */
@@ -269,11 +272,21 @@ ir_ref ls_stmt_expr(struct lf *lf, struct cstmt *s, struct cexpr **last);
 
 ir_ref lc_call(struct lf *lf, struct cexpr *e);
 struct lfninfo *lc_info(struct lower *L, struct cdecl *fn);
+bool lc_inlinable(struct lower *L, struct cdecl *fn);
+ir_vt lc_param_vt(struct cdecl *fn, struct ctype *t);
 /* The IR symbol of a subprogram, queuing it for lowering. */
 uint32_t lc_subprog_sym(struct lower *L, struct cdecl *fn, struct srcloc use);
 ir_ref lb_builtin(struct lf *lf, struct cexpr *e);
 /* An atomic read-modify-write whose result is unused: the non-fetching form. */
 bool lb_discard_atomic(struct lf *lf, struct cexpr *e);
+
+/* ---- clean-ups on a finished function (lower_opt.c) ------------------------------ */
+
+/* Redundant loads go (the verifier tracks facts per register, so a field
+ * reloaded after its check is unchecked again); constant address offsets
+ * move into the accesses (ctx + constant, socket fields). */
+void lo_load_cse(struct ir_func *f);
+void lo_fold_addr(struct ir_func *f);
 
 /* ---- CO-RE (lower_core.c) ------------------------------------------------------- */
 

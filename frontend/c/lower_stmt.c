@@ -204,11 +204,22 @@ void ls_local(struct lf *lf, struct cdecl *d)
 		while (init->kind == CI_LIST && init->u.list.n == 1)
 			init = init->u.list.elems[0].init;
 		ir_ref v = init->kind == CI_EXPR ? lx_rvalue(lf, init->u.expr) : lf_con(lf, 0, lt_vt(t));
+		ls_keep_ctx(lf, var, v);
 		lf_var_write(lf, var, v);
 	}
 	/* bound after the initializer: int x = x + 1 reads nothing useful either way */
 	lf_var_bind(lf, d, var);
 	vec_push(&lf->scope, var);
+}
+
+/* A pointer variable that starts as the program's context stays typed as
+ * the context: accesses through it must remain ctx + constant. */
+void ls_keep_ctx(struct lf *lf, uint32_t var, ir_ref v)
+{
+	struct lvar *lv = &lf->vars.data[var];
+	if (!lv->mem && lv->vt.cls == IR_PTR && ir_ref_kind(v) == REF_TMP &&
+	    lf_vt(lf, v, VT_PTR(ANY)).region == RG_CTX)
+		lv->vt = VT_PTR(CTX);
 }
 
 /* Ends the scope of the variables declared since `mark`. */
@@ -518,11 +529,15 @@ void ls_function(struct lf *lf, struct cdecl *fn)
 			return;
 		}
 		uint32_t var = lf_var_new(lf, p, p->type, mem);
+		if (lt_vt(p->type).cls == IR_I32 && lf->f->tmps.data[lf->f->params.data[i]].ty.cls == IR_I64)
+			pv = lf_op1(lf, IR_TRUNC, VT_I32, pv);
 		if (mem) {
 			struct lval lv = { .kind = LV_MEM, .base = lf->vars.data[var].addr, .type = p->type };
 			lx_store(lf, &lv, pv);
 		} else {
-			lf->vars.data[var].vt = lf->f->tmps.data[lf->f->params.data[i]].ty;
+			ir_vt pt = lf->f->tmps.data[lf->f->params.data[i]].ty;
+			if (pt.cls == IR_PTR && pt.region == RG_CTX)
+				lf->vars.data[var].vt = pt;
 			lf_var_write(lf, var, pv);
 		}
 		lf_var_bind(lf, p, var);
@@ -562,6 +577,7 @@ ir_ref ls_inline(struct lf *lf, struct cdecl *fn, const ir_ref *args, uint32_t n
 			struct lval lv = { .kind = LV_MEM, .base = lf->vars.data[var].addr, .type = p->type };
 			lx_store(lf, &lv, args[i]);
 		} else {
+			ls_keep_ctx(lf, var, args[i]);
 			lf_var_write(lf, var, args[i]);
 		}
 		lf_var_bind(lf, p, var);

@@ -12,6 +12,8 @@
  *   // requires: btf | tracefs | kprobes
  *   // error: TEXT    (whistlercc must reject the file with this message; no run)
  *   // flags: -mcpu=v4 ...   (added to both compilers' command lines)
+ *   // core-compare   (the CO-RE relocations of both objects, as llvm-objdump-19
+ *                      prints them: kind, type and access string, must agree)
  * Every run line's return value and output bytes must be the same for both
  * builds (and the expected value when given).  The instruction counts and
  * the verifier's processed instructions of both builds are printed; with
@@ -535,6 +537,68 @@ static void free_build(struct build *b)
 	vec_free(&b->results);
 }
 
+/* The CO-RE records of an object: one "function kind type (access)" line
+ * each, sorted (type ids and instruction offsets differ between compilers). */
+static char *core_records(const char *obj)
+{
+	char *out = NULL;
+	char *argv[] = { "llvm-objdump-19", "-dr", (char *)obj, NULL };
+	if (run_cmd(argv, &out))
+		return NULL;
+	VEC(char *) recs = { 0 };
+	char func[128] = "";
+	for (char *l = strtok(out, "\n"); l; l = strtok(NULL, "\n")) {
+		char *co = strstr(l, "CO-RE <");
+		const char *f = strchr(l, '<');
+		if (!co && f && strstr(l, ">:")) {
+			snprintf(func, sizeof(func), "%.*s", (int)strcspn(f + 1, ">"), f + 1);
+			continue;
+		}
+		if (!co)
+			continue;
+		/* CO-RE <byte_off> [11] struct task_struct::real_parent (0:95) */
+		char *kind_end = strchr(co, '>');
+		char *type = kind_end ? strchr(kind_end, ']') : NULL;
+		if (!type)
+			continue;
+		vec_push(&recs, xasprintf("%s %.*s%s", func, (int)(kind_end + 1 - co), co, type + 1));
+	}
+	for (uint32_t i = 0; i < recs.len; i++)
+		for (uint32_t j = i + 1; j < recs.len; j++)
+			if (strcmp(recs.data[i], recs.data[j]) > 0) {
+				char *t = recs.data[i];
+				recs.data[i] = recs.data[j];
+				recs.data[j] = t;
+			}
+	struct buf b = { 0 };
+	vec_foreach(&recs, r)
+	{
+		buf_printf(&b, "%s\n", *r);
+		free(*r);
+	}
+	vec_free(&recs);
+	free(out);
+	return buf_steal(&b);
+}
+
+static void compare_core(const char *wobj, const char *cobj)
+{
+	cur_build = "CO-RE records";
+	char *w = core_records(wobj), *c = core_records(cobj);
+	if (!w || !c) {
+		printf("NOTE %s: llvm-objdump-19 missing: CO-RE records not compared\n", cur_file);
+	} else if (strcmp(w, c)) {
+		fail(0, "the CO-RE records differ from clang-19's:\n--- whistlercc\n%s--- clang-19\n%s", w, c);
+	} else {
+		unsigned n = 0;
+		for (const char *p = w; *p; p++)
+			n += *p == '\n';
+		printf("CO-RE records: %u, the same as clang-19's\n", n);
+	}
+	free(w);
+	free(c);
+}
+
 /* The same return values and output bytes in both builds. */
 static void compare_builds(struct build *a, struct build *b)
 {
@@ -628,8 +692,11 @@ static int run_file(const char *path, const char *wcc, const char *outdir)
 		err = NULL;
 		if (compile("clang-19", path, cobj, dir, &err)) {
 			fail(0, "clang-19 does not compile it:\n%s", err);
-		} else if (run_build(&c, cobj, text) == 0 && status == 0) {
-			compare_builds(&w, &c);
+		} else {
+			if (strstr(text, "// core-compare"))
+				compare_core(wobj, cobj);
+			if (run_build(&c, cobj, text) == 0 && status == 0)
+				compare_builds(&w, &c);
 		}
 	}
 	free_build(&w);
