@@ -40,6 +40,7 @@ struct ws_map {
 };
 
 struct ws_ring;
+struct ws_global;
 
 /* Definition forms the session wraps (see session.c). */
 enum ws_def { WS_DEF_MAP, WS_DEF_PROG, WS_DEF_GLOBAL, WS_DEF_OTHER };
@@ -62,6 +63,7 @@ struct wsession {
 	VEC(struct ws_map *) maps;
 	VEC(struct ws_unit *) units;
 	VEC(struct ws_ring *) rings;
+	VEC(struct ws_global *) globals;
 	struct ws_wrap *wraps;
 	size_t nwraps;
 	VEC(char *) defined; /* "kind:PACKAGE:NAME" of the definitions seen */
@@ -72,6 +74,7 @@ struct wsession {
 	struct buf scratch[3]; /* keys and values of map operations (runtime.c) */
 	bool dormant;	       /* unloaded: only a use (not wsession_sync) loads again */
 	bool quiet_top;	       /* in wsession_eval: the outermost call reports itself */
+	bool building;	       /* the DSL is compiling (its Lisp must not reach the kernel) */
 };
 
 /* session.c */
@@ -83,6 +86,9 @@ char *ws_c_name(const char *lisp_name);
 int ws_sync_at(struct wsession *s, struct srcloc loc);
 /* Loads what is pending; on failure signals a Lisp error naming `who`. */
 void ws_sync_in(struct wsession *s, const char *who);
+/* Learns where the globals are from an object built and opened, not loaded;
+ * on failure signals a Lisp error naming `who`. */
+void ws_layout_in(struct wsession *s, const char *who);
 /* Attaches p (loaded) to target (NULL or "": as the section says) and
  * records it for reloads; returns the link's description, or NULL after
  * putting the loader's message into err. */
@@ -101,6 +107,12 @@ struct ws_map *ws_map_arg(struct wsession *s, lv v, const char *who);
 /* Bytes of a key or value: an integer (little-endian), a byte sequence or
  * string (zero-padded), or a defstruct record (encode-NAME). */
 void ws_encode(struct wsession *s, lv v, void *out, size_t size, const char *who, const char *what);
+/* Length of a byte sequence or string, -1 for anything else. */
+long ws_bytes_length(lv v);
+/* Scratch buffer i (0: keys, 1: values, 2: next keys and codecs) of n zeroed
+ * bytes: keys and values are built there, never in memory of the builtin's
+ * frame, which a Lisp error or Ctrl-C may leave without returning. */
+uint8_t *ws_scratch(struct wsession *s, int i, size_t n);
 
 /* ring.c */
 void ws_ring_register(struct wsession *s);
@@ -110,5 +122,16 @@ void ws_rings_close(struct wsession *s);
 void ws_rings_close_map(struct wsession *s, struct ws_map *m);
 void ws_rings_mark(struct lisp_ctx *ctx, struct wsession *s);
 void ws_rings_free(struct wsession *s);
+
+/* globals.c */
+void ws_globals_register(struct wsession *s);
+/* A defglobal form was processed without errors. */
+void ws_global_defined(struct wsession *s, lv form);
+/* Where each global is in `obj` (opened, not loaded); with `presets`, values
+ * set before the load go into the initial contents of data maps that will
+ * be created (not reused). */
+void ws_globals_layout(struct wsession *s, struct wl_object *obj, bool presets);
+void ws_globals_mark(struct lisp_ctx *ctx, struct wsession *s);
+void ws_globals_free(struct wsession *s);
 
 #endif

@@ -150,10 +150,7 @@ static void printed(struct lisp_ctx *ctx, lv v, char *out, size_t n)
 	free(t);
 }
 
-/* Keys and values are built in the session's scratch buffers (0: keys, 1:
- * values, 2: next keys and codecs), never in memory of this call: a Lisp
- * error or Ctrl-C may leave any builtin without returning. */
-static uint8_t *scratch(struct wsession *s, int i, size_t n)
+uint8_t *ws_scratch(struct wsession *s, int i, size_t n)
 {
 	struct buf *b = &s->scratch[i];
 	b->len = 0;
@@ -178,6 +175,12 @@ static bool record_p(lv v, char *name, size_t n)
 	memcpy(name, t, len - 7);
 	name[len - 7] = 0;
 	return true;
+}
+
+long ws_bytes_length(lv v)
+{
+	uint8_t none;
+	return lisp_bytes_copy(v, &none, 0); /* strings memcpy even 0 bytes */
 }
 
 void ws_encode(struct wsession *s, lv v, void *out, size_t size, const char *who, const char *what)
@@ -437,9 +440,9 @@ static lv b_load(struct lisp_ctx *ctx, int argc, lv *argv, void *data)
 static lv map_lookup(struct wsession *s, struct ws_map *m, lv key, const char *who, bool raw)
 {
 	const struct wl_map *map = m->map;
-	uint8_t *k = scratch(s, 0, wl_map_key_size(map));
+	uint8_t *k = ws_scratch(s, 0, wl_map_key_size(map));
 	ws_encode(s, key, k, wl_map_key_size(map), who, "key");
-	uint8_t *v = scratch(s, 1, wl_map_value_buf_size(map));
+	uint8_t *v = ws_scratch(s, 1, wl_map_value_buf_size(map));
 	lv out = LISP_NIL;
 	int r = wl_map_lookup(map, k, v, 0);
 	if (r == 0)
@@ -475,11 +478,11 @@ static int update(struct wsession *s, struct ws_map *m, lv key, lv value, uint64
 {
 	const struct wl_map *map = m->map;
 	size_t vs = wl_map_value_size(map), total = wl_map_value_buf_size(map);
-	uint8_t *k = scratch(s, 0, wl_map_key_size(map));
+	uint8_t *k = ws_scratch(s, 0, wl_map_key_size(map));
 	ws_encode(s, key, k, wl_map_key_size(map), who, "key");
 	/* a per-CPU value given once goes to the first CPU (sums stay right) */
-	long given = lisp_integerp(value) ? -1 : lisp_bytes_copy(value, NULL, 0);
-	uint8_t *v = scratch(s, 1, total);
+	long given = lisp_integerp(value) ? -1 : ws_bytes_length(value);
+	uint8_t *v = ws_scratch(s, 1, total);
 	ws_encode(s, value, v, given > (long)vs ? total : vs, who, "value");
 	return wl_map_update(map, k, v, flags);
 }
@@ -494,7 +497,7 @@ static lv b_map_set(struct lisp_ctx *ctx, int argc, lv *argv, void *data)
 	if (argv[2] == LISP_NIL && array) { /* array slots cannot go: they become 0 */
 		r = update(s, m, argv[1], lisp_fixnum(0), BPF_ANY, "bpf:map-ref");
 	} else if (argv[2] == LISP_NIL) {
-		uint8_t *k = scratch(s, 0, wl_map_key_size(m->map));
+		uint8_t *k = ws_scratch(s, 0, wl_map_key_size(m->map));
 		ws_encode(s, argv[1], k, wl_map_key_size(m->map), "bpf:map-ref", "key");
 		r = wl_map_delete(m->map, k);
 		if (r == -ENOENT)
@@ -531,7 +534,7 @@ static lv b_map_delete(struct lisp_ctx *ctx, int argc, lv *argv, void *data)
 {
 	struct wsession *s = data;
 	struct ws_map *m = ws_map_arg(s, argv[0], "map-delete");
-	uint8_t *k = scratch(s, 0, wl_map_key_size(m->map));
+	uint8_t *k = ws_scratch(s, 0, wl_map_key_size(m->map));
 	ws_encode(s, argv[1], k, wl_map_key_size(m->map), "map-delete", "key");
 	int r = wl_map_delete(m->map, k);
 	if (r < 0 && r != -ENOENT)
@@ -543,10 +546,10 @@ static lv b_map_delete(struct lisp_ctx *ctx, int argc, lv *argv, void *data)
 static lv next_key(struct wsession *s, struct ws_map *m, lv key, const char *who)
 {
 	size_t ks = wl_map_key_size(m->map);
-	uint8_t *k = scratch(s, 0, ks);
+	uint8_t *k = ws_scratch(s, 0, ks);
 	if (key != LISP_NIL)
 		ws_encode(s, key, k, ks, who, "key");
-	uint8_t *next = scratch(s, 2, ks);
+	uint8_t *next = ws_scratch(s, 2, ks);
 	int r = wl_map_next_key(m->map, key == LISP_NIL ? NULL : k, next);
 	lv out = r == 0 ? lisp_make_bytes(s->ctx, next, ks) : LISP_NIL;
 	if (r < 0 && r != -ENOENT)
@@ -597,10 +600,10 @@ static lv b_map_keys(struct lisp_ctx *ctx, int argc, lv *argv, void *data)
 /* (decode-int-value BYTES [SIGNED]): little-endian, any length. */
 static lv b_decode_int(struct lisp_ctx *ctx, int argc, lv *argv, void *data)
 {
-	long n = lisp_bytes_copy(argv[0], NULL, 0);
+	long n = ws_bytes_length(argv[0]);
 	if (n < 0)
 		lisp_type_error(ctx, argv[0], "(vector (unsigned-byte 8))");
-	uint8_t *b = scratch(data, 2, (size_t)n);
+	uint8_t *b = ws_scratch(data, 2, (size_t)n);
 	lisp_bytes_copy(argv[0], b, (size_t)n);
 	bool sign = argc > 1 && argv[1] != LISP_NIL && n > 0 && (b[n - 1] & 0x80);
 	lv out;
@@ -635,7 +638,7 @@ static lv b_encode_int(struct lisp_ctx *ctx, int argc, lv *argv, void *data)
 		lisp_type_error(ctx, argv[1], "(integer 0 4096)");
 	if (!lisp_integerp(argv[0]))
 		lisp_type_error(ctx, argv[0], "integer");
-	uint8_t *b = scratch(data, 1, (size_t)size);
+	uint8_t *b = ws_scratch(data, 1, (size_t)size);
 	ws_encode(data, argv[0], b, (size_t)size, "encode-int-key", "value");
 	return lisp_make_bytes(ctx, b, (size_t)size);
 }

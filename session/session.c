@@ -231,8 +231,11 @@ static lv wrapped_form(struct lisp_ctx *ctx, lv form, lv env, void *data)
 	struct ws_wrap *w = data;
 	unsigned before = w->s->diag->errors;
 	lv r = w->fn(ctx, form, env, w->data);
-	if (w->s->diag->errors == before)
+	if (w->s->diag->errors == before) {
+		if (w->kind == WS_DEF_GLOBAL && lisp_symbolp(lisp_cadr(form)))
+			ws_global_defined(w->s, form);
 		noticed(w->s, w->kind, lisp_cadr(form));
+	}
 	return r;
 }
 
@@ -269,7 +272,9 @@ static int build(struct wsession *s, const char *only, struct buf *out)
 {
 	unsigned before = s->diag->errors;
 	lisp_set_report(s->ctx, true); /* the DSL reports its own Lisp errors */
+	s->building = true;
 	struct ir_module *m = dsl_build(s->dsl, only);
+	s->building = false;
 	int rc = -1;
 	if (m) {
 		const char *const *pipeline = ir_pipeline(s->opt_level);
@@ -452,6 +457,7 @@ static int load_unit(struct wsession *s, const char *only, struct buf *err)
 				m->redefined = true;
 			}
 		}
+		ws_globals_layout(s, obj, true);
 		r = wl_object_load(obj);
 	}
 	ws_capture_log(NULL);
@@ -548,18 +554,46 @@ static int sync_session(struct wsession *s, struct buf *err)
 	return rc;
 }
 
+/* rc < 0: signals err's message as a Lisp error naming `who`; frees err. */
+static void check_in(struct wsession *s, int rc, struct buf *err, const char *who)
+{
+	if (rc == 0) {
+		buf_free(err);
+		return;
+	}
+	char msg[8192];
+	snprintf(msg, sizeof(msg), "%s", buf_cstr(err));
+	buf_free(err);
+	lisp_error(s->ctx, "%s: %s", who, msg);
+}
+
 void ws_sync_in(struct wsession *s, const char *who)
 {
 	struct buf err = { 0 };
 	s->dormant = false;
-	if (sync_session(s, &err) == 0) {
-		buf_free(&err);
-		return;
+	check_in(s, sync_session(s, &err), &err, who);
+}
+
+void ws_layout_in(struct wsession *s, const char *who)
+{
+	struct buf elf = { 0 }, err = { 0 };
+	int rc = build(s, "", &elf);
+	if (rc) {
+		buf_puts(&err, "the BPF definitions do not compile (errors above)");
+	} else {
+		struct wl_object_opts oo = { .name = s->name, .btf_custom_path = s->btf_path };
+		struct wl_object *obj = NULL;
+		ws_capture_log(&err);
+		rc = wl_object_open_mem(elf.data, elf.len, &oo, &obj);
+		ws_capture_log(NULL);
+		if (rc == 0)
+			ws_globals_layout(s, obj, false);
+		else if (!err.len)
+			buf_printf(&err, "opening the compiled object failed: %s", strerror(-rc));
+		wl_object_close(obj);
 	}
-	char msg[8192];
-	snprintf(msg, sizeof(msg), "%s", buf_cstr(&err));
-	buf_free(&err);
-	lisp_error(s->ctx, "%s: %s", who, msg);
+	buf_free(&elf);
+	check_in(s, rc, &err, who);
 }
 
 int ws_sync_at(struct wsession *s, struct srcloc loc)
@@ -625,6 +659,7 @@ static void mark_handles(struct lisp_ctx *ctx, void *data)
 	vec_foreach (&s->maps, m)
 		lisp_gc_mark(ctx, (*m)->handle);
 	ws_rings_mark(ctx, s);
+	ws_globals_mark(ctx, s);
 }
 
 struct wsession *wsession_new(struct srcmgr *sm, struct diag *d, const struct wsession_options *o,
@@ -645,6 +680,7 @@ struct wsession *wsession_new(struct srcmgr *sm, struct diag *d, const struct ws
 	wrap_definitions(s);
 	ws_runtime_register(s);
 	ws_ring_register(s);
+	ws_globals_register(s);
 	lv args = LISP_NIL;
 	for (int i = argc - 1; i >= 0; i--)
 		args = lisp_cons(s->ctx, lisp_make_cstring(s->ctx, argv[i]), args);
@@ -674,6 +710,7 @@ void wsession_free(struct wsession *s)
 	vec_free(&s->maps);
 	vec_free(&s->units);
 	ws_rings_free(s);
+	ws_globals_free(s);
 	for (size_t i = 0; i < ARRAY_LEN(s->scratch); i++)
 		buf_free(&s->scratch[i]);
 	dsl_free(s->dsl);

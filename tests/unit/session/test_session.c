@@ -521,3 +521,49 @@ Test(session, cgroup_programs_on_a_directory)
 	free(procs);
 	free(root_procs);
 }
+
+/* defglobal variables from Lisp: a .rodata filter set before the load
+ * decides what the program counts into a .bss global; .bss is read and
+ * written in place after the load, .rodata refuses; redefining the filter
+ * reloads the program with its new (default) value, and .bss starts over. */
+Test(session, globals_read_and_set_from_lisp)
+{
+	/* a file: set before the programs' first use, read back from the initial contents */
+	char *src = xasprintf(
+		"(defglobal target u32 0 :section :rodata)\n"
+		"(defglobal hits u64)\n"
+		"(defglobal last (array u16 2))\n"
+		"(bpf:prog tick (:type :tracepoint :section \"tracepoint/syscalls/sys_enter_getppid\")\n"
+		"  (when (= (>> (get-current-pid-tgid) 32) target)\n"
+		"    (incf hits))\n"
+		"  0)\n"
+		"(setf target %d)\n"
+		"(defvar *before* (list (= target %d) hits (length (bpf:attachments))))\n"
+		"(bpf:attach tick) (sb-posix:getppid) (sb-posix:getppid)\n"
+		"(list *before* (bpf:global-ref hits))\n",
+		(int)getpid(), (int)getpid());
+	RUN(src, "((T 0 0) 2)");
+	getppid_n(1);
+	RUN("(list hits (bpf:global-ref \"hits\"))", "(3 3)");
+	/* written in place: the program counts on from there */
+	RUN("(setf hits 40) (incf hits) (setf (bpf:global-ref hits) (+ hits 1)) hits", "42");
+	getppid_n(1);
+	RUN("hits", "43");
+	RUN("(setf last #(7 65535)) (list last (let ((last 1)) last))", "(#(7 65535) 1)");
+	RUN("(setf target 1)", "ERROR");
+	cr_assert(strstr(diag_text(), "global 'target' is in .rodata, frozen since the programs "
+				      "were loaded"),
+		  "%s", diag_text());
+	RUN("(bpf:global-ref nosuch)", "ERROR");
+	cr_assert(strstr(diag_text(), "no global 'nosuch' in the session (globals: target, hits, "
+				      "last)"),
+		  "%s", diag_text());
+	RUN("(setf hits \"123456789\")", "ERROR");
+	cr_assert(strstr(diag_text(), "global 'hits' has 8 bytes, the value 9"), "%s", diag_text());
+	/* the filter back to 0: nothing counts any more */
+	RUN("(defglobal target u32 0 :section :rodata) (bpf:load) (list target hits)", "(0 0)");
+	stats_are(1, 1, 1);
+	getppid_n(2);
+	RUN("hits", "0");
+	free(src);
+}
