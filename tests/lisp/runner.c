@@ -895,8 +895,10 @@ static int run_gen(const char *path, const char *whistler)
 		if (sh("command -v rustc >/dev/null"))
 			printf("note: no rustc, the Rust layout is checked textually only\n");
 		else if (
-			sh("cd %s && rustc --edition 2021 --crate-type lib -o /dev/null %s_types.rs 2>/dev/null",
-			   tmp, stem))
+			/* the output stays in tmp: rustc renames its output into
+			 * place, and `-o /dev/null` replaced the device */
+			sh("cd %s && rustc --edition 2021 --crate-type lib -o %s_types.rlib %s_types.rs 2>/dev/null",
+			   tmp, stem, stem))
 			fail(0, "the generated Rust does not compile");
 		if (sh("command -v gofmt >/dev/null"))
 			printf("note: no gofmt, the Go layout is checked textually only\n");
