@@ -121,7 +121,9 @@ static void ix_grow(struct cbtf *b, uint32_t want)
 	while (b->ix_cap < want)
 		b->ix_cap <<= 1;
 	b->ix_hash = xmalloc(b->ix_cap * sizeof(uint32_t));
-	b->ix_val = xcalloc(b->ix_cap, sizeof(uint32_t));
+	/* written before read: calloc'd pages would fault twice */
+	b->ix_val = xmalloc(b->ix_cap * sizeof(uint32_t));
+	memset(b->ix_val, 0, b->ix_cap * sizeof(uint32_t));
 	for (uint32_t i = 0; i < ocap; i++)
 		if (ov[i])
 			ix_add(b, oh[i], ov[i]);
@@ -141,7 +143,8 @@ static int load(struct cbtf *b, const char *path)
 		return e ? e : -EINVAL;
 	}
 	b->len = (size_t)st.st_size;
-	void *m = mmap(NULL, b->len, PROT_READ, MAP_PRIVATE, fd, 0);
+	/* populated at once: the index reads every page anyway */
+	void *m = mmap(NULL, b->len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
 	if (m != MAP_FAILED) {
 		b->data = m;
 		b->mapped = true;
@@ -188,10 +191,12 @@ static int index_types(struct cbtf *b)
 	b->off = xmalloc(cap * sizeof(uint32_t));
 	b->off[0] = 0;
 	b->ix_cap = 1024;
-	while (b->ix_cap < b->types_len / 16)
+	while (b->ix_cap < b->types_len / 64) /* a name per 32 bytes of types, at half load */
 		b->ix_cap <<= 1;
 	b->ix_hash = xmalloc(b->ix_cap * sizeof(uint32_t));
-	b->ix_val = xcalloc(b->ix_cap, sizeof(uint32_t));
+	/* written before read: calloc'd pages would fault twice */
+	b->ix_val = xmalloc(b->ix_cap * sizeof(uint32_t));
+	memset(b->ix_val, 0, b->ix_cap * sizeof(uint32_t));
 	uint32_t names = 0;
 	for (uint32_t o = 0; o < b->types_len;) {
 		if (b->types_len - o < sizeof(struct btf_type))
@@ -211,7 +216,7 @@ static int index_types(struct cbtf *b)
 		if (!((1u << k) & NAMED_KINDS))
 			continue;
 		unsigned vlen = k == BTF_KIND_ENUM || k == BTF_KIND_ENUM64 ? BTF_INFO_VLEN(t->info) : 0;
-		if ((names + vlen + 1) * 2 > b->ix_cap)
+		if ((names + vlen + 1) * 4 > b->ix_cap * 3) /* up to 3/4 full */
 			ix_grow(b, (names + vlen + 1) * 2);
 		const char *name = str_at(b, t->name_off);
 		if (!name)
