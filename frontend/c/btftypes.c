@@ -25,13 +25,13 @@ struct cbtf {
 	const uint8_t *types; /* type section */
 	const char *strs;
 	uint32_t types_len, strs_len;
-	uint32_t ntypes;      /* ids 1..ntypes-1 */
-	uint32_t *off;        /* offset of each type record in `types` */
+	uint32_t ntypes; /* ids 1..ntypes-1 */
+	uint32_t *off;	 /* offset of each type record in `types` */
 	/* name index: (hash, id | ENUMERATOR) pairs, open addressing */
 	uint32_t *ix_hash, *ix_val, ix_cap;
-	struct ctype **mat;   /* materialised types by id */
-	uint8_t *busy;        /* materialisation in progress (cycle guard) */
-	bool broken;          /* a malformed record was reported */
+	struct ctype **mat; /* materialised types by id */
+	uint8_t *busy;	    /* materialisation in progress (cycle guard) */
+	bool broken;	    /* a malformed record was reported */
 	char err[160];
 };
 
@@ -165,8 +165,8 @@ static int load(struct cbtf *b, const char *path)
 }
 
 /* The kinds whose names a program can use (tags, typedefs, enumerators). */
-#define NAMED_KINDS                                                                                \
-	(1u << BTF_KIND_STRUCT | 1u << BTF_KIND_UNION | 1u << BTF_KIND_TYPEDEF |                   \
+#define NAMED_KINDS                                                              \
+	(1u << BTF_KIND_STRUCT | 1u << BTF_KIND_UNION | 1u << BTF_KIND_TYPEDEF | \
 	 1u << BTF_KIND_FWD | 1u << BTF_KIND_ENUM | 1u << BTF_KIND_ENUM64)
 
 static int index_types(struct cbtf *b)
@@ -215,7 +215,8 @@ static int index_types(struct cbtf *b)
 		unsigned k = BTF_INFO_KIND(t->info);
 		if (!((1u << k) & NAMED_KINDS))
 			continue;
-		unsigned vlen = k == BTF_KIND_ENUM || k == BTF_KIND_ENUM64 ? BTF_INFO_VLEN(t->info) : 0;
+		unsigned vlen =
+			k == BTF_KIND_ENUM || k == BTF_KIND_ENUM64 ? BTF_INFO_VLEN(t->info) : 0;
 		if ((names + vlen + 1) * 4 > b->ix_cap * 3) /* up to 3/4 full */
 			ix_grow(b, (names + vlen + 1) * 2);
 		const char *name = str_at(b, t->name_off);
@@ -226,7 +227,8 @@ static int index_types(struct cbtf *b)
 			names++;
 		}
 		const uint8_t *e = (const uint8_t *)(t + 1);
-		size_t es = k == BTF_KIND_ENUM ? sizeof(struct btf_enum) : sizeof(struct btf_enum64);
+		size_t es =
+			k == BTF_KIND_ENUM ? sizeof(struct btf_enum) : sizeof(struct btf_enum64);
 		for (unsigned i = 0; i < vlen; i++) {
 			uint32_t noff;
 			memcpy(&noff, e + i * es, sizeof(noff));
@@ -528,8 +530,9 @@ static struct ctype *mat(struct cbtf *b, uint32_t id)
 	case BTF_KIND_VOLATILE:
 	case BTF_KIND_RESTRICT:
 		r = ctype_qual(tu, mat(b, t->type),
-			       k == BTF_KIND_CONST ? CQ_CONST : k == BTF_KIND_VOLATILE ? CQ_VOLATILE
-										: CQ_RESTRICT);
+			       k == BTF_KIND_CONST	? CQ_CONST
+			       : k == BTF_KIND_VOLATILE ? CQ_VOLATILE
+							: CQ_RESTRICT);
 		break;
 	case BTF_KIND_TYPE_TAG: {
 		const char *tag = str_at(b, t->name_off);
@@ -679,7 +682,8 @@ static uint32_t find(struct cbtf *b, const struct pp_ident *id, uint32_t kinds, 
 		if (enumerator) {
 			/* which enumerator of this enum has the name? */
 			unsigned vlen = BTF_INFO_VLEN(t->info);
-			size_t es = k == BTF_KIND_ENUM ? sizeof(struct btf_enum) : sizeof(struct btf_enum64);
+			size_t es = k == BTF_KIND_ENUM ? sizeof(struct btf_enum)
+						       : sizeof(struct btf_enum64);
 			for (unsigned j = 0; j < vlen; j++) {
 				uint32_t noff;
 				memcpy(&noff, (const uint8_t *)(t + 1) + j * es, 4);
@@ -745,10 +749,11 @@ struct ctype *cbtf_lookup_tag(struct cparser *p, struct pp_ident *id)
 	struct cbtf *b = p->btf;
 	if (!b)
 		return NULL;
-	uint32_t tid = find(b, id,
-			    (1u << BTF_KIND_STRUCT) | (1u << BTF_KIND_UNION) | (1u << BTF_KIND_FWD) |
-				    (1u << BTF_KIND_ENUM) | (1u << BTF_KIND_ENUM64),
-			    false);
+	uint32_t tid =
+		find(b, id,
+		     (1u << BTF_KIND_STRUCT) | (1u << BTF_KIND_UNION) | (1u << BTF_KIND_FWD) |
+			     (1u << BTF_KIND_ENUM) | (1u << BTF_KIND_ENUM64),
+		     false);
 	if (!tid)
 		return NULL;
 	struct ctype *t = mat(b, tid);

@@ -84,8 +84,9 @@ Test(btf, kernel_names_are_declared_first)
 	cr_assert(strstr(buf_cstr(&t.errs), "redefinition of 'task_struct'"), "%s",
 		  buf_cstr(&t.errs));
 	tp_free(&t);
-	parse_btf(&t, "int f(void) { struct task_struct { int mine; } x = { 1 }; typedef long u32;\n"
-		      "	return x.mine + sizeof(u32); }\n");
+	parse_btf(&t,
+		  "int f(void) { struct task_struct { int mine; } x = { 1 }; typedef long u32;\n"
+		  "	return x.mine + sizeof(u32); }\n");
 	cr_assert_eq(t.d.errors, 0, "%s", buf_cstr(&t.errs));
 	tp_free(&t);
 }
