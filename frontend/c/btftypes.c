@@ -8,6 +8,7 @@
 #include "frontend/c/cparse_internal.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <linux/btf.h>
 #include <stdlib.h>
@@ -33,6 +34,11 @@ struct cbtf {
 	uint8_t *busy;	    /* materialisation in progress (cycle guard) */
 	bool broken;	    /* a malformed record was reported */
 	char err[160];
+	/* the index is built by a thread of its own while the preprocessor
+	 * and parser read the program's headers; the first lookup joins it */
+	pthread_t indexer;
+	bool indexing;
+	int index_err;
 };
 
 #define ENUMERATOR 0x80000000u
@@ -169,7 +175,8 @@ static int load(struct cbtf *b, const char *path)
 	(1u << BTF_KIND_STRUCT | 1u << BTF_KIND_UNION | 1u << BTF_KIND_TYPEDEF | \
 	 1u << BTF_KIND_FWD | 1u << BTF_KIND_ENUM | 1u << BTF_KIND_ENUM64)
 
-static int index_types(struct cbtf *b)
+/* The header's promises, checked before anything is indexed. */
+static int check_header(struct cbtf *b)
 {
 	const struct btf_header *h = (const void *)b->data;
 	if (b->len < sizeof(*h) || h->magic != BTF_MAGIC || h->version != BTF_VERSION ||
@@ -185,6 +192,11 @@ static int index_types(struct cbtf *b)
 	b->strs_len = h->str_len;
 	if (b->strs[b->strs_len - 1])
 		return -EINVAL; /* strings must be NUL-terminated */
+	return 0;
+}
+
+static int index_types(struct cbtf *b)
+{
 	/* one pass: record offsets, index names; the guesses below (a type
 	 * record is some 16 bytes, a name per two types) save regrowing */
 	uint32_t cap = b->types_len / 16 + 64, n = 1;
@@ -247,6 +259,13 @@ static int index_types(struct cbtf *b)
 	return 0;
 }
 
+static void *index_thread(void *arg)
+{
+	struct cbtf *b = arg;
+	b->index_err = index_types(b);
+	return NULL;
+}
+
 struct cbtf *cbtf_open(struct ctu *tu, struct ident_table *ids, const char *path, int *err)
 {
 	struct cbtf *b = xcalloc(1, sizeof(*b));
@@ -254,19 +273,39 @@ struct cbtf *cbtf_open(struct ctu *tu, struct ident_table *ids, const char *path
 	b->ids = ids;
 	int e = load(b, path ? path : "/sys/kernel/btf/vmlinux");
 	if (!e)
-		e = index_types(b);
+		e = check_header(b);
 	if (e) {
 		*err = e;
 		cbtf_close(b);
 		return NULL;
 	}
+	b->indexing = !pthread_create(&b->indexer, NULL, index_thread, b);
+	if (!b->indexing)
+		b->index_err = index_types(b);
 	return b;
+}
+
+/* Waits for the index; false (and the unit's error reported at the next
+ * lookup) when the type records were malformed. */
+static bool ready(struct cbtf *b)
+{
+	if (b->indexing) {
+		pthread_join(b->indexer, NULL);
+		b->indexing = false;
+	}
+	if (b->index_err && !b->broken) {
+		snprintf(b->err, sizeof(b->err), "kernel BTF: malformed type records");
+		b->broken = true;
+	}
+	return !b->index_err;
 }
 
 void cbtf_close(struct cbtf *b)
 {
 	if (!b)
 		return;
+	if (b->indexing)
+		pthread_join(b->indexer, NULL);
 	if (b->mapped)
 		munmap((void *)b->data, b->len);
 	else
@@ -279,9 +318,9 @@ void cbtf_close(struct cbtf *b)
 	free(b);
 }
 
-uint32_t cbtf_type_count(const struct cbtf *b)
+uint32_t cbtf_type_count(struct cbtf *b)
 {
-	return b ? b->ntypes : 0;
+	return b && ready(b) ? b->ntypes : 0;
 }
 
 /* ---- materialisation ---- */
@@ -632,6 +671,8 @@ void crecord_complete(struct crecord *r)
 
 struct ctype *cbtf_type(struct cbtf *b, uint32_t id)
 {
+	if (!ready(b))
+		return b->tu->error_type;
 	return mat(b, id);
 }
 
@@ -711,6 +752,10 @@ struct cdecl *cbtf_lookup_ordinary(struct cparser *p, struct pp_ident *id)
 	struct cbtf *b = p->btf;
 	if (!b)
 		return NULL;
+	if (!ready(b)) {
+		report_broken(p, b);
+		return NULL;
+	}
 	uint32_t tid = find(b, id, 1u << BTF_KIND_TYPEDEF, false);
 	if (tid) {
 		struct ctype *t = mat(b, tid);
@@ -749,6 +794,10 @@ struct ctype *cbtf_lookup_tag(struct cparser *p, struct pp_ident *id)
 	struct cbtf *b = p->btf;
 	if (!b)
 		return NULL;
+	if (!ready(b)) {
+		report_broken(p, b);
+		return NULL;
+	}
 	uint32_t tid =
 		find(b, id,
 		     (1u << BTF_KIND_STRUCT) | (1u << BTF_KIND_UNION) | (1u << BTF_KIND_FWD) |
