@@ -8,6 +8,7 @@
 #include "frontend/c/cparse_internal.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <linux/btf.h>
 #include <stdlib.h>
@@ -25,14 +26,19 @@ struct cbtf {
 	const uint8_t *types; /* type section */
 	const char *strs;
 	uint32_t types_len, strs_len;
-	uint32_t ntypes;      /* ids 1..ntypes-1 */
-	uint32_t *off;        /* offset of each type record in `types` */
+	uint32_t ntypes; /* ids 1..ntypes-1 */
+	uint32_t *off;	 /* offset of each type record in `types` */
 	/* name index: (hash, id | ENUMERATOR) pairs, open addressing */
 	uint32_t *ix_hash, *ix_val, ix_cap;
-	struct ctype **mat;   /* materialised types by id */
-	uint8_t *busy;        /* materialisation in progress (cycle guard) */
-	bool broken;          /* a malformed record was reported */
+	struct ctype **mat; /* materialised types by id */
+	uint8_t *busy;	    /* materialisation in progress (cycle guard) */
+	bool broken;	    /* a malformed record was reported */
 	char err[160];
+	/* the index is built by a thread of its own while the preprocessor
+	 * and parser read the program's headers; the first lookup joins it */
+	pthread_t indexer;
+	bool indexing;
+	int index_err;
 };
 
 #define ENUMERATOR 0x80000000u
@@ -121,7 +127,9 @@ static void ix_grow(struct cbtf *b, uint32_t want)
 	while (b->ix_cap < want)
 		b->ix_cap <<= 1;
 	b->ix_hash = xmalloc(b->ix_cap * sizeof(uint32_t));
-	b->ix_val = xcalloc(b->ix_cap, sizeof(uint32_t));
+	/* written before read: calloc'd pages would fault twice */
+	b->ix_val = xmalloc(b->ix_cap * sizeof(uint32_t));
+	memset(b->ix_val, 0, b->ix_cap * sizeof(uint32_t));
 	for (uint32_t i = 0; i < ocap; i++)
 		if (ov[i])
 			ix_add(b, oh[i], ov[i]);
@@ -141,7 +149,8 @@ static int load(struct cbtf *b, const char *path)
 		return e ? e : -EINVAL;
 	}
 	b->len = (size_t)st.st_size;
-	void *m = mmap(NULL, b->len, PROT_READ, MAP_PRIVATE, fd, 0);
+	/* populated at once: the index reads every page anyway */
+	void *m = mmap(NULL, b->len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
 	if (m != MAP_FAILED) {
 		b->data = m;
 		b->mapped = true;
@@ -162,11 +171,12 @@ static int load(struct cbtf *b, const char *path)
 }
 
 /* The kinds whose names a program can use (tags, typedefs, enumerators). */
-#define NAMED_KINDS                                                                                \
-	(1u << BTF_KIND_STRUCT | 1u << BTF_KIND_UNION | 1u << BTF_KIND_TYPEDEF |                   \
+#define NAMED_KINDS                                                              \
+	(1u << BTF_KIND_STRUCT | 1u << BTF_KIND_UNION | 1u << BTF_KIND_TYPEDEF | \
 	 1u << BTF_KIND_FWD | 1u << BTF_KIND_ENUM | 1u << BTF_KIND_ENUM64)
 
-static int index_types(struct cbtf *b)
+/* The header's promises, checked before anything is indexed. */
+static int check_header(struct cbtf *b)
 {
 	const struct btf_header *h = (const void *)b->data;
 	if (b->len < sizeof(*h) || h->magic != BTF_MAGIC || h->version != BTF_VERSION ||
@@ -182,16 +192,23 @@ static int index_types(struct cbtf *b)
 	b->strs_len = h->str_len;
 	if (b->strs[b->strs_len - 1])
 		return -EINVAL; /* strings must be NUL-terminated */
+	return 0;
+}
+
+static int index_types(struct cbtf *b)
+{
 	/* one pass: record offsets, index names; the guesses below (a type
 	 * record is some 16 bytes, a name per two types) save regrowing */
 	uint32_t cap = b->types_len / 16 + 64, n = 1;
 	b->off = xmalloc(cap * sizeof(uint32_t));
 	b->off[0] = 0;
 	b->ix_cap = 1024;
-	while (b->ix_cap < b->types_len / 16)
+	while (b->ix_cap < b->types_len / 64) /* a name per 32 bytes of types, at half load */
 		b->ix_cap <<= 1;
 	b->ix_hash = xmalloc(b->ix_cap * sizeof(uint32_t));
-	b->ix_val = xcalloc(b->ix_cap, sizeof(uint32_t));
+	/* written before read: calloc'd pages would fault twice */
+	b->ix_val = xmalloc(b->ix_cap * sizeof(uint32_t));
+	memset(b->ix_val, 0, b->ix_cap * sizeof(uint32_t));
 	uint32_t names = 0;
 	for (uint32_t o = 0; o < b->types_len;) {
 		if (b->types_len - o < sizeof(struct btf_type))
@@ -210,8 +227,9 @@ static int index_types(struct cbtf *b)
 		unsigned k = BTF_INFO_KIND(t->info);
 		if (!((1u << k) & NAMED_KINDS))
 			continue;
-		unsigned vlen = k == BTF_KIND_ENUM || k == BTF_KIND_ENUM64 ? BTF_INFO_VLEN(t->info) : 0;
-		if ((names + vlen + 1) * 2 > b->ix_cap)
+		unsigned vlen =
+			k == BTF_KIND_ENUM || k == BTF_KIND_ENUM64 ? BTF_INFO_VLEN(t->info) : 0;
+		if ((names + vlen + 1) * 4 > b->ix_cap * 3) /* up to 3/4 full */
 			ix_grow(b, (names + vlen + 1) * 2);
 		const char *name = str_at(b, t->name_off);
 		if (!name)
@@ -221,7 +239,8 @@ static int index_types(struct cbtf *b)
 			names++;
 		}
 		const uint8_t *e = (const uint8_t *)(t + 1);
-		size_t es = k == BTF_KIND_ENUM ? sizeof(struct btf_enum) : sizeof(struct btf_enum64);
+		size_t es =
+			k == BTF_KIND_ENUM ? sizeof(struct btf_enum) : sizeof(struct btf_enum64);
 		for (unsigned i = 0; i < vlen; i++) {
 			uint32_t noff;
 			memcpy(&noff, e + i * es, sizeof(noff));
@@ -240,6 +259,13 @@ static int index_types(struct cbtf *b)
 	return 0;
 }
 
+static void *index_thread(void *arg)
+{
+	struct cbtf *b = arg;
+	b->index_err = index_types(b);
+	return NULL;
+}
+
 struct cbtf *cbtf_open(struct ctu *tu, struct ident_table *ids, const char *path, int *err)
 {
 	struct cbtf *b = xcalloc(1, sizeof(*b));
@@ -247,19 +273,39 @@ struct cbtf *cbtf_open(struct ctu *tu, struct ident_table *ids, const char *path
 	b->ids = ids;
 	int e = load(b, path ? path : "/sys/kernel/btf/vmlinux");
 	if (!e)
-		e = index_types(b);
+		e = check_header(b);
 	if (e) {
 		*err = e;
 		cbtf_close(b);
 		return NULL;
 	}
+	b->indexing = !pthread_create(&b->indexer, NULL, index_thread, b);
+	if (!b->indexing)
+		b->index_err = index_types(b);
 	return b;
+}
+
+/* Waits for the index; false (and the unit's error reported at the next
+ * lookup) when the type records were malformed. */
+static bool ready(struct cbtf *b)
+{
+	if (b->indexing) {
+		pthread_join(b->indexer, NULL);
+		b->indexing = false;
+	}
+	if (b->index_err && !b->broken) {
+		snprintf(b->err, sizeof(b->err), "kernel BTF: malformed type records");
+		b->broken = true;
+	}
+	return !b->index_err;
 }
 
 void cbtf_close(struct cbtf *b)
 {
 	if (!b)
 		return;
+	if (b->indexing)
+		pthread_join(b->indexer, NULL);
 	if (b->mapped)
 		munmap((void *)b->data, b->len);
 	else
@@ -272,9 +318,9 @@ void cbtf_close(struct cbtf *b)
 	free(b);
 }
 
-uint32_t cbtf_type_count(const struct cbtf *b)
+uint32_t cbtf_type_count(struct cbtf *b)
 {
-	return b ? b->ntypes : 0;
+	return b && ready(b) ? b->ntypes : 0;
 }
 
 /* ---- materialisation ---- */
@@ -523,8 +569,9 @@ static struct ctype *mat(struct cbtf *b, uint32_t id)
 	case BTF_KIND_VOLATILE:
 	case BTF_KIND_RESTRICT:
 		r = ctype_qual(tu, mat(b, t->type),
-			       k == BTF_KIND_CONST ? CQ_CONST : k == BTF_KIND_VOLATILE ? CQ_VOLATILE
-										: CQ_RESTRICT);
+			       k == BTF_KIND_CONST	? CQ_CONST
+			       : k == BTF_KIND_VOLATILE ? CQ_VOLATILE
+							: CQ_RESTRICT);
 		break;
 	case BTF_KIND_TYPE_TAG: {
 		const char *tag = str_at(b, t->name_off);
@@ -624,6 +671,8 @@ void crecord_complete(struct crecord *r)
 
 struct ctype *cbtf_type(struct cbtf *b, uint32_t id)
 {
+	if (!ready(b))
+		return b->tu->error_type;
 	return mat(b, id);
 }
 
@@ -674,7 +723,8 @@ static uint32_t find(struct cbtf *b, const struct pp_ident *id, uint32_t kinds, 
 		if (enumerator) {
 			/* which enumerator of this enum has the name? */
 			unsigned vlen = BTF_INFO_VLEN(t->info);
-			size_t es = k == BTF_KIND_ENUM ? sizeof(struct btf_enum) : sizeof(struct btf_enum64);
+			size_t es = k == BTF_KIND_ENUM ? sizeof(struct btf_enum)
+						       : sizeof(struct btf_enum64);
 			for (unsigned j = 0; j < vlen; j++) {
 				uint32_t noff;
 				memcpy(&noff, (const uint8_t *)(t + 1) + j * es, 4);
@@ -702,6 +752,10 @@ struct cdecl *cbtf_lookup_ordinary(struct cparser *p, struct pp_ident *id)
 	struct cbtf *b = p->btf;
 	if (!b)
 		return NULL;
+	if (!ready(b)) {
+		report_broken(p, b);
+		return NULL;
+	}
 	uint32_t tid = find(b, id, 1u << BTF_KIND_TYPEDEF, false);
 	if (tid) {
 		struct ctype *t = mat(b, tid);
@@ -740,10 +794,15 @@ struct ctype *cbtf_lookup_tag(struct cparser *p, struct pp_ident *id)
 	struct cbtf *b = p->btf;
 	if (!b)
 		return NULL;
-	uint32_t tid = find(b, id,
-			    (1u << BTF_KIND_STRUCT) | (1u << BTF_KIND_UNION) | (1u << BTF_KIND_FWD) |
-				    (1u << BTF_KIND_ENUM) | (1u << BTF_KIND_ENUM64),
-			    false);
+	if (!ready(b)) {
+		report_broken(p, b);
+		return NULL;
+	}
+	uint32_t tid =
+		find(b, id,
+		     (1u << BTF_KIND_STRUCT) | (1u << BTF_KIND_UNION) | (1u << BTF_KIND_FWD) |
+			     (1u << BTF_KIND_ENUM) | (1u << BTF_KIND_ENUM64),
+		     false);
 	if (!tid)
 		return NULL;
 	struct ctype *t = mat(b, tid);

@@ -17,7 +17,7 @@ struct cparser;
 struct cbtf *cbtf_open(struct ctu *tu, struct ident_table *ids, const char *path, int *err);
 void cbtf_close(struct cbtf *b);
 /* Number of types, and of names in the index (statistics, tests). */
-uint32_t cbtf_type_count(const struct cbtf *b);
+uint32_t cbtf_type_count(struct cbtf *b);
 /* The kernel BTF id a materialised type came from, 0 for others. */
 uint32_t cbtf_id_of(const struct cbtf *b, const struct ctype *t);
 

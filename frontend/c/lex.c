@@ -457,7 +457,8 @@ void lex_next(struct lexer *lx, struct tok *t)
 		t->p = t->id->name;
 		return;
 	}
-	if ((c >= '0' && c <= '9') || (c == '.' && peek_at(lx, 1) >= '0' && peek_at(lx, 1) <= '9')) {
+	if ((c >= '0' && c <= '9') ||
+	    (c == '.' && peek_at(lx, 1) >= '0' && peek_at(lx, 1) <= '9')) {
 		adv(lx);
 		lex_number(lx, &sp);
 		t->kind = T_NUMBER;
@@ -674,13 +675,29 @@ enum {
 
 static const uint8_t skip_class[256] = {
 	[0] = K_REFUSE,
-	['\t'] = K_BLANK, ['\v'] = K_BLANK, ['\f'] = K_BLANK, ['\r'] = K_BLANK, [' '] = K_BLANK,
+	['\t'] = K_BLANK,
+	['\v'] = K_BLANK,
+	['\f'] = K_BLANK,
+	['\r'] = K_BLANK,
+	[' '] = K_BLANK,
 	['\n'] = K_NEWLINE,
-	['a' ... 'z'] = K_IDENT, ['A' ... 'Z'] = K_IDENT, ['_'] = K_IDENT, ['$'] = K_IDENT,
+	['a' ... 'z'] = K_IDENT,
+	['A' ... 'Z'] = K_IDENT,
+	['_'] = K_IDENT,
+	['$'] = K_IDENT,
 	['0' ... '9'] = K_DIGIT,
-	['/'] = K_SLASH, ['"'] = K_QUOTE, ['\''] = K_QUOTE,
-	['{'] = K_LBRACE, ['}'] = K_RBRACE, ['('] = K_LPAREN, [')'] = K_RPAREN, [','] = K_COMMA,
-	['\\'] = K_REFUSE, ['#'] = K_REFUSE, ['@'] = K_REFUSE, ['`'] = K_REFUSE,
+	['/'] = K_SLASH,
+	['"'] = K_QUOTE,
+	['\''] = K_QUOTE,
+	['{'] = K_LBRACE,
+	['}'] = K_RBRACE,
+	['('] = K_LPAREN,
+	[')'] = K_RPAREN,
+	[','] = K_COMMA,
+	['\\'] = K_REFUSE,
+	['#'] = K_REFUSE,
+	['@'] = K_REFUSE,
+	['`'] = K_REFUSE,
 	[0x80 ... 0xff] = K_REFUSE,
 };
 
@@ -781,7 +798,7 @@ bool lex_skip_braced(struct lexer *lx, const struct lex_skip_hooks *hk)
 				return false; /* encoding prefixes: the lexer knows */
 			if (skip_class[*p] == K_REFUSE && *p != '\\' && *p != '#' && p < end)
 				return false; /* a UCN in the name */
-			uint32_t h = 0; /* the full hash, when someone needs it */
+			uint32_t h = 0;	      /* the full hash, when someone needs it */
 			if (ident_maybe_special(lx->ids, s, n)) {
 				h = full_hash(s, n);
 				struct pp_ident *id = ident_find(lx->ids, s, n, h);
@@ -798,7 +815,8 @@ bool lex_skip_braced(struct lexer *lx, const struct lex_skip_hooks *hk)
 			} else if (st == TAG_KW || st == ENUM_KW) {
 				if (!h)
 					h = full_hash(s, n);
-				if (word_at(s, n, "__attribute__", 13) || !hk->tag(hk->ctx, s, n, h))
+				if (word_at(s, n, "__attribute__", 13) ||
+				    !hk->tag(hk->ctx, s, n, h))
 					return false;
 				st = AFTER_TAG;
 			} else if (word_at(s, n, "struct", 6) || word_at(s, n, "union", 5)) {

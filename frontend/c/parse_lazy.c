@@ -11,12 +11,12 @@
 
 #include <string.h>
 
+/* Ten thousand of these for a vmlinux.h: offsets into the file's text. */
 struct clazy_body {
 	struct cparser *p;
-	struct pp_span span;
-	uint32_t pack;
 	struct pragma_attr *attrs; /* the #pragma clang attribute stack */
-	uint32_t nattrs;
+	uint32_t file, begin, len, line, bol;
+	uint16_t pack, nattrs;
 };
 
 /* An enumerator of a skipped enum body, by the hash of its name: a
@@ -41,7 +41,8 @@ static bool lazy_file(struct cparser *p, uint32_t file)
 static bool may_skip(struct cparser *p)
 {
 	return !p->opt.eager_records && !p->scope->depth && !p->lex && !p->arr && !p->nahead &&
-	       !p->cur_record && !(p->tok.flags & TF_MACRO) && lazy_file(p, p->tok.loc.file);
+	       !p->cur_record && !(p->tok.flags & TF_MACRO) && p->pack <= UINT16_MAX &&
+	       p->attr_stack.len <= UINT16_MAX && lazy_file(p, p->tok.loc.file);
 }
 
 /* ---- the pending enumerators ---- */
@@ -62,7 +63,9 @@ static bool pending_add(struct cparser *p, uint32_t hash, uint32_t en)
 		struct lazy_name *old = p->pending;
 		uint32_t ocap = old ? p->pending_mask + 1 : 0;
 		uint32_t cap = ocap ? ocap * 2 : 4096;
-		p->pending = xcalloc(cap, sizeof(*p->pending));
+		/* zeroed by writing: calloc's pages would fault twice */
+		p->pending = xmalloc(cap * sizeof(*p->pending));
+		memset(p->pending, 0, cap * sizeof(*p->pending));
 		p->pending_mask = cap - 1;
 		for (uint32_t i = 0; i < ocap; i++)
 			if (old[i].hash)
@@ -126,9 +129,14 @@ static struct clazy_body *skip(struct cparser *p, struct scan *sc, bool is_enum)
 	if (!pp_skip_braced(p->pp, &hk, &span))
 		return NULL;
 	struct clazy_body *lb = CP_NEW(p, struct clazy_body);
+	const char *text = srcmgr_file(p->diag->sm, span.file)->text;
 	lb->p = p;
-	lb->span = span;
-	lb->pack = p->pack;
+	lb->file = span.file;
+	lb->begin = (uint32_t)(span.begin - text);
+	lb->len = (uint32_t)(span.end - span.begin);
+	lb->line = span.line;
+	lb->bol = (uint32_t)(span.bol - text);
+	lb->pack = (uint16_t)p->pack;
 	/* consecutive bodies share a snapshot of the pragma state */
 	size_t sz = p->attr_stack.len * sizeof(struct pragma_attr);
 	if (!p->attr_snap || p->attr_snap_n != p->attr_stack.len ||
@@ -137,7 +145,7 @@ static struct clazy_body *skip(struct cparser *p, struct scan *sc, bool is_enum)
 		p->attr_snap_n = p->attr_stack.len;
 	}
 	lb->attrs = p->attr_snap;
-	lb->nattrs = p->attr_snap_n;
+	lb->nattrs = (uint16_t)p->attr_snap_n;
 	return lb;
 }
 
@@ -202,10 +210,11 @@ static void enter(struct cparser *p, const struct clazy_body *lb, struct lazy_st
 	s->scope = p->scope;
 	s->attrs = p->attr_stack.data;
 	s->nattrs = p->attr_stack.len;
-	lex_init(&s->lx, lb->span.file, lb->span.begin, (size_t)(lb->span.end - lb->span.begin),
-		 pp_idents(p->pp), pp_arena(p->pp), p->diag);
-	s->lx.line = lb->span.line;
-	s->lx.bol = lb->span.bol;
+	const char *text = srcmgr_file(p->diag->sm, lb->file)->text;
+	lex_init(&s->lx, lb->file, text + lb->begin, lb->len, pp_idents(p->pp), pp_arena(p->pp),
+		 p->diag);
+	s->lx.line = lb->line;
+	s->lx.bol = text + lb->bol;
 	s->lx.at_bol = false;
 	p->lex = &s->lx;
 	p->arr = NULL;

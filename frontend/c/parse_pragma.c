@@ -72,8 +72,9 @@ static void pragma_attribute(struct cparser *p, const struct pp_pragma *pr)
 		i += 2;
 	if (i < n && word_is(&t[i], "pop")) {
 		if (!p->attr_stack.len)
-			cp_error(p, t[i].xloc, "'#pragma clang attribute pop' with no matching "
-					       "'#pragma clang attribute push'");
+			cp_error(p, t[i].xloc,
+				 "'#pragma clang attribute pop' with no matching "
+				 "'#pragma clang attribute push'");
 		else
 			p->attr_stack.len--;
 		return;
@@ -89,7 +90,8 @@ static void pragma_attribute(struct cparser *p, const struct pp_pragma *pr)
 			vec_push(&p->attr_stack, pa);
 			return;
 		}
-		cp_error(p, pr->loc, "expected 'push', 'pop', or '(' after '#pragma clang attribute'");
+		cp_error(p, pr->loc,
+			 "expected 'push', 'pop', or '(' after '#pragma clang attribute'");
 		return;
 	}
 	struct cp_tokstate st;
@@ -156,8 +158,9 @@ static void pragma_attribute(struct cparser *p, const struct pp_pragma *pr)
 		a->from_pragma = true;
 	if (push || !p->attr_stack.len) {
 		if (!push) {
-			cp_error(p, pr->loc, "'#pragma clang attribute' attribute with no matching "
-					     "'#pragma clang attribute push'");
+			cp_error(p, pr->loc,
+				 "'#pragma clang attribute' attribute with no matching "
+				 "'#pragma clang attribute push'");
 			return;
 		}
 		struct pragma_attr pa = { list, subjects, true };
@@ -207,8 +210,8 @@ static const struct {
 	{ "vectorize_predicate", HC_PREDICATE, false, 1 | 8 },
 	{ "distribute", HC_DISTRIBUTE, false, 1 | 8 },
 };
-#define LOOP_OPTIONS_LIST                                                                          \
-	"vectorize, vectorize_width, interleave, interleave_count, unroll, unroll_count, "         \
+#define LOOP_OPTIONS_LIST                                                                  \
+	"vectorize, vectorize_width, interleave, interleave_count, unroll, unroll_count, " \
 	"pipeline, pipeline_initiation_interval, vectorize_predicate, or distribute"
 
 static void begin_hint(struct cparser *p, const struct pp_pragma *pr, const char *pragma)
@@ -274,8 +277,8 @@ static void pragma_unroll(struct cparser *p, const struct pp_pragma *pr)
 				"extra tokens at end of '#pragma %s' - ignored",
 				nounroll ? "nounroll" : "unroll");
 		p->hint.unroll = nounroll ? CU_DISABLE : CU_FULL;
-		add_rec(p, HC_UNROLL, false, nounroll, nounroll ? "#pragma nounroll" : "#pragma unroll",
-			pr->loc);
+		add_rec(p, HC_UNROLL, false, nounroll,
+			nounroll ? "#pragma nounroll" : "#pragma unroll", pr->loc);
 		return;
 	}
 	uint32_t from = 0, to = n, after = n;
@@ -306,8 +309,8 @@ static void pragma_unroll(struct cparser *p, const struct pp_pragma *pr)
 			"extra tokens at end of '#pragma unroll' - ignored");
 	p->hint.unroll = v == 0 ? CU_DISABLE : CU_COUNT;
 	p->hint.count = (uint32_t)v;
-	add_rec(p, HC_UNROLL, true, false,
-		arena_printf(p->a, "#pragma unroll(%" PRId64 ")", v), pr->loc);
+	add_rec(p, HC_UNROLL, true, false, arena_printf(p->a, "#pragma unroll(%" PRId64 ")", v),
+		pr->loc);
 }
 
 /* #pragma clang loop option(value) … */
@@ -376,7 +379,7 @@ static void pragma_loop(struct cparser *p, const struct pp_pragma *pr)
 			continue;
 		}
 		const struct tok *arg = &t[from];
-		uint8_t state = from == to	       ? 0
+		uint8_t state = from == to			? 0
 				: word_is(arg, "enable")	? 1
 				: word_is(arg, "full")		? 2
 				: word_is(arg, "assume_safety") ? 4
@@ -384,11 +387,12 @@ static void pragma_loop(struct cparser *p, const struct pp_pragma *pr)
 								: 0;
 		if (!(state & loop_options[k].states)) {
 			uint8_t allowed = loop_options[k].states;
-			cp_error(p, from == to ? t[to].xloc : arg->xloc, "invalid argument; expected %s",
-				 allowed == 8	? "'disable'"
-				 : allowed & 2	? "'enable', 'full' or 'disable'"
-				 : allowed & 4	? "'enable', 'assume_safety' or 'disable'"
-						: "'enable' or 'disable'");
+			cp_error(p, from == to ? t[to].xloc : arg->xloc,
+				 "invalid argument; expected %s",
+				 allowed == 8  ? "'disable'"
+				 : allowed & 2 ? "'enable', 'full' or 'disable'"
+				 : allowed & 4 ? "'enable', 'assume_safety' or 'disable'"
+					       : "'enable' or 'disable'");
 			return;
 		}
 		if (to - from > 1)
@@ -448,7 +452,8 @@ void cp_hints_check(struct cparser *p, const struct hint_rec *recs, uint32_t n)
 		*slot = r;
 		const struct hint_rec *s = state[r->category], *c = num[r->category];
 		if (s && c && (r->category == HC_UNROLL || s->disable))
-			cp_error(p, r->loc, "incompatible directives '%s' and '%s'", s->name, c->name);
+			cp_error(p, r->loc, "incompatible directives '%s' and '%s'", s->name,
+				 c->name);
 	}
 }
 
@@ -512,7 +517,8 @@ static void pragma_pack(struct cparser *p, const struct pp_pragma *pr)
 	const struct tok *t = pr->toks;
 	uint32_t n = pr->ntoks, i = 1;
 	if (i >= n || t[i].kind != T_LPAREN) {
-		cp_warn(p, CW_IGNORED_PRAGMAS, pr->loc, "missing '(' after '#pragma pack' - ignoring");
+		cp_warn(p, CW_IGNORED_PRAGMAS, pr->loc,
+			"missing '(' after '#pragma pack' - ignoring");
 		return;
 	}
 	i++;

@@ -35,13 +35,22 @@ const char *tok_kind_spelling(enum tok_kind k)
 	return (unsigned)k < T_COUNT ? kind_spellings[k] : NULL;
 }
 
+/* Written before it is read: calloc's fresh pages would fault twice, once
+ * for the shared zero page and again when written. */
+static uint32_t *zeroed(uint32_t n)
+{
+	uint32_t *p = xmalloc(n * sizeof(uint32_t));
+	memset(p, 0, n * sizeof(uint32_t));
+	return p;
+}
+
 void ident_table_init(struct ident_table *t, struct arena *a)
 {
 	memset(t, 0, sizeof(*t));
 	t->arena = a;
 	t->mask = 4095;
-	t->hashes = xcalloc(t->mask + 1, sizeof(*t->hashes));
-	t->slots = xcalloc(t->mask + 1, sizeof(*t->slots));
+	t->hashes = zeroed(t->mask + 1);
+	t->slots = xmalloc((t->mask + 1) * sizeof(*t->slots)); /* read only where hashed */
 	t->special = xcalloc(IDENT_SPECIAL_BITS / 64, sizeof(uint64_t));
 	/* keywords know their kind from the start */
 	for (int k = T_FIRST_KW; k < T_COUNT; k++)
@@ -73,8 +82,8 @@ static inline uint32_t home(uint32_t hash, uint32_t mask)
 static void grow(struct ident_table *t)
 {
 	uint32_t ncap = (t->mask + 1) * 2;
-	uint32_t *nh = xcalloc(ncap, sizeof(*nh));
-	struct pp_ident **ns = xcalloc(ncap, sizeof(*ns));
+	uint32_t *nh = zeroed(ncap);
+	struct pp_ident **ns = xmalloc(ncap * sizeof(*ns));
 	for (uint32_t i = 0; i <= t->mask; i++) {
 		if (!t->hashes[i])
 			continue;

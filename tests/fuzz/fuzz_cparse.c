@@ -49,9 +49,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	d.error_limit = 50;
 	struct pp_options o = { 0 };
 	predef_config_default(&o.predef);
-	o.predef.undef = true;   /* -undef: 350 fewer #defines a run */
+	o.predef.undef = true; /* -undef: 350 fewer #defines a run */
 	o.source_date_epoch = 0;
-	o.nostdinc = true;       /* only the files above: fast, deterministic */
+	o.nostdinc = true;	 /* only the files above: fast, deterministic */
 	o.max_include_depth = 8; /* b.h including itself n times is n^depth work */
 	o.max_file_entries = 256;
 	vec_push(&o.angled_dirs, dir);

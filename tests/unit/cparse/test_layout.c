@@ -45,9 +45,10 @@ static bool same_layout(struct cmp *c, struct crecord *a, struct crecord *b, con
 	    a->align != b->align) {
 		snprintf(c->why, sizeof(c->why),
 			 "%s: %s size %llu align %u in vmlinux.h, %s size %llu align %u from BTF",
-			 path, a->flags & CRF_UNION ? "union" : "struct", (unsigned long long)a->size,
-			 a->align, b->flags & CRF_UNION ? "union" : "struct",
-			 (unsigned long long)b->size, b->align);
+			 path, a->flags & CRF_UNION ? "union" : "struct",
+			 (unsigned long long)a->size, a->align,
+			 b->flags & CRF_UNION ? "union" : "struct", (unsigned long long)b->size,
+			 b->align);
 		return false;
 	}
 	uint32_t j = 0;

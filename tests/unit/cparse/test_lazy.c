@@ -126,7 +126,7 @@ Test(lazy, enumerators_are_found_shadowed_and_conflict)
 	parse(&t, "#include \"vmlinux.h\"\nint PIDTYPE_PID;\n", false);
 	cr_assert_eq(t.d.errors, 1);
 	cr_assert(strstr(buf_cstr(&t.errs), "redefinition of 'PIDTYPE_PID' as different kind of "
-					     "symbol"),
+					    "symbol"),
 		  "%s", buf_cstr(&t.errs));
 	tp_free(&t);
 }
