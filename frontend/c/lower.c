@@ -411,11 +411,17 @@ static void find_addr_taken(struct lower *L, struct cexpr *e, bool callee)
 		if (e->u.decl->kind == CD_FUNC && !callee && e->u.decl->u.fn.body)
 			lc_info(L, e->u.decl)->addr_taken = true;
 		return;
-	case E_CALL:
+	case E_CALL: {
+		struct cexpr *f = e->u.call.fn;
+		while ((f->op == E_CONV || f->op == E_CAST) && (f->ck == CK_FUNC_DECAY || f->ck == CK_NOOP))
+			f = f->u.bin.a;
+		if (f->op == E_DECL && f->u.decl->kind == CD_FUNC && f->u.decl->u.fn.body)
+			lc_info(L, f->u.decl)->calls++;
 		find_addr_taken(L, e->u.call.fn, true);
 		for (uint32_t i = 0; i < e->u.call.nargs; i++)
 			find_addr_taken(L, e->u.call.args[i], false);
 		return;
+	}
 	case E_CONV:
 	case E_CAST:
 		find_addr_taken(L, e->u.bin.a, callee && (e->ck == CK_FUNC_DECAY || e->ck == CK_NOOP));
@@ -526,6 +532,11 @@ struct ir_module *clower_unit(struct ctu *tu, struct diag *d, const struct clowe
 		if (fn->kind != CD_FUNC || !fn->u.fn.body || (fn->flags & CDF_BUILTIN))
 			continue;
 		struct lfninfo *fi = lc_info(&L, fn);
+		/* as clang's inliner: big functions called from several places stay
+		 * subprograms (unless always_inline) */
+		if (fi->kind == LF_INLINE && fi->calls > 1 && !(fn->attrs && (fn->attrs->flags & CA_ALWAYS_INLINE)) &&
+		    ls_stmt_size(fn->u.fn.body) > 60)
+			fi->kind = LF_SUBPROG;
 		if (fi->addr_taken && fi->kind == LF_INLINE)
 			fi->kind = LF_SUBPROG;
 		if (fi->kind == LF_PROG)

@@ -677,6 +677,10 @@ void lf_finish(struct lf *lf)
 	remove_trivial_phis(lf);
 	lo_fold_addr(lf->f);
 	lo_load_cse(lf->f);
+	if (lo_thread_jumps(lf->f)) {
+		layout_rpo(lf->f);
+		remove_trivial_phis(lf);
+	}
 }
 
 void lf_init(struct lf *lf, struct lower *L, struct ir_func *f, struct cdecl *decl)

@@ -42,6 +42,7 @@ struct lfninfo {
 	uint32_t sym;      /* IR symbol of subprograms and programs */
 	bool used_known;
 	uint32_t used;     /* static subprograms: bit i set if parameter i is read */
+	uint32_t calls;    /* call sites in the unit */
 };
 
 /* An initial entry of a map of maps or prog array, resolved at the end. */
@@ -276,6 +277,8 @@ bool ls_has_entry(struct cstmt *s, bool cases);
 void ls_push_target(struct lf *lf, const struct cstmt *s, uint32_t brk, uint32_t cont);
 /* Loops (lower_loop.c): counted loops fully unrolled when small or asked. */
 void ls_loop(struct lf *lf, struct cstmt *s);
+/* A size estimate of a statement (inlined calls included). */
+unsigned ls_stmt_size(struct cstmt *s);
 /* Inlines a call of fn with argument values (converted to its parameters). */
 ir_ref ls_inline(struct lf *lf, struct cdecl *fn, const ir_ref *args, uint32_t nargs, struct srcloc loc);
 /* Inline assembly (lower_asm.c). */
@@ -305,6 +308,9 @@ bool lb_discard_atomic(struct lf *lf, struct cexpr *e);
  * move into the accesses (ctx + constant, socket fields). */
 void lo_load_cse(struct ir_func *f);
 void lo_fold_addr(struct ir_func *f);
+/* Branches on a phi whose incoming value is a constant go straight to their
+ * target (inlined functions' results tested by their callers). */
+bool lo_thread_jumps(struct ir_func *f);
 
 /* ---- CO-RE (lower_core.c) ------------------------------------------------------- */
 
