@@ -494,7 +494,18 @@ static ir_ref arith(struct lf *lf, enum cexpr_op op, struct ctype *t, ir_ref a, 
 	}
 	unsigned irop;
 	switch (op) {
-	case E_MUL: irop = IR_MUL; break;
+	case E_MUL:
+		if (lf_is_con(b) && !lf_is_con(a)) {
+			/* by a power of two: a shift */
+			uint64_t c = (uint64_t)lf_con_val(lf, b);
+			if (vt.cls == IR_I32)
+				c = (uint32_t)c;
+			int k = log2_exact(c);
+			if (k > 0)
+				return lf_op2(lf, IR_SHL, vt, a, lf_con(lf, k, vt));
+		}
+		irop = IR_MUL;
+		break;
 	case E_ADD: irop = IR_ADD; break;
 	case E_SUB: irop = IR_SUB; break;
 	case E_BITAND: irop = IR_AND; break;

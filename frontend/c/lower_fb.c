@@ -676,8 +676,11 @@ void lf_finish(struct lf *lf)
 	layout_rpo(lf->f);
 	remove_trivial_phis(lf);
 	lo_fold_addr(lf->f);
+	lo_mem2reg(lf->f);
 	lo_load_cse(lf->f);
-	if (lo_thread_jumps(lf->f)) {
+	bool relayout = lo_thread_jumps(lf->f);
+	relayout |= lo_cleanup(lf->f);
+	if (relayout) {
 		layout_rpo(lf->f);
 		remove_trivial_phis(lf);
 	}

@@ -311,6 +311,12 @@ void lo_fold_addr(struct ir_func *f);
 /* Branches on a phi whose incoming value is a constant go straight to their
  * target (inlined functions' results tested by their callers). */
 bool lo_thread_jumps(struct ir_func *f);
+/* Stack slots accessed only by loads and stores at constant offsets become
+ * SSA values (lower_mem2reg.c); returns whether any did. */
+bool lo_mem2reg(struct ir_func *f);
+/* Masks that loads make redundant; blocks returning the same constant
+ * merged.  Returns whether blocks changed. */
+bool lo_cleanup(struct ir_func *f);
 
 /* ---- CO-RE (lower_core.c) ------------------------------------------------------- */
 

@@ -422,3 +422,76 @@ bool lo_thread_jumps(struct ir_func *f)
 	}
 	return any;
 }
+
+/* ---- small clean-ups ------------------------------------------------------------------ */
+
+/* and (load.uN p), mask covering N bytes: the load already zero-extends. */
+static void drop_masks(struct ir_func *f, const struct ir_defsite *defs)
+{
+	for (uint32_t b = 0; b < f->blocks.len; b++)
+		vec_foreach(&f->blocks.data[b]->ins, in)
+		{
+			if (in->op != IR_AND || ir_ref_kind(in->args[0]) != REF_TMP || ir_ref_kind(in->args[1]) != REF_CON)
+				continue;
+			struct ir_defsite d = defs[ir_ref_idx(in->args[0])];
+			if (d.blk == UINT32_MAX || d.idx == UINT32_MAX)
+				continue;
+			const struct ir_ins *l = &f->blocks.data[d.blk]->ins.data[d.idx];
+			unsigned n = l->op == IR_LOAD_U8 ? 1 : l->op == IR_LOAD_U16 ? 2 : l->op == IR_LOAD_U32 ? 4 : 0;
+			uint64_t m = (uint64_t)ir_con_val(f, in->args[1]);
+			if (!n || !ir_vt_eq(l->ty, in->ty) || ((1ull << (8 * n)) - 1) & ~m)
+				continue;
+			in->op = IR_COPY;
+			in->nargs = 1;
+		}
+}
+
+/* Blocks that only return the same constant become one (clang shares its
+ * exits too). */
+static bool merge_returns(struct ir_func *f)
+{
+	bool changed = false;
+	for (uint32_t b = 1; b < f->blocks.len; b++) {
+		struct ir_block *x = f->blocks.data[b];
+		if (x->ins.len != 1 || x->ins.data[0].op != IR_RET || x->ins.data[0].nargs != 1 ||
+		    ir_ref_kind(x->ins.data[0].args[0]) != REF_CON)
+			continue;
+		int64_t v = ir_con_val(f, x->ins.data[0].args[0]);
+		for (uint32_t c = b + 1; c < f->blocks.len; c++) {
+			struct ir_block *y = f->blocks.data[c];
+			if (y->ins.len != 1 || y->ins.data[0].op != IR_RET || y->ins.data[0].nargs != 1 ||
+			    ir_ref_kind(y->ins.data[0].args[0]) != REF_CON || ir_con_val(f, y->ins.data[0].args[0]) != v)
+				continue;
+			/* everything that jumps to c jumps to b */
+			for (uint32_t k = 0; k < f->blocks.len; k++) {
+				struct ir_ins *t = ir_block_term(f, k);
+				if (!t)
+					continue;
+				for (unsigned a = ir_term_first_block(t); a < t->nargs; a++)
+					if (ir_ref_idx(t->args[a]) == c) {
+						t->args[a] = IR_REF(REF_BLK, b);
+						changed = true;
+					}
+				/* a branch whose arms are now the same block is a jump */
+				uint32_t succ[2];
+				if (ir_succs(t, succ) == 2 && succ[0] == succ[1] && t->op != IR_CHKPKT && t->op != IR_CHKNULL) {
+					t->op = IR_JMP;
+					t->args[0] = IR_REF(REF_BLK, succ[0]);
+					t->nargs = 1;
+				}
+			}
+		}
+	}
+	if (changed)
+		f->cfg_valid = false;
+	return changed;
+}
+
+bool lo_cleanup(struct ir_func *f)
+{
+	struct ir_defsite *defs = xmalloc(sizeof(*defs) * f->tmps.len);
+	ir_defsites(f, defs);
+	drop_masks(f, defs);
+	free(defs);
+	return merge_returns(f);
+}
