@@ -150,8 +150,11 @@ bool bk_core_local_value(const struct ir_module *m, uint32_t type, const char *a
 	if (*p)
 		return false;
 	uint32_t byte_sz = ir_type_size(m, t);
-	if (!byte_sz)
+	/* a flexible array member has no size, only an offset */
+	if (!byte_sz && kind != CORE_FIELD_BYTE_OFFSET && kind != CORE_FIELD_EXISTS)
 		return false;
+	if (!byte_sz)
+		byte_sz = 1;
 	uint64_t byte_off = bits ? bit_off / 8 / byte_sz * byte_sz : bit_off / 8;
 	uint32_t bit_sz = bits ? bits : byte_sz * 8;
 	switch (kind) {

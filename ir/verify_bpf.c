@@ -163,7 +163,9 @@ static uint32_t object_size(struct vfy *v, uint32_t root, const char **what)
 	    ir_ref_kind(d->args[1]) == REF_SYM) {
 		const struct ir_helper *h = ir_helper_by_id((int)ir_ref_idx(d->args[0]));
 		const struct ir_sym *s = ir_sym(v->f->mod, ir_ref_idx(d->args[1]));
-		if (h->ret == HR_MAPVAL_OR_NULL && s->kind == IR_SYM_MAP && s->map.value) {
+		/* lookups in socket maps find sockets, not their stored values */
+		if (h->ret == HR_MAPVAL_OR_NULL && s->kind == IR_SYM_MAP && s->map.value &&
+		    s->map.type != IR_MAP_sockmap && s->map.type != IR_MAP_sockhash) {
 			*what = arena_printf(&v->scratch, "the value of map $%s", s->name);
 			return ir_type_size(v->f->mod, s->map.value);
 		}

@@ -140,6 +140,104 @@ ir_vt lc_param_vt(struct cdecl *fn, struct ctype *t)
 	return vt.cls == IR_I32 ? VT_I64 : vt;
 }
 
+static bool refs_decl(struct cexpr *e, struct cdecl *d);
+static bool stmt_refs(struct cstmt *s, struct cdecl *d);
+
+static bool init_refs(struct cinit *in, struct cdecl *d)
+{
+	if (!in)
+		return false;
+	if (in->kind == CI_EXPR)
+		return refs_decl(in->u.expr, d);
+	for (uint32_t i = 0; i < in->u.list.n; i++)
+		if (init_refs(in->u.list.elems[i].init, d))
+			return true;
+	return false;
+}
+
+static bool refs_decl(struct cexpr *e, struct cdecl *d)
+{
+	if (!e)
+		return false;
+	switch (e->op) {
+	case E_DECL:
+		return e->u.decl == d;
+	case E_INT: case E_FLOAT: case E_STRING: case E_ERROR:
+		return false;
+	case E_MEMBER:
+		return refs_decl(e->u.m.base, d);
+	case E_COND:
+		return refs_decl(e->u.cond.c, d) || refs_decl(e->u.cond.a, d) || refs_decl(e->u.cond.b, d);
+	case E_CALL:
+		for (uint32_t i = 0; i < e->u.call.nargs; i++)
+			if (refs_decl(e->u.call.args[i], d))
+				return true;
+		return refs_decl(e->u.call.fn, d);
+	case E_BUILTIN:
+		for (uint32_t i = 0; i < e->u.bi.nargs; i++)
+			if (refs_decl(e->u.bi.args[i], d))
+				return true;
+		return false;
+	case E_COMPOUND_LIT:
+		return init_refs(e->u.lit.obj->u.var.init, d);
+	case E_STMT_EXPR:
+		return stmt_refs(e->u.stmt, d);
+	case E_VA_ARG:
+		return true;
+	default:
+		return refs_decl(e->u.bin.a, d) || (e->op >= E_MUL && e->op <= E_INDEX && refs_decl(e->u.bin.b, d));
+	}
+}
+
+static bool stmt_refs(struct cstmt *s, struct cdecl *d)
+{
+	if (!s)
+		return false;
+	switch (s->kind) {
+	case S_COMPOUND:
+		for (uint32_t i = 0; i < s->u.block.n; i++)
+			if (stmt_refs(s->u.block.items[i], d))
+				return true;
+		return false;
+	case S_EXPR: case S_RETURN:
+		return refs_decl(s->u.expr, d);
+	case S_DECL:
+		for (uint32_t i = 0; i < s->u.decl.n; i++)
+			if (s->u.decl.decls[i]->kind == CD_VAR && init_refs(s->u.decl.decls[i]->u.var.init, d))
+				return true;
+		return false;
+	case S_IF:
+		return refs_decl(s->u.if_.cond, d) || stmt_refs(s->u.if_.then, d) || stmt_refs(s->u.if_.els, d);
+	case S_WHILE: case S_DO: case S_FOR:
+		return stmt_refs(s->u.loop.init, d) || refs_decl(s->u.loop.cond, d) || refs_decl(s->u.loop.step, d) ||
+		       stmt_refs(s->u.loop.body, d);
+	case S_SWITCH:
+		return refs_decl(s->u.sw.cond, d) || stmt_refs(s->u.sw.body, d);
+	case S_CASE: case S_DEFAULT:
+		return stmt_refs(s->u.case_.body, d);
+	case S_LABEL:
+		return stmt_refs(s->u.label.body, d);
+	case S_ASM:
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool lc_param_passed(struct lower *L, struct cdecl *fn, uint32_t i)
+{
+	struct lfninfo *fi = lc_info(L, fn);
+	if (fn->linkage == CL_EXTERNAL || fi->addr_taken || !fn->u.fn.body || i >= 32)
+		return true;
+	if (!fi->used_known) {
+		fi->used_known = true;
+		for (uint32_t k = 0; k < fn->u.fn.nparams && k < 32; k++)
+			if (stmt_refs(fn->u.fn.body, fn->u.fn.params[k]))
+				fi->used |= 1u << k;
+	}
+	return (fi->used >> i) & 1;
+}
+
 /* Whether calls of a global function may be inlined (not noinline, -O1+). */
 bool lc_inlinable(struct lower *L, struct cdecl *fn)
 {
@@ -215,15 +313,17 @@ static void lower_body(struct lower *L, struct cdecl *fn, struct ir_func *f, str
 		lw_error(L, fn->loc, "program '%s' returns a pointer", lw_name(fn));
 		return;
 	}
-	uint32_t np = fn->u.fn.nparams;
+	uint32_t np = fn->u.fn.nparams, passed = 0;
+	for (uint32_t i = 0; i < np; i++)
+		passed += !is_prog && lc_param_passed(L, fn, i);
 	if (is_prog && np > 1) {
 		lw_error(L, fn->loc, "program '%s' takes %u parameters; a BPF program takes only its "
 			 "context", lw_name(fn), np);
 		return;
 	}
-	if (np > 5) {
+	if (passed > 5) {
 		lw_error(L, fn->loc, "function '%s' takes %u parameters; BPF calls pass at most 5",
-			 lw_name(fn), np);
+			 lw_name(fn), passed);
 		return;
 	}
 	struct lf lf;
@@ -235,6 +335,8 @@ static void lower_body(struct lower *L, struct cdecl *fn, struct ir_func *f, str
 	} else {
 		for (uint32_t i = 0; i < np; i++) {
 			struct cdecl *p = fn->u.fn.params[i];
+			if (!lc_param_passed(L, fn, i))
+				continue;
 			ir_vt vt = lc_param_vt(fn, p->type);
 			if (vt.cls == IR_VOID) {
 				lw_unsupported(L, p->loc, "passing a struct, union or floating value as an argument");
@@ -246,7 +348,7 @@ static void lower_body(struct lower *L, struct cdecl *fn, struct ir_func *f, str
 		}
 	}
 	ls_function(&lf, fn);
-	if (!lf.errors)
+	if (!lf_flush_errors(&lf))
 		lf_finish(&lf);
 	lf_free(&lf);
 }
@@ -309,11 +411,17 @@ static void find_addr_taken(struct lower *L, struct cexpr *e, bool callee)
 		if (e->u.decl->kind == CD_FUNC && !callee && e->u.decl->u.fn.body)
 			lc_info(L, e->u.decl)->addr_taken = true;
 		return;
-	case E_CALL:
+	case E_CALL: {
+		struct cexpr *f = e->u.call.fn;
+		while ((f->op == E_CONV || f->op == E_CAST) && (f->ck == CK_FUNC_DECAY || f->ck == CK_NOOP))
+			f = f->u.bin.a;
+		if (f->op == E_DECL && f->u.decl->kind == CD_FUNC && f->u.decl->u.fn.body)
+			lc_info(L, f->u.decl)->calls++;
 		find_addr_taken(L, e->u.call.fn, true);
 		for (uint32_t i = 0; i < e->u.call.nargs; i++)
 			find_addr_taken(L, e->u.call.args[i], false);
 		return;
+	}
 	case E_CONV:
 	case E_CAST:
 		find_addr_taken(L, e->u.bin.a, callee && (e->ck == CK_FUNC_DECAY || e->ck == CK_NOOP));
@@ -424,6 +532,11 @@ struct ir_module *clower_unit(struct ctu *tu, struct diag *d, const struct clowe
 		if (fn->kind != CD_FUNC || !fn->u.fn.body || (fn->flags & CDF_BUILTIN))
 			continue;
 		struct lfninfo *fi = lc_info(&L, fn);
+		/* as clang's inliner: big functions called from several places stay
+		 * subprograms (unless always_inline) */
+		if (fi->kind == LF_INLINE && fi->calls > 1 && !(fn->attrs && (fn->attrs->flags & CA_ALWAYS_INLINE)) &&
+		    ls_stmt_size(fn->u.fn.body) > 60)
+			fi->kind = LF_SUBPROG;
 		if (fi->addr_taken && fi->kind == LF_INLINE)
 			fi->kind = LF_SUBPROG;
 		if (fi->kind == LF_PROG)

@@ -65,8 +65,15 @@ static ir_ref helper_call(struct lf *lf, int id, struct cexpr *e)
 	}
 	ir_ref args[6];
 	args[0] = IR_REF(REF_HLP, (uint32_t)id);
-	for (uint32_t i = 0; i < n; i++)
-		args[i + 1] = arg_value(lf, e->u.call.args[i], false);
+	for (uint32_t i = 0; i < n; i++) {
+		struct cexpr *a = e->u.call.args[i];
+		args[i + 1] = arg_value(lf, a, false);
+		/* a NULL where a pointer goes (an optional context, socket or
+		 * callback context) is a pointer, not a number */
+		if (a->type->kind == TY_PTR && lf_is_con(args[i + 1]) && !lf_con_val(lf, args[i + 1]) &&
+		    h->args[i] != HA_MEM && h->args[i] != HA_UNINIT)
+			args[i + 1] = lf_null(lf);
+	}
 	struct ctype *rt = e->type;
 	ir_vt vt = VT_VOID;
 	if (!ctype_is_void(rt))
@@ -76,28 +83,35 @@ static ir_ref helper_call(struct lf *lf, int id, struct cexpr *e)
 }
 
 static ir_ref sym_call(struct lf *lf, uint32_t sym, struct cexpr *e, ir_vt rvt, const ir_vt *params, uint32_t np,
-		       bool by_ref)
+		       bool by_ref, struct cdecl *fn)
 {
-	uint32_t n = e->u.call.nargs;
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < e->u.call.nargs; i++)
+		n += !fn || lc_param_passed(lf->L, fn, i);
 	if (n > 5) {
 		lf_error(lf, e->loc, "a BPF call passes at most 5 arguments, not %u", n);
 		return lf_con(lf, 0, VT_I64);
 	}
 	ir_ref args[6];
 	args[0] = IR_REF(REF_SYM, sym);
-	for (uint32_t i = 0; i < n; i++) {
+	for (uint32_t i = 0, k = 0; k < n; i++) {
 		struct cexpr *a = e->u.call.args[i];
-		args[i + 1] = arg_value(lf, a, by_ref);
+		if (fn && !lc_param_passed(lf->L, fn, i)) {
+			lx_discard(lf, a); /* a parameter the callee never reads */
+			continue;
+		}
+		uint32_t j = k++;
+		args[j + 1] = arg_value(lf, a, by_ref);
 		if (by_ref && lt_is_aggregate(a->type)) {
 			uint32_t var = lf_var_new(lf, NULL, a->type, true);
 			vec_push(&lf->scope, var); /* the copy lives until the enclosing block ends */
-			lx_memcpy(lf, lf->vars.data[var].addr, args[i + 1], ctype_size(a->type));
-			args[i + 1] = lf->vars.data[var].addr;
+			lx_memcpy(lf, lf->vars.data[var].addr, args[j + 1], ctype_size(a->type));
+			args[j + 1] = lf->vars.data[var].addr;
 		}
 		if (i < np && params[i].cls == IR_PTR)
-			args[i + 1] = lf_coerce(lf, args[i + 1], params[i]);
-		else if (i < np && params[i].cls == IR_I64 && lf_vt(lf, args[i + 1], VT_I64).cls == IR_I32)
-			args[i + 1] = lf_op1(lf, IR_ZEXT, VT_I64, args[i + 1]);
+			args[j + 1] = lf_coerce(lf, args[j + 1], params[i]);
+		else if (i < np && params[i].cls == IR_I64 && lf_vt(lf, args[j + 1], VT_I64).cls == IR_I32)
+			args[j + 1] = lf_op1(lf, IR_ZEXT, VT_I64, args[j + 1]);
 	}
 	return lf_emit(lf, IR_CALL, rvt, args, n + 1);
 }
@@ -113,11 +127,11 @@ static ir_ref subprog_call(struct lf *lf, struct cdecl *fn, struct cexpr *e)
 		lf_unsupported(lf, e->loc, "calling a function that returns a struct, union or floating value");
 		return lf_con(lf, 0, VT_I64);
 	}
-	ir_vt params[5];
+	ir_vt params[32];
 	struct cfunc *cf = fn->type->u.fn;
-	for (uint32_t i = 0; i < cf->nparams && i < 5; i++)
+	for (uint32_t i = 0; i < cf->nparams && i < 32; i++)
 		params[i] = lc_param_vt(fn, cf->params[i].type);
-	return sym_call(lf, s, e, rvt, params, MIN(cf->nparams, 5u), true);
+	return sym_call(lf, s, e, rvt, params, MIN(cf->nparams, 32u), true, fn);
 }
 
 static ir_ref kfunc_call(struct lf *lf, struct cdecl *fn, struct cexpr *e)
@@ -132,7 +146,7 @@ static ir_ref kfunc_call(struct lf *lf, struct cdecl *fn, struct cexpr *e)
 		return lf_con(lf, 0, VT_I64);
 	}
 	ir_vt params[5] = { 0 };
-	return sym_call(lf, s, e, rvt, params, 0, false);
+	return sym_call(lf, s, e, rvt, params, 0, false, NULL);
 }
 
 static ir_ref inline_call(struct lf *lf, struct cdecl *fn, struct cexpr *e)

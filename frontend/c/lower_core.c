@@ -239,13 +239,31 @@ struct lval lr_lvalue(struct lf *lf, struct cexpr *e)
 		lf_unsupported(lf, e->loc, "this CO-RE relocatable access");
 		return lv;
 	}
-	if (e->op == E_MEMBER && (e->u.m.member->flags & CMF_BITFIELD)) {
-		lf_unsupported(lf, e->loc, "direct access to a bit-field of a CO-RE relocatable struct "
-				"(use BPF_CORE_READ_BITFIELD)");
-		return lv;
-	}
 	lv.kind = LV_MEM;
 	lv.vol = (e->type->quals & CQ_VOLATILE) != 0;
+	if (e->op == E_MEMBER && (e->u.m.member->flags & CMF_BITFIELD)) {
+		/* a bit-field: the relocated offset is that of the unit of the
+		 * field's type holding it (libbpf's byte offset for bit-fields),
+		 * the shifts within the unit are the local ones, as clang does */
+		struct cmember *m = e->u.m.member;
+		unsigned unit = (unsigned)ctype_size(e->type);
+		uint64_t unit_off = m->bit_offset / 8 / unit * unit;
+		if (!unit || unit > 8 || m->bit_offset + m->bit_width > (unit_off + unit) * 8) {
+			lf_unsupported(lf, e->loc, "this CO-RE relocatable bit-field (it straddles its type's unit)");
+			lv.kind = LV_NONE;
+			return lv;
+		}
+		lv.unit = (uint8_t)unit;
+		lv.bits = (uint8_t)m->bit_width;
+		lv.bit_off = (uint8_t)(m->bit_offset - unit_off * 8);
+		if (is_ctx(lf, cp.base)) {
+			lv.base = cp.base;
+			lv.off = cp.local - (int64_t)(m->bit_offset / 8) + (int64_t)unit_off;
+			return lv;
+		}
+		lv.base = finish_path(lf, &cp);
+		return lv;
+	}
 	if (is_ctx(lf, cp.base)) {
 		lv.base = cp.base;
 		lv.off = cp.local;

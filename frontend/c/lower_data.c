@@ -107,6 +107,11 @@ static bool init_bytes(struct lower *L, struct cinit *in, struct ctype *t, uint8
 		return true;
 	}
 	if (lt_is_aggregate(t)) {
+		struct cexpr *x = e;
+		while ((x->op == E_CONV || x->op == E_CAST) && (x->ck == CK_NOOP || x->ck == CK_LVAL || x->ck == CK_RECORD))
+			x = x->u.bin.a;
+		if (x->op == E_COMPOUND_LIT)
+			return init_bytes(L, x->u.lit.obj->u.var.init, t, img, size, off);
 		lw_unsupported(L, in->loc, "initializing static data with a struct or array value");
 		return false;
 	}
@@ -398,6 +403,15 @@ static bool fill_map(struct lower *L, uint32_t s, const struct mapdef *md, struc
 		value = IRT_T_U32;
 	if (!key && (mt == IR_MAP_prog_array || (ir_maptypes[mt].props & MT_OF_MAPS)))
 		key = IRT_T_U32;
+	/* sizes the loader's user sets before creating the map */
+	if (!key && (ir_maptypes[mt].props & MT_KEY))
+		key = ir_type_array(L->m, IRT_T_U8, 0);
+	if (!value && (ir_maptypes[mt].props & MT_VALUE))
+		value = ir_type_array(L->m, IRT_T_U8, 0);
+	if (md->pinning > 1) {
+		lw_error(L, loc, "map pinning %u is not supported (0: none, 1: LIBBPF_PIN_BY_NAME)", md->pinning);
+		return false;
+	}
 	struct ir_map *mp = &ir_sym(L->m, s)->map;
 	mp->type = (uint8_t)mt;
 	mp->key = key;
@@ -461,6 +475,14 @@ static void map_values_init(struct lower *L, uint32_t s, struct cdecl *d)
 
 static void map_sym(struct lower *L, struct cdecl *d)
 {
+	if (!strcmp(section_of(d), "maps")) {
+		lw_unsupported(L, d->loc, "legacy map definitions (SEC(\"maps\"), struct bpf_map_def): use BTF-defined maps in SEC(\".maps\")");
+		return;
+	}
+	if (d->storage == CSC_EXTERN && !d->u.var.init && !(d->flags & CDF_DEFINED)) {
+		lw_unsupported(L, d->loc, "an extern map (defined in another object: static linking)");
+		return;
+	}
 	if (d->type->kind != TY_STRUCT) {
 		lw_error(L, d->loc, "map '%s' must be a struct (BTF-defined map) to be in section \".maps\"",
 			 lw_name(d));

@@ -46,6 +46,11 @@ ir_ref lx_ptr_add(struct lf *lf, ir_ref p, int64_t off)
 	case RG_STACK: case RG_PKT: case RG_PKT_META: case RG_MAPVAL: case RG_MEM: case RG_BTF:
 	case RG_ANY:
 		break;
+	case RG_CTX:
+		/* the address of a context field as a value (for a helper): the
+		 * kernel allows ctx + constant, only not a load through it */
+		p = lf_emit(lf, IR_CAST, VT_PTR(ANY), &p, 1);
+		/* fall through */
 	default:
 		vt = VT_PTR(ANY);
 	}
@@ -59,6 +64,8 @@ static ir_ref ptr_add_var(struct lf *lf, ir_ref p, ir_ref idx)
 	if (lf_is_con(p))
 		p = lf_coerce(lf, p, VT_PTR(ANY));
 	ir_vt vt = lf_vt(lf, p, VT_PTR(ANY));
+	if (vt.region == RG_CTX || vt.region == RG_MAP || vt.region == RG_FUNC || vt.region == RG_PKT_END)
+		p = lf_emit(lf, IR_CAST, VT_PTR(ANY), &p, 1);
 	if (vt.region != RG_STACK && vt.region != RG_PKT && vt.region != RG_PKT_META &&
 	    vt.region != RG_MAPVAL && vt.region != RG_MEM && vt.region != RG_BTF)
 		vt = VT_PTR(ANY);
@@ -197,6 +204,36 @@ static void store_bitfield(struct lf *lf, struct lval lv, ir_ref v)
 	mem_store(lf, lv.base, lv.off, lv.unit, r, lv.vol);
 }
 
+static ir_ref load_pieces(struct lf *lf, struct lval lv, unsigned size)
+{
+	unsigned a = lv.align, n = size / a;
+	ir_vt vt = size == 8 ? VT_I64 : VT_I32;
+	ir_ref v = IR_NOREF;
+	fit_offset(lf, &lv, size);
+	for (unsigned i = 0; i < n; i++) {
+		ir_ref p = mem_load(lf, lv.base, lv.off + (int64_t)(i * a), load_op(a, false), vt, lv.vol);
+		if (i)
+			p = lf_op2(lf, IR_SHL, vt, p, lf_con(lf, (int64_t)(8 * a * i), vt));
+		v = i ? lf_op2(lf, IR_OR, vt, v, p) : p;
+	}
+	return v;
+}
+
+static void store_pieces(struct lf *lf, struct lval lv, unsigned size, ir_ref v)
+{
+	unsigned a = lv.align, n = size / a;
+	ir_vt vt = size == 8 ? VT_I64 : VT_I32;
+	fit_offset(lf, &lv, size);
+	if (lf_vt(lf, v, vt).cls == IR_PTR)
+		v = lf_emit(lf, IR_CAST, VT_I64, &v, 1);
+	for (unsigned i = 0; i < n; i++) {
+		ir_ref p = i ? lf_op2(lf, IR_LSHR, vt, v, lf_con(lf, (int64_t)(8 * a * i), vt)) : v;
+		if (a < 8 && vt.cls == IR_I64)
+			p = lf_op1(lf, IR_TRUNC, VT_I32, p);
+		mem_store(lf, lv.base, lv.off + (int64_t)(i * a), a, p, lv.vol);
+	}
+}
+
 ir_ref lx_load(struct lf *lf, const struct lval *lv0)
 {
 	struct lval lv = *lv0;
@@ -212,6 +249,14 @@ ir_ref lx_load(struct lf *lf, const struct lval *lv0)
 		return lf_con(lf, 0, VT_I64);
 	}
 	unsigned size = (unsigned)ctype_size(lv.type);
+	if (lv.align && lv.align < size && size <= 8) {
+		ir_ref v = load_pieces(lf, lv, size);
+		if (vt.cls == IR_PTR)
+			return lf_emit(lf, IR_CAST, VT_PTR(ANY), &v, 1);
+		if (is_signed_t(lv.type) && size < 4)
+			v = lf_op1(lf, size == 1 ? IR_SEXT8 : IR_SEXT16, VT_I32, v);
+		return v;
+	}
 	fit_offset(lf, &lv, size);
 	bool sign = is_signed_t(lv.type) && size < 4;
 	return mem_load(lf, lv.base, lv.off, load_op(size, sign), vt, lv.vol);
@@ -231,6 +276,10 @@ void lx_store(struct lf *lf, const struct lval *lv0, ir_ref v)
 		return;
 	}
 	unsigned size = (unsigned)ctype_size(lv.type);
+	if (lv.align && lv.align < size && size <= 8) {
+		store_pieces(lf, lv, size, lf_is_con(v) ? lf_con(lf, lf_con_val(lf, v), size == 8 ? VT_I64 : VT_I32) : v);
+		return;
+	}
 	fit_offset(lf, &lv, size);
 	if (lf_is_con(v) && size < 8)
 		v = lf_con(lf, lf_con_val(lf, v), VT_I32);
@@ -445,7 +494,18 @@ static ir_ref arith(struct lf *lf, enum cexpr_op op, struct ctype *t, ir_ref a, 
 	}
 	unsigned irop;
 	switch (op) {
-	case E_MUL: irop = IR_MUL; break;
+	case E_MUL:
+		if (lf_is_con(b) && !lf_is_con(a)) {
+			/* by a power of two: a shift */
+			uint64_t c = (uint64_t)lf_con_val(lf, b);
+			if (vt.cls == IR_I32)
+				c = (uint32_t)c;
+			int k = log2_exact(c);
+			if (k > 0)
+				return lf_op2(lf, IR_SHL, vt, a, lf_con(lf, k, vt));
+		}
+		irop = IR_MUL;
+		break;
 	case E_ADD: irop = IR_ADD; break;
 	case E_SUB: irop = IR_SUB; break;
 	case E_BITAND: irop = IR_AND; break;
@@ -747,14 +807,28 @@ struct lval lx_lvalue(struct lf *lf, struct cexpr *e)
 				break;
 			}
 			bool vol = lv.vol;
+			uint8_t al = lv.align;
 			lv = mem_lval(lv.base, lv.off, e->type);
 			lv.vol |= vol;
+			lv.align = al;
 		}
+		uint8_t base_align = lv.align;
+		lv.align = 0;
 		if (m->flags & CMF_BITFIELD)
 			bitfield_unit(&lv, m->bit_offset, m->bit_width);
 		else
 			lv.off += (int64_t)(m->bit_offset / 8);
 		lv.type = e->type;
+		if (ctype_is_record(rt)) {
+			/* a member of a packed record is aligned only as its offset and the
+			 * record allow */
+			uint64_t a = base_align ? MIN(base_align, MAX(rt->u.rec->align, 1u)) : MAX(rt->u.rec->align, 1u);
+			uint64_t off = m->bit_offset / 8;
+			while (a > 1 && off % a)
+				a /= 2;
+			if (a < ctype_align(e->type))
+				lv.align = (uint8_t)a;
+		}
 		break;
 	}
 	case E_COMPOUND_LIT:

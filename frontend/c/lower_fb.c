@@ -68,12 +68,60 @@ void pmap_free(struct pmap *m)
 
 void lf_error(struct lf *lf, struct srcloc loc, const char *fmt, ...)
 {
+	if (lf->cur == LB_NONE)
+		return; /* unreachable code */
 	va_list ap;
 	va_start(ap, fmt);
-	diag_vreport(lf->L->d, DIAG_ERROR, loc.file ? loc : lf->loc, fmt, ap);
+	struct buf b = { 0 };
+	buf_vprintf(&b, fmt, ap);
 	va_end(ap);
-	lf->L->errors++;
+	struct ldeferred e = { lf->cur, loc.file ? loc : lf->loc, arena_strdup(&lf->f->arena, buf_cstr(&b)) };
+	buf_free(&b);
+	vec_push(&lf->deferred, e);
 	lf->errors++;
+}
+
+static void report(struct lf *lf, struct srcloc loc, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	diag_vreport(lf->L->d, DIAG_ERROR, loc, fmt, ap);
+	va_end(ap);
+}
+
+unsigned lf_flush_errors(struct lf *lf)
+{
+	if (!lf->deferred.len)
+		return 0;
+	/* which blocks the entry reaches (the CFG as built so far) */
+	uint32_t n = lf->f->blocks.len, *stack = xmalloc(sizeof(uint32_t) * (n + 1)), sp = 0;
+	bool *seen = xcalloc(n, sizeof(bool));
+	stack[sp++] = 0;
+	seen[0] = true;
+	while (sp) {
+		uint32_t b = stack[--sp], succ[2];
+		const struct ir_ins *t = ir_block_term(lf->f, b);
+		unsigned ns = t ? ir_succs(t, succ) : 0;
+		if (b == 0 && !t)
+			succ[ns++] = 1; /* the entry falls into the body at the end */
+		for (unsigned k = 0; k < ns; k++)
+			if (!seen[succ[k]]) {
+				seen[succ[k]] = true;
+				stack[sp++] = succ[k];
+			}
+	}
+	unsigned reported = 0;
+	vec_foreach(&lf->deferred, e) if (e->block < n && seen[e->block])
+	{
+		report(lf, e->loc, "%s", e->msg);
+		reported++;
+	}
+	lf->L->errors += reported;
+	free(stack);
+	free(seen);
+	vec_free(&lf->deferred);
+	lf->errors = reported;
+	return reported;
 }
 
 void lf_unsupported(struct lf *lf, struct srcloc loc, const char *what)
@@ -628,7 +676,14 @@ void lf_finish(struct lf *lf)
 	layout_rpo(lf->f);
 	remove_trivial_phis(lf);
 	lo_fold_addr(lf->f);
+	lo_mem2reg(lf->f);
 	lo_load_cse(lf->f);
+	bool relayout = lo_thread_jumps(lf->f);
+	relayout |= lo_cleanup(lf->f);
+	if (relayout) {
+		layout_rpo(lf->f);
+		remove_trivial_phis(lf);
+	}
 }
 
 void lf_init(struct lf *lf, struct lower *L, struct ir_func *f, struct cdecl *decl)
@@ -658,6 +713,7 @@ void lf_free(struct lf *lf)
 	vec_free(&lf->targets);
 	vec_free(&lf->slots);
 	vec_free(&lf->scope);
+	vec_free(&lf->deferred);
 	pmap_free(&lf->binds);
 	pmap_free(&lf->defs);
 	pmap_free(&lf->labels);

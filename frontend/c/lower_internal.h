@@ -40,6 +40,9 @@ struct lfninfo {
 	bool queued;
 	uint8_t progtype;  /* enum ir_progtype */
 	uint32_t sym;      /* IR symbol of subprograms and programs */
+	bool used_known;
+	uint32_t used;     /* static subprograms: bit i set if parameter i is read */
+	uint32_t calls;    /* call sites in the unit */
 };
 
 /* An initial entry of a map of maps or prog array, resolved at the end. */
@@ -144,6 +147,12 @@ struct linline {
 	VEC(struct clabel *) labels; /* bound for this instance */
 };
 
+struct ldeferred {
+	uint32_t block; /* where the code was */
+	struct srcloc loc;
+	const char *msg;
+};
+
 struct lf {
 	struct lower *L;
 	struct ir_func *f;
@@ -162,6 +171,9 @@ struct lf {
 	struct linline *inl;
 	struct srcloc loc;
 	uint32_t null_tmp; /* `cast 0` in the entry block, 0 until needed */
+	/* errors wait until the end: code that turns out unreachable (a case a
+	 * constant switch never takes) reports nothing, as in clang */
+	VEC(struct ldeferred) deferred;
 	unsigned depth;    /* inline nesting */
 	unsigned errors;
 };
@@ -208,6 +220,8 @@ uint32_t lf_ssa_var(struct lf *lf, ir_vt vt); /* an anonymous SSA variable */
 uint32_t lf_var_at(struct lf *lf, struct cdecl *d, struct ctype *t, ir_ref addr);
 
 W_PRINTF(3, 4) void lf_error(struct lf *lf, struct srcloc loc, const char *fmt, ...);
+/* Reports the deferred errors of reachable code; returns their count. */
+unsigned lf_flush_errors(struct lf *lf);
 void lf_unsupported(struct lf *lf, struct srcloc loc, const char *what);
 
 /* ---- expressions (lower_expr.c) ------------------------------------------------- */
@@ -220,6 +234,8 @@ struct lval {
 	uint8_t bits;    /* bit-field width, 0 if not a bit-field */
 	uint8_t bit_off; /* bit-field: first bit within the unit at off */
 	uint8_t unit;    /* bit-field: bytes of the storage unit loaded and stored */
+	uint8_t align;   /* known alignment of the address (packed members: less than
+			  * their size, so the access goes in aligned pieces); 0: natural */
 	uint32_t var;    /* LV_VAR */
 	ir_ref base;     /* LV_MEM: address base + off */
 	int64_t off;
@@ -261,6 +277,8 @@ bool ls_has_entry(struct cstmt *s, bool cases);
 void ls_push_target(struct lf *lf, const struct cstmt *s, uint32_t brk, uint32_t cont);
 /* Loops (lower_loop.c): counted loops fully unrolled when small or asked. */
 void ls_loop(struct lf *lf, struct cstmt *s);
+/* A size estimate of a statement (inlined calls included). */
+unsigned ls_stmt_size(struct cstmt *s);
 /* Inlines a call of fn with argument values (converted to its parameters). */
 ir_ref ls_inline(struct lf *lf, struct cdecl *fn, const ir_ref *args, uint32_t nargs, struct srcloc loc);
 /* Inline assembly (lower_asm.c). */
@@ -274,6 +292,9 @@ ir_ref lc_call(struct lf *lf, struct cexpr *e);
 struct lfninfo *lc_info(struct lower *L, struct cdecl *fn);
 bool lc_inlinable(struct lower *L, struct cdecl *fn);
 ir_vt lc_param_vt(struct cdecl *fn, struct ctype *t);
+/* Whether a subprogram receives parameter i (static ones drop unread ones,
+ * as clang's dead argument elimination does: it keeps calls within 5). */
+bool lc_param_passed(struct lower *L, struct cdecl *fn, uint32_t i);
 /* The IR symbol of a subprogram, queuing it for lowering. */
 uint32_t lc_subprog_sym(struct lower *L, struct cdecl *fn, struct srcloc use);
 ir_ref lb_builtin(struct lf *lf, struct cexpr *e);
@@ -287,6 +308,15 @@ bool lb_discard_atomic(struct lf *lf, struct cexpr *e);
  * move into the accesses (ctx + constant, socket fields). */
 void lo_load_cse(struct ir_func *f);
 void lo_fold_addr(struct ir_func *f);
+/* Branches on a phi whose incoming value is a constant go straight to their
+ * target (inlined functions' results tested by their callers). */
+bool lo_thread_jumps(struct ir_func *f);
+/* Stack slots accessed only by loads and stores at constant offsets become
+ * SSA values (lower_mem2reg.c); returns whether any did. */
+bool lo_mem2reg(struct ir_func *f);
+/* Masks that loads make redundant; blocks returning the same constant
+ * merged.  Returns whether blocks changed. */
+bool lo_cleanup(struct ir_func *f);
 
 /* ---- CO-RE (lower_core.c) ------------------------------------------------------- */
 

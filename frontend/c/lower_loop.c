@@ -123,6 +123,12 @@ static bool stmt_assigns(struct cstmt *s, struct cdecl *v)
 
 /* A size estimate of a statement (expression and statement nodes). */
 static unsigned expr_size(struct cexpr *e, unsigned depth);
+static unsigned stmt_size(struct cstmt *s, unsigned depth);
+
+unsigned ls_stmt_size(struct cstmt *s)
+{
+	return stmt_size(s, 0);
+}
 
 static unsigned stmt_size(struct cstmt *s, unsigned depth)
 {

@@ -278,3 +278,220 @@ void lo_fold_addr(struct ir_func *f)
 		}
 	free(defs);
 }
+
+/* ---- jump threading over constant phis ------------------------------------------------ */
+
+/* The successor a branch takes for a constant first operand, or UINT32_MAX. */
+static uint32_t taken(const struct ir_func *f, const struct ir_ins *t, int64_t v)
+{
+	uint32_t succ[2];
+	if (ir_succs(t, succ) != 2)
+		return UINT32_MAX;
+	if (t->op == IR_BR)
+		return v ? succ[0] : succ[1];
+	if (!ir_op_is(t->op, OP_CMP) || t->op == IR_BR_SET || ir_ref_kind(t->args[1]) != REF_CON)
+		return UINT32_MAX;
+	/* the comparison's width is that of the phi */
+	uint32_t p = ir_ref_idx(t->args[0]);
+	unsigned cls = f->tmps.data[p].ty.cls == IR_I32 ? IR_I32 : IR_I64;
+	return ir_eval_cc((enum ir_cc)ir_ops[t->op].param, cls, v, ir_con_val(f, t->args[1])) ? succ[0] : succ[1];
+}
+
+/* The operand of a phi for the edge from `from`, or IR_NOREF. */
+static ir_ref phi_arg(const struct ir_ins *phi, uint32_t from)
+{
+	for (unsigned k = 0; k + 1 < phi->nargs; k += 2)
+		if (ir_ref_idx(phi->args[k]) == from)
+			return phi->args[k + 1];
+	return IR_NOREF;
+}
+
+/* Whether the only uses of B's phis are B's terminator and the phis of B's
+ * successors (their operands for the edge from B). */
+static bool phis_local(const struct ir_func *f, uint32_t b)
+{
+	const struct ir_block *blk = f->blocks.data[b];
+	for (uint32_t x = 0; x < f->blocks.len; x++) {
+		const struct ir_block *xb = f->blocks.data[x];
+		for (uint32_t i = 0; i < xb->ins.len; i++) {
+			const struct ir_ins *in = &xb->ins.data[i];
+			if (x == b && i + 1 == xb->ins.len)
+				continue; /* the terminator */
+			for (unsigned a = 0; a < in->nargs; a++) {
+				ir_ref r = in->args[a];
+				if (ir_ref_kind(r) != REF_TMP)
+					continue;
+				bool mine = false;
+				for (uint32_t j = 0; j + 1 < blk->ins.len && blk->ins.data[j].op == IR_PHI; j++)
+					mine |= blk->ins.data[j].dst == ir_ref_idx(r);
+				if (!mine)
+					continue;
+				/* a successor's phi operand for the edge from b is fine */
+				if (in->op == IR_PHI && x != b && a % 2 == 1 && ir_ref_idx(in->args[a - 1]) == b)
+					continue;
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
+static void add_phi_operand(struct ir_func *f, struct ir_ins *phi, uint32_t from, ir_ref v)
+{
+	ir_ref *args = arena_alloc(&f->arena, sizeof(ir_ref) * (phi->nargs + 2u));
+	memcpy(args, phi->args, sizeof(ir_ref) * phi->nargs);
+	args[phi->nargs] = IR_REF(REF_BLK, from);
+	args[phi->nargs + 1] = v;
+	phi->args = args;
+	phi->nargs = (uint16_t)(phi->nargs + 2);
+}
+
+static void drop_phi_operand(struct ir_ins *phi, uint32_t from)
+{
+	for (unsigned k = 0; k + 1 < phi->nargs;) {
+		if (ir_ref_idx(phi->args[k]) == from) {
+			memmove(&phi->args[k], &phi->args[k + 2], sizeof(ir_ref) * (phi->nargs - k - 2u));
+			phi->nargs = (uint16_t)(phi->nargs - 2);
+		} else {
+			k += 2;
+		}
+	}
+}
+
+/* A block that only tests a phi (an inlined function's result, an `a && b`)
+ * is skipped by the predecessors that bring it a constant: they jump where
+ * the test would have gone. */
+bool lo_thread_jumps(struct ir_func *f)
+{
+	ir_cfg_build(f);
+	bool changed = false, any = false;
+	for (uint32_t b = 1; b < f->blocks.len; b++) {
+		struct ir_block *blk = f->blocks.data[b];
+		struct ir_ins *t = ir_block_term(f, b);
+		if (!t || (t->op != IR_BR && !ir_op_is(t->op, OP_CMP)) || ir_ref_kind(t->args[0]) != REF_TMP)
+			continue;
+		uint32_t p = ir_ref_idx(t->args[0]);
+		const struct ir_ins *pphi = NULL;
+		bool only_phis = true;
+		for (uint32_t i = 0; i + 1 < blk->ins.len; i++) {
+			only_phis &= blk->ins.data[i].op == IR_PHI;
+			if (blk->ins.data[i].dst == p)
+				pphi = &blk->ins.data[i];
+		}
+		if (!only_phis || !pphi || !phis_local(f, b))
+			continue;
+		uint32_t np = blk->preds.len;
+		uint32_t *preds = xmalloc(sizeof(uint32_t) * (np + 1));
+		memcpy(preds, blk->preds.data, sizeof(uint32_t) * np);
+		for (uint32_t k = 0; k < np; k++) {
+			uint32_t from = preds[k];
+			struct ir_ins *pt = ir_block_term(f, from);
+			ir_ref v = phi_arg(pphi, from);
+			if (!pt || pt->op != IR_JMP || ir_ref_kind(v) != REF_CON)
+				continue;
+			uint32_t to = taken(f, t, ir_con_val(f, v));
+			if (to == UINT32_MAX || to == b)
+				continue;
+			/* the target's phis get the values they had through b */
+			struct ir_block *tb = f->blocks.data[to];
+			bool ok = true;
+			for (uint32_t i = 0; i < tb->ins.len && tb->ins.data[i].op == IR_PHI && ok; i++)
+				ok = phi_arg(&tb->ins.data[i], from) == IR_NOREF;
+			if (!ok)
+				continue; /* from already reaches `to` another way */
+			for (uint32_t i = 0; i < tb->ins.len && tb->ins.data[i].op == IR_PHI; i++) {
+				struct ir_ins *tp = &tb->ins.data[i];
+				ir_ref through = phi_arg(tp, b);
+				for (uint32_t j = 0; j + 1 < blk->ins.len && blk->ins.data[j].op == IR_PHI; j++)
+					if (ir_ref_kind(through) == REF_TMP && blk->ins.data[j].dst == ir_ref_idx(through))
+						through = phi_arg(&blk->ins.data[j], from);
+				add_phi_operand(f, tp, from, through);
+			}
+			for (uint32_t j = 0; j + 1 < blk->ins.len && blk->ins.data[j].op == IR_PHI; j++)
+				drop_phi_operand(&blk->ins.data[j], from);
+			pt->args[0] = IR_REF(REF_BLK, to);
+			changed = true;
+		}
+		free(preds);
+		if (changed) {
+			f->cfg_valid = false;
+			ir_cfg_build(f);
+			any = true;
+			changed = false;
+		}
+	}
+	return any;
+}
+
+/* ---- small clean-ups ------------------------------------------------------------------ */
+
+/* and (load.uN p), mask covering N bytes: the load already zero-extends. */
+static void drop_masks(struct ir_func *f, const struct ir_defsite *defs)
+{
+	for (uint32_t b = 0; b < f->blocks.len; b++)
+		vec_foreach(&f->blocks.data[b]->ins, in)
+		{
+			if (in->op != IR_AND || ir_ref_kind(in->args[0]) != REF_TMP || ir_ref_kind(in->args[1]) != REF_CON)
+				continue;
+			struct ir_defsite d = defs[ir_ref_idx(in->args[0])];
+			if (d.blk == UINT32_MAX || d.idx == UINT32_MAX)
+				continue;
+			const struct ir_ins *l = &f->blocks.data[d.blk]->ins.data[d.idx];
+			unsigned n = l->op == IR_LOAD_U8 ? 1 : l->op == IR_LOAD_U16 ? 2 : l->op == IR_LOAD_U32 ? 4 : 0;
+			uint64_t m = (uint64_t)ir_con_val(f, in->args[1]);
+			if (!n || !ir_vt_eq(l->ty, in->ty) || ((1ull << (8 * n)) - 1) & ~m)
+				continue;
+			in->op = IR_COPY;
+			in->nargs = 1;
+		}
+}
+
+/* Blocks that only return the same constant become one (clang shares its
+ * exits too). */
+static bool merge_returns(struct ir_func *f)
+{
+	bool changed = false;
+	for (uint32_t b = 1; b < f->blocks.len; b++) {
+		struct ir_block *x = f->blocks.data[b];
+		if (x->ins.len != 1 || x->ins.data[0].op != IR_RET || x->ins.data[0].nargs != 1 ||
+		    ir_ref_kind(x->ins.data[0].args[0]) != REF_CON)
+			continue;
+		int64_t v = ir_con_val(f, x->ins.data[0].args[0]);
+		for (uint32_t c = b + 1; c < f->blocks.len; c++) {
+			struct ir_block *y = f->blocks.data[c];
+			if (y->ins.len != 1 || y->ins.data[0].op != IR_RET || y->ins.data[0].nargs != 1 ||
+			    ir_ref_kind(y->ins.data[0].args[0]) != REF_CON || ir_con_val(f, y->ins.data[0].args[0]) != v)
+				continue;
+			/* everything that jumps to c jumps to b */
+			for (uint32_t k = 0; k < f->blocks.len; k++) {
+				struct ir_ins *t = ir_block_term(f, k);
+				if (!t)
+					continue;
+				for (unsigned a = ir_term_first_block(t); a < t->nargs; a++)
+					if (ir_ref_idx(t->args[a]) == c) {
+						t->args[a] = IR_REF(REF_BLK, b);
+						changed = true;
+					}
+				/* a branch whose arms are now the same block is a jump */
+				uint32_t succ[2];
+				if (ir_succs(t, succ) == 2 && succ[0] == succ[1] && t->op != IR_CHKPKT && t->op != IR_CHKNULL) {
+					t->op = IR_JMP;
+					t->args[0] = IR_REF(REF_BLK, succ[0]);
+					t->nargs = 1;
+				}
+			}
+		}
+	}
+	if (changed)
+		f->cfg_valid = false;
+	return changed;
+}
+
+bool lo_cleanup(struct ir_func *f)
+{
+	struct ir_defsite *defs = xmalloc(sizeof(*defs) * f->tmps.len);
+	ir_defsites(f, defs);
+	drop_masks(f, defs);
+	free(defs);
+	return merge_returns(f);
+}

@@ -516,9 +516,13 @@ ir_ref ls_stmt_expr(struct lf *lf, struct cstmt *s, struct cexpr **last)
 void ls_function(struct lf *lf, struct cdecl *fn)
 {
 	scan_stmt(lf, fn->u.fn.body);
-	for (uint32_t i = 0; i < fn->u.fn.nparams && i < lf->f->params.len; i++) {
+	bool is_prog = lf->f->is_prog;
+	for (uint32_t i = 0, k = 0; i < fn->u.fn.nparams && k < lf->f->params.len; i++) {
 		struct cdecl *p = fn->u.fn.params[i];
-		ir_ref pv = ir_tmp_ref(lf->f->params.data[i]);
+		if (!is_prog && !lc_param_passed(lf->L, fn, i))
+			continue; /* never read */
+		uint32_t ptmp = lf->f->params.data[k++];
+		ir_ref pv = ir_tmp_ref(ptmp);
 		bool mem = in_memory(lf, p);
 		if (lt_is_aggregate(p->type)) {
 			lf_var_bind(lf, p, lf_var_at(lf, p, p->type, pv));
@@ -529,13 +533,13 @@ void ls_function(struct lf *lf, struct cdecl *fn)
 			return;
 		}
 		uint32_t var = lf_var_new(lf, p, p->type, mem);
-		if (lt_vt(p->type).cls == IR_I32 && lf->f->tmps.data[lf->f->params.data[i]].ty.cls == IR_I64)
+		if (lt_vt(p->type).cls == IR_I32 && lf->f->tmps.data[ptmp].ty.cls == IR_I64)
 			pv = lf_op1(lf, IR_TRUNC, VT_I32, pv);
 		if (mem) {
 			struct lval lv = { .kind = LV_MEM, .base = lf->vars.data[var].addr, .type = p->type };
 			lx_store(lf, &lv, pv);
 		} else {
-			ir_vt pt = lf->f->tmps.data[lf->f->params.data[i]].ty;
+			ir_vt pt = lf->f->tmps.data[ptmp].ty;
 			if (pt.cls == IR_PTR && pt.region == RG_CTX)
 				lf->vars.data[var].vt = pt;
 			lf_var_write(lf, var, pv);

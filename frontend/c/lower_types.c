@@ -184,8 +184,7 @@ static uint32_t func_type(struct lower *L, struct ctype *t)
 uint32_t lt_proto(struct lower *L, struct ctype *fn, struct cdecl **params, uint32_t n)
 {
 	struct cfunc *cf = fn->u.fn;
-	struct ir_type t = { .kind = IRT_PROTO, .label = label(L, "fn", NULL), .name = "",
-			     .variadic = (fn->flags & CTF_VARIADIC) != 0 };
+	struct ir_type t = { .kind = IRT_PROTO, .name = "", .variadic = (fn->flags & CTF_VARIADIC) != 0 };
 	/* parameters and results passed by value are needed whole */
 	t.base = lt_full(L, cf->ret);
 	struct ir_member *mb = cf->nparams ? xcalloc(cf->nparams, sizeof(*mb)) : NULL;
@@ -198,6 +197,7 @@ uint32_t lt_proto(struct lower *L, struct ctype *fn, struct cdecl **params, uint
 	}
 	t.members = mb;
 	t.nmembers = cf->nparams;
+	t.label = label(L, "fn", NULL);
 	uint32_t id = add_type(L, &t);
 	free(mb);
 	return id;
@@ -221,14 +221,15 @@ static uint32_t conv_uncached(struct lower *L, struct ctype *t)
 {
 	switch (t->sugar) {
 	case CS_TYPEDEF: {
+		/* the base first: it may make types, the label must be free after */
+		uint32_t base = conv(L, t->base);
 		const char *name = lw_name(t->s.tdef);
-		struct ir_type td = { .kind = IRT_TYPEDEF, .label = label(L, "t", name), .name = name };
-		td.base = conv(L, t->base);
+		struct ir_type td = { .kind = IRT_TYPEDEF, .label = label(L, "t", name), .name = name, .base = base };
 		return add_type(L, &td);
 	}
 	case CS_TAG: {
-		struct ir_type tt = { .kind = IRT_TYPETAG, .label = label(L, "tag", NULL), .name = t->s.tag };
-		tt.base = conv(L, t->base);
+		uint32_t base = conv(L, t->base);
+		struct ir_type tt = { .kind = IRT_TYPETAG, .label = label(L, "tag", NULL), .name = t->s.tag, .base = base };
 		return add_type(L, &tt);
 	}
 	case CS_QUAL:

@@ -28,6 +28,8 @@ int core_relocs(void *ctx)
 	struct sk_buff *skb = 0;
 	out[9] = bpf_core_field_offset(skb->len);
 	out[10] = task->pid; /* direct read through a BTF pointer */
+	struct unix_address *ua = 0;
+	out[11] = bpf_core_field_offset(ua->name); /* a flexible array member */
 	return 0;
 }
 

@@ -14,6 +14,8 @@
  *   // flags: -mcpu=v4 ...   (added to both compilers' command lines)
  *   // core-compare   (the CO-RE relocations of both objects, as llvm-objdump-19
  *                      prints them: kind, type and access string, must agree)
+ *   // clang-rejects  (the kernel refuses clang-19's build, not whistlercc's:
+ *                      a case where clang's code is not verifier-friendly)
  * Every run line's return value and output bytes must be the same for both
  * builds (and the expected value when given).  The instruction counts and
  * the verifier's processed instructions of both builds are printed; with
@@ -692,6 +694,17 @@ static int run_file(const char *path, const char *wcc, const char *outdir)
 		err = NULL;
 		if (compile("clang-19", path, cobj, dir, &err)) {
 			fail(0, "clang-19 does not compile it:\n%s", err);
+		} else if (strstr(text, "// clang-rejects")) {
+			struct wl_object *o = NULL;
+			int e = wl_object_open_file(cobj, NULL, &o);
+			if (!e)
+				e = wl_object_load(o);
+			wl_object_close(o);
+			cur_build = "clang-19";
+			if (!e)
+				fail(0, "clang-19's build loads: drop // clang-rejects");
+			else
+				printf("clang-19's build is refused by the kernel, as expected\n");
 		} else {
 			if (strstr(text, "// core-compare"))
 				compare_core(wobj, cobj);
