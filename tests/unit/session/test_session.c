@@ -567,3 +567,52 @@ Test(session, globals_read_and_set_from_lisp)
 	RUN("hits", "0");
 	free(src);
 }
+
+/* A perf event array consumer (one CPU, so one buffer: records in order):
+ * five records come in order; a burst into a one-page buffer loses some, and
+ * the loss is reported (the kernel writes it with the next record after the
+ * buffer drained): records + lost = sent. */
+Test(session, perf_event_array_consumers)
+{
+	cpu_set_t one;
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu(), &one);
+	cr_assert_eq(sched_setaffinity(0, sizeof(one), &one), 0, "%s", strerror(errno));
+	char *src = xasprintf(
+		"(defstruct ev (seq u64) (pad (array u8 48)))\n"
+		"(defglobal seq u64)\n"
+		"(bpf:map out :type :perf-event-array :max-entries 1024)\n"
+		"(bpf:prog tick (:type :tracepoint :section \"tracepoint/syscalls/sys_enter_getppid\")\n"
+		"  (when (= (>> (get-current-pid-tgid) 32) %d)\n"
+		"    (incf seq)\n"
+		"    (let ((e (make-ev)))\n"
+		"      (setf (ev-seq e) seq)\n"
+		"      (perf-event-output out e (sizeof ev))))\n"
+		"  0)\n"
+		"(bpf:attach tick)\n"
+		"(defvar *got* nil)\n"
+		"(defvar *lost* 0)\n"
+		"(defvar *c* (open-decoding-perf-consumer 'out #'decode-ev\n"
+		"             (lambda (e) (push (ev-record-seq e) *got*))\n"
+		"             :lost (lambda (n) (incf *lost* n)) :pages 1))\n"
+		"(defun drain () (loop while (> (perf-poll *c* :timeout-ms 20) 0)))\n",
+		(int)getpid());
+	run(src);
+	getppid_n(5);
+	RUN("(list (perf-poll *c* :timeout-ms 1000) (reverse *got*) (perf-lost *c*))",
+	    "(5 (1 2 3 4 5) 0)");
+	RUN("(setf *got* nil) (dotimes (i 500) (sb-posix:getppid)) (drain)"
+	    " (sb-posix:getppid) (drain)"
+	    " (list (+ (length *got*) *lost*) (= *lost* (perf-lost *c*)) (> *lost* 0)"
+	    "       (equal (reverse *got*) (sort (copy-list *got*) #'<)) (car *got*))",
+	    "(501 T T T 506)");
+	RUN("(close-perf-consumer *c*) (perf-poll *c* :timeout-ms 10)", "ERROR");
+	cr_assert(strstr(diag_text(), "perf-poll: the consumer of map 'out' is closed"), "%s",
+		  diag_text());
+	RUN("(open-perf-consumer 'out #'print :pages 3)", "ERROR");
+	cr_assert(strstr(diag_text(), ":pages must be a power of two, not 3"), "%s", diag_text());
+	RUN("(bpf:map rb :type :ringbuf :max-entries 4096) (open-perf-consumer 'rb #'print)",
+	    "ERROR");
+	cr_assert(strstr(diag_text(), "map 'rb' is not a perf event array"), "%s", diag_text());
+	free(src);
+}
