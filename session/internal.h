@@ -94,6 +94,8 @@ void ws_layout_in(struct wsession *s, const char *who);
  * putting the loader's message into err. */
 const char *ws_attach(struct wsession *s, struct ws_prog *p, const char *target, struct buf *err);
 void ws_detach(struct wsession *s, struct ws_prog *p);
+/* The kernel's id of p's loaded version, 0 when not loaded. */
+uint32_t ws_prog_id(const struct ws_prog *p);
 bool ws_is_definition(struct wsession *s, lv form);
 /* Loader messages of the operation in progress go into `into` (NULL: stop). */
 void ws_capture_log(struct buf *into);

@@ -616,3 +616,49 @@ Test(session, perf_event_array_consumers)
 	cr_assert(strstr(diag_text(), "map 'rb' is not a perf event array"), "%s", diag_text());
 	free(src);
 }
+
+/* Program arrays take programs by name or handle and read back as them; a
+ * redefined callee is reloaded into every slot that held it, so the
+ * attached dispatcher's tail call reaches the new version. */
+Test(session, prog_array_slots_follow_reloads)
+{
+	char *callee[3];
+	for (int i = 0; i < 3; i++)
+		callee[i] = xasprintf("(bpf:prog callee (:type :tracepoint :section "
+				      "\"tracepoint/syscalls/sys_enter_getppid\")\n"
+				      "  (setf (getmap out 0) %d) 0)\n",
+				      i + 1);
+	char *src =
+		xasprintf("(bpf:map jt :type :prog-array :max-entries 4)\n"
+			  "(bpf:map out :type :array :key-size 4 :value-size 8 :max-entries 1)\n"
+			  "%s"
+			  "(bpf:prog dispatch (:type :tracepoint :section "
+			  "\"tracepoint/syscalls/sys_enter_getppid\")\n"
+			  "  (when (= (>> (get-current-pid-tgid) 32) %d)\n"
+			  "    (tail-call jt 0)\n"
+			  "    (setf (getmap out 0) 99))\n"
+			  "  0)\n"
+			  "(setf (bpf:map-ref jt 0) 'callee)\n"
+			  "(bpf:attach dispatch)\n"
+			  "(list (bpf:map-ref jt 0) (bpf:map-ref jt 1))\n",
+			  callee[0], (int)getpid());
+	RUN(src, "(#<bpf-prog callee> NIL)");
+	getppid_n(1);
+	RUN("(bpf:map-ref out 0)", "1");
+	run(callee[1]);
+	RUN("(bpf:load) (sb-posix:getppid) (bpf:map-ref out 0)", "2");
+	stats_are(2, 1, 2); /* dispatch in the first object, callee in its own */
+	/* by handle, through map-update; both slots follow the next version */
+	RUN("(map-update 'jt 2 (bpf-session-prog 'callee)) (bpf:map-ref jt 2)",
+	    "#<bpf-prog callee>");
+	run(callee[2]);
+	RUN("(bpf:load) (sb-posix:getppid)"
+	    " (list (bpf:map-ref out 0) (eq (bpf:map-ref jt 0) (bpf:map-ref jt 2)))",
+	    "(3 T)");
+	RUN("(setf (bpf:map-ref jt 0) nil) (sb-posix:getppid) (bpf:map-ref out 0)", "99");
+	RUN("(setf (bpf:map-ref jt 1) \"nosuch\")", "ERROR");
+	cr_assert(strstr(diag_text(), "no program 'nosuch' in the session"), "%s", diag_text());
+	for (int i = 0; i < 3; i++)
+		free(callee[i]);
+	free(src);
+}
