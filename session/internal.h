@@ -125,6 +125,11 @@ void ws_rings_close_map(struct wsession *s, struct ws_map *m);
 void ws_rings_mark(struct lisp_ctx *ctx, struct wsession *s);
 void ws_rings_free(struct wsession *s);
 
+/* repl.c */
+/* True while `t` ends inside a form: an open list, string, |symbol|, block
+ * comment, or a quote with nothing after it (the REPL reads on). */
+bool ws_open_form(const char *t, size_t n);
+
 /* globals.c */
 void ws_globals_register(struct wsession *s);
 /* A defglobal form was processed without errors. */

@@ -404,6 +404,7 @@ Test(session, repl_reads_forms_across_lines)
 			       "  #| block ( |# 'x)\n"
 			       "(sb-posix:getppid) (bpf:map-ref\n hits 0)\n"
 			       "(values 1 2)\n"
+			       "`(a\n ,(+ 1 2) #(1\n 2) #+whistler\n x |a\nb| #|\n|# \"c\n\")\n"
 			       "(car 1)\n"
 			       "(bpf:map-ref hits 0)\n"
 			       "(exit :code 4)\n"
@@ -415,7 +416,7 @@ Test(session, repl_reads_forms_across_lines)
 	cr_assert_eq(status, 4);
 	char *want = xasprintf("HITS\nTICK\n\"prog 'tick' on tracepoint "
 			       "'syscalls/sys_enter_getppid'\"\n(\"(not a list\" #\\( X)\n"
-			       "%d\n1\n1\n2\n1\n",
+			       "%d\n1\n1\n2\n(A 3 #(1 2) X |a\nb| \"c\n\")\n1\n",
 			       (int)getppid());
 	cr_assert_str_eq(buf_cstr(&out), want);
 	cr_assert(strstr(diag_text(), "<repl>:1:1: error: The value 1 is not of type LIST."), "%s",
