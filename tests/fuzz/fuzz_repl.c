@@ -13,60 +13,29 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* One context serves many inputs, rolled back to its checkpoint after each
- * and recreated every so often. */
+/* The reader's context, for the whole run: the symbols an input read are
+ * forgotten after it (the checkpoint), the chunks' source files now and then. */
 static struct {
 	struct srcmgr sm;
 	struct diag d;
-	struct buf diags, out;
+	struct buf diags;
 	struct lisp_ctx *ctx;
-	uint32_t file;
-	int uses;
 } F;
 
 static struct lisp_ctx *context(void)
 {
-	if (F.ctx && F.uses++ < 1000) {
-		lisp_rollback(F.ctx);
-		F.diags.len = F.out.len = 0;
-		return F.ctx;
+	F.diags.len = 0;
+	if (!F.ctx) {
+		diag_init(&F.d, &F.sm);
+		F.d.capture = &F.diags;
+		F.ctx = lisp_new(&F.sm, &F.d);
+		lisp_set_report(F.ctx, false);
+		lisp_checkpoint(F.ctx);
 	}
-	if (F.ctx) {
-		lisp_free(F.ctx);
+	lisp_rollback(F.ctx);
+	if (F.sm.files.len > 4096) /* nothing refers to earlier inputs' files */
 		srcmgr_free(&F.sm);
-	}
-	memset(&F.sm, 0, sizeof(F.sm));
-	diag_init(&F.d, &F.sm);
-	F.d.capture = &F.diags;
-	F.d.error_limit = 0;
-	F.diags.len = F.out.len = 0;
-	F.ctx = lisp_new(&F.sm, &F.d);
-	F.uses = 0;
-	lisp_set_sandbox(F.ctx, true);
-	lisp_set_report(F.ctx, false);
-	lisp_set_output(F.ctx, NULL, &F.out, 1 << 16);
-	lisp_set_error_output(F.ctx, NULL, &F.out, 1 << 16);
-	struct lisp_limits lim = { .max_steps = 20000,
-				   .max_depth = 500,
-				   .max_heap_bytes = 256 << 20 };
-	lisp_set_limits(F.ctx, &lim);
-	lisp_checkpoint(F.ctx);
-	F.file = srcmgr_add(&F.sm, "fuzz.lisp", "", 0);
 	return F.ctx;
-}
-
-/* The text of the one source file becomes t[0..n). */
-static void load_text(const char *t, size_t n)
-{
-	struct src_file *f = srcmgr_file(&F.sm, F.file);
-	free(f->text);
-	free(f->line_start);
-	f->line_start = NULL;
-	f->nlines = 0;
-	f->text = malloc(n + 1);
-	memcpy(f->text, t, n);
-	f->text[n] = 0;
-	f->len = n;
 }
 
 enum outcome { READ_ALL, READ_EOF, READ_ERROR };
@@ -75,9 +44,8 @@ enum outcome { READ_ALL, READ_EOF, READ_ERROR };
  * reader stop at the end of the text inside a datum? */
 static enum outcome read_chunk(struct lisp_ctx *ctx, const char *t, size_t n)
 {
-	load_text(t, n);
 	struct lisp_reader r;
-	lisp_reader_init(&r, ctx, F.file);
+	lisp_reader_init(&r, ctx, srcmgr_add(&F.sm, "<repl>", t, n));
 	lv v;
 	int rc;
 	while ((rc = lisp_read(&r, &v)) > 0)
