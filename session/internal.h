@@ -94,6 +94,8 @@ void ws_layout_in(struct wsession *s, const char *who);
  * putting the loader's message into err. */
 const char *ws_attach(struct wsession *s, struct ws_prog *p, const char *target, struct buf *err);
 void ws_detach(struct wsession *s, struct ws_prog *p);
+/* The kernel's id of p's loaded version, 0 when not loaded. */
+uint32_t ws_prog_id(const struct ws_prog *p);
 bool ws_is_definition(struct wsession *s, lv form);
 /* Loader messages of the operation in progress go into `into` (NULL: stop). */
 void ws_capture_log(struct buf *into);
@@ -122,6 +124,11 @@ void ws_rings_close(struct wsession *s);
 void ws_rings_close_map(struct wsession *s, struct ws_map *m);
 void ws_rings_mark(struct lisp_ctx *ctx, struct wsession *s);
 void ws_rings_free(struct wsession *s);
+
+/* repl.c */
+/* True while `t` ends inside a form: an open list, string, |symbol|, block
+ * comment, or a quote with nothing after it (the REPL reads on). */
+bool ws_open_form(const char *t, size_t n);
 
 /* globals.c */
 void ws_globals_register(struct wsession *s);

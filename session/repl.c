@@ -1,82 +1,11 @@
 /* The session's read-eval-print loop: lines are gathered until they hold
- * complete forms (parentheses, strings, comments and character names
- * balanced), each form is evaluated and its values printed, and what it
- * (re)defined is loaded at once. */
+ * complete forms (formscan.c), each form is evaluated and its values
+ * printed, and what it (re)defined is loaded at once. */
 #include "session/internal.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* True while `t` ends inside a form: an open list, string, |symbol|, block
- * comment, or a quote with nothing after it. */
-static bool open_form(const char *t, size_t n)
-{
-	int depth = 0, block = 0;
-	bool string = false, bar = false, quote = false;
-	for (size_t i = 0; i < n; i++) {
-		char c = t[i];
-		if (block) {
-			if (c == '|' && i + 1 < n && t[i + 1] == '#')
-				block--, i++;
-			else if (c == '#' && i + 1 < n && t[i + 1] == '|')
-				block++, i++;
-			continue;
-		}
-		if (string || bar) {
-			if (c == '\\')
-				i++;
-			else if (c == (string ? '"' : '|'))
-				string = bar = false;
-			continue;
-		}
-		if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
-			continue;
-		quote = false;
-		switch (c) {
-		case ';':
-			while (i < n && t[i] != '\n')
-				i++;
-			break;
-		case '"':
-			string = true;
-			break;
-		case '|':
-			bar = true;
-			break;
-		case '(':
-			depth++;
-			break;
-		case ')':
-			if (depth > 0)
-				depth--;
-			break;
-		case '\'':
-		case '`':
-		case ',':
-			quote = true;
-			break;
-		case '#':
-			if (i + 1 < n && t[i + 1] == '|') {
-				block++, i++;
-			} else if (i + 1 < n && t[i + 1] == '\\') {
-				i += 2; /* the character itself, even a parenthesis */
-			} else if (i + 1 < n && strchr("'(", t[i + 1])) {
-				quote = t[i + 1] == '\'';
-				if (t[i + 1] == '(')
-					depth++;
-				i++;
-			}
-			break;
-		case '\\':
-			i++;
-			break;
-		default:
-			break;
-		}
-	}
-	return depth > 0 || block || string || bar || quote;
-}
 
 /* PRIN1 of each value on its own line, to *standard-output* */
 static void print_values(struct wsession *s, lv v)
@@ -151,7 +80,7 @@ int wsession_repl(struct wsession *s, FILE *in, const char *prompt)
 		if (n < 0)
 			break;
 		buf_append(&text, line, (size_t)n);
-		if (open_form((const char *)text.data, text.len))
+		if (ws_open_form((const char *)text.data, text.len))
 			continue;
 		uint32_t file = srcmgr_add(s->sm, "<repl>", (const char *)text.data, text.len);
 		text.len = 0;

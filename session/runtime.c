@@ -437,6 +437,21 @@ static lv b_load(struct lisp_ctx *ctx, int argc, lv *argv, void *data)
 
 /* ---- maps ---------------------------------------------------------------------- */
 
+static bool prog_array(const struct ws_map *m)
+{
+	return wl_map_type(m->map) == BPF_MAP_TYPE_PROG_ARRAY;
+}
+
+/* A program array's slot reads as the program in it (the kernel gives its
+ * id): a session program, else the id. */
+static lv prog_in_slot(struct wsession *s, uint32_t id)
+{
+	vec_foreach (&s->progs, p)
+		if ((*p)->p && ws_prog_id(*p) == id)
+			return ws_prog_handle(s, *p);
+	return lisp_make_uint(s->ctx, id);
+}
+
 static lv map_lookup(struct wsession *s, struct ws_map *m, lv key, const char *who, bool raw)
 {
 	const struct wl_map *map = m->map;
@@ -445,7 +460,10 @@ static lv map_lookup(struct wsession *s, struct ws_map *m, lv key, const char *w
 	uint8_t *v = ws_scratch(s, 1, wl_map_value_buf_size(map));
 	lv out = LISP_NIL;
 	int r = wl_map_lookup(map, k, v, 0);
-	if (r == 0)
+	if (r == 0 && !raw && prog_array(m))
+		out = prog_in_slot(s, (uint32_t)v[0] | (uint32_t)v[1] << 8 | (uint32_t)v[2] << 16 |
+					      (uint32_t)v[3] << 24);
+	else if (r == 0)
 		out = raw ? lisp_make_bytes(s->ctx, v, wl_map_value_buf_size(map))
 			  : decode_value(s, map, v);
 	if (r < 0 && r != -ENOENT)
@@ -476,6 +494,10 @@ static lv sf_map_designator(struct lisp_ctx *ctx, lv form, lv env, void *data)
 static int update(struct wsession *s, struct ws_map *m, lv key, lv value, uint64_t flags,
 		  const char *who)
 {
+	/* a program array takes programs: handles or names */
+	if (prog_array(m) && (lisp_foreignp(value, "bpf-prog") || lisp_stringp(value) ||
+			      (lisp_symbolp(value) && value != LISP_NIL)))
+		value = lisp_make_int(s->ctx, wl_program_fd(prog_arg(s, value, who)->p));
 	const struct wl_map *map = m->map;
 	size_t vs = wl_map_value_size(map), total = wl_map_value_buf_size(map);
 	uint8_t *k = ws_scratch(s, 0, wl_map_key_size(map));

@@ -370,7 +370,46 @@ void ws_detach(struct wsession *s, struct ws_prog *p)
 	free_targets(p);
 }
 
-/* p's new version wp (in u) replaces the old one, attached where it was. */
+uint32_t ws_prog_id(const struct ws_prog *p)
+{
+	struct bpf_prog_info info;
+	if (!p->p || wl_prog_info(wl_program_prog(p->p), &info) < 0)
+		return 0;
+	return info.id;
+}
+
+/* Slots of the session's program arrays that held program `old_id` get
+ * p's new version (tail calls reach it from now on). */
+static int repoint_prog_arrays(struct wsession *s, uint32_t old_id, struct ws_prog *p,
+			       struct buf *err)
+{
+	uint32_t fd = (uint32_t)wl_program_fd(p->p);
+	int rc = 0;
+	vec_foreach (&s->maps, mp) {
+		struct ws_map *m = *mp;
+		if (!m->map || wl_map_type(m->map) != BPF_MAP_TYPE_PROG_ARRAY)
+			continue;
+		for (uint32_t k = 0; k < wl_map_max_entries(m->map); k++) {
+			uint32_t id;
+			if (wl_map_lookup(m->map, &k, &id, 0) < 0 || id != old_id)
+				continue;
+			int r = wl_map_update(m->map, &k, &fd, BPF_ANY);
+			if (r < 0) {
+				buf_printf(err, "%smap '%s' [%u]: prog '%s' does not go in: %s",
+					   err->len ? "\n" : "", m->lname, k, p->lname,
+					   strerror(-r));
+				rc = -1;
+			} else {
+				note(s, "re-pointed prog array '%s' [%u] to prog '%s'", m->lname, k,
+				     p->lname);
+			}
+		}
+	}
+	return rc;
+}
+
+/* p's new version wp (in u) replaces the old one, attached where it was and
+ * in the program array slots it was in. */
 static int swap_in(struct wsession *s, struct ws_prog *p, struct ws_unit *u, struct wl_program *wp,
 		   struct buf *err)
 {
@@ -379,6 +418,7 @@ static int swap_in(struct wsession *s, struct ws_prog *p, struct ws_unit *u, str
 	for (uint32_t i = 0; i < p->targets.len; i++)
 		vec_push(&targets, p->targets.data[i]);
 	p->targets.len = 0;
+	uint32_t old_id = ws_prog_id(p);
 	if (p->p) {
 		wl_program_detach(p->p);
 		unit_release(s, p->unit);
@@ -389,7 +429,7 @@ static int swap_in(struct wsession *s, struct ws_prog *p, struct ws_unit *u, str
 	p->pending = p->failed = false;
 	note(s, "%s prog '%s' (%zu instructions)", reload ? "reloaded" : "loaded", p->lname,
 	     wl_program_insn_count(wp));
-	int rc = 0;
+	int rc = old_id ? repoint_prog_arrays(s, old_id, p, err) : 0;
 	vec_foreach (&targets, t) {
 		const char *desc = ws_attach(s, p, *t, err);
 		if (desc)

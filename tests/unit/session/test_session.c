@@ -404,6 +404,7 @@ Test(session, repl_reads_forms_across_lines)
 			       "  #| block ( |# 'x)\n"
 			       "(sb-posix:getppid) (bpf:map-ref\n hits 0)\n"
 			       "(values 1 2)\n"
+			       "`(a\n ,(+ 1 2) #(1\n 2) #+whistler\n x |a\nb| #|\n|# \"c\n\")\n"
 			       "(car 1)\n"
 			       "(bpf:map-ref hits 0)\n"
 			       "(exit :code 4)\n"
@@ -415,7 +416,7 @@ Test(session, repl_reads_forms_across_lines)
 	cr_assert_eq(status, 4);
 	char *want = xasprintf("HITS\nTICK\n\"prog 'tick' on tracepoint "
 			       "'syscalls/sys_enter_getppid'\"\n(\"(not a list\" #\\( X)\n"
-			       "%d\n1\n1\n2\n1\n",
+			       "%d\n1\n1\n2\n(A 3 #(1 2) X |a\nb| \"c\n\")\n1\n",
 			       (int)getppid());
 	cr_assert_str_eq(buf_cstr(&out), want);
 	cr_assert(strstr(diag_text(), "<repl>:1:1: error: The value 1 is not of type LIST."), "%s",
@@ -565,5 +566,100 @@ Test(session, globals_read_and_set_from_lisp)
 	stats_are(1, 1, 1);
 	getppid_n(2);
 	RUN("hits", "0");
+	free(src);
+}
+
+/* A perf event array consumer (one CPU, so one buffer: records in order):
+ * five records come in order; a burst into a one-page buffer loses some, and
+ * the loss is reported (the kernel writes it with the next record after the
+ * buffer drained): records + lost = sent. */
+Test(session, perf_event_array_consumers)
+{
+	cpu_set_t one;
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu(), &one);
+	cr_assert_eq(sched_setaffinity(0, sizeof(one), &one), 0, "%s", strerror(errno));
+	char *src = xasprintf(
+		"(defstruct ev (seq u64) (pad (array u8 48)))\n"
+		"(defglobal seq u64)\n"
+		"(bpf:map out :type :perf-event-array :max-entries 1024)\n"
+		"(bpf:prog tick (:type :tracepoint :section \"tracepoint/syscalls/sys_enter_getppid\")\n"
+		"  (when (= (>> (get-current-pid-tgid) 32) %d)\n"
+		"    (incf seq)\n"
+		"    (let ((e (make-ev)))\n"
+		"      (setf (ev-seq e) seq)\n"
+		"      (perf-event-output out e (sizeof ev))))\n"
+		"  0)\n"
+		"(bpf:attach tick)\n"
+		"(defvar *got* nil)\n"
+		"(defvar *lost* 0)\n"
+		"(defvar *c* (open-decoding-perf-consumer 'out #'decode-ev\n"
+		"             (lambda (e) (push (ev-record-seq e) *got*))\n"
+		"             :lost (lambda (n) (incf *lost* n)) :pages 1))\n"
+		"(defun drain () (loop while (> (perf-poll *c* :timeout-ms 20) 0)))\n",
+		(int)getpid());
+	run(src);
+	getppid_n(5);
+	RUN("(list (perf-poll *c* :timeout-ms 1000) (reverse *got*) (perf-lost *c*))",
+	    "(5 (1 2 3 4 5) 0)");
+	RUN("(setf *got* nil) (dotimes (i 500) (sb-posix:getppid)) (drain)"
+	    " (sb-posix:getppid) (drain)"
+	    " (list (+ (length *got*) *lost*) (= *lost* (perf-lost *c*)) (> *lost* 0)"
+	    "       (equal (reverse *got*) (sort (copy-list *got*) #'<)) (car *got*))",
+	    "(501 T T T 506)");
+	RUN("(close-perf-consumer *c*) (perf-poll *c* :timeout-ms 10)", "ERROR");
+	cr_assert(strstr(diag_text(), "perf-poll: the consumer of map 'out' is closed"), "%s",
+		  diag_text());
+	RUN("(open-perf-consumer 'out #'print :pages 3)", "ERROR");
+	cr_assert(strstr(diag_text(), ":pages must be a power of two, not 3"), "%s", diag_text());
+	RUN("(bpf:map rb :type :ringbuf :max-entries 4096) (open-perf-consumer 'rb #'print)",
+	    "ERROR");
+	cr_assert(strstr(diag_text(), "map 'rb' is not a perf event array"), "%s", diag_text());
+	free(src);
+}
+
+/* Program arrays take programs by name or handle and read back as them; a
+ * redefined callee is reloaded into every slot that held it, so the
+ * attached dispatcher's tail call reaches the new version. */
+Test(session, prog_array_slots_follow_reloads)
+{
+	char *callee[3];
+	for (int i = 0; i < 3; i++)
+		callee[i] = xasprintf("(bpf:prog callee (:type :tracepoint :section "
+				      "\"tracepoint/syscalls/sys_enter_getppid\")\n"
+				      "  (setf (getmap out 0) %d) 0)\n",
+				      i + 1);
+	char *src =
+		xasprintf("(bpf:map jt :type :prog-array :max-entries 4)\n"
+			  "(bpf:map out :type :array :key-size 4 :value-size 8 :max-entries 1)\n"
+			  "%s"
+			  "(bpf:prog dispatch (:type :tracepoint :section "
+			  "\"tracepoint/syscalls/sys_enter_getppid\")\n"
+			  "  (when (= (>> (get-current-pid-tgid) 32) %d)\n"
+			  "    (tail-call jt 0)\n"
+			  "    (setf (getmap out 0) 99))\n"
+			  "  0)\n"
+			  "(setf (bpf:map-ref jt 0) 'callee)\n"
+			  "(bpf:attach dispatch)\n"
+			  "(list (bpf:map-ref jt 0) (bpf:map-ref jt 1))\n",
+			  callee[0], (int)getpid());
+	RUN(src, "(#<bpf-prog callee> NIL)");
+	getppid_n(1);
+	RUN("(bpf:map-ref out 0)", "1");
+	run(callee[1]);
+	RUN("(bpf:load) (sb-posix:getppid) (bpf:map-ref out 0)", "2");
+	stats_are(2, 1, 2); /* dispatch in the first object, callee in its own */
+	/* by handle, through map-update; both slots follow the next version */
+	RUN("(map-update 'jt 2 (bpf-session-prog 'callee)) (bpf:map-ref jt 2)",
+	    "#<bpf-prog callee>");
+	run(callee[2]);
+	RUN("(bpf:load) (sb-posix:getppid)"
+	    " (list (bpf:map-ref out 0) (eq (bpf:map-ref jt 0) (bpf:map-ref jt 2)))",
+	    "(3 T)");
+	RUN("(setf (bpf:map-ref jt 0) nil) (sb-posix:getppid) (bpf:map-ref out 0)", "99");
+	RUN("(setf (bpf:map-ref jt 1) \"nosuch\")", "ERROR");
+	cr_assert(strstr(diag_text(), "no program 'nosuch' in the session"), "%s", diag_text());
+	for (int i = 0; i < 3; i++)
+		free(callee[i]);
 	free(src);
 }
