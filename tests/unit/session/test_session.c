@@ -1,7 +1,8 @@
 /* Sessions in-process, in the real kernel: load and attach, map access from
  * Lisp, reloads that keep maps, with-bpf-session cleanup on exit, error and
- * interrupt, ring consumers, located errors, and the REPL reader — with every
- * fd of the process counted before and after. */
+ * interrupt, ring and perf consumers, global variables, program arrays across
+ * reloads, located errors, and the REPL reader — with every fd of the process
+ * counted before and after. */
 #include "session/session.h"
 #include "whistler/loader.h"
 
