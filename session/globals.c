@@ -206,7 +206,7 @@ static void encode(struct wsession *s, struct ws_global *g, lv v, uint8_t *out, 
 		}
 		return;
 	}
-	long n = ws_bytes_length(v);
+	long n = lisp_bytes_copy(v, NULL, 0);
 	if (n > (long)g->size)
 		lisp_error(s->ctx, "%s: global '%s' has %u bytes, the value %ld", who, g->lname,
 			   g->size, n);

@@ -109,8 +109,6 @@ struct ws_map *ws_map_arg(struct wsession *s, lv v, const char *who);
 /* Bytes of a key or value: an integer (little-endian), a byte sequence or
  * string (zero-padded), or a defstruct record (encode-NAME). */
 void ws_encode(struct wsession *s, lv v, void *out, size_t size, const char *who, const char *what);
-/* Length of a byte sequence or string, -1 for anything else. */
-long ws_bytes_length(lv v);
 /* Scratch buffer i (0: keys, 1: values, 2: next keys and codecs) of n zeroed
  * bytes: keys and values are built there, never in memory of the builtin's
  * frame, which a Lisp error or Ctrl-C may leave without returning. */

@@ -177,12 +177,6 @@ static bool record_p(lv v, char *name, size_t n)
 	return true;
 }
 
-long ws_bytes_length(lv v)
-{
-	uint8_t none;
-	return lisp_bytes_copy(v, &none, 0); /* strings memcpy even 0 bytes */
-}
-
 void ws_encode(struct wsession *s, lv v, void *out, size_t size, const char *who, const char *what)
 {
 	struct lisp_ctx *ctx = s->ctx;
@@ -503,7 +497,7 @@ static int update(struct wsession *s, struct ws_map *m, lv key, lv value, uint64
 	uint8_t *k = ws_scratch(s, 0, wl_map_key_size(map));
 	ws_encode(s, key, k, wl_map_key_size(map), who, "key");
 	/* a per-CPU value given once goes to the first CPU (sums stay right) */
-	long given = lisp_integerp(value) ? -1 : ws_bytes_length(value);
+	long given = lisp_integerp(value) ? -1 : lisp_bytes_copy(value, NULL, 0);
 	uint8_t *v = ws_scratch(s, 1, total);
 	ws_encode(s, value, v, given > (long)vs ? total : vs, who, "value");
 	return wl_map_update(map, k, v, flags);
@@ -622,7 +616,7 @@ static lv b_map_keys(struct lisp_ctx *ctx, int argc, lv *argv, void *data)
 /* (decode-int-value BYTES [SIGNED]): little-endian, any length. */
 static lv b_decode_int(struct lisp_ctx *ctx, int argc, lv *argv, void *data)
 {
-	long n = ws_bytes_length(argv[0]);
+	long n = lisp_bytes_copy(argv[0], NULL, 0);
 	if (n < 0)
 		lisp_type_error(ctx, argv[0], "(vector (unsigned-byte 8))");
 	uint8_t *b = ws_scratch(data, 2, (size_t)n);

@@ -336,7 +336,8 @@ void lisp_puthash(struct lisp_ctx *ctx, lv table, lv key, lv value);
 /* A byte vector ((unsigned-byte 8) elements) holding a copy of p[0..n). */
 lv lisp_make_bytes(struct lisp_ctx *ctx, const void *p, size_t n);
 /* Copies up to `max` bytes of a byte vector, a vector of integers 0..255 or
- * a string into out; returns the sequence's length, or -1 if it is not one. */
+ * a string into out (NULL when max is 0, to ask the length); returns the
+ * sequence's length, or -1 if it is not one. */
 long lisp_bytes_copy(lv seq, void *out, size_t max);
 /* (getf plist key default) */
 lv lisp_getf(lv plist, lv key, lv def);

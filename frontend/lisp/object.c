@@ -281,7 +281,9 @@ long lisp_bytes_copy(lv seq, void *out, size_t max)
 {
 	unsigned char *o = out;
 	if (lisp_stringp(seq)) {
-		memcpy(o, lisp_str(seq), MIN(max, (size_t)STR(seq)->len));
+		size_t n = MIN(max, (size_t)STR(seq)->len);
+		if (n) /* out may be NULL when only the length is asked for */
+			memcpy(o, lisp_str(seq), n);
 		return STR(seq)->len;
 	}
 	if (!lisp_is(seq, LISP_VECTOR))
