@@ -36,12 +36,24 @@ int th_run(const char *cmd, struct buf *out)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+static char tmp_dir[64];
+
+/* Each test runs in a process of its own: its scratch folder goes with it. */
+static void remove_tmp_dir(void)
+{
+	char *cmd = xasprintf("rm -rf '%s'", tmp_dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", tmp_dir);
+	free(cmd);
+}
+
 char *th_tmp(const char *name)
 {
-	static char dir[64];
+	char *dir = tmp_dir;
 	if (!dir[0]) {
-		snprintf(dir, sizeof(dir), "/tmp/whistler-btf-test-%d", (int)getpid());
+		snprintf(dir, sizeof(tmp_dir), "/tmp/whistler-btf-test-%d", (int)getpid());
 		mkdir(dir, 0700);
+		atexit(remove_tmp_dir);
 	}
 	return xasprintf("%s/%s", dir, name);
 }
