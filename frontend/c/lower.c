@@ -242,7 +242,8 @@ bool lc_param_passed(struct lower *L, struct cdecl *fn, uint32_t i)
 bool lc_inlinable(struct lower *L, struct cdecl *fn)
 {
 	const struct cattrs *a = fn->attrs;
-	if (a && (a->flags & CA_NOINLINE))
+	/* a weak definition may be replaced at link time: never inlined */
+	if (a && (a->flags & (CA_NOINLINE | CA_WEAK)))
 		return false;
 	return !L->o->no_inline && L->o->opt_level > 0 && !lc_info(L, fn)->addr_taken;
 }
