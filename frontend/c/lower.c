@@ -139,13 +139,14 @@ struct lfninfo *lc_info(struct lower *L, struct cdecl *fn)
 /* How a subprogram receives a parameter of C type t. */
 ir_vt lc_param_vt(struct cdecl *fn, struct ctype *t)
 {
+	bool global = fn->linkage == CL_EXTERNAL && !(fn->attrs && fn->attrs->visibility == CVIS_HIDDEN);
 	/* structs and unions are passed by reference to a copy */
 	if (lt_is_aggregate(t))
 		return VT_PTR(ANY);
 	ir_vt vt = lt_vt(t);
 	/* the kernel checks a global function's pointer arguments from its BTF:
 	 * a context, or memory that may be NULL */
-	if (vt.cls == IR_PTR && fn->linkage == CL_EXTERNAL)
+	if (vt.cls == IR_PTR && global)
 		return lw_is_ctx_pointer(t) ? VT_PTR(CTX) : VT_PTR(MEM_NULL);
 	/* 32-bit arguments arrive in 64-bit registers whose upper half the
 	 * verifier does not know (bpf_loop's index): truncated on entry */
@@ -407,7 +408,11 @@ static void lower_subprog(struct lower *L, struct cdecl *fn)
 {
 	struct lfninfo *fi = lc_info(L, fn);
 	struct ir_func *f = ir_sym(L->m, fi->sym)->fn;
-	bool global = fn->linkage == CL_EXTERNAL;
+	/* a hidden function cannot be called from outside the object: the
+	 * kernel verifies it in its callers' context, as a static one (libbpf
+	 * turns hidden functions static too) */
+	bool hidden = fn->attrs && fn->attrs->visibility == CVIS_HIDDEN;
+	bool global = fn->linkage == CL_EXTERNAL && !hidden;
 	f->linkage = global ? IR_GLOBAL : IR_STATIC;
 	if (fn->attrs && (fn->attrs->flags & CA_NOINLINE))
 		f->inl = IR_INLINE_NEVER;
