@@ -11,7 +11,7 @@
 /* Verifies, optimizes and writes a module for o->mode: an object, its
  * assembly, or (-emit-llvm) the IR. Returns the exit code. */
 static int compile_module(const struct cc_options *o, struct ir_module *m, const char *source,
-			  const char *output, struct diag *d)
+			  const char *output, struct diag *d, bool lines)
 {
 	int rc = 1;
 	struct buf obj = { 0 }, text = { 0 };
@@ -34,7 +34,7 @@ static int compile_module(const struct cc_options *o, struct ir_module *m, const
 		rc = cc_write_output(output, text.data, text.len) ? 1 : 0;
 		goto done;
 	}
-	struct obj_options oo = { .line_info = true };
+	struct obj_options oo = { .line_info = lines };
 	oo.bk.cpu = o->cpu_explicit && o->cpu != CPU_PROBE ? (uint8_t)o->cpu : 0;
 	oo.bk.stack_limit = o->stack_size > 0 ? (uint32_t)o->stack_size : 0;
 	if (bk_write_object(m, &oo, &obj, d))
@@ -89,7 +89,8 @@ int cc_compile(const struct cc_options *o, const struct cc_input *input, const c
 			.opt_level = o->opt_size ? 2 : o->opt_level,
 		};
 		struct ir_module *m = clower_unit(tu, d, &lo);
-		rc = m ? compile_module(o, m, input->path, output, d) : 1;
+		/* source lines in .BTF.ext with -g, as clang */
+		rc = m ? compile_module(o, m, input->path, output, d, o->debug > 0) : 1;
 		ir_module_free(m);
 	}
 	if (cc_emit_dep_file(o, input->path, output, pp))
@@ -108,7 +109,7 @@ int cc_compile_ir(const struct cc_options *o, const struct cc_input *input, cons
 		return 1;
 	}
 	struct ir_module *m = ir_parse(d, file);
-	int rc = m ? compile_module(o, m, input->path, output, d) : 1;
+	int rc = m ? compile_module(o, m, input->path, output, d, true) : 1;
 	ir_module_free(m);
 	return rc;
 }

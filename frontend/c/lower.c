@@ -77,9 +77,21 @@ enum ir_progtype lw_section_progtype(const char *sec)
 /* The context structs of program types (the kernel recognises a global
  * function's context argument by its struct's name). */
 static const char *const ctx_names[] = {
-	"__sk_buff", "xdp_md", "bpf_sock", "bpf_sock_addr", "bpf_sock_ops", "sk_msg_md", "pt_regs",
-	"bpf_perf_event_data", "bpf_raw_tracepoint_args", "bpf_cgroup_dev_ctx", "bpf_sysctl",
-	"bpf_sockopt", "sk_reuseport_md", "bpf_sk_lookup", "bpf_nf_ctx",
+	"__sk_buff",
+	"xdp_md",
+	"bpf_sock",
+	"bpf_sock_addr",
+	"bpf_sock_ops",
+	"sk_msg_md",
+	"pt_regs",
+	"bpf_perf_event_data",
+	"bpf_raw_tracepoint_args",
+	"bpf_cgroup_dev_ctx",
+	"bpf_sysctl",
+	"bpf_sockopt",
+	"sk_reuseport_md",
+	"bpf_sk_lookup",
+	"bpf_nf_ctx",
 };
 
 bool lw_is_ctx_pointer(struct ctype *t)
@@ -127,13 +139,14 @@ struct lfninfo *lc_info(struct lower *L, struct cdecl *fn)
 /* How a subprogram receives a parameter of C type t. */
 ir_vt lc_param_vt(struct cdecl *fn, struct ctype *t)
 {
+	bool global = fn->linkage == CL_EXTERNAL && !(fn->attrs && fn->attrs->visibility == CVIS_HIDDEN);
 	/* structs and unions are passed by reference to a copy */
 	if (lt_is_aggregate(t))
 		return VT_PTR(ANY);
 	ir_vt vt = lt_vt(t);
 	/* the kernel checks a global function's pointer arguments from its BTF:
 	 * a context, or memory that may be NULL */
-	if (vt.cls == IR_PTR && fn->linkage == CL_EXTERNAL)
+	if (vt.cls == IR_PTR && global)
 		return lw_is_ctx_pointer(t) ? VT_PTR(CTX) : VT_PTR(MEM_NULL);
 	/* 32-bit arguments arrive in 64-bit registers whose upper half the
 	 * verifier does not know (bpf_loop's index): truncated on entry */
@@ -162,12 +175,16 @@ static bool refs_decl(struct cexpr *e, struct cdecl *d)
 	switch (e->op) {
 	case E_DECL:
 		return e->u.decl == d;
-	case E_INT: case E_FLOAT: case E_STRING: case E_ERROR:
+	case E_INT:
+	case E_FLOAT:
+	case E_STRING:
+	case E_ERROR:
 		return false;
 	case E_MEMBER:
 		return refs_decl(e->u.m.base, d);
 	case E_COND:
-		return refs_decl(e->u.cond.c, d) || refs_decl(e->u.cond.a, d) || refs_decl(e->u.cond.b, d);
+		return refs_decl(e->u.cond.c, d) || refs_decl(e->u.cond.a, d) ||
+		       refs_decl(e->u.cond.b, d);
 	case E_CALL:
 		for (uint32_t i = 0; i < e->u.call.nargs; i++)
 			if (refs_decl(e->u.call.args[i], d))
@@ -185,7 +202,8 @@ static bool refs_decl(struct cexpr *e, struct cdecl *d)
 	case E_VA_ARG:
 		return true;
 	default:
-		return refs_decl(e->u.bin.a, d) || (e->op >= E_MUL && e->op <= E_INDEX && refs_decl(e->u.bin.b, d));
+		return refs_decl(e->u.bin.a, d) ||
+		       (e->op >= E_MUL && e->op <= E_INDEX && refs_decl(e->u.bin.b, d));
 	}
 }
 
@@ -199,21 +217,27 @@ static bool stmt_refs(struct cstmt *s, struct cdecl *d)
 			if (stmt_refs(s->u.block.items[i], d))
 				return true;
 		return false;
-	case S_EXPR: case S_RETURN:
+	case S_EXPR:
+	case S_RETURN:
 		return refs_decl(s->u.expr, d);
 	case S_DECL:
 		for (uint32_t i = 0; i < s->u.decl.n; i++)
-			if (s->u.decl.decls[i]->kind == CD_VAR && init_refs(s->u.decl.decls[i]->u.var.init, d))
+			if (s->u.decl.decls[i]->kind == CD_VAR &&
+			    init_refs(s->u.decl.decls[i]->u.var.init, d))
 				return true;
 		return false;
 	case S_IF:
-		return refs_decl(s->u.if_.cond, d) || stmt_refs(s->u.if_.then, d) || stmt_refs(s->u.if_.els, d);
-	case S_WHILE: case S_DO: case S_FOR:
-		return stmt_refs(s->u.loop.init, d) || refs_decl(s->u.loop.cond, d) || refs_decl(s->u.loop.step, d) ||
-		       stmt_refs(s->u.loop.body, d);
+		return refs_decl(s->u.if_.cond, d) || stmt_refs(s->u.if_.then, d) ||
+		       stmt_refs(s->u.if_.els, d);
+	case S_WHILE:
+	case S_DO:
+	case S_FOR:
+		return stmt_refs(s->u.loop.init, d) || refs_decl(s->u.loop.cond, d) ||
+		       refs_decl(s->u.loop.step, d) || stmt_refs(s->u.loop.body, d);
 	case S_SWITCH:
 		return refs_decl(s->u.sw.cond, d) || stmt_refs(s->u.sw.body, d);
-	case S_CASE: case S_DEFAULT:
+	case S_CASE:
+	case S_DEFAULT:
 		return stmt_refs(s->u.case_.body, d);
 	case S_LABEL:
 		return stmt_refs(s->u.label.body, d);
@@ -242,7 +266,8 @@ bool lc_param_passed(struct lower *L, struct cdecl *fn, uint32_t i)
 bool lc_inlinable(struct lower *L, struct cdecl *fn)
 {
 	const struct cattrs *a = fn->attrs;
-	if (a && (a->flags & CA_NOINLINE))
+	/* a weak definition may be replaced at link time: never inlined */
+	if (a && (a->flags & (CA_NOINLINE | CA_WEAK)))
 		return false;
 	return !L->o->no_inline && L->o->opt_level > 0 && !lc_info(L, fn)->addr_taken;
 }
@@ -264,13 +289,15 @@ uint32_t lc_subprog_sym(struct lower *L, struct cdecl *fn, struct srcloc use)
 	if (fi->sym)
 		return fi->sym;
 	if (fi->kind == LF_PROG) {
-		lw_error(L, use, "'%s' is a program (SEC(\"%s\")): it cannot be called", lw_name(fn),
-			 fn->attrs->section);
+		lw_error(L, use, "'%s' is a program (SEC(\"%s\")): it cannot be called",
+			 lw_name(fn), fn->attrs->section);
 		return 0;
 	}
 	if (!fn->u.fn.body) {
-		lw_error(L, use, "call of '%s', which has no definition here (an extern function "
-			 "that is not a __ksym kfunc)", lw_name(fn));
+		lw_error(L, use,
+			 "call of '%s', which has no definition here (an extern function "
+			 "that is not a __ksym kfunc)",
+			 lw_name(fn));
 		return 0;
 	}
 	if (fi->kind == LF_INLINE)
@@ -306,7 +333,8 @@ static void lower_body(struct lower *L, struct cdecl *fn, struct ir_func *f, str
 	bool is_prog = fi->kind == LF_PROG;
 	f->ret = ctype_is_void(ret) ? (is_prog ? VT_I32 : VT_VOID) : lt_vt(ret);
 	if (!ctype_is_void(ret) && f->ret.cls == IR_VOID) {
-		lw_unsupported(L, fn->loc, "returning a struct, union or floating value from a function");
+		lw_unsupported(L, fn->loc,
+			       "returning a struct, union or floating value from a function");
 		return;
 	}
 	if (f->ret.cls == IR_PTR && is_prog) {
@@ -317,8 +345,10 @@ static void lower_body(struct lower *L, struct cdecl *fn, struct ir_func *f, str
 	for (uint32_t i = 0; i < np; i++)
 		passed += !is_prog && lc_param_passed(L, fn, i);
 	if (is_prog && np > 1) {
-		lw_error(L, fn->loc, "program '%s' takes %u parameters; a BPF program takes only its "
-			 "context", lw_name(fn), np);
+		lw_error(L, fn->loc,
+			 "program '%s' takes %u parameters; a BPF program takes only its "
+			 "context",
+			 lw_name(fn), np);
 		return;
 	}
 	if (passed > 5) {
@@ -329,7 +359,8 @@ static void lower_body(struct lower *L, struct cdecl *fn, struct ir_func *f, str
 	struct lf lf;
 	lf_init(&lf, L, f, fn);
 	if (is_prog) {
-		const char *pname = np && fn->u.fn.params[0]->name ? lw_name(fn->u.fn.params[0]) : "ctx";
+		const char *pname =
+			np && fn->u.fn.params[0]->name ? lw_name(fn->u.fn.params[0]) : "ctx";
 		uint32_t t = ir_tmp_new(f, pname, VT_PTR(CTX));
 		vec_push(&f->params, t);
 	} else {
@@ -339,7 +370,9 @@ static void lower_body(struct lower *L, struct cdecl *fn, struct ir_func *f, str
 				continue;
 			ir_vt vt = lc_param_vt(fn, p->type);
 			if (vt.cls == IR_VOID) {
-				lw_unsupported(L, p->loc, "passing a struct, union or floating value as an argument");
+				lw_unsupported(
+					L, p->loc,
+					"passing a struct, union or floating value as an argument");
 				lf_free(&lf);
 				return;
 			}
@@ -375,7 +408,11 @@ static void lower_subprog(struct lower *L, struct cdecl *fn)
 {
 	struct lfninfo *fi = lc_info(L, fn);
 	struct ir_func *f = ir_sym(L->m, fi->sym)->fn;
-	bool global = fn->linkage == CL_EXTERNAL;
+	/* a hidden function cannot be called from outside the object: the
+	 * kernel verifies it in its callers' context, as a static one (libbpf
+	 * turns hidden functions static too) */
+	bool hidden = fn->attrs && fn->attrs->visibility == CVIS_HIDDEN;
+	bool global = fn->linkage == CL_EXTERNAL && !hidden;
 	f->linkage = global ? IR_GLOBAL : IR_STATIC;
 	if (fn->attrs && (fn->attrs->flags & CA_NOINLINE))
 		f->inl = IR_INLINE_NEVER;
@@ -413,7 +450,8 @@ static void find_addr_taken(struct lower *L, struct cexpr *e, bool callee)
 		return;
 	case E_CALL: {
 		struct cexpr *f = e->u.call.fn;
-		while ((f->op == E_CONV || f->op == E_CAST) && (f->ck == CK_FUNC_DECAY || f->ck == CK_NOOP))
+		while ((f->op == E_CONV || f->op == E_CAST) &&
+		       (f->ck == CK_FUNC_DECAY || f->ck == CK_NOOP))
 			f = f->u.bin.a;
 		if (f->op == E_DECL && f->u.decl->kind == CD_FUNC && f->u.decl->u.fn.body)
 			lc_info(L, f->u.decl)->calls++;
@@ -424,7 +462,8 @@ static void find_addr_taken(struct lower *L, struct cexpr *e, bool callee)
 	}
 	case E_CONV:
 	case E_CAST:
-		find_addr_taken(L, e->u.bin.a, callee && (e->ck == CK_FUNC_DECAY || e->ck == CK_NOOP));
+		find_addr_taken(L, e->u.bin.a,
+				callee && (e->ck == CK_FUNC_DECAY || e->ck == CK_NOOP));
 		return;
 	case E_MEMBER:
 		find_addr_taken(L, e->u.m.base, false);
@@ -447,7 +486,10 @@ static void find_addr_taken(struct lower *L, struct cexpr *e, bool callee)
 	case E_VA_ARG:
 		find_addr_taken(L, e->u.va.ap, false);
 		return;
-	case E_INT: case E_FLOAT: case E_STRING: case E_ERROR:
+	case E_INT:
+	case E_FLOAT:
+	case E_STRING:
+	case E_ERROR:
 		return;
 	default:
 		find_addr_taken(L, e->u.bin.a, false);
@@ -480,7 +522,9 @@ static void scan_stmt(struct lower *L, struct cstmt *s)
 		scan_stmt(L, s->u.if_.then);
 		scan_stmt(L, s->u.if_.els);
 		break;
-	case S_WHILE: case S_DO: case S_FOR:
+	case S_WHILE:
+	case S_DO:
+	case S_FOR:
 		scan_stmt(L, s->u.loop.init);
 		find_addr_taken(L, s->u.loop.cond, false);
 		find_addr_taken(L, s->u.loop.step, false);
@@ -490,7 +534,8 @@ static void scan_stmt(struct lower *L, struct cstmt *s)
 		find_addr_taken(L, s->u.sw.cond, false);
 		scan_stmt(L, s->u.sw.body);
 		break;
-	case S_CASE: case S_DEFAULT:
+	case S_CASE:
+	case S_DEFAULT:
 		scan_stmt(L, s->u.case_.body);
 		break;
 	case S_LABEL:
@@ -517,8 +562,7 @@ struct ir_module *clower_unit(struct ctu *tu, struct diag *d, const struct clowe
 	struct lower L = { .tu = tu, .d = d, .o = o };
 	init_module(&L);
 	/* callbacks and function pointers first: they decide what is inlined */
-	vec_foreach(&tu->globals, g)
-	{
+	vec_foreach (&tu->globals, g) {
 		struct cdecl *dcl = *g;
 		if (dcl->kind == CD_FUNC && dcl->u.fn.body)
 			scan_stmt(&L, dcl->u.fn.body);
@@ -526,15 +570,15 @@ struct ir_module *clower_unit(struct ctu *tu, struct diag *d, const struct clowe
 			scan_init(&L, dcl->u.var.init);
 	}
 	ld_globals(&L);
-	vec_foreach(&tu->globals, g)
-	{
+	vec_foreach (&tu->globals, g) {
 		struct cdecl *fn = *g;
 		if (fn->kind != CD_FUNC || !fn->u.fn.body || (fn->flags & CDF_BUILTIN))
 			continue;
 		struct lfninfo *fi = lc_info(&L, fn);
 		/* as clang's inliner: big functions called from several places stay
 		 * subprograms (unless always_inline) */
-		if (fi->kind == LF_INLINE && fi->calls > 1 && !(fn->attrs && (fn->attrs->flags & CA_ALWAYS_INLINE)) &&
+		if (fi->kind == LF_INLINE && fi->calls > 1 &&
+		    !(fn->attrs && (fn->attrs->flags & CA_ALWAYS_INLINE)) &&
 		    ls_stmt_size(fn->u.fn.body) > 60)
 			fi->kind = LF_SUBPROG;
 		if (fi->addr_taken && fi->kind == LF_INLINE)

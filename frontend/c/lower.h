@@ -10,10 +10,10 @@
 #include "ir/ir.h"
 
 struct clower_options {
-	uint8_t cpu;     /* -mcpu version 1..4 (target of the module) */
-	bool debug;      /* -g: BTF prototypes of every function, source lines */
-	bool no_inline;  /* -fno-inline: only __always_inline functions are inlined */
-	int opt_level;   /* -O level: 0 keeps every static function a subprogram */
+	uint8_t cpu;	/* -mcpu version 1..4 (target of the module) */
+	bool debug;	/* -g: BTF prototypes of every function, source lines */
+	bool no_inline; /* -fno-inline: only __always_inline functions are inlined */
+	int opt_level;	/* -O level: 0 keeps every static function a subprogram */
 };
 
 /* Lowers a unit that parsed without errors.  Returns the module, or NULL

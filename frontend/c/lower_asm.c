@@ -68,9 +68,11 @@ static int operand(struct asmst *st)
 		if (!e)
 			return -1;
 		for (uint32_t i = 0; i < nops; i++) {
-			const char *name = i < st->a->noutputs ? st->a->outputs[i].name
-							       : st->a->inputs[i - st->a->noutputs].name;
-			if (name && strlen(name) == (size_t)(e - q - 1) && !strncmp(name, q + 1, (size_t)(e - q - 1))) {
+			const char *name = i < st->a->noutputs
+						   ? st->a->outputs[i].name
+						   : st->a->inputs[i - st->a->noutputs].name;
+			if (name && strlen(name) == (size_t)(e - q - 1) &&
+			    !strncmp(name, q + 1, (size_t)(e - q - 1))) {
 				st->p = e + 1;
 				return (int)i;
 			}
@@ -107,7 +109,8 @@ static int reg(struct asmst *st, bool *w32)
 		}
 		return 10 + op;
 	}
-	if ((*st->p == 'r' || *st->p == 'w') && isdigit((unsigned char)st->p[1]) && !isalnum((unsigned char)st->p[2])) {
+	if ((*st->p == 'r' || *st->p == 'w') && isdigit((unsigned char)st->p[1]) &&
+	    !isalnum((unsigned char)st->p[2])) {
 		*w32 = *st->p == 'w';
 		int r = st->p[1] - '0';
 		st->p += 2;
@@ -184,7 +187,8 @@ static unsigned size_of(struct asmst *st)
 static bool memref(struct asmst *st, unsigned *size, int *base, int64_t *off)
 {
 	bool w;
-	if (!eat(st, "(") || !(*size = size_of(st)) || !eat(st, "*") || !eat(st, ")") || !eat(st, "("))
+	if (!eat(st, "(") || !(*size = size_of(st)) || !eat(st, "*") || !eat(st, ")") ||
+	    !eat(st, "("))
 		return false;
 	*base = reg(st, &w);
 	if (*base < 0)
@@ -206,9 +210,9 @@ static const struct {
 	const char *text;
 	unsigned op;
 } alu_ops[] = {
-	{ "+=", IR_ADD }, { "-=", IR_SUB }, { "*=", IR_MUL }, { "/=", IR_UDIV }, { "%=", IR_UREM },
-	{ "&=", IR_AND }, { "|=", IR_OR },  { "^=", IR_XOR }, { "<<=", IR_SHL }, { "s>>=", IR_ASHR },
-	{ ">>=", IR_LSHR },
+	{ "+=", IR_ADD },  { "-=", IR_SUB },	{ "*=", IR_MUL },   { "/=", IR_UDIV },
+	{ "%=", IR_UREM }, { "&=", IR_AND },	{ "|=", IR_OR },    { "^=", IR_XOR },
+	{ "<<=", IR_SHL }, { "s>>=", IR_ASHR }, { ">>=", IR_LSHR },
 };
 
 static void alu(struct asmst *st, int d, bool w32, unsigned op)
@@ -241,7 +245,8 @@ static void call(struct asmst *st)
 {
 	int64_t id;
 	if (!imm(st, &id))
-		return asm_error(st, "inline assembly: %s", "only helper calls by number (call N) are supported");
+		return asm_error(st, "inline assembly: %s",
+				 "only helper calls by number (call N) are supported");
 	const struct ir_helper *h = ir_helper_by_id((int)id);
 	if (!h)
 		return asm_error(st, "inline assembly calls unknown helper %s", "");
@@ -274,7 +279,8 @@ static void insn(struct asmst *st)
 		int base;
 		int64_t off, k;
 		if (!memref(st, &size, &base, &off) || !eat(st, "="))
-			return asm_error(st, "inline assembly: cannot read the store at '%s'", st->p);
+			return asm_error(st, "inline assembly: cannot read the store at '%s'",
+					 st->p);
 		ir_ref v;
 		int s = reg(st, &sw);
 		if (s >= 0)
@@ -283,9 +289,12 @@ static void insn(struct asmst *st)
 			v = lf_con(lf, k, size < 8 ? VT_I32 : VT_I64);
 		else
 			return asm_error(st, "inline assembly: '%s' is not an operand", st->p);
-		static const unsigned ops[] = { [1] = IR_STORE_U8, [2] = IR_STORE_U16, [4] = IR_STORE_U32,
+		static const unsigned ops[] = { [1] = IR_STORE_U8,
+						[2] = IR_STORE_U16,
+						[4] = IR_STORE_U32,
 						[8] = IR_STORE_U64 };
-		ir_ref args[3] = { lf_coerce(lf, get(st, base, false), VT_PTR(ANY)), lf_con(lf, off, VT_I64), v };
+		ir_ref args[3] = { lf_coerce(lf, get(st, base, false), VT_PTR(ANY)),
+				   lf_con(lf, off, VT_I64), v };
 		lf_emit0(lf, ops[size], args, 3);
 		return;
 	}
@@ -309,10 +318,13 @@ static void insn(struct asmst *st)
 		int base;
 		int64_t off;
 		if (!memref(st, &size, &base, &off))
-			return asm_error(st, "inline assembly: cannot read the load at '%s'", st->p);
-		static const unsigned ops[] = { [1] = IR_LOAD_U8, [2] = IR_LOAD_U16, [4] = IR_LOAD_U32,
-						[8] = IR_LOAD_U64 };
-		ir_ref args[2] = { lf_coerce(lf, get(st, base, false), VT_PTR(ANY)), lf_con(lf, off, VT_I64) };
+			return asm_error(st, "inline assembly: cannot read the load at '%s'",
+					 st->p);
+		static const unsigned ops[] = {
+			[1] = IR_LOAD_U8, [2] = IR_LOAD_U16, [4] = IR_LOAD_U32, [8] = IR_LOAD_U64
+		};
+		ir_ref args[2] = { lf_coerce(lf, get(st, base, false), VT_PTR(ANY)),
+				   lf_con(lf, off, VT_I64) };
 		put(st, d, lf_emit(lf, ops[size], size == 8 ? VT_I64 : vt, args, 2));
 		return;
 	}
@@ -326,14 +338,17 @@ static void insn(struct asmst *st)
 	static const struct {
 		const char *name;
 		unsigned op;
-	} swaps[] = { { "be16", IR_BE16 }, { "be32", IR_BE32 }, { "be64", IR_BE64 }, { "le16", IR_LE16 },
-		      { "le32", IR_LE32 }, { "le64", IR_LE64 }, { "bswap16", IR_BSWAP16 },
-		      { "bswap32", IR_BSWAP32 }, { "bswap64", IR_BSWAP64 } };
+	} swaps[] = { { "be16", IR_BE16 },	 { "be32", IR_BE32 },
+		      { "be64", IR_BE64 },	 { "le16", IR_LE16 },
+		      { "le32", IR_LE32 },	 { "le64", IR_LE64 },
+		      { "bswap16", IR_BSWAP16 }, { "bswap32", IR_BSWAP32 },
+		      { "bswap64", IR_BSWAP64 } };
 	for (size_t i = 0; i < ARRAY_LEN(swaps); i++)
 		if (eat(st, swaps[i].name)) {
 			int s = reg(st, &sw);
 			if (s < 0)
-				return asm_error(st, "inline assembly: '%s' is not a register", st->p);
+				return asm_error(st, "inline assembly: '%s' is not a register",
+						 st->p);
 			put(st, d, lf_op1(lf, swaps[i].op, VT_I64, get(st, s, false)));
 			return;
 		}
@@ -371,7 +386,9 @@ void ls_asm(struct lf *lf, struct casm *a)
 	for (uint32_t i = 0; i < a->noutputs; i++) {
 		const struct casm_operand *o = &a->outputs[i];
 		if (!strchr(o->constraint, 'r')) {
-			lf_unsupported(lf, a->loc, "inline assembly outputs other than registers (\"=r\", \"+r\")");
+			lf_unsupported(
+				lf, a->loc,
+				"inline assembly outputs other than registers (\"=r\", \"+r\")");
 			return;
 		}
 		outs[i] = lx_lvalue(lf, o->expr);
@@ -387,14 +404,16 @@ void ls_asm(struct lf *lf, struct casm *a)
 			/* after inlining, an argument may be the constant "i" wants */
 			ir_ref v = lx_rvalue(lf, o->expr);
 			if (!lf_is_con(v)) {
-				lf_error(lf, a->loc, "inline assembly operand %u (\"%s\") is not a constant", k - 10,
-					 o->constraint);
+				lf_error(lf, a->loc,
+					 "inline assembly operand %u (\"%s\") is not a constant",
+					 k - 10, o->constraint);
 				return;
 			}
 			st.con[k] = lf_con_val(lf, v);
 			st.is_con[k] = true;
 		} else {
-			lf_unsupported(lf, a->loc, "inline assembly operands other than \"r\" and \"i\"");
+			lf_unsupported(lf, a->loc,
+				       "inline assembly operands other than \"r\" and \"i\"");
 			return;
 		}
 	}
@@ -406,9 +425,11 @@ void ls_asm(struct lf *lf, struct casm *a)
 		st.p = line;
 		skip_ws(&st);
 		if (*st.p) {
-			if (!strncmp(st.p, "goto", 4) || !strncmp(st.p, "if ", 3) || !strncmp(st.p, "exit", 4) ||
-			    !strncmp(st.p, "gotol", 5) || !strncmp(st.p, "may_goto", 8)) {
-				lf_unsupported(lf, a->loc, "control flow (jumps, exit) in inline assembly");
+			if (!strncmp(st.p, "goto", 4) || !strncmp(st.p, "if ", 3) ||
+			    !strncmp(st.p, "exit", 4) || !strncmp(st.p, "gotol", 5) ||
+			    !strncmp(st.p, "may_goto", 8)) {
+				lf_unsupported(lf, a->loc,
+					       "control flow (jumps, exit) in inline assembly");
 				return;
 			}
 			insn(&st);

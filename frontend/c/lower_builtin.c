@@ -12,7 +12,9 @@ static bool const_size(struct lf *lf, struct cexpr *e, uint64_t *n, const char *
 	if (!ceval_int(e, &v)) {
 		ir_ref r = lx_rvalue(lf, e);
 		if (!lf_is_con(r)) {
-			lf_unsupported(lf, e->loc, arena_printf(&lf->f->arena, "%s with a size that is not a constant", what));
+			lf_unsupported(lf, e->loc,
+				       arena_printf(&lf->f->arena,
+						    "%s with a size that is not a constant", what));
 			return false;
 		}
 		v = lf_con_val(lf, r);
@@ -30,7 +32,10 @@ static ir_ref memcmp_expand(struct lf *lf, ir_ref a, ir_ref b, uint64_t n)
 	b = lf_coerce(lf, b, VT_PTR(ANY));
 	for (uint64_t off = 0; off < n;) {
 		unsigned chunk = n - off >= 8 ? 8 : n - off >= 4 ? 4 : n - off >= 2 ? 2 : 1;
-		unsigned lop = chunk == 8 ? IR_LOAD_U64 : chunk == 4 ? IR_LOAD_U32 : chunk == 2 ? IR_LOAD_U16 : IR_LOAD_U8;
+		unsigned lop = chunk == 8   ? IR_LOAD_U64
+			       : chunk == 4 ? IR_LOAD_U32
+			       : chunk == 2 ? IR_LOAD_U16
+					    : IR_LOAD_U8;
 		ir_vt vt = chunk == 8 ? VT_I64 : VT_I32;
 		struct lval la = { .kind = LV_MEM, .base = a, .off = (int64_t)off };
 		struct lval lb = { .kind = LV_MEM, .base = b, .off = (int64_t)off };
@@ -42,14 +47,17 @@ static ir_ref memcmp_expand(struct lf *lf, ir_ref a, ir_ref b, uint64_t n)
 		lf_seal(lf, diff);
 		lf_set_block(lf, diff);
 		if (chunk > 1) {
-			unsigned sw = chunk == 8 ? IR_BSWAP64 : chunk == 4 ? IR_BSWAP32 : IR_BSWAP16;
+			unsigned sw = chunk == 8   ? IR_BSWAP64
+				      : chunk == 4 ? IR_BSWAP32
+						   : IR_BSWAP16;
 			x = lf_op1(lf, sw, vt, x);
 			y = lf_op1(lf, sw, vt, y);
 		}
 		ir_ref args[2] = { x, y };
 		ir_ref gt = lf_emit(lf, IR_UGT, VT_I32, args, 2);
 		/* 1 when greater, -1 when less */
-		ir_ref r = lf_op2(lf, IR_SUB, VT_I32, lf_op2(lf, IR_SHL, VT_I32, gt, lf_con(lf, 1, VT_I32)),
+		ir_ref r = lf_op2(lf, IR_SUB, VT_I32,
+				  lf_op2(lf, IR_SHL, VT_I32, gt, lf_con(lf, 1, VT_I32)),
 				  lf_con(lf, 1, VT_I32));
 		lf_var_write(lf, var, r);
 		lf_jmp(lf, done);
@@ -71,17 +79,21 @@ enum atomic_kind { AK_ADD, AK_AND, AK_OR, AK_XOR };
 static unsigned fetch_op(enum atomic_kind k, bool wide, bool fetch)
 {
 	static const unsigned ops[4][2][2] = {
-		[AK_ADD] = { { IR_ATOMIC_ADD_U32, IR_FETCH_ADD_U32 }, { IR_ATOMIC_ADD_U64, IR_FETCH_ADD_U64 } },
-		[AK_AND] = { { IR_ATOMIC_AND_U32, IR_FETCH_AND_U32 }, { IR_ATOMIC_AND_U64, IR_FETCH_AND_U64 } },
-		[AK_OR] = { { IR_ATOMIC_OR_U32, IR_FETCH_OR_U32 }, { IR_ATOMIC_OR_U64, IR_FETCH_OR_U64 } },
-		[AK_XOR] = { { IR_ATOMIC_XOR_U32, IR_FETCH_XOR_U32 }, { IR_ATOMIC_XOR_U64, IR_FETCH_XOR_U64 } },
+		[AK_ADD] = { { IR_ATOMIC_ADD_U32, IR_FETCH_ADD_U32 },
+			     { IR_ATOMIC_ADD_U64, IR_FETCH_ADD_U64 } },
+		[AK_AND] = { { IR_ATOMIC_AND_U32, IR_FETCH_AND_U32 },
+			     { IR_ATOMIC_AND_U64, IR_FETCH_AND_U64 } },
+		[AK_OR] = { { IR_ATOMIC_OR_U32, IR_FETCH_OR_U32 },
+			    { IR_ATOMIC_OR_U64, IR_FETCH_OR_U64 } },
+		[AK_XOR] = { { IR_ATOMIC_XOR_U32, IR_FETCH_XOR_U32 },
+			     { IR_ATOMIC_XOR_U64, IR_FETCH_XOR_U64 } },
 	};
 	return ops[k][wide][fetch];
 }
 
 struct atomic_site {
-	ir_ref p;           /* pointer */
-	struct ctype *t;    /* the object's type */
+	ir_ref p;	 /* pointer */
+	struct ctype *t; /* the object's type */
 	ir_vt vt;
 	bool wide;
 };
@@ -95,8 +107,11 @@ static bool atomic_site(struct lf *lf, struct cexpr *e, struct atomic_site *s)
 	s->t = pt->u.pointee;
 	uint64_t size = ctype_size(s->t);
 	if (size != 4 && size != 8) {
-		lf_unsupported(lf, e->loc, arena_printf(&lf->f->arena, "%s on a %llu-byte object (BPF atomics are 4 or 8 bytes)",
-							cbuiltin_name(e->u.bi.id), (unsigned long long)size));
+		lf_unsupported(
+			lf, e->loc,
+			arena_printf(&lf->f->arena,
+				     "%s on a %llu-byte object (BPF atomics are 4 or 8 bytes)",
+				     cbuiltin_name(e->u.bi.id), (unsigned long long)size));
 		return false;
 	}
 	s->wide = size == 8;
@@ -122,7 +137,8 @@ static ir_ref atomic_rmw(struct lf *lf, struct cexpr *e, enum atomic_kind k, boo
 		return lf_con(lf, 0, VT_I64);
 	ir_ref v = atomic_operand(lf, &s, e->u.bi.args[1]);
 	if (negate)
-		v = lf_is_con(v) ? lf_con(lf, -lf_con_val(lf, v), s.vt) : lf_op1(lf, IR_NEG, s.vt, v);
+		v = lf_is_con(v) ? lf_con(lf, -lf_con_val(lf, v), s.vt)
+				 : lf_op1(lf, IR_NEG, s.vt, v);
 	ir_ref args[3] = { s.p, lf_con(lf, 0, VT_I64), v };
 	if (!want) {
 		lf_emit0(lf, fetch_op(k, s.wide, false), args, 3);
@@ -131,7 +147,9 @@ static ir_ref atomic_rmw(struct lf *lf, struct cexpr *e, enum atomic_kind k, boo
 	ir_ref old = lf_emit(lf, fetch_op(k, s.wide, true), s.vt, args, 3);
 	if (!post)
 		return old;
-	static const unsigned bin[] = { [AK_ADD] = IR_ADD, [AK_AND] = IR_AND, [AK_OR] = IR_OR, [AK_XOR] = IR_XOR };
+	static const unsigned bin[] = {
+		[AK_ADD] = IR_ADD, [AK_AND] = IR_AND, [AK_OR] = IR_OR, [AK_XOR] = IR_XOR
+	};
 	return lf_op2(lf, bin[k], s.vt, old, v);
 }
 
@@ -196,7 +214,9 @@ static ir_ref atomic_cas_n(struct lf *lf, struct cexpr *e, bool by_ptr)
 	lf_br(lf, IR_BR_NE, old, expected, fail, join);
 	lf_seal(lf, fail);
 	lf_set_block(lf, fail);
-	struct lval st = { .kind = LV_MEM, .base = ep, .type = s.wide ? lf->L->tu->ty[TY_ULONG] : lf->L->tu->ty[TY_UINT] };
+	struct lval st = { .kind = LV_MEM,
+			   .base = ep,
+			   .type = s.wide ? lf->L->tu->ty[TY_ULONG] : lf->L->tu->ty[TY_UINT] };
 	lx_store(lf, &st, old);
 	lf_jmp(lf, join);
 	lf_seal(lf, join);
@@ -257,15 +277,39 @@ static bool side_effect_free(struct cexpr *e)
 	if (!e)
 		return true;
 	switch (e->op) {
-	case E_INT: case E_DECL: case E_STRING:
+	case E_INT:
+	case E_DECL:
+	case E_STRING:
 		return true;
-	case E_CONV: case E_CAST: case E_NEG: case E_BITNOT: case E_LOGNOT: case E_ADDR: case E_DEREF:
+	case E_CONV:
+	case E_CAST:
+	case E_NEG:
+	case E_BITNOT:
+	case E_LOGNOT:
+	case E_ADDR:
+	case E_DEREF:
 		return side_effect_free(e->u.bin.a);
 	case E_MEMBER:
 		return side_effect_free(e->u.m.base);
-	case E_MUL: case E_DIV: case E_MOD: case E_ADD: case E_SUB: case E_SHL: case E_SHR:
-	case E_BITAND: case E_BITXOR: case E_BITOR: case E_LT: case E_GT: case E_LE: case E_GE:
-	case E_EQ: case E_NE: case E_PTRADD: case E_PTRSUB: case E_INDEX:
+	case E_MUL:
+	case E_DIV:
+	case E_MOD:
+	case E_ADD:
+	case E_SUB:
+	case E_SHL:
+	case E_SHR:
+	case E_BITAND:
+	case E_BITXOR:
+	case E_BITOR:
+	case E_LT:
+	case E_GT:
+	case E_LE:
+	case E_GE:
+	case E_EQ:
+	case E_NE:
+	case E_PTRADD:
+	case E_PTRSUB:
+	case E_INDEX:
 		return side_effect_free(e->u.bin.a) && side_effect_free(e->u.bin.b);
 	default:
 		return false;
@@ -406,7 +450,9 @@ ir_ref lb_builtin(struct lf *lf, struct cexpr *e)
 		return sync_cas(lf, e, true);
 	case CB_SYNC_LOCK_RELEASE: {
 		ir_ref p = lf_coerce(lf, lx_rvalue(lf, a[0]), VT_PTR(ANY));
-		struct lval lv = { .kind = LV_MEM, .base = p, .type = a[0]->type->u.pointee, .vol = true };
+		struct lval lv = {
+			.kind = LV_MEM, .base = p, .type = a[0]->type->u.pointee, .vol = true
+		};
 		lx_store(lf, &lv, lf_con(lf, 0, VT_I64));
 		return IR_NOREF;
 	}
@@ -456,8 +502,12 @@ ir_ref lb_builtin(struct lf *lf, struct cexpr *e)
 		return IR_NOREF;
 	}
 	default:
-		lf_unsupported(lf, e->loc, arena_printf(&lf->f->arena, "the builtin %s", cbuiltin_name(e->u.bi.id)));
-		return ctype_is_void(e->type) ? IR_NOREF : lf_con(lf, 0, lt_vt(e->type).cls ? lt_vt(e->type) : VT_I64);
+		lf_unsupported(
+			lf, e->loc,
+			arena_printf(&lf->f->arena, "the builtin %s", cbuiltin_name(e->u.bi.id)));
+		return ctype_is_void(e->type)
+			       ? IR_NOREF
+			       : lf_con(lf, 0, lt_vt(e->type).cls ? lt_vt(e->type) : VT_I64);
 	}
 }
 
@@ -467,22 +517,34 @@ bool lb_discard_atomic(struct lf *lf, struct cexpr *e)
 	if (e->op != E_BUILTIN)
 		return false;
 	switch ((enum cbuiltin)e->u.bi.id) {
-	case CB_SYNC_FETCH_AND_ADD: case CB_SYNC_ADD_AND_FETCH: case CB_ATOMIC_FETCH_ADD:
-	case CB_ATOMIC_ADD_FETCH: case CB_C11_ATOMIC_FETCH_ADD:
+	case CB_SYNC_FETCH_AND_ADD:
+	case CB_SYNC_ADD_AND_FETCH:
+	case CB_ATOMIC_FETCH_ADD:
+	case CB_ATOMIC_ADD_FETCH:
+	case CB_C11_ATOMIC_FETCH_ADD:
 		atomic_rmw(lf, e, AK_ADD, false, false, false);
 		return true;
-	case CB_SYNC_FETCH_AND_SUB: case CB_SYNC_SUB_AND_FETCH: case CB_ATOMIC_FETCH_SUB:
+	case CB_SYNC_FETCH_AND_SUB:
+	case CB_SYNC_SUB_AND_FETCH:
+	case CB_ATOMIC_FETCH_SUB:
 	case CB_ATOMIC_SUB_FETCH:
 		atomic_rmw(lf, e, AK_ADD, true, false, false);
 		return true;
-	case CB_SYNC_FETCH_AND_OR: case CB_SYNC_OR_AND_FETCH: case CB_ATOMIC_FETCH_OR: case CB_ATOMIC_OR_FETCH:
+	case CB_SYNC_FETCH_AND_OR:
+	case CB_SYNC_OR_AND_FETCH:
+	case CB_ATOMIC_FETCH_OR:
+	case CB_ATOMIC_OR_FETCH:
 		atomic_rmw(lf, e, AK_OR, false, false, false);
 		return true;
-	case CB_SYNC_FETCH_AND_AND: case CB_SYNC_AND_AND_FETCH: case CB_ATOMIC_FETCH_AND:
+	case CB_SYNC_FETCH_AND_AND:
+	case CB_SYNC_AND_AND_FETCH:
+	case CB_ATOMIC_FETCH_AND:
 	case CB_ATOMIC_AND_FETCH:
 		atomic_rmw(lf, e, AK_AND, false, false, false);
 		return true;
-	case CB_SYNC_FETCH_AND_XOR: case CB_SYNC_XOR_AND_FETCH: case CB_ATOMIC_FETCH_XOR:
+	case CB_SYNC_FETCH_AND_XOR:
+	case CB_SYNC_XOR_AND_FETCH:
+	case CB_ATOMIC_FETCH_XOR:
 	case CB_ATOMIC_XOR_FETCH:
 		atomic_rmw(lf, e, AK_XOR, false, false, false);
 		return true;

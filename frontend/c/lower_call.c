@@ -24,7 +24,8 @@ static ir_ref arg_value(struct lf *lf, struct cexpr *a, bool by_ref)
 {
 	if (lt_is_aggregate(a->type)) {
 		if (!by_ref) {
-			lf_unsupported(lf, a->loc, "passing a struct or union by value to a helper or kfunc");
+			lf_unsupported(lf, a->loc,
+				       "passing a struct or union by value to a helper or kfunc");
 			return lf_con(lf, 0, VT_I64);
 		}
 		return lx_rvalue(lf, a);
@@ -47,7 +48,8 @@ static ir_ref result(struct lf *lf, ir_ref r, ir_vt got, struct ctype *t)
 	if (got.cls == IR_I64 && want.cls == IR_PTR)
 		return lf_emit(lf, IR_CAST, VT_PTR(ANY), &r, 1);
 	if (got.cls == IR_PTR && want.cls != IR_PTR)
-		return lx_convert(lf, lf_emit(lf, IR_CAST, VT_I64, &r, 1), lf->L->tu->ty[TY_ULLONG], t);
+		return lx_convert(lf, lf_emit(lf, IR_CAST, VT_I64, &r, 1), lf->L->tu->ty[TY_ULLONG],
+				  t);
 	return r;
 }
 
@@ -70,8 +72,8 @@ static ir_ref helper_call(struct lf *lf, int id, struct cexpr *e)
 		args[i + 1] = arg_value(lf, a, false);
 		/* a NULL where a pointer goes (an optional context, socket or
 		 * callback context) is a pointer, not a number */
-		if (a->type->kind == TY_PTR && lf_is_con(args[i + 1]) && !lf_con_val(lf, args[i + 1]) &&
-		    h->args[i] != HA_MEM && h->args[i] != HA_UNINIT)
+		if (a->type->kind == TY_PTR && lf_is_con(args[i + 1]) &&
+		    !lf_con_val(lf, args[i + 1]) && h->args[i] != HA_MEM && h->args[i] != HA_UNINIT)
 			args[i + 1] = lf_null(lf);
 	}
 	struct ctype *rt = e->type;
@@ -82,8 +84,8 @@ static ir_ref helper_call(struct lf *lf, int id, struct cexpr *e)
 	return result(lf, r, vt, rt);
 }
 
-static ir_ref sym_call(struct lf *lf, uint32_t sym, struct cexpr *e, ir_vt rvt, const ir_vt *params, uint32_t np,
-		       bool by_ref, struct cdecl *fn)
+static ir_ref sym_call(struct lf *lf, uint32_t sym, struct cexpr *e, ir_vt rvt, const ir_vt *params,
+		       uint32_t np, bool by_ref, struct cdecl *fn)
 {
 	uint32_t n = 0;
 	for (uint32_t i = 0; i < e->u.call.nargs; i++)
@@ -104,13 +106,15 @@ static ir_ref sym_call(struct lf *lf, uint32_t sym, struct cexpr *e, ir_vt rvt, 
 		args[j + 1] = arg_value(lf, a, by_ref);
 		if (by_ref && lt_is_aggregate(a->type)) {
 			uint32_t var = lf_var_new(lf, NULL, a->type, true);
-			vec_push(&lf->scope, var); /* the copy lives until the enclosing block ends */
+			vec_push(&lf->scope,
+				 var); /* the copy lives until the enclosing block ends */
 			lx_memcpy(lf, lf->vars.data[var].addr, args[j + 1], ctype_size(a->type));
 			args[j + 1] = lf->vars.data[var].addr;
 		}
 		if (i < np && params[i].cls == IR_PTR)
 			args[j + 1] = lf_coerce(lf, args[j + 1], params[i]);
-		else if (i < np && params[i].cls == IR_I64 && lf_vt(lf, args[j + 1], VT_I64).cls == IR_I32)
+		else if (i < np && params[i].cls == IR_I64 &&
+			 lf_vt(lf, args[j + 1], VT_I64).cls == IR_I32)
 			args[j + 1] = lf_op1(lf, IR_ZEXT, VT_I64, args[j + 1]);
 	}
 	return lf_emit(lf, IR_CALL, rvt, args, n + 1);
@@ -124,7 +128,8 @@ static ir_ref subprog_call(struct lf *lf, struct cdecl *fn, struct cexpr *e)
 	struct ctype *rt = fn->type->u.fn->ret;
 	ir_vt rvt = ctype_is_void(rt) ? VT_VOID : lt_vt(rt);
 	if (!ctype_is_void(rt) && rvt.cls == IR_VOID) {
-		lf_unsupported(lf, e->loc, "calling a function that returns a struct, union or floating value");
+		lf_unsupported(lf, e->loc,
+			       "calling a function that returns a struct, union or floating value");
 		return lf_con(lf, 0, VT_I64);
 	}
 	ir_vt params[32];
@@ -142,7 +147,8 @@ static ir_ref kfunc_call(struct lf *lf, struct cdecl *fn, struct cexpr *e)
 	struct ctype *rt = fn->type->u.fn->ret;
 	ir_vt rvt = ctype_is_void(rt) ? VT_VOID : lt_vt(rt);
 	if (!ctype_is_void(rt) && rvt.cls == IR_VOID) {
-		lf_unsupported(lf, e->loc, "a kfunc that returns a struct, union or floating value");
+		lf_unsupported(lf, e->loc,
+			       "a kfunc that returns a struct, union or floating value");
 		return lf_con(lf, 0, VT_I64);
 	}
 	ir_vt params[5] = { 0 };
@@ -173,7 +179,9 @@ static int library_builtin(const struct cdecl *d)
 		const char *name;
 		int id;
 	} libs[] = {
-		{ "memcpy", CB_MEMCPY }, { "memset", CB_MEMSET }, { "memmove", CB_MEMMOVE },
+		{ "memcpy", CB_MEMCPY },
+		{ "memset", CB_MEMSET },
+		{ "memmove", CB_MEMMOVE },
 		{ "memcmp", CB_MEMCMP },
 	};
 	for (size_t i = 0; i < ARRAY_LEN(libs); i++)
@@ -196,7 +204,8 @@ ir_ref lc_call(struct lf *lf, struct cexpr *e)
 				/* a global function is still inlined at its calls, as clang
 				 * does, unless noinline: its own copy stays for others */
 				bool inl = fi->kind == LF_INLINE ||
-					   (fi->kind == LF_SUBPROG && d->linkage == CL_EXTERNAL && lc_inlinable(lf->L, d));
+					   (fi->kind == LF_SUBPROG && d->linkage == CL_EXTERNAL &&
+					    lc_inlinable(lf->L, d));
 				if (inl && !fi->expanding && lf->depth < 64)
 					return inline_call(lf, d, e);
 				return subprog_call(lf, d, e);
@@ -214,8 +223,10 @@ ir_ref lc_call(struct lf *lf, struct cexpr *e)
 				be.u.bi.targ = NULL;
 				return lb_builtin(lf, &be);
 			}
-			lf_error(lf, e->loc, "call of '%s', which has no definition here: a function defined "
-				 "in another object (static linking) is not supported yet", lw_name(d));
+			lf_error(lf, e->loc,
+				 "call of '%s', which has no definition here: a function defined "
+				 "in another object (static linking) is not supported yet",
+				 lw_name(d));
 			return lf_con(lf, 0, VT_I64);
 		}
 	}

@@ -16,7 +16,8 @@ static struct ctype *strip_quals(struct ctype *t)
 
 static struct ctype *strip_all(struct ctype *t)
 {
-	for (unsigned guard = 0; guard < 256 && (t->sugar != CS_NONE || (t->quals && t->base)); guard++)
+	for (unsigned guard = 0; guard < 256 && (t->sugar != CS_NONE || (t->quals && t->base));
+	     guard++)
 		t = t->base;
 	return t;
 }
@@ -42,7 +43,8 @@ bool lr_is_core(struct cexpr *e)
 	if (e->op == E_INDEX) {
 		/* an array member of a relocated record */
 		struct cexpr *a = e->u.bin.a;
-		if ((a->op == E_CONV || a->op == E_CAST) && a->ck == CK_ARRAY_DECAY && a->u.bin.a->op == E_MEMBER)
+		if ((a->op == E_CONV || a->op == E_CAST) && a->ck == CK_ARRAY_DECAY &&
+		    a->u.bin.a->op == E_MEMBER)
 			return lr_is_core(a->u.bin.a);
 	}
 	return false;
@@ -130,7 +132,8 @@ static void core_path(struct lf *lf, struct cexpr *e, struct corepath *cp, bool 
 			return;
 		}
 		if (decay) {
-			/* a variable index: the array's address is relocated, the element found by arithmetic */
+			/* a variable index: the array's address is relocated, the element found by
+			 * arithmetic */
 			core_path(lf, a->u.bin.a, cp, nobase);
 			if (cp->bad)
 				return;
@@ -140,7 +143,8 @@ static void core_path(struct lf *lf, struct cexpr *e, struct corepath *cp, bool 
 			if (!nobase) {
 				i = lx_convert(lf, i, b->type, lf->L->tu->ty[TY_LONG]);
 				uint64_t es = ctype_size(e->type);
-				ir_ref off = lf_op2(lf, IR_MUL, VT_I64, i, lf_con(lf, (int64_t)es, VT_I64));
+				ir_ref off = lf_op2(lf, IR_MUL, VT_I64, i,
+						    lf_con(lf, (int64_t)es, VT_I64));
 				ir_ref args[2] = { lf_coerce(lf, arr, VT_PTR(ANY)), off };
 				p = lf_emit(lf, IR_ADD, VT_PTR(ANY), args, 2);
 			}
@@ -154,8 +158,10 @@ static void core_path(struct lf *lf, struct cexpr *e, struct corepath *cp, bool 
 		}
 		ir_ref p = IR_NOREF;
 		if (!nobase) {
-			ir_ref i = lx_convert(lf, lx_rvalue(lf, b), b->type, lf->L->tu->ty[TY_LONG]);
-			ir_ref off = lf_op2(lf, IR_MUL, VT_I64, i, lf_con(lf, (int64_t)ctype_size(e->type), VT_I64));
+			ir_ref i =
+				lx_convert(lf, lx_rvalue(lf, b), b->type, lf->L->tu->ty[TY_LONG]);
+			ir_ref off = lf_op2(lf, IR_MUL, VT_I64, i,
+					    lf_con(lf, (int64_t)ctype_size(e->type), VT_I64));
 			ir_ref args[2] = { lf_coerce(lf, base, VT_PTR(ANY)), off };
 			p = lf_emit(lf, IR_ADD, VT_PTR(ANY), args, 2);
 		}
@@ -218,13 +224,15 @@ static ir_ref finish_path(struct lf *lf, struct corepath *cp)
 		return lx_ptr_add(lf, cp->base, cp->local);
 	if (cp->n == 1 || !(ctype_is_record(root) || root->kind == TY_ARRAY)) {
 		/* no member access: plain pointer arithmetic */
-		return lx_ptr_add(lf, cp->base, (int64_t)cp->idx[0] * (int64_t)ctype_size(cp->root));
+		return lx_ptr_add(lf, cp->base,
+				  (int64_t)cp->idx[0] * (int64_t)ctype_size(cp->root));
 	}
 	uint32_t type = lt_full(lf->L, root);
 	ir_ref off = core_value(lf, IR_CORE_FIELD_OFF, type, access_string(lf, cp));
 	ir_ref base = lf_coerce(lf, cp->base, VT_PTR(ANY));
 	ir_vt vt = lf_vt(lf, base, VT_PTR(ANY));
-	if (vt.region != RG_STACK && vt.region != RG_BTF && vt.region != RG_MAPVAL && vt.region != RG_MEM)
+	if (vt.region != RG_STACK && vt.region != RG_BTF && vt.region != RG_MAPVAL &&
+	    vt.region != RG_MEM)
 		vt = VT_PTR(ANY);
 	ir_ref args[2] = { base, off };
 	return lf_emit(lf, IR_ADD, vt, args, 2);
@@ -249,7 +257,9 @@ struct lval lr_lvalue(struct lf *lf, struct cexpr *e)
 		unsigned unit = (unsigned)ctype_size(e->type);
 		uint64_t unit_off = m->bit_offset / 8 / unit * unit;
 		if (!unit || unit > 8 || m->bit_offset + m->bit_width > (unit_off + unit) * 8) {
-			lf_unsupported(lf, e->loc, "this CO-RE relocatable bit-field (it straddles its type's unit)");
+			lf_unsupported(
+				lf, e->loc,
+				"this CO-RE relocatable bit-field (it straddles its type's unit)");
 			lv.kind = LV_NONE;
 			return lv;
 		}
@@ -286,10 +296,12 @@ ir_ref lr_field_info(struct lf *lf, struct cexpr *e)
 {
 	int64_t kind = 0;
 	ceval_int(e->u.bi.args[1], &kind);
-	static const unsigned ops[] = { IR_CORE_FIELD_OFF, IR_CORE_FIELD_SIZE, IR_CORE_FIELD_EXISTS,
-					IR_CORE_FIELD_SIGNED, IR_CORE_FIELD_LSHIFT, IR_CORE_FIELD_RSHIFT };
+	static const unsigned ops[] = { IR_CORE_FIELD_OFF,    IR_CORE_FIELD_SIZE,
+					IR_CORE_FIELD_EXISTS, IR_CORE_FIELD_SIGNED,
+					IR_CORE_FIELD_LSHIFT, IR_CORE_FIELD_RSHIFT };
 	if (kind < 0 || kind >= (int64_t)ARRAY_LEN(ops)) {
-		lf_error(lf, e->loc, "__builtin_preserve_field_info: unknown kind %lld", (long long)kind);
+		lf_error(lf, e->loc, "__builtin_preserve_field_info: unknown kind %lld",
+			 (long long)kind);
 		return lf_con(lf, 0, VT_I32);
 	}
 	struct cexpr *f = strip_parens_conv(e->u.bi.args[0]);
@@ -297,7 +309,9 @@ ir_ref lr_field_info(struct lf *lf, struct cexpr *e)
 	core_path(lf, f, &cp, true);
 	struct ctype *root = strip_all(cp.root);
 	if (cp.bad || cp.n < 2 || !ctype_is_record(root)) {
-		lf_error(lf, e->loc, "__builtin_preserve_field_info: argument 1 is not a field of a struct or union");
+		lf_error(
+			lf, e->loc,
+			"__builtin_preserve_field_info: argument 1 is not a field of a struct or union");
 		return lf_con(lf, 0, VT_I32);
 	}
 	ir_ref v = core_value(lf, ops[kind], lt_full(lf->L, root), access_string(lf, &cp));
@@ -308,9 +322,11 @@ ir_ref lr_type_info(struct lf *lf, struct cexpr *e)
 {
 	int64_t kind = 0;
 	ceval_int(e->u.bi.args[1], &kind);
-	static const unsigned ops[] = { IR_CORE_TYPE_EXISTS, IR_CORE_TYPE_SIZE, IR_CORE_TYPE_MATCHES };
+	static const unsigned ops[] = { IR_CORE_TYPE_EXISTS, IR_CORE_TYPE_SIZE,
+					IR_CORE_TYPE_MATCHES };
 	if (kind < 0 || kind >= (int64_t)ARRAY_LEN(ops)) {
-		lf_error(lf, e->loc, "__builtin_preserve_type_info: unknown kind %lld", (long long)kind);
+		lf_error(lf, e->loc, "__builtin_preserve_type_info: unknown kind %lld",
+			 (long long)kind);
 		return lf_con(lf, 0, VT_I32);
 	}
 	uint32_t t = lt_full(lf->L, strip_quals(e->u.bi.targ));
@@ -322,7 +338,8 @@ ir_ref lr_enum_value(struct lf *lf, struct cexpr *e)
 	int64_t kind = 0;
 	ceval_int(e->u.bi.args[1], &kind);
 	if (kind != 0 && kind != 1) {
-		lf_error(lf, e->loc, "__builtin_preserve_enum_value: unknown kind %lld", (long long)kind);
+		lf_error(lf, e->loc, "__builtin_preserve_enum_value: unknown kind %lld",
+			 (long long)kind);
 		return lf_con(lf, 0, VT_I64);
 	}
 	struct cexpr *a = e->u.bi.args[0]; /* *(enum E *)ENUMERATOR */
@@ -336,7 +353,8 @@ ir_ref lr_enum_value(struct lf *lf, struct cexpr *e)
 	while (idx < en->nconsts && en->consts[idx] != ec)
 		idx++;
 	if (idx == en->nconsts) {
-		lf_error(lf, e->loc, "__builtin_preserve_enum_value: '%s' is not an enumerator of the enum",
+		lf_error(lf, e->loc,
+			 "__builtin_preserve_enum_value: '%s' is not an enumerator of the enum",
 			 lw_name(ec));
 		return lf_con(lf, 0, VT_I64);
 	}

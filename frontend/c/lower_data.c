@@ -28,7 +28,8 @@ static bool helper_decl(struct lower *L, struct cdecl *d, int *id)
 	    !d->u.var.init || d->u.var.init->kind != CI_EXPR)
 		return false;
 	struct cconst c;
-	if (!ceval_const(d->u.var.init->u.expr, &c) || c.kind != CC_INT || c.ival <= 0 || c.ival > 100000)
+	if (!ceval_const(d->u.var.init->u.expr, &c) || c.kind != CC_INT || c.ival <= 0 ||
+	    c.ival > 100000)
 		return false;
 	*id = (int)c.ival;
 	return true;
@@ -58,14 +59,14 @@ static void put_bits(uint8_t *p, uint64_t bit_off, unsigned bits, uint64_t v)
 		if ((v >> i) & 1)
 			p[b / 8] |= (uint8_t)(1u << (b % 8));
 		else
-			p[b / 8] &= (uint8_t)~(1u << (b % 8));
+			p[b / 8] &= (uint8_t) ~(1u << (b % 8));
 	}
 }
 
 /* Writes a constant initializer into img (size bytes at off). Returns false
  * after an error. */
-static bool init_bytes(struct lower *L, struct cinit *in, struct ctype *t, uint8_t *img, uint64_t size,
-		       uint64_t off)
+static bool init_bytes(struct lower *L, struct cinit *in, struct ctype *t, uint8_t *img,
+		       uint64_t size, uint64_t off)
 {
 	if (!in)
 		return true;
@@ -78,15 +79,19 @@ static bool init_bytes(struct lower *L, struct cinit *in, struct ctype *t, uint8
 				struct cmember *m = el->member;
 				if (m->flags & CMF_BITFIELD) {
 					struct cconst c;
-					if (el->init->kind != CI_EXPR || !ceval_const(el->init->u.expr, &c) ||
+					if (el->init->kind != CI_EXPR ||
+					    !ceval_const(el->init->u.expr, &c) ||
 					    c.kind != CC_INT) {
-						lw_error(L, el->init->loc, "bit-field initializer is not a constant");
+						lw_error(L, el->init->loc,
+							 "bit-field initializer is not a constant");
 						return false;
 					}
-					put_bits(img + off, m->bit_offset, m->bit_width, (uint64_t)c.ival);
+					put_bits(img + off, m->bit_offset, m->bit_width,
+						 (uint64_t)c.ival);
 					continue;
 				}
-				if (!init_bytes(L, el->init, m->type, img, size, off + m->bit_offset / 8))
+				if (!init_bytes(L, el->init, m->type, img, size,
+						off + m->bit_offset / 8))
 					return false;
 			} else {
 				struct ctype *elem = t->kind == TY_ARRAY ? t->u.arr.elem : t;
@@ -108,7 +113,8 @@ static bool init_bytes(struct lower *L, struct cinit *in, struct ctype *t, uint8
 	}
 	if (lt_is_aggregate(t)) {
 		struct cexpr *x = e;
-		while ((x->op == E_CONV || x->op == E_CAST) && (x->ck == CK_NOOP || x->ck == CK_LVAL || x->ck == CK_RECORD))
+		while ((x->op == E_CONV || x->op == E_CAST) &&
+		       (x->ck == CK_NOOP || x->ck == CK_LVAL || x->ck == CK_RECORD))
 			x = x->u.bin.a;
 		if (x->op == E_COMPOUND_LIT)
 			return init_bytes(L, x->u.lit.obj->u.var.init, t, img, size, off);
@@ -133,7 +139,9 @@ static bool init_bytes(struct lower *L, struct cinit *in, struct ctype *t, uint8
 		}
 		return true;
 	default:
-		lw_unsupported(L, in->loc, "an address in the initializer of global data (a relocation in a data section)");
+		lw_unsupported(
+			L, in->loc,
+			"an address in the initializer of global data (a relocation in a data section)");
 		return false;
 	}
 }
@@ -169,7 +177,8 @@ static uint32_t add_sym(struct lower *L, enum ir_sym_kind kind, const char *name
 	/* static locals of the same name in one function: f.x, f.x.1 (as clang names them) */
 	if ((d->flags & CDF_LOCAL_STATIC) && ir_sym_lookup(L->m, name))
 		for (unsigned k = 1; ir_sym_lookup(L->m, name); k++)
-			name = arena_printf(&L->arena, "%s.%s.%u", lw_name(d->u.var.func), lw_name(d), k);
+			name = arena_printf(&L->arena, "%s.%s.%u", lw_name(d->u.var.func),
+					    lw_name(d), k);
 	uint32_t s = ir_sym_add(L->m, kind, name);
 	if (!s) {
 		lw_error(L, d->loc, "'%s' is defined twice in the object", name);
@@ -200,9 +209,10 @@ uint32_t ld_extern_sym(struct lower *L, struct cdecl *d, struct srcloc use)
 	else if (sec && !strcmp(sec, ".ksyms"))
 		kind = d->kind == CD_FUNC ? IR_EXT_KFUNC : IR_EXT_KSYM;
 	else {
-		lw_error(L, use, "'%s' is an extern %s that is neither __kconfig nor __ksym: a "
-			 "definition in another object (static linking) is not supported yet", lw_name(d),
-			 d->kind == CD_FUNC ? "function" : "variable");
+		lw_error(L, use,
+			 "'%s' is an extern %s that is neither __kconfig nor __ksym: a "
+			 "definition in another object (static linking) is not supported yet",
+			 lw_name(d), d->kind == CD_FUNC ? "function" : "variable");
 		return 0;
 	}
 	uintptr_t v;
@@ -283,7 +293,8 @@ uint32_t ld_string(struct lower *L, const struct cstring *s)
 	return off;
 }
 
-/* ---- maps ------------------------------------------------------------------------------------- */
+/* ---- maps -------------------------------------------------------------------------------------
+ */
 
 struct mapdef {
 	uint32_t type, max_entries, flags, numa, pinning, key_size, value_size;
@@ -322,7 +333,9 @@ static bool parse_mapdef(struct lower *L, struct crecord *r, struct mapdef *md, 
 		uint64_t v = 0;
 		if (!strcmp(n, "key") || !strcmp(n, "value")) {
 			if (m->type->kind != TY_PTR) {
-				lw_error(L, m->loc, "map field '%s' must be declared with __type(%s, T)", n, n);
+				lw_error(L, m->loc,
+					 "map field '%s' must be declared with __type(%s, T)", n,
+					 n);
 				return false;
 			}
 			*(!strcmp(n, "key") ? &md->key : &md->value) = m->type->u.pointee;
@@ -330,7 +343,9 @@ static bool parse_mapdef(struct lower *L, struct crecord *r, struct mapdef *md, 
 		}
 		if (!strcmp(n, "values")) {
 			if (m->type->kind != TY_ARRAY || m->type->u.arr.elem->kind != TY_PTR) {
-				lw_error(L, m->loc, "map field 'values' must be declared with __array(values, T)");
+				lw_error(
+					L, m->loc,
+					"map field 'values' must be declared with __array(values, T)");
 				return false;
 			}
 			md->values = m->type->u.arr.elem->u.pointee;
@@ -360,7 +375,8 @@ static bool parse_mapdef(struct lower *L, struct crecord *r, struct mapdef *md, 
 		}
 	}
 	if (!md->has_type) {
-		lw_error(L, loc, "map definition without a type: add __uint(type, BPF_MAP_TYPE_...)");
+		lw_error(L, loc,
+			 "map definition without a type: add __uint(type, BPF_MAP_TYPE_...)");
 		return false;
 	}
 	return true;
@@ -370,11 +386,16 @@ static bool parse_mapdef(struct lower *L, struct crecord *r, struct mapdef *md, 
 static uint32_t sized_type(struct lower *L, uint32_t n)
 {
 	switch (n) {
-	case 1: return IRT_T_U8;
-	case 2: return IRT_T_U16;
-	case 4: return IRT_T_U32;
-	case 8: return IRT_T_U64;
-	default: return ir_type_array(L->m, IRT_T_U8, n);
+	case 1:
+		return IRT_T_U8;
+	case 2:
+		return IRT_T_U16;
+	case 4:
+		return IRT_T_U32;
+	case 8:
+		return IRT_T_U64;
+	default:
+		return ir_type_array(L->m, IRT_T_U8, n);
 	}
 }
 
@@ -393,7 +414,9 @@ static bool fill_map(struct lower *L, uint32_t s, const struct mapdef *md, struc
 		lw_error(L, loc, "unknown map type %u", md->type);
 		return false;
 	}
-	uint32_t key = md->key ? lt_full(L, md->key) : md->key_size ? sized_type(L, md->key_size) : 0;
+	uint32_t key = md->key	      ? lt_full(L, md->key)
+		       : md->key_size ? sized_type(L, md->key_size)
+				      : 0;
 	uint32_t value = 0;
 	if (md->value)
 		value = lt_full(L, md->value);
@@ -409,7 +432,8 @@ static bool fill_map(struct lower *L, uint32_t s, const struct mapdef *md, struc
 	if (!value && (ir_maptypes[mt].props & MT_VALUE))
 		value = ir_type_array(L->m, IRT_T_U8, 0);
 	if (md->pinning > 1) {
-		lw_error(L, loc, "map pinning %u is not supported (0: none, 1: LIBBPF_PIN_BY_NAME)", md->pinning);
+		lw_error(L, loc, "map pinning %u is not supported (0: none, 1: LIBBPF_PIN_BY_NAME)",
+			 md->pinning);
 		return false;
 	}
 	struct ir_map *mp = &ir_sym(L->m, s)->map;
@@ -448,18 +472,21 @@ static void map_values_init(struct lower *L, uint32_t s, struct cdecl *d)
 			struct cinit_elem *v = &vals->u.list.elems[k];
 			struct cconst c;
 			if (v->init->kind != CI_EXPR || !ceval_const(v->init->u.expr, &c)) {
-				lw_error(L, v->init->loc, "a map's initial values are maps or programs");
+				lw_error(L, v->init->loc,
+					 "a map's initial values are maps or programs");
 				continue;
 			}
 			if (c.kind == CC_INT && c.ival == 0)
 				continue;
 			if (c.kind != CC_ADDR || c.ival) {
-				lw_error(L, v->init->loc, "a map's initial values are maps or programs");
+				lw_error(L, v->init->loc,
+					 "a map's initial values are maps or programs");
 				continue;
 			}
 			for (uint64_t idx = v->lo; idx <= v->hi; idx++) {
 				struct ir_map *mp = &ir_sym(L->m, s)->map;
-				struct ir_map_init *ni = arena_alloc(&L->m->arena, sizeof(*ni) * (mp->ninit + 1));
+				struct ir_map_init *ni =
+					arena_alloc(&L->m->arena, sizeof(*ni) * (mp->ninit + 1));
 				if (mp->ninit)
 					memcpy(ni, mp->init, sizeof(*ni) * mp->ninit);
 				ni[mp->ninit].index = (uint32_t)idx;
@@ -476,15 +503,19 @@ static void map_values_init(struct lower *L, uint32_t s, struct cdecl *d)
 static void map_sym(struct lower *L, struct cdecl *d)
 {
 	if (!strcmp(section_of(d), "maps")) {
-		lw_unsupported(L, d->loc, "legacy map definitions (SEC(\"maps\"), struct bpf_map_def): use BTF-defined maps in SEC(\".maps\")");
+		lw_unsupported(
+			L, d->loc,
+			"legacy map definitions (SEC(\"maps\"), struct bpf_map_def): use BTF-defined maps in SEC(\".maps\")");
 		return;
 	}
 	if (d->storage == CSC_EXTERN && !d->u.var.init && !(d->flags & CDF_DEFINED)) {
-		lw_unsupported(L, d->loc, "an extern map (defined in another object: static linking)");
+		lw_unsupported(L, d->loc,
+			       "an extern map (defined in another object: static linking)");
 		return;
 	}
 	if (d->type->kind != TY_STRUCT) {
-		lw_error(L, d->loc, "map '%s' must be a struct (BTF-defined map) to be in section \".maps\"",
+		lw_error(L, d->loc,
+			 "map '%s' must be a struct (BTF-defined map) to be in section \".maps\"",
 			 lw_name(d));
 		return;
 	}
@@ -499,7 +530,8 @@ static void map_sym(struct lower *L, struct cdecl *d)
 		struct mapdef inner;
 		if (!parse_mapdef(L, md.values->u.rec, &inner, md.values->u.rec->loc))
 			return;
-		uint32_t t = ir_sym_add(L->m, IR_SYM_MAP, arena_printf(&L->arena, "%s.inner", lw_name(d)));
+		uint32_t t = ir_sym_add(L->m, IR_SYM_MAP,
+					arena_printf(&L->arena, "%s.inner", lw_name(d)));
 		if (!t || !fill_map(L, t, &inner, d->loc))
 			return;
 		ir_sym(L->m, t)->map.is_template = true;
@@ -508,23 +540,26 @@ static void map_sym(struct lower *L, struct cdecl *d)
 	map_values_init(L, s, d);
 }
 
-/* ---- the whole unit ---------------------------------------------------------------------------- */
+/* ---- the whole unit ----------------------------------------------------------------------------
+ */
 
 static void license(struct lower *L, struct cdecl *d)
 {
 	struct cinit *in = d->u.var.init;
 	if (!in || in->kind != CI_EXPR || in->u.expr->op != E_STRING) {
-		lw_error(L, d->loc, "the license must be a string: char LICENSE[] SEC(\"license\") = \"GPL\";");
+		lw_error(
+			L, d->loc,
+			"the license must be a string: char LICENSE[] SEC(\"license\") = \"GPL\";");
 		return;
 	}
 	const struct cstring *s = in->u.expr->u.str;
-	L->m->license = arena_strndup(&L->m->arena, (const char *)s->bytes, strnlen((const char *)s->bytes, s->len));
+	L->m->license = arena_strndup(&L->m->arena, (const char *)s->bytes,
+				      strnlen((const char *)s->bytes, s->len));
 }
 
 void ld_globals(struct lower *L)
 {
-	vec_foreach(&L->tu->globals, g)
-	{
+	vec_foreach (&L->tu->globals, g) {
 		struct cdecl *d = *g;
 		if (d->kind != CD_VAR)
 			continue;
@@ -557,8 +592,7 @@ void ld_globals(struct lower *L)
 /* Fills what waits for the end: initial map entries, the string pool. */
 void ld_finish(struct lower *L)
 {
-	vec_foreach(&L->pending, p)
-	{
+	vec_foreach (&L->pending, p) {
 		struct ir_map *mp = &ir_sym(L->m, p->map)->map;
 		uint32_t target = 0;
 		if (p->decl->kind == CD_FUNC) {
@@ -582,7 +616,8 @@ void ld_finish(struct lower *L)
 	vec_free(&L->pending);
 	if (L->strsym) {
 		struct ir_global *g = &ir_sym(L->m, L->strsym)->global;
-		g->type = ir_type_array(L->m, lt_type(L, L->tu->ty[TY_CHAR]), (uint32_t)L->strpool.len);
+		g->type = ir_type_array(L->m, lt_type(L, L->tu->ty[TY_CHAR]),
+					(uint32_t)L->strpool.len);
 		g->section = ".rodata.str1.1";
 		g->linkage = IR_STATIC;
 		g->align = 1;

@@ -43,7 +43,12 @@ ir_ref lx_ptr_add(struct lf *lf, ir_ref p, int64_t off)
 		return lf_con(lf, lf_con_val(lf, p) + off, VT_I64);
 	ir_vt vt = lf_vt(lf, p, VT_PTR(ANY));
 	switch (vt.region) {
-	case RG_STACK: case RG_PKT: case RG_PKT_META: case RG_MAPVAL: case RG_MEM: case RG_BTF:
+	case RG_STACK:
+	case RG_PKT:
+	case RG_PKT_META:
+	case RG_MAPVAL:
+	case RG_MEM:
+	case RG_BTF:
 	case RG_ANY:
 		break;
 	case RG_CTX:
@@ -64,7 +69,8 @@ static ir_ref ptr_add_var(struct lf *lf, ir_ref p, ir_ref idx)
 	if (lf_is_con(p))
 		p = lf_coerce(lf, p, VT_PTR(ANY));
 	ir_vt vt = lf_vt(lf, p, VT_PTR(ANY));
-	if (vt.region == RG_CTX || vt.region == RG_MAP || vt.region == RG_FUNC || vt.region == RG_PKT_END)
+	if (vt.region == RG_CTX || vt.region == RG_MAP || vt.region == RG_FUNC ||
+	    vt.region == RG_PKT_END)
 		p = lf_emit(lf, IR_CAST, VT_PTR(ANY), &p, 1);
 	if (vt.region != RG_STACK && vt.region != RG_PKT && vt.region != RG_PKT_META &&
 	    vt.region != RG_MAPVAL && vt.region != RG_MEM && vt.region != RG_BTF)
@@ -96,20 +102,28 @@ static void fit_offset(struct lf *lf, struct lval *lv, unsigned size)
 static unsigned load_op(unsigned size, bool sign)
 {
 	switch (size) {
-	case 1: return sign ? IR_LOAD_S8 : IR_LOAD_U8;
-	case 2: return sign ? IR_LOAD_S16 : IR_LOAD_U16;
-	case 4: return IR_LOAD_U32;
-	default: return IR_LOAD_U64;
+	case 1:
+		return sign ? IR_LOAD_S8 : IR_LOAD_U8;
+	case 2:
+		return sign ? IR_LOAD_S16 : IR_LOAD_U16;
+	case 4:
+		return IR_LOAD_U32;
+	default:
+		return IR_LOAD_U64;
 	}
 }
 
 static unsigned store_op(unsigned size)
 {
 	switch (size) {
-	case 1: return IR_STORE_U8;
-	case 2: return IR_STORE_U16;
-	case 4: return IR_STORE_U32;
-	default: return IR_STORE_U64;
+	case 1:
+		return IR_STORE_U8;
+	case 2:
+		return IR_STORE_U16;
+	case 4:
+		return IR_STORE_U32;
+	default:
+		return IR_STORE_U64;
 	}
 }
 
@@ -173,7 +187,8 @@ static ir_ref load_bitfield(struct lf *lf, struct lval lv)
 		if (lv.bit_off)
 			v = lf_op2(lf, IR_LSHR, uvt, v, lf_con(lf, lv.bit_off, uvt));
 		if (lv.bit_off + lv.bits < lv.unit * 8u)
-			v = lf_op2(lf, IR_AND, uvt, v, lf_con(lf, (int64_t)((1ull << lv.bits) - 1), uvt));
+			v = lf_op2(lf, IR_AND, uvt, v,
+				   lf_con(lf, (int64_t)((1ull << lv.bits) - 1), uvt));
 	}
 	ir_vt vt = lt_vt(lv.type);
 	if (vt.cls == IR_I32 && uvt.cls == IR_I64)
@@ -211,7 +226,8 @@ static ir_ref load_pieces(struct lf *lf, struct lval lv, unsigned size)
 	ir_ref v = IR_NOREF;
 	fit_offset(lf, &lv, size);
 	for (unsigned i = 0; i < n; i++) {
-		ir_ref p = mem_load(lf, lv.base, lv.off + (int64_t)(i * a), load_op(a, false), vt, lv.vol);
+		ir_ref p = mem_load(lf, lv.base, lv.off + (int64_t)(i * a), load_op(a, false), vt,
+				    lv.vol);
 		if (i)
 			p = lf_op2(lf, IR_SHL, vt, p, lf_con(lf, (int64_t)(8 * a * i), vt));
 		v = i ? lf_op2(lf, IR_OR, vt, v, p) : p;
@@ -277,7 +293,10 @@ void lx_store(struct lf *lf, const struct lval *lv0, ir_ref v)
 	}
 	unsigned size = (unsigned)ctype_size(lv.type);
 	if (lv.align && lv.align < size && size <= 8) {
-		store_pieces(lf, lv, size, lf_is_con(v) ? lf_con(lf, lf_con_val(lf, v), size == 8 ? VT_I64 : VT_I32) : v);
+		store_pieces(lf, lv, size,
+			     lf_is_con(v)
+				     ? lf_con(lf, lf_con_val(lf, v), size == 8 ? VT_I64 : VT_I32)
+				     : v);
 		return;
 	}
 	fit_offset(lf, &lv, size);
@@ -286,7 +305,8 @@ void lx_store(struct lf *lf, const struct lval *lv0, ir_ref v)
 	mem_store(lf, lv.base, lv.off, size, v, lv.vol);
 }
 
-/* ---- conversions ------------------------------------------------------------------------------- */
+/* ---- conversions -------------------------------------------------------------------------------
+ */
 
 static ir_ref to_i64(struct lf *lf, ir_ref v, struct ctype *from)
 {
@@ -360,8 +380,8 @@ static struct cexpr *strip_widening(struct cexpr *e)
  * ((void *)(long)ctx->data). */
 static bool widening_load(struct lf *lf, struct cexpr *e, struct ctype *to, ir_ref *out)
 {
-	if (e->op != E_CONV || e->ck != CK_LVAL || !ctype_is_integer(e->type) || e->type->kind == TY_BOOL ||
-	    (e->u.bin.a->flags & EF_BITFIELD))
+	if (e->op != E_CONV || e->ck != CK_LVAL || !ctype_is_integer(e->type) ||
+	    e->type->kind == TY_BOOL || (e->u.bin.a->flags & EF_BITFIELD))
 		return false;
 	unsigned size = (unsigned)ctype_size(e->type);
 	bool sign = is_signed_t(e->type);
@@ -433,7 +453,8 @@ static ir_ref conversion(struct lf *lf, struct cexpr *e)
 	}
 }
 
-/* ---- arithmetic ----------------------------------------------------------------------------------- */
+/* ---- arithmetic
+ * ----------------------------------------------------------------------------------- */
 
 static int log2_exact(uint64_t v)
 {
@@ -470,7 +491,8 @@ static bool known_nonneg(struct cexpr *e)
 		return false;
 	if ((e->op == E_CONV || e->op == E_CAST) && e->ck == CK_INT) {
 		struct ctype *from = e->u.bin.a->type;
-		return (!is_signed_t(from) && ctype_size(from) < ctype_size(e->type)) || known_nonneg(e->u.bin.a);
+		return (!is_signed_t(from) && ctype_size(from) < ctype_size(e->type)) ||
+		       known_nonneg(e->u.bin.a);
 	}
 	if (e->op == E_BITAND)
 		return known_nonneg(e->u.bin.a) || known_nonneg(e->u.bin.b);
@@ -479,8 +501,8 @@ static bool known_nonneg(struct cexpr *e)
 	return false;
 }
 
-static ir_ref arith(struct lf *lf, enum cexpr_op op, struct ctype *t, ir_ref a, ir_ref b, struct srcloc loc,
-		    struct cexpr *ea)
+static ir_ref arith(struct lf *lf, enum cexpr_op op, struct ctype *t, ir_ref a, ir_ref b,
+		    struct srcloc loc, struct cexpr *ea)
 {
 	ir_vt vt = lt_vt(t);
 	bool sign = is_signed_t(t);
@@ -506,11 +528,21 @@ static ir_ref arith(struct lf *lf, enum cexpr_op op, struct ctype *t, ir_ref a, 
 		}
 		irop = IR_MUL;
 		break;
-	case E_ADD: irop = IR_ADD; break;
-	case E_SUB: irop = IR_SUB; break;
-	case E_BITAND: irop = IR_AND; break;
-	case E_BITOR: irop = IR_OR; break;
-	case E_BITXOR: irop = IR_XOR; break;
+	case E_ADD:
+		irop = IR_ADD;
+		break;
+	case E_SUB:
+		irop = IR_SUB;
+		break;
+	case E_BITAND:
+		irop = IR_AND;
+		break;
+	case E_BITOR:
+		irop = IR_OR;
+		break;
+	case E_BITXOR:
+		irop = IR_XOR;
+		break;
 	case E_DIV:
 	case E_MOD:
 		if (sign && lf_is_con(b)) {
@@ -539,7 +571,8 @@ static ir_ref arith(struct lf *lf, enum cexpr_op op, struct ctype *t, ir_ref a, 
 			int k = log2_exact(c);
 			if (k >= 0)
 				return op == E_DIV ? lf_op2(lf, IR_LSHR, vt, a, lf_con(lf, k, vt))
-						   : lf_op2(lf, IR_AND, vt, a, lf_con(lf, (int64_t)(c - 1), vt));
+						   : lf_op2(lf, IR_AND, vt, a,
+							    lf_con(lf, (int64_t)(c - 1), vt));
 		}
 		irop = op == E_DIV ? (sign ? IR_SDIV : IR_UDIV) : (sign ? IR_SREM : IR_UREM);
 		break;
@@ -567,8 +600,8 @@ static ir_ref arith(struct lf *lf, enum cexpr_op op, struct ctype *t, ir_ref a, 
 static bool known_nonneg(struct cexpr *e);
 
 /* p + i * size (i an integer of type it, ie its expression when known). */
-static ir_ref ptr_index(struct lf *lf, ir_ref p, ir_ref i, struct ctype *it, uint64_t size, bool neg,
-			struct cexpr *ie)
+static ir_ref ptr_index(struct lf *lf, ir_ref p, ir_ref i, struct ctype *it, uint64_t size,
+			bool neg, struct cexpr *ie)
 {
 	/* an index never negative widens as unsigned: no sign extension to follow */
 	bool nonneg = ie && is_signed_t(it) && known_nonneg(ie);
@@ -617,12 +650,18 @@ static ir_ref ptr_diff(struct lf *lf, ir_ref a, ir_ref b, uint64_t size)
 static unsigned cmp_op(enum cexpr_op op, bool sign)
 {
 	switch (op) {
-	case E_LT: return sign ? IR_SLT : IR_ULT;
-	case E_GT: return sign ? IR_SGT : IR_UGT;
-	case E_LE: return sign ? IR_SLE : IR_ULE;
-	case E_GE: return sign ? IR_SGE : IR_UGE;
-	case E_EQ: return IR_EQ;
-	default: return IR_NE;
+	case E_LT:
+		return sign ? IR_SLT : IR_ULT;
+	case E_GT:
+		return sign ? IR_SGT : IR_UGT;
+	case E_LE:
+		return sign ? IR_SLE : IR_ULE;
+	case E_GE:
+		return sign ? IR_SGE : IR_UGE;
+	case E_EQ:
+		return IR_EQ;
+	default:
+		return IR_NE;
 	}
 }
 
@@ -634,14 +673,16 @@ static ir_ref compare(struct lf *lf, struct cexpr *e)
 	unsigned op = cmp_op(e->op, is_signed_t(a->type));
 	if (lf_is_con(x) && lf_is_con(y)) {
 		int64_t r;
-		if (ir_eval(op, vt.cls == IR_PTR ? IR_I64 : vt.cls, lf_con_val(lf, x), lf_con_val(lf, y), &r))
+		if (ir_eval(op, vt.cls == IR_PTR ? IR_I64 : vt.cls, lf_con_val(lf, x),
+			    lf_con_val(lf, y), &r))
 			return lf_con(lf, r, VT_I32);
 	}
 	ir_ref args[2] = { x, y };
 	return lf_emit(lf, op, VT_I32, args, 2);
 }
 
-/* ---- lvalues ---------------------------------------------------------------------------------------- */
+/* ---- lvalues
+ * ---------------------------------------------------------------------------------------- */
 
 /* A pointer expression as base + constant offset, so that accesses through
  * &s->f, array decays and p + k keep the offset in the instruction (a
@@ -738,7 +779,8 @@ static struct lval compound_literal(struct lf *lf, struct cexpr *e)
 	struct cdecl *obj = e->u.lit.obj;
 	if (obj->flags & CDF_FILE_SCOPE) {
 		uint32_t s = ld_var_sym(lf->L, obj, e->loc);
-		return s ? mem_lval(IR_REF(REF_SYM, s), 0, e->type) : (struct lval){ .kind = LV_NONE };
+		return s ? mem_lval(IR_REF(REF_SYM, s), 0, e->type)
+			 : (struct lval){ .kind = LV_NONE };
 	}
 	struct ctype *t = obj->type;
 	uint32_t var = lf_var_new(lf, obj, t, true);
@@ -776,7 +818,8 @@ struct lval lx_lvalue(struct lf *lf, struct cexpr *e)
 		uint64_t size = pointee_size(a->type);
 		ir_ref i = lx_rvalue(lf, b);
 		if (lf_is_con(i)) {
-			int64_t c = lf_con_val(lf, lx_convert(lf, i, b->type, lf->L->tu->ty[TY_LONG]));
+			int64_t c =
+				lf_con_val(lf, lx_convert(lf, i, b->type, lf->L->tu->ty[TY_LONG]));
 			lv = mem_lval(p, off + c * (int64_t)size, e->type);
 		} else {
 			lv = mem_lval(ptr_index(lf, p, i, b->type, size, false, b), off, e->type);
@@ -803,7 +846,8 @@ struct lval lx_lvalue(struct lf *lf, struct cexpr *e)
 			lv = lx_lvalue(lf, e->u.m.base);
 			if (lv.kind != LV_MEM) {
 				if (lv.kind == LV_VAR)
-					lf_error(lf, e->loc, "internal: member of a register value");
+					lf_error(lf, e->loc,
+						 "internal: member of a register value");
 				break;
 			}
 			bool vol = lv.vol;
@@ -822,7 +866,8 @@ struct lval lx_lvalue(struct lf *lf, struct cexpr *e)
 		if (ctype_is_record(rt)) {
 			/* a member of a packed record is aligned only as its offset and the
 			 * record allow */
-			uint64_t a = base_align ? MIN(base_align, MAX(rt->u.rec->align, 1u)) : MAX(rt->u.rec->align, 1u);
+			uint64_t a = base_align ? MIN(base_align, MAX(rt->u.rec->align, 1u))
+						: MAX(rt->u.rec->align, 1u);
 			uint64_t off = m->bit_offset / 8;
 			while (a > 1 && off % a)
 				a /= 2;
@@ -859,7 +904,8 @@ struct lval lx_lvalue(struct lf *lf, struct cexpr *e)
 	return lv;
 }
 
-/* ---- assignments and increments -------------------------------------------------------------------- */
+/* ---- assignments and increments
+ * -------------------------------------------------------------------- */
 
 static ir_ref assign(struct lf *lf, struct cexpr *e)
 {
@@ -918,7 +964,9 @@ static ir_ref incdec(struct lf *lf, struct cexpr *e)
 		unsupported_float(lf, e);
 		return old;
 	} else {
-		struct ctype *t = a->type->kind == TY_BOOL || bits_of(a->type) < 32 ? lf->L->tu->ty[TY_INT] : a->type;
+		struct ctype *t = a->type->kind == TY_BOOL || bits_of(a->type) < 32
+					  ? lf->L->tu->ty[TY_INT]
+					  : a->type;
 		ir_vt vt = lt_vt(t);
 		ir_ref x = lx_convert(lf, old, a->type, t);
 		r = lf_op2(lf, inc ? IR_ADD : IR_SUB, vt, x, lf_con(lf, 1, vt));
@@ -928,7 +976,8 @@ static ir_ref incdec(struct lf *lf, struct cexpr *e)
 	return post ? old : r;
 }
 
-/* ---- control flow in expressions ------------------------------------------------------------------------ */
+/* ---- control flow in expressions
+ * ------------------------------------------------------------------------ */
 
 static bool const_cond(struct cexpr *e, bool *val)
 {
@@ -983,14 +1032,20 @@ void lx_cond(struct lf *lf, struct cexpr *e, uint32_t t, uint32_t f)
 		lx_discard(lf, e->u.bin.a);
 		lx_cond(lf, e->u.bin.b, t, f);
 		break;
-	case E_LT: case E_GT: case E_LE: case E_GE: case E_EQ: case E_NE: {
+	case E_LT:
+	case E_GT:
+	case E_LE:
+	case E_GE:
+	case E_EQ:
+	case E_NE: {
 		struct cexpr *a = e->u.bin.a, *b = e->u.bin.b;
 		ir_ref x = lx_rvalue(lf, a), y = lx_rvalue(lf, b);
 		unsigned op = cmp_op(e->op, is_signed_t(a->type));
 		if (lf_is_con(x) && lf_is_con(y)) {
 			int64_t r;
 			ir_vt vt = lt_vt(a->type);
-			ir_eval(op, vt.cls == IR_PTR ? IR_I64 : vt.cls, lf_con_val(lf, x), lf_con_val(lf, y), &r);
+			ir_eval(op, vt.cls == IR_PTR ? IR_I64 : vt.cls, lf_con_val(lf, x),
+				lf_con_val(lf, y), &r);
 			lf_jmp(lf, r ? t : f);
 			break;
 		}
@@ -1075,7 +1130,9 @@ static ir_ref conditional(struct lf *lf, struct cexpr *e)
 	return is_void ? IR_NOREF : lf_var_read(lf, var);
 }
 
-/* ---- rvalues ------------------------------------------------------------------------------------------------ */
+/* ---- rvalues
+ * ------------------------------------------------------------------------------------------------
+ */
 
 static ir_ref function_value(struct lf *lf, struct cexpr *e)
 {
@@ -1088,7 +1145,8 @@ static ir_ref rvalue(struct lf *lf, struct cexpr *e)
 {
 	switch (e->op) {
 	case E_INT:
-		return lf_con(lf, (int64_t)e->u.ival, lt_vt(e->type).cls == IR_I32 ? VT_I32 : VT_I64);
+		return lf_con(lf, (int64_t)e->u.ival,
+			      lt_vt(e->type).cls == IR_I32 ? VT_I32 : VT_I64);
 	case E_FLOAT:
 		unsupported_float(lf, e);
 		return lf_con(lf, 0, VT_I64);
@@ -1146,10 +1204,21 @@ static ir_ref rvalue(struct lf *lf, struct cexpr *e)
 		ir_ref args[2] = { v, lf_con(lf, 0, vt.cls == IR_PTR ? VT_I64 : vt) };
 		return lf_emit(lf, IR_EQ, VT_I32, args, 2);
 	}
-	case E_PREINC: case E_PREDEC: case E_POSTINC: case E_POSTDEC:
+	case E_PREINC:
+	case E_PREDEC:
+	case E_POSTINC:
+	case E_POSTDEC:
 		return incdec(lf, e);
-	case E_MUL: case E_DIV: case E_MOD: case E_ADD: case E_SUB: case E_SHL: case E_SHR:
-	case E_BITAND: case E_BITXOR: case E_BITOR: {
+	case E_MUL:
+	case E_DIV:
+	case E_MOD:
+	case E_ADD:
+	case E_SUB:
+	case E_SHL:
+	case E_SHR:
+	case E_BITAND:
+	case E_BITXOR:
+	case E_BITOR: {
 		if (ctype_is_floating(e->type)) {
 			unsupported_float(lf, e);
 			return lf_con(lf, 0, VT_I64);
@@ -1158,7 +1227,12 @@ static ir_ref rvalue(struct lf *lf, struct cexpr *e)
 		ir_ref b = lx_rvalue(lf, e->u.bin.b);
 		return arith(lf, (enum cexpr_op)e->op, e->type, a, b, e->loc, e->u.bin.a);
 	}
-	case E_LT: case E_GT: case E_LE: case E_GE: case E_EQ: case E_NE:
+	case E_LT:
+	case E_GT:
+	case E_LE:
+	case E_GE:
+	case E_EQ:
+	case E_NE:
 		if (ctype_is_floating(e->u.bin.a->type)) {
 			unsupported_float(lf, e);
 			return lf_con(lf, 0, VT_I32);
@@ -1176,15 +1250,23 @@ static ir_ref rvalue(struct lf *lf, struct cexpr *e)
 		return lx_rvalue(lf, e->u.bin.b);
 	case E_ASSIGN:
 		return assign(lf, e);
-	case E_MUL_ASSIGN: case E_DIV_ASSIGN: case E_MOD_ASSIGN: case E_ADD_ASSIGN: case E_SUB_ASSIGN:
-	case E_SHL_ASSIGN: case E_SHR_ASSIGN: case E_AND_ASSIGN: case E_XOR_ASSIGN: case E_OR_ASSIGN:
+	case E_MUL_ASSIGN:
+	case E_DIV_ASSIGN:
+	case E_MOD_ASSIGN:
+	case E_ADD_ASSIGN:
+	case E_SUB_ASSIGN:
+	case E_SHL_ASSIGN:
+	case E_SHR_ASSIGN:
+	case E_AND_ASSIGN:
+	case E_XOR_ASSIGN:
+	case E_OR_ASSIGN:
 		return compound_assign(lf, e);
 	case E_PTRADD:
 	case E_PTRSUB: {
 		ir_ref p = lx_rvalue(lf, e->u.bin.a);
 		ir_ref i = lx_rvalue(lf, e->u.bin.b);
-		return ptr_index(lf, p, i, e->u.bin.b->type, pointee_size(e->u.bin.a->type), e->op == E_PTRSUB,
-				 e->u.bin.b);
+		return ptr_index(lf, p, i, e->u.bin.b->type, pointee_size(e->u.bin.a->type),
+				 e->op == E_PTRSUB, e->u.bin.b);
 	}
 	case E_PTRDIFF: {
 		ir_ref a = lx_rvalue(lf, e->u.bin.a);
@@ -1241,7 +1323,8 @@ void lx_discard(struct lf *lf, struct cexpr *e)
 	lf->loc = saved;
 }
 
-/* ---- memory blocks and initializers ------------------------------------------------------------------------ */
+/* ---- memory blocks and initializers
+ * ------------------------------------------------------------------------ */
 
 /* A copy to or from the context: field by field (the kernel converts each
  * context access on its own, so no block operation may touch it). */
@@ -1260,17 +1343,20 @@ void lx_memcpy(struct lf *lf, ir_ref dst, ir_ref src, uint64_t n)
 {
 	dst = lf_coerce(lf, dst, lf_vt(lf, dst, VT_PTR(ANY)));
 	src = lf_coerce(lf, src, lf_vt(lf, src, VT_PTR(ANY)));
-	if ((lf_vt(lf, dst, VT_PTR(ANY)).region == RG_CTX || lf_vt(lf, src, VT_PTR(ANY)).region == RG_CTX) &&
+	if ((lf_vt(lf, dst, VT_PTR(ANY)).region == RG_CTX ||
+	     lf_vt(lf, src, VT_PTR(ANY)).region == RG_CTX) &&
 	    n <= 256) {
 		ctx_copy(lf, dst, src, n);
 		return;
 	}
 	for (uint64_t done = 0; done < n;) {
 		uint64_t chunk = MIN(n - done, 65536u);
-		ir_ref args[3] = { lx_ptr_add(lf, dst, (int64_t)done), lx_ptr_add(lf, src, (int64_t)done),
+		ir_ref args[3] = { lx_ptr_add(lf, dst, (int64_t)done),
+				   lx_ptr_add(lf, src, (int64_t)done),
 				   lf_con(lf, (int64_t)chunk, VT_I64) };
 		if (lf_is_con(args[0]) || lf_is_con(args[1]))
-			args[0] = lf_coerce(lf, args[0], VT_PTR(ANY)), args[1] = lf_coerce(lf, args[1], VT_PTR(ANY));
+			args[0] = lf_coerce(lf, args[0], VT_PTR(ANY)),
+			args[1] = lf_coerce(lf, args[1], VT_PTR(ANY));
 		lf_emit0(lf, IR_MEMCPY, args, 3);
 		done += chunk;
 	}
@@ -1280,7 +1366,8 @@ void lx_memset(struct lf *lf, ir_ref dst, ir_ref byte, uint64_t n)
 {
 	for (uint64_t done = 0; done < n;) {
 		uint64_t chunk = MIN(n - done, 65536u);
-		ir_ref args[3] = { lf_coerce(lf, lx_ptr_add(lf, dst, (int64_t)done), lf_vt(lf, dst, VT_PTR(ANY))),
+		ir_ref args[3] = { lf_coerce(lf, lx_ptr_add(lf, dst, (int64_t)done),
+					     lf_vt(lf, dst, VT_PTR(ANY))),
 				   byte, lf_con(lf, (int64_t)chunk, VT_I64) };
 		if (lf_is_con(args[0]))
 			args[0] = lf_coerce(lf, args[0], VT_PTR(ANY));
@@ -1316,7 +1403,8 @@ static bool covers_all(struct cinit *in, struct ctype *t)
 			return false;
 		for (uint32_t i = 0; i < in->u.list.n; i++) {
 			struct cinit_elem *el = &in->u.list.elems[i];
-			if (!el->member || (el->member->flags & CMF_BITFIELD) || el->member->bit_offset != bits ||
+			if (!el->member || (el->member->flags & CMF_BITFIELD) ||
+			    el->member->bit_offset != bits ||
 			    !covers_all(el->init, el->member->type))
 				return false;
 			bits += 8 * ctype_size(el->member->type);
@@ -1327,8 +1415,8 @@ static bool covers_all(struct cinit *in, struct ctype *t)
 }
 
 /* Stores the bytes of a string (padded with zeros to n) as wide constants. */
-static void store_bytes(struct lf *lf, ir_ref base, int64_t off, const uint8_t *p, uint64_t len, uint64_t n,
-			bool zero, unsigned align)
+static void store_bytes(struct lf *lf, ir_ref base, int64_t off, const uint8_t *p, uint64_t len,
+			uint64_t n, bool zero, unsigned align)
 {
 	uint64_t i = 0;
 	while (i < n) {
@@ -1342,13 +1430,15 @@ static void store_bytes(struct lf *lf, ir_ref base, int64_t off, const uint8_t *
 		if (v || !zero) {
 			struct lval lv = { .kind = LV_MEM, .base = base, .off = off + (int64_t)i };
 			fit_offset(lf, &lv, chunk);
-			mem_store(lf, lv.base, lv.off, chunk, lf_con(lf, (int64_t)v, chunk == 8 ? VT_I64 : VT_I32), false);
+			mem_store(lf, lv.base, lv.off, chunk,
+				  lf_con(lf, (int64_t)v, chunk == 8 ? VT_I64 : VT_I32), false);
 		}
 		i += chunk;
 	}
 }
 
-void lx_init_mem(struct lf *lf, ir_ref base, int64_t off, struct cinit *init, struct ctype *t, bool zero)
+void lx_init_mem(struct lf *lf, ir_ref base, int64_t off, struct cinit *init, struct ctype *t,
+		 bool zero)
 {
 	uint64_t size = ctype_size(t);
 	if (!init) {
@@ -1369,7 +1459,8 @@ void lx_init_mem(struct lf *lf, ir_ref base, int64_t off, struct cinit *init, st
 			ir_vt bvt = lf_vt(lf, base, VT_PTR(ANY));
 			if (bvt.region == RG_STACK)
 				align = 8;
-			store_bytes(lf, base, off, e->u.str->bytes, e->u.str->len, size, zero, align);
+			store_bytes(lf, base, off, e->u.str->bytes, e->u.str->len, size, zero,
+				    align);
 			return;
 		}
 		if (lt_is_aggregate(t)) {
@@ -1398,12 +1489,14 @@ void lx_init_mem(struct lf *lf, ir_ref base, int64_t off, struct cinit *init, st
 				lx_store(lf, &lv, v);
 				continue;
 			}
-			lx_init_mem(lf, base, off + (int64_t)(m->bit_offset / 8), el->init, m->type, zero);
+			lx_init_mem(lf, base, off + (int64_t)(m->bit_offset / 8), el->init, m->type,
+				    zero);
 		} else {
 			struct ctype *elem = t->u.arr.elem;
 			uint64_t es = ctype_size(elem);
 			for (uint64_t k = el->lo; k <= el->hi; k++)
-				lx_init_mem(lf, base, off + (int64_t)(k * es), el->init, elem, zero);
+				lx_init_mem(lf, base, off + (int64_t)(k * es), el->init, elem,
+					    zero);
 		}
 	}
 }

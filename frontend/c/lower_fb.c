@@ -75,7 +75,8 @@ void lf_error(struct lf *lf, struct srcloc loc, const char *fmt, ...)
 	struct buf b = { 0 };
 	buf_vprintf(&b, fmt, ap);
 	va_end(ap);
-	struct ldeferred e = { lf->cur, loc.file ? loc : lf->loc, arena_strdup(&lf->f->arena, buf_cstr(&b)) };
+	struct ldeferred e = { lf->cur, loc.file ? loc : lf->loc,
+			       arena_strdup(&lf->f->arena, buf_cstr(&b)) };
 	buf_free(&b);
 	vec_push(&lf->deferred, e);
 	lf->errors++;
@@ -111,11 +112,11 @@ unsigned lf_flush_errors(struct lf *lf)
 			}
 	}
 	unsigned reported = 0;
-	vec_foreach(&lf->deferred, e) if (e->block < n && seen[e->block])
-	{
-		report(lf, e->loc, "%s", e->msg);
-		reported++;
-	}
+	vec_foreach (&lf->deferred, e)
+		if (e->block < n && seen[e->block]) {
+			report(lf, e->loc, "%s", e->msg);
+			reported++;
+		}
 	lf->L->errors += reported;
 	free(stack);
 	free(seen);
@@ -201,10 +202,14 @@ ir_vt lf_vt(struct lf *lf, ir_ref r, ir_vt con_vt)
 	case REF_SYM: {
 		const struct ir_sym *s = ir_sym(lf->f->mod, ir_ref_idx(r));
 		switch (s->kind) {
-		case IR_SYM_MAP: return VT_PTR(MAP);
-		case IR_SYM_GLOBAL: return VT_PTR(GLOBAL);
-		case IR_SYM_FUNC: return VT_PTR(FUNC);
-		default: return s->ext.kind == IR_EXT_KSYM ? VT_PTR(BTF) : VT_PTR(GLOBAL);
+		case IR_SYM_MAP:
+			return VT_PTR(MAP);
+		case IR_SYM_GLOBAL:
+			return VT_PTR(GLOBAL);
+		case IR_SYM_FUNC:
+			return VT_PTR(FUNC);
+		default:
+			return s->ext.kind == IR_EXT_KSYM ? VT_PTR(BTF) : VT_PTR(GLOBAL);
 		}
 	}
 	default:
@@ -234,7 +239,8 @@ ir_ref lf_op1(struct lf *lf, unsigned op, ir_vt vt, ir_ref a)
 {
 	int64_t r;
 	if (lf_is_con(a) && ir_op_is(op, OP_UN) &&
-	    ir_eval(op, op == IR_ZEXT || op == IR_TRUNC ? IR_I64 : vt.cls, lf_con_val(lf, a), 0, &r))
+	    ir_eval(op, op == IR_ZEXT || op == IR_TRUNC ? IR_I64 : vt.cls, lf_con_val(lf, a), 0,
+		    &r))
 		return lf_con(lf, r, vt);
 	return lf_emit(lf, op, vt, &a, 1);
 }
@@ -422,7 +428,8 @@ static uint32_t phi_new(struct lf *lf, uint32_t blk, ir_vt vt)
 	uint32_t pos = 0;
 	while (pos < b->ins.len - 1 && b->ins.data[pos].op == IR_PHI)
 		pos++;
-	memmove(&b->ins.data[pos + 1], &b->ins.data[pos], (b->ins.len - 1 - pos) * sizeof(struct ir_ins));
+	memmove(&b->ins.data[pos + 1], &b->ins.data[pos],
+		(b->ins.len - 1 - pos) * sizeof(struct ir_ins));
 	b->ins.data[pos] = in;
 	return t;
 }
@@ -530,7 +537,8 @@ void lf_seal(struct lf *lf, uint32_t b)
 
 static ir_ref resolve(ir_ref *repl, ir_ref r)
 {
-	for (unsigned guard = 0; guard < 100000 && ir_ref_kind(r) == REF_TMP && repl[ir_ref_idx(r)]; guard++)
+	for (unsigned guard = 0; guard < 100000 && ir_ref_kind(r) == REF_TMP && repl[ir_ref_idx(r)];
+	     guard++)
 		r = repl[ir_ref_idx(r)];
 	return r;
 }
@@ -545,7 +553,8 @@ static void remove_trivial_phis(struct lf *lf)
 		changed = false;
 		for (uint32_t b = 0; b < f->blocks.len; b++) {
 			struct ir_block *blk = f->blocks.data[b];
-			for (uint32_t i = 0; i < blk->ins.len && blk->ins.data[i].op == IR_PHI; i++) {
+			for (uint32_t i = 0; i < blk->ins.len && blk->ins.data[i].op == IR_PHI;
+			     i++) {
 				struct ir_ins *in = &blk->ins.data[i];
 				if (repl[in->dst])
 					continue;
@@ -564,7 +573,8 @@ static void remove_trivial_phis(struct lf *lf)
 				if (!trivial)
 					continue;
 				if (same == IR_NOREF)
-					same = in->ty.cls == IR_PTR ? lf_null(lf) : lf_con(lf, 0, in->ty);
+					same = in->ty.cls == IR_PTR ? lf_null(lf)
+								    : lf_con(lf, 0, in->ty);
 				if (in->ty.cls == IR_PTR &&
 				    (ir_ref_kind(same) != REF_TMP ||
 				     !ir_vt_eq(f->tmps.data[ir_ref_idx(same)].ty, in->ty)))
@@ -649,7 +659,8 @@ static void layout_rpo(struct ir_func *f)
 			} else {
 				for (unsigned a = 0; a < in->nargs; a++)
 					if (ir_ref_kind(in->args[a]) == REF_BLK)
-						in->args[a] = IR_REF(REF_BLK, newidx[ir_ref_idx(in->args[a])]);
+						in->args[a] = IR_REF(
+							REF_BLK, newidx[ir_ref_idx(in->args[a])]);
 			}
 			blk->ins.data[w++] = *in;
 		}
@@ -703,8 +714,7 @@ void lf_init(struct lf *lf, struct lower *L, struct ir_func *f, struct cdecl *de
 
 void lf_free(struct lf *lf)
 {
-	vec_foreach(&lf->blocks, b)
-	{
+	vec_foreach (&lf->blocks, b) {
 		vec_free(&b->preds);
 		vec_free(&b->incomplete);
 	}

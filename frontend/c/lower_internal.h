@@ -22,7 +22,10 @@ struct pmap {
 bool pmap_get(const struct pmap *m, uint64_t key, uintptr_t *val);
 void pmap_put(struct pmap *m, uint64_t key, uintptr_t val);
 void pmap_free(struct pmap *m);
-static inline uint64_t pkey(const void *p) { return (uint64_t)(uintptr_t)p; }
+static inline uint64_t pkey(const void *p)
+{
+	return (uint64_t)(uintptr_t)p;
+}
 
 /* ---- the module ------------------------------------------------------------- */
 
@@ -34,15 +37,15 @@ enum lfn_kind {
 };
 
 struct lfninfo {
-	uint8_t kind;      /* enum lfn_kind */
-	bool addr_taken;   /* used as a value (a callback): must be a subprogram */
-	bool expanding;    /* being inlined: a call now would recurse */
+	uint8_t kind;	 /* enum lfn_kind */
+	bool addr_taken; /* used as a value (a callback): must be a subprogram */
+	bool expanding;	 /* being inlined: a call now would recurse */
 	bool queued;
-	uint8_t progtype;  /* enum ir_progtype */
-	uint32_t sym;      /* IR symbol of subprograms and programs */
+	uint8_t progtype; /* enum ir_progtype */
+	uint32_t sym;	  /* IR symbol of subprograms and programs */
 	bool used_known;
-	uint32_t used;     /* static subprograms: bit i set if parameter i is read */
-	uint32_t calls;    /* call sites in the unit */
+	uint32_t used;	/* static subprograms: bit i set if parameter i is read */
+	uint32_t calls; /* call sites in the unit */
 };
 
 /* An initial entry of a map of maps or prog array, resolved at the end. */
@@ -66,14 +69,14 @@ struct lower {
 	struct pmap enums;     /* cenum -> IR type + 1 */
 	uint32_t nlabels;      /* counter for generated type labels */
 	/* declarations */
-	struct pmap syms;    /* cdecl -> IR symbol + 1 */
-	struct pmap helpers; /* cdecl -> BPF helper id (the bpf_helper_defs.h idiom) */
-	struct pmap fninfo;  /* cdecl -> struct lfninfo * */
+	struct pmap syms;	   /* cdecl -> IR symbol + 1 */
+	struct pmap helpers;	   /* cdecl -> BPF helper id (the bpf_helper_defs.h idiom) */
+	struct pmap fninfo;	   /* cdecl -> struct lfninfo * */
 	VEC(struct cdecl *) queue; /* subprograms waiting to be lowered */
-	uint32_t nstrings;   /* string literals placed in .rodata.str1.1 */
-	struct buf strpool;  /* their bytes */
-	uint32_t strsym;     /* the .rodata.str1.1 global, 0 until a string needs it */
-	struct pmap strs;    /* cstring -> offset + 1 in the pool */
+	uint32_t nstrings;	   /* string literals placed in .rodata.str1.1 */
+	struct buf strpool;	   /* their bytes */
+	uint32_t strsym;	   /* the .rodata.str1.1 global, 0 until a string needs it */
+	struct pmap strs;	   /* cstring -> offset + 1 in the pool */
 	VEC(struct lpending) pending;
 };
 
@@ -83,9 +86,9 @@ void lw_unsupported(struct lower *L, struct srcloc loc, const char *what);
 const char *lw_name(const struct cdecl *d);
 
 /* types (lower_types.c) */
-uint32_t lt_type(struct lower *L, struct ctype *t);    /* IR type; records stay forward */
-uint32_t lt_full(struct lower *L, struct ctype *t);    /* IR type, records completed */
-void lt_complete(struct lower *L, struct ctype *t);    /* completes the records t holds by value */
+uint32_t lt_type(struct lower *L, struct ctype *t); /* IR type; records stay forward */
+uint32_t lt_full(struct lower *L, struct ctype *t); /* IR type, records completed */
+void lt_complete(struct lower *L, struct ctype *t); /* completes the records t holds by value */
 uint32_t lt_record(struct lower *L, struct crecord *r, bool complete);
 /* The value type of a scalar C type (integers, pointers); VT_VOID otherwise. */
 ir_vt lt_vt(struct ctype *t);
@@ -120,8 +123,8 @@ struct lblock {
 struct lvar {
 	struct cdecl *decl;
 	struct ctype *type;
-	ir_vt vt;     /* SSA variables: the type every value written gets */
-	bool mem;     /* lives in memory at addr */
+	ir_vt vt; /* SSA variables: the type every value written gets */
+	bool mem; /* lives in memory at addr */
 	ir_ref addr;
 	uint32_t prev; /* the decl's previous binding + 1 */
 	uint32_t slot; /* stack slot index, or LB_NONE */
@@ -160,10 +163,10 @@ struct lf {
 	VEC(struct lblock) blocks;
 	uint32_t cur; /* block being filled, LB_NONE after a jump */
 	VEC(struct lvar) vars;
-	struct pmap binds;  /* cdecl -> var + 1 */
-	struct pmap defs;   /* var << 32 | block -> value */
-	struct pmap labels; /* clabel -> block + 1 */
-	struct pmap cases;  /* S_CASE/S_DEFAULT -> block + 1 */
+	struct pmap binds;	/* cdecl -> var + 1 */
+	struct pmap defs;	/* var << 32 | block -> value */
+	struct pmap labels;	/* clabel -> block + 1 */
+	struct pmap cases;	/* S_CASE/S_DEFAULT -> block + 1 */
 	struct pmap addr_taken; /* cdecl -> 1: lives in memory */
 	VEC(struct ltarget) targets;
 	VEC(struct lslot) slots;
@@ -174,7 +177,7 @@ struct lf {
 	/* errors wait until the end: code that turns out unreachable (a case a
 	 * constant switch never takes) reports nothing, as in clang */
 	VEC(struct ldeferred) deferred;
-	unsigned depth;    /* inline nesting */
+	unsigned depth; /* inline nesting */
 	unsigned errors;
 };
 
@@ -185,7 +188,7 @@ void lf_free(struct lf *lf);
 uint32_t lf_block(struct lf *lf);
 void lf_seal(struct lf *lf, uint32_t b);
 void lf_set_block(struct lf *lf, uint32_t b); /* continue in b (no edge) */
-bool lf_live(const struct lf *lf);            /* code emitted now is reachable */
+bool lf_live(const struct lf *lf);	      /* code emitted now is reachable */
 struct ir_loc lf_iloc(struct lf *lf);
 void lf_set_loc(struct lf *lf, struct srcloc loc);
 
@@ -202,7 +205,7 @@ ir_ref lf_con(struct lf *lf, int64_t v, ir_vt vt); /* an integer constant of vt'
 bool lf_is_con(ir_ref r);
 int64_t lf_con_val(struct lf *lf, ir_ref r);
 ir_vt lf_vt(struct lf *lf, ir_ref r, ir_vt con_vt); /* type of a value (constants: con_vt) */
-ir_ref lf_null(struct lf *lf);                      /* a NULL pointer temp */
+ir_ref lf_null(struct lf *lf);			    /* a NULL pointer temp */
 /* Converts a value to exactly vt (region changes and pointer constants by cast). */
 ir_ref lf_coerce(struct lf *lf, ir_ref v, ir_vt vt);
 
@@ -231,13 +234,13 @@ enum lval_kind { LV_NONE, LV_VAR, LV_MEM };
 struct lval {
 	uint8_t kind;
 	bool vol;
-	uint8_t bits;    /* bit-field width, 0 if not a bit-field */
+	uint8_t bits;	 /* bit-field width, 0 if not a bit-field */
 	uint8_t bit_off; /* bit-field: first bit within the unit at off */
-	uint8_t unit;    /* bit-field: bytes of the storage unit loaded and stored */
-	uint8_t align;   /* known alignment of the address (packed members: less than
+	uint8_t unit;	 /* bit-field: bytes of the storage unit loaded and stored */
+	uint8_t align;	 /* known alignment of the address (packed members: less than
 			  * their size, so the access goes in aligned pieces); 0: natural */
-	uint32_t var;    /* LV_VAR */
-	ir_ref base;     /* LV_MEM: address base + off */
+	uint32_t var;	 /* LV_VAR */
+	ir_ref base;	 /* LV_MEM: address base + off */
 	int64_t off;
 	struct ctype *type;
 };
@@ -257,7 +260,8 @@ ir_ref lx_convert(struct lf *lf, ir_ref v, struct ctype *from, struct ctype *to)
 /* A pointer value plus a constant byte offset. */
 ir_ref lx_ptr_add(struct lf *lf, ir_ref p, int64_t off);
 /* Stores the initializer of an object at base+off (the memory is zeroed first when zero). */
-void lx_init_mem(struct lf *lf, ir_ref base, int64_t off, struct cinit *init, struct ctype *t, bool zero);
+void lx_init_mem(struct lf *lf, ir_ref base, int64_t off, struct cinit *init, struct ctype *t,
+		 bool zero);
 /* memcpy/memset with a constant size, split when the IR's limit is passed. */
 void lx_memcpy(struct lf *lf, ir_ref dst, ir_ref src, uint64_t n);
 void lx_memset(struct lf *lf, ir_ref dst, ir_ref byte, uint64_t n);
@@ -280,7 +284,8 @@ void ls_loop(struct lf *lf, struct cstmt *s);
 /* A size estimate of a statement (inlined calls included). */
 unsigned ls_stmt_size(struct cstmt *s);
 /* Inlines a call of fn with argument values (converted to its parameters). */
-ir_ref ls_inline(struct lf *lf, struct cdecl *fn, const ir_ref *args, uint32_t nargs, struct srcloc loc);
+ir_ref ls_inline(struct lf *lf, struct cdecl *fn, const ir_ref *args, uint32_t nargs,
+		 struct srcloc loc);
 /* Inline assembly (lower_asm.c). */
 void ls_asm(struct lf *lf, struct casm *a);
 /* The value of a statement expression ({ ...; e; }). */

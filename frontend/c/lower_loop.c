@@ -10,19 +10,20 @@
 
 struct counted {
 	struct cdecl *var;
-	uint32_t vnum;          /* its SSA variable */
-	unsigned bits;          /* the variable's width */
+	uint32_t vnum; /* its SSA variable */
+	unsigned bits; /* the variable's width */
 	bool var_signed;
-	enum cexpr_op cmp;      /* var CMP bound, after swapping a reversed condition */
+	enum cexpr_op cmp; /* var CMP bound, after swapping a reversed condition */
 	int64_t bound;
-	bool cmp_signed;        /* the comparison's signedness */
-	unsigned cmp_bits;      /* and width */
+	bool cmp_signed;   /* the comparison's signedness */
+	unsigned cmp_bits; /* and width */
 	int64_t step;
 };
 
 static struct cdecl *var_of(struct cexpr *e)
 {
-	while ((e->op == E_CONV || e->op == E_CAST) && (e->ck == CK_LVAL || e->ck == CK_INT || e->ck == CK_NOOP))
+	while ((e->op == E_CONV || e->op == E_CAST) &&
+	       (e->ck == CK_LVAL || e->ck == CK_INT || e->ck == CK_NOOP))
 		e = e->u.bin.a;
 	return e->op == E_DECL && e->u.decl->kind == CD_VAR ? e->u.decl : NULL;
 }
@@ -50,18 +51,35 @@ static bool assigns(struct cexpr *e, struct cdecl *v)
 	if (!e)
 		return false;
 	switch (e->op) {
-	case E_INT: case E_FLOAT: case E_STRING: case E_DECL: case E_ERROR:
+	case E_INT:
+	case E_FLOAT:
+	case E_STRING:
+	case E_DECL:
+	case E_ERROR:
 		return false;
-	case E_ASSIGN: case E_MUL_ASSIGN: case E_DIV_ASSIGN: case E_MOD_ASSIGN: case E_ADD_ASSIGN:
-	case E_SUB_ASSIGN: case E_SHL_ASSIGN: case E_SHR_ASSIGN: case E_AND_ASSIGN: case E_XOR_ASSIGN:
+	case E_ASSIGN:
+	case E_MUL_ASSIGN:
+	case E_DIV_ASSIGN:
+	case E_MOD_ASSIGN:
+	case E_ADD_ASSIGN:
+	case E_SUB_ASSIGN:
+	case E_SHL_ASSIGN:
+	case E_SHR_ASSIGN:
+	case E_AND_ASSIGN:
+	case E_XOR_ASSIGN:
 	case E_OR_ASSIGN:
 		return var_of(e->u.bin.a) == v || assigns(e->u.bin.a, v) || assigns(e->u.bin.b, v);
-	case E_PREINC: case E_PREDEC: case E_POSTINC: case E_POSTDEC: case E_ADDR:
+	case E_PREINC:
+	case E_PREDEC:
+	case E_POSTINC:
+	case E_POSTDEC:
+	case E_ADDR:
 		return var_of(e->u.bin.a) == v || assigns(e->u.bin.a, v);
 	case E_MEMBER:
 		return assigns(e->u.m.base, v);
 	case E_COND:
-		return assigns(e->u.cond.c, v) || assigns(e->u.cond.a, v) || assigns(e->u.cond.b, v);
+		return assigns(e->u.cond.c, v) || assigns(e->u.cond.a, v) ||
+		       assigns(e->u.cond.b, v);
 	case E_CALL:
 		for (uint32_t i = 0; i < e->u.call.nargs; i++)
 			if (assigns(e->u.call.args[i], v))
@@ -100,17 +118,22 @@ static bool stmt_assigns(struct cstmt *s, struct cdecl *v)
 		return assigns(s->u.expr, v);
 	case S_DECL:
 		for (uint32_t i = 0; i < s->u.decl.n; i++)
-			if (s->u.decl.decls[i]->kind == CD_VAR && init_assigns(s->u.decl.decls[i]->u.var.init, v))
+			if (s->u.decl.decls[i]->kind == CD_VAR &&
+			    init_assigns(s->u.decl.decls[i]->u.var.init, v))
 				return true;
 		return false;
 	case S_IF:
-		return assigns(s->u.if_.cond, v) || stmt_assigns(s->u.if_.then, v) || stmt_assigns(s->u.if_.els, v);
-	case S_WHILE: case S_DO: case S_FOR:
-		return stmt_assigns(s->u.loop.init, v) || assigns(s->u.loop.cond, v) || assigns(s->u.loop.step, v) ||
-		       stmt_assigns(s->u.loop.body, v);
+		return assigns(s->u.if_.cond, v) || stmt_assigns(s->u.if_.then, v) ||
+		       stmt_assigns(s->u.if_.els, v);
+	case S_WHILE:
+	case S_DO:
+	case S_FOR:
+		return stmt_assigns(s->u.loop.init, v) || assigns(s->u.loop.cond, v) ||
+		       assigns(s->u.loop.step, v) || stmt_assigns(s->u.loop.body, v);
 	case S_SWITCH:
 		return assigns(s->u.sw.cond, v) || stmt_assigns(s->u.sw.body, v);
-	case S_CASE: case S_DEFAULT:
+	case S_CASE:
+	case S_DEFAULT:
 		return stmt_assigns(s->u.case_.body, v);
 	case S_LABEL:
 		return true; /* a goto into the body: not a counted loop */
@@ -140,7 +163,8 @@ static unsigned stmt_size(struct cstmt *s, unsigned depth)
 		for (uint32_t i = 0; i < s->u.block.n; i++)
 			n += stmt_size(s->u.block.items[i], depth);
 		break;
-	case S_EXPR: case S_RETURN:
+	case S_EXPR:
+	case S_RETURN:
 		n += expr_size(s->u.expr, depth);
 		break;
 	case S_DECL:
@@ -150,9 +174,12 @@ static unsigned stmt_size(struct cstmt *s, unsigned depth)
 				n += expr_size(s->u.decl.decls[i]->u.var.init->u.expr, depth);
 		break;
 	case S_IF:
-		n += expr_size(s->u.if_.cond, depth) + stmt_size(s->u.if_.then, depth) + stmt_size(s->u.if_.els, depth);
+		n += expr_size(s->u.if_.cond, depth) + stmt_size(s->u.if_.then, depth) +
+		     stmt_size(s->u.if_.els, depth);
 		break;
-	case S_WHILE: case S_DO: case S_FOR:
+	case S_WHILE:
+	case S_DO:
+	case S_FOR:
 		/* an inner loop may be unrolled too */
 		n += 4 * (stmt_size(s->u.loop.init, depth) + expr_size(s->u.loop.cond, depth) +
 			  expr_size(s->u.loop.step, depth) + stmt_size(s->u.loop.body, depth));
@@ -160,7 +187,8 @@ static unsigned stmt_size(struct cstmt *s, unsigned depth)
 	case S_SWITCH:
 		n += expr_size(s->u.sw.cond, depth) + stmt_size(s->u.sw.body, depth);
 		break;
-	case S_CASE: case S_DEFAULT:
+	case S_CASE:
+	case S_DEFAULT:
 		n += stmt_size(s->u.case_.body, depth);
 		break;
 	case S_LABEL:
@@ -177,14 +205,20 @@ static unsigned expr_size(struct cexpr *e, unsigned depth)
 	if (!e)
 		return 0;
 	switch (e->op) {
-	case E_INT: case E_DECL: case E_STRING: case E_FLOAT: case E_ERROR:
+	case E_INT:
+	case E_DECL:
+	case E_STRING:
+	case E_FLOAT:
+	case E_ERROR:
 		return 0;
-	case E_CONV: case E_CAST:
+	case E_CONV:
+	case E_CAST:
 		return (e->ck == CK_LVAL ? 1 : 0) + expr_size(e->u.bin.a, depth);
 	case E_MEMBER:
 		return expr_size(e->u.m.base, depth);
 	case E_COND:
-		return 2 + expr_size(e->u.cond.c, depth) + expr_size(e->u.cond.a, depth) + expr_size(e->u.cond.b, depth);
+		return 2 + expr_size(e->u.cond.c, depth) + expr_size(e->u.cond.a, depth) +
+		       expr_size(e->u.cond.b, depth);
 	case E_CALL: {
 		unsigned n = 6;
 		for (uint32_t i = 0; i < e->u.call.nargs; i++)
@@ -229,35 +263,48 @@ static int64_t wrap(int64_t v, unsigned bits, bool sign)
 
 static bool holds(const struct counted *c, int64_t v)
 {
-	int64_t x = wrap(v, c->cmp_bits, c->cmp_signed), y = wrap(c->bound, c->cmp_bits, c->cmp_signed);
+	int64_t x = wrap(v, c->cmp_bits, c->cmp_signed),
+		y = wrap(c->bound, c->cmp_bits, c->cmp_signed);
 	uint64_t ux = (uint64_t)x, uy = (uint64_t)y;
 	if (c->cmp_bits < 64 && !c->cmp_signed) {
 		ux &= (1ull << c->cmp_bits) - 1;
 		uy &= (1ull << c->cmp_bits) - 1;
 	}
 	switch (c->cmp) {
-	case E_LT: return c->cmp_signed ? x < y : ux < uy;
-	case E_LE: return c->cmp_signed ? x <= y : ux <= uy;
-	case E_GT: return c->cmp_signed ? x > y : ux > uy;
-	case E_GE: return c->cmp_signed ? x >= y : ux >= uy;
-	case E_NE: return ux != uy;
-	default: return false;
+	case E_LT:
+		return c->cmp_signed ? x < y : ux < uy;
+	case E_LE:
+		return c->cmp_signed ? x <= y : ux <= uy;
+	case E_GT:
+		return c->cmp_signed ? x > y : ux > uy;
+	case E_GE:
+		return c->cmp_signed ? x >= y : ux >= uy;
+	case E_NE:
+		return ux != uy;
+	default:
+		return false;
 	}
 }
 
 static enum cexpr_op swap_cmp(enum cexpr_op op)
 {
 	switch (op) {
-	case E_LT: return E_GT;
-	case E_GT: return E_LT;
-	case E_LE: return E_GE;
-	case E_GE: return E_LE;
-	default: return op;
+	case E_LT:
+		return E_GT;
+	case E_GT:
+		return E_LT;
+	case E_LE:
+		return E_GE;
+	case E_GE:
+		return E_LE;
+	default:
+		return op;
 	}
 }
 
 /* Recognises a counted loop; *trips gets the trip count (at most `limit`). */
-static bool counted_loop(struct lf *lf, struct cstmt *s, struct counted *c, uint32_t limit, uint32_t *trips)
+static bool counted_loop(struct lf *lf, struct cstmt *s, struct counted *c, uint32_t limit,
+			 uint32_t *trips)
 {
 	memset(c, 0, sizeof(*c));
 	struct cexpr *step = s->u.loop.step, *cond = s->u.loop.cond;
@@ -265,11 +312,15 @@ static bool counted_loop(struct lf *lf, struct cstmt *s, struct counted *c, uint
 		return false;
 	/* the step: i++, i--, ++i, --i, i += C, i -= C */
 	switch (step->op) {
-	case E_PREINC: case E_POSTINC: case E_PREDEC: case E_POSTDEC:
+	case E_PREINC:
+	case E_POSTINC:
+	case E_PREDEC:
+	case E_POSTDEC:
 		c->var = var_of(step->u.bin.a);
 		c->step = step->op == E_PREINC || step->op == E_POSTINC ? 1 : -1;
 		break;
-	case E_ADD_ASSIGN: case E_SUB_ASSIGN: {
+	case E_ADD_ASSIGN:
+	case E_SUB_ASSIGN: {
 		int64_t k;
 		if (!ceval_int(step->u.bin.b, &k))
 			return false;
@@ -280,8 +331,8 @@ static bool counted_loop(struct lf *lf, struct cstmt *s, struct counted *c, uint
 	default:
 		return false;
 	}
-	if (!c->var || !c->step || !ctype_is_integer(c->var->type) || !lf_var_find(lf, c->var, &c->vnum) ||
-	    lf->vars.data[c->vnum].mem)
+	if (!c->var || !c->step || !ctype_is_integer(c->var->type) ||
+	    !lf_var_find(lf, c->var, &c->vnum) || lf->vars.data[c->vnum].mem)
 		return false;
 	c->bits = ctype_size(c->var->type) * 8;
 	c->var_signed = ctype_is_signed(c->var->type);
@@ -369,7 +420,8 @@ void ls_loop(struct lf *lf, struct cstmt *s)
 		ls_stmt(lf, s->u.loop.init);
 	struct cexpr *cond = s->u.loop.cond;
 	int64_t cv = 1;
-	if (cond && ceval_int(cond, &cv) && !cv && s->kind != S_DO && !ls_has_entry(s->u.loop.body, true)) {
+	if (cond && ceval_int(cond, &cv) && !cv && s->kind != S_DO &&
+	    !ls_has_entry(s->u.loop.body, true)) {
 		ls_scope_end(lf, mark);
 		return; /* while (0) */
 	}

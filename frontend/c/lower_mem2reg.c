@@ -14,9 +14,9 @@
 struct slice {
 	int64_t off;
 	unsigned size;
-	ir_vt vt;        /* canonical class: i32 (up to 4 bytes), i64 or a pointer */
-	uint32_t *phi;   /* per block: phi temp for this slice, 0 if none */
-	ir_ref *stack;   /* renaming stack */
+	ir_vt vt;      /* canonical class: i32 (up to 4 bytes), i64 or a pointer */
+	uint32_t *phi; /* per block: phi temp for this slice, 0 if none */
+	ir_ref *stack; /* renaming stack */
 	uint32_t sp;
 };
 
@@ -26,9 +26,9 @@ struct promo {
 	struct slice s[MAX_SLICES];
 	unsigned n;
 	uint32_t *df, *df_start, *df_len; /* dominance frontiers, flattened */
-	VEC(uint32_t) *children;          /* dominator tree */
-	uint32_t null_tmp;                /* `cast 0` in the entry block, 0 until needed */
-	int64_t *delta;                   /* per temp: its offset from the alloca, or NO_ALIAS */
+	VEC(uint32_t) * children;	  /* dominator tree */
+	uint32_t null_tmp;		  /* `cast 0` in the entry block, 0 until needed */
+	int64_t *delta;			  /* per temp: its offset from the alloca, or NO_ALIAS */
 };
 
 #define NO_ALIAS INT64_MIN
@@ -44,17 +44,20 @@ static void aliases(struct promo *p, uint32_t a)
 	for (unsigned guard = 0; changed && guard < 8; guard++) {
 		changed = false;
 		for (uint32_t b = 0; b < f->blocks.len; b++)
-			vec_foreach(&f->blocks.data[b]->ins, in)
-			{
+			vec_foreach (&f->blocks.data[b]->ins, in) {
 				if (!in->dst || p->delta[in->dst] != NO_ALIAS || !in->nargs ||
-				    ir_ref_kind(in->args[0]) != REF_TMP || p->delta[ir_ref_idx(in->args[0])] == NO_ALIAS)
+				    ir_ref_kind(in->args[0]) != REF_TMP ||
+				    p->delta[ir_ref_idx(in->args[0])] == NO_ALIAS)
 					continue;
 				int64_t d = p->delta[ir_ref_idx(in->args[0])];
-				if ((in->op == IR_COPY || in->op == IR_CAST) && in->ty.cls == IR_PTR)
+				if ((in->op == IR_COPY || in->op == IR_CAST) &&
+				    in->ty.cls == IR_PTR)
 					p->delta[in->dst] = d;
-				else if ((in->op == IR_ADD || in->op == IR_SUB) && in->ty.cls == IR_PTR &&
+				else if ((in->op == IR_ADD || in->op == IR_SUB) &&
+					 in->ty.cls == IR_PTR &&
 					 ir_ref_kind(in->args[1]) == REF_CON)
-					p->delta[in->dst] = d + (in->op == IR_ADD ? 1 : -1) * ir_con_val(f, in->args[1]);
+					p->delta[in->dst] = d + (in->op == IR_ADD ? 1 : -1) *
+									ir_con_val(f, in->args[1]);
 				else
 					continue;
 				changed = true;
@@ -83,7 +86,8 @@ static int find_slice(struct promo *p, int64_t off, unsigned size)
 static bool overlaps(struct promo *p, int64_t off, unsigned size)
 {
 	for (unsigned i = 0; i < p->n; i++)
-		if (off < p->s[i].off + (int64_t)p->s[i].size && p->s[i].off < off + (int64_t)size &&
+		if (off < p->s[i].off + (int64_t)p->s[i].size &&
+		    p->s[i].off < off + (int64_t)size &&
 		    !(p->s[i].off == off && p->s[i].size == size))
 			return true;
 	return false;
@@ -102,13 +106,14 @@ static bool analyse(struct promo *p, uint32_t a)
 	aliases(p, a);
 	bool has_ptr[MAX_SLICES] = { false }, has_int[MAX_SLICES] = { false };
 	for (uint32_t b = 0; b < f->blocks.len; b++)
-		vec_foreach(&f->blocks.data[b]->ins, in)
-		{
+		vec_foreach (&f->blocks.data[b]->ins, in) {
 			for (unsigned k = 0; k < in->nargs; k++) {
 				if (!is_alias(p, in->args[k]))
 					continue;
-				bool derive = k == 0 && in->dst && is_alias(p, ir_tmp_ref(in->dst)) &&
-					      (in->op == IR_COPY || in->op == IR_CAST || in->op == IR_ADD || in->op == IR_SUB);
+				bool derive = k == 0 && in->dst &&
+					      is_alias(p, ir_tmp_ref(in->dst)) &&
+					      (in->op == IR_COPY || in->op == IR_CAST ||
+					       in->op == IR_ADD || in->op == IR_SUB);
 				if (derive)
 					continue;
 				if (in->op == IR_MEMSET) {
@@ -133,10 +138,12 @@ static bool analyse(struct promo *p, uint32_t a)
 					p->s[s].off = off;
 					p->s[s].size = size;
 				}
-				ir_vt t = ir_op_is(in->op, OP_STORE) ? (ir_ref_kind(in->args[2]) == REF_TMP
-										? f->tmps.data[ir_ref_idx(in->args[2])].ty
-										: VT_I64)
-								      : in->ty;
+				ir_vt t = ir_op_is(in->op, OP_STORE)
+						  ? (ir_ref_kind(in->args[2]) == REF_TMP
+							     ? f->tmps.data[ir_ref_idx(in->args[2])]
+								       .ty
+							     : VT_I64)
+						  : in->ty;
 				if (t.cls == IR_PTR)
 					has_ptr[s] = true;
 				else
@@ -151,8 +158,7 @@ static bool analyse(struct promo *p, uint32_t a)
 		return false;
 	/* memsets must cover whole slices */
 	for (uint32_t b = 0; b < f->blocks.len; b++)
-		vec_foreach(&f->blocks.data[b]->ins, in)
-		{
+		vec_foreach (&f->blocks.data[b]->ins, in) {
 			if (in->op != IR_MEMSET || !is_alias(p, in->args[0]))
 				continue;
 			int64_t lo = delta_of(p, in->args[0]), hi = lo + ir_con_val(f, in->args[2]);
@@ -182,13 +188,14 @@ static void frontiers(struct promo *p)
 		struct ir_block *blk = f->blocks.data[b];
 		if (blk->preds.len < 2 || blk->rpo == UINT32_MAX)
 			continue;
-		vec_foreach(&blk->preds, pp)
-		{
+		vec_foreach (&blk->preds, pp) {
 			uint32_t runner = *pp;
 			for (unsigned guard = 0; guard < n && runner != blk->idom &&
-						 f->blocks.data[runner]->rpo != UINT32_MAX; guard++) {
+						 f->blocks.data[runner]->rpo != UINT32_MAX;
+			     guard++) {
 				bool have = false;
-				vec_foreach(&df[runner], x) have |= *x == b;
+				vec_foreach (&df[runner], x)
+					have |= *x == b;
 				if (!have)
 					vec_push(&df[runner], b);
 				if (runner == f->blocks.data[runner]->idom)
@@ -228,7 +235,9 @@ static ir_ref undef(struct ir_func *f, ir_vt vt, uint32_t *null_tmp)
 		ir_ref zero = ir_con(f, 0);
 		*null_tmp = ir_tmp_new(f, NULL, VT_PTR(ANY));
 		struct ir_block *e = f->blocks.data[0];
-		struct ir_ins in = { .op = IR_CAST, .ty = VT_PTR(ANY), .dst = *null_tmp, .nargs = 1 };
+		struct ir_ins in = {
+			.op = IR_CAST, .ty = VT_PTR(ANY), .dst = *null_tmp, .nargs = 1
+		};
 		in.args = arena_memdup(&f->arena, &zero, sizeof(zero));
 		vec_push(&e->ins, in);
 		/* before the entry's terminator */
@@ -245,7 +254,8 @@ static int64_t mask_of(unsigned size)
 }
 
 /* Turns instruction `in` into `dst = op a[, b]` of type vt. */
-static void become(struct ir_func *f, struct ir_ins *in, unsigned op, ir_vt vt, uint32_t dst, ir_ref a, ir_ref b)
+static void become(struct ir_func *f, struct ir_ins *in, unsigned op, ir_vt vt, uint32_t dst,
+		   ir_ref a, ir_ref b)
 {
 	ir_ref args[2] = { a, b };
 	in->op = (uint16_t)op;
@@ -273,11 +283,17 @@ static void rename_block(struct promo *p, uint32_t b, uint32_t *nop_count)
 			uint64_t byte = (uint8_t)ir_con_val(f, in->args[1]);
 			for (unsigned k = 0; k < p->n; k++)
 				if (p->s[k].off >= lo && p->s[k].off + (int64_t)p->s[k].size <= n) {
-					uint64_t pat = byte * 0x0101010101010101ull & (uint64_t)mask_of(p->s[k].size);
-					ir_ref v = p->s[k].vt.cls == IR_PTR ? undef(f, VT_PTR(ANY), &p->null_tmp)
-									  : ir_con(f, p->s[k].vt.cls == IR_I32 ? (int64_t)(uint32_t)pat : (int64_t)pat);
+					uint64_t pat = byte * 0x0101010101010101ull &
+						       (uint64_t)mask_of(p->s[k].size);
+					ir_ref v =
+						p->s[k].vt.cls == IR_PTR
+							? undef(f, VT_PTR(ANY), &p->null_tmp)
+							: ir_con(f, p->s[k].vt.cls == IR_I32
+									    ? (int64_t)(uint32_t)pat
+									    : (int64_t)pat);
 					if (p->s[k].vt.cls == IR_PTR && pat)
-						return; /* a non-zero pattern in a pointer: not reached (analyse) */
+						return; /* a non-zero pattern in a pointer: not
+							   reached (analyse) */
 					p->s[k].stack[p->s[k].sp++] = v;
 				}
 			in->op = IR_NOPS; /* deleted below */
@@ -293,12 +309,17 @@ static void rename_block(struct promo *p, uint32_t b, uint32_t *nop_count)
 			ir_ref v = in->args[2];
 			if (ir_ref_kind(v) == REF_CON) {
 				int64_t c = ir_con_val(f, v) & mask_of(sl->size);
-				ir_ref cv = sl->vt.cls == IR_PTR ? (c ? IR_NOREF : undef(f, VT_PTR(ANY), &p->null_tmp))
-								 : ir_con(f, sl->vt.cls == IR_I32 ? (int64_t)(uint32_t)c : c);
+				ir_ref cv = sl->vt.cls == IR_PTR
+						    ? (c ? IR_NOREF
+							 : undef(f, VT_PTR(ANY), &p->null_tmp))
+						    : ir_con(f, sl->vt.cls == IR_I32
+									? (int64_t)(uint32_t)c
+									: c);
 				if (cv == IR_NOREF) {
 					/* a non-null pointer constant: make it a pointer */
 					uint32_t t = ir_tmp_new(f, NULL, VT_PTR(ANY));
-					become(f, in, IR_CAST, VT_PTR(ANY), t, ir_con(f, c), IR_NOREF);
+					become(f, in, IR_CAST, VT_PTR(ANY), t, ir_con(f, c),
+					       IR_NOREF);
 					sl->stack[sl->sp++] = ir_tmp_ref(t);
 					continue;
 				}
@@ -310,11 +331,14 @@ static void rename_block(struct promo *p, uint32_t b, uint32_t *nop_count)
 			ir_vt vt = f->tmps.data[ir_ref_idx(v)].ty;
 			uint32_t t = ir_tmp_new(f, NULL, sl->vt);
 			if (sl->vt.cls == IR_PTR)
-				become(f, in, ir_vt_eq(vt, sl->vt) ? IR_COPY : IR_CAST, sl->vt, t, v, IR_NOREF);
+				become(f, in, ir_vt_eq(vt, sl->vt) ? IR_COPY : IR_CAST, sl->vt, t,
+				       v, IR_NOREF);
 			else if (sl->size == 8)
-				become(f, in, vt.cls == IR_PTR ? IR_CAST : IR_COPY, VT_I64, t, v, IR_NOREF);
+				become(f, in, vt.cls == IR_PTR ? IR_CAST : IR_COPY, VT_I64, t, v,
+				       IR_NOREF);
 			else if (vt.cls == IR_I64 || vt.cls == IR_PTR)
-				become(f, in, IR_TRUNC, VT_I32, t, v, IR_NOREF); /* 4 bytes: the low half */
+				become(f, in, IR_TRUNC, VT_I32, t, v,
+				       IR_NOREF); /* 4 bytes: the low half */
 			else if (sl->size == 4)
 				become(f, in, IR_COPY, VT_I32, t, v, IR_NOREF);
 			else
@@ -335,7 +359,8 @@ static void rename_block(struct promo *p, uint32_t b, uint32_t *nop_count)
 		else if (sign && sl->size == 4 && rt.cls == IR_I64)
 			become(f, in, IR_SEXT32, rt, dst, v, IR_NOREF);
 		else if (rt.cls == IR_PTR)
-			become(f, in, vt.cls == IR_PTR && ir_vt_eq(vt, rt) ? IR_COPY : IR_CAST, rt, dst, v, IR_NOREF);
+			become(f, in, vt.cls == IR_PTR && ir_vt_eq(vt, rt) ? IR_COPY : IR_CAST, rt,
+			       dst, v, IR_NOREF);
 		else if (rt.cls == IR_I64 && vt.cls == IR_I32)
 			become(f, in, IR_ZEXT, rt, dst, v, IR_NOREF);
 		else if (rt.cls == IR_I64 && vt.cls == IR_PTR)
@@ -343,8 +368,11 @@ static void rename_block(struct promo *p, uint32_t b, uint32_t *nop_count)
 		else if (rt.cls == IR_I32 && vt.cls != IR_I32 && !lf_is_con(v))
 			become(f, in, IR_TRUNC, rt, dst, v, IR_NOREF);
 		else
-			become(f, in, IR_COPY, rt, dst, lf_is_con(v) && rt.cls == IR_I32
-							     ? ir_con(f, (int64_t)(uint32_t)ir_con_val(f, v)) : v, IR_NOREF);
+			become(f, in, IR_COPY, rt, dst,
+			       lf_is_con(v) && rt.cls == IR_I32
+				       ? ir_con(f, (int64_t)(uint32_t)ir_con_val(f, v))
+				       : v,
+			       IR_NOREF);
 	}
 	/* the phis of the successors */
 	const struct ir_ins *t = ir_block_term(f, b);
@@ -356,12 +384,17 @@ static void rename_block(struct promo *p, uint32_t b, uint32_t *nop_count)
 			uint32_t phi = p->s[i].phi[succ[k]];
 			if (!phi)
 				continue;
-			ir_ref v = p->s[i].sp ? p->s[i].stack[p->s[i].sp - 1] : undef(f, p->s[i].vt, &p->null_tmp);
-			if (ir_ref_kind(v) == REF_TMP && !ir_vt_eq(f->tmps.data[ir_ref_idx(v)].ty, p->s[i].vt)) {
+			ir_ref v = p->s[i].sp ? p->s[i].stack[p->s[i].sp - 1]
+					      : undef(f, p->s[i].vt, &p->null_tmp);
+			if (ir_ref_kind(v) == REF_TMP &&
+			    !ir_vt_eq(f->tmps.data[ir_ref_idx(v)].ty, p->s[i].vt)) {
 				/* the phi's type exactly: a cast at the end of this block */
 				uint32_t c = ir_tmp_new(f, NULL, p->s[i].vt);
-				struct ir_ins ci = { .op = IR_CAST, .ty = p->s[i].vt, .dst = c, .nargs = 1 };
-				if (p->s[i].vt.cls != IR_PTR && f->tmps.data[ir_ref_idx(v)].ty.cls != IR_PTR)
+				struct ir_ins ci = {
+					.op = IR_CAST, .ty = p->s[i].vt, .dst = c, .nargs = 1
+				};
+				if (p->s[i].vt.cls != IR_PTR &&
+				    f->tmps.data[ir_ref_idx(v)].ty.cls != IR_PTR)
 					ci.op = p->s[i].vt.cls == IR_I32 ? IR_TRUNC : IR_ZEXT;
 				ci.args = arena_memdup(&f->arena, &v, sizeof(v));
 				vec_push(&blk->ins, ci);
@@ -371,19 +404,21 @@ static void rename_block(struct promo *p, uint32_t b, uint32_t *nop_count)
 				blk->ins.data[last - 1] = tmp;
 				v = ir_tmp_ref(c);
 			}
-			vec_foreach(&sb->ins, pi) if (pi->op == IR_PHI && pi->dst == phi)
-			{
-				ir_ref *args = arena_alloc(&f->arena, sizeof(ir_ref) * (pi->nargs + 2u));
-				if (pi->nargs)
-					memcpy(args, pi->args, sizeof(ir_ref) * pi->nargs);
-				args[pi->nargs] = IR_REF(REF_BLK, b);
-				args[pi->nargs + 1] = v;
-				pi->args = args;
-				pi->nargs = (uint16_t)(pi->nargs + 2);
-			}
+			vec_foreach (&sb->ins, pi)
+				if (pi->op == IR_PHI && pi->dst == phi) {
+					ir_ref *args = arena_alloc(
+						&f->arena, sizeof(ir_ref) * (pi->nargs + 2u));
+					if (pi->nargs)
+						memcpy(args, pi->args, sizeof(ir_ref) * pi->nargs);
+					args[pi->nargs] = IR_REF(REF_BLK, b);
+					args[pi->nargs + 1] = v;
+					pi->args = args;
+					pi->nargs = (uint16_t)(pi->nargs + 2);
+				}
 		}
 	}
-	vec_foreach(&p->children[b], c) rename_block(p, *c, nop_count);
+	vec_foreach (&p->children[b], c)
+		rename_block(p, *c, nop_count);
 	for (unsigned i = 0; i < p->n; i++)
 		p->s[i].sp = saved[i];
 }
@@ -399,12 +434,12 @@ static void place_phis(struct promo *p)
 		uint32_t nw = 0;
 		memset(on, 0, n);
 		for (uint32_t b = 0; b < n; b++)
-			vec_foreach(&f->blocks.data[b]->ins, in)
-			{
+			vec_foreach (&f->blocks.data[b]->ins, in) {
 				bool def = (in->op == IR_MEMSET && is_alias(p, in->args[0])) ||
-					   (ir_op_is(in->op, OP_STORE) && is_mem_op(in->op) && in->op != IR_MEMSET &&
-					    is_alias(p, in->args[0]) &&
-					    ir_con_val(f, in->args[1]) + delta_of(p, in->args[0]) == sl->off &&
+					   (ir_op_is(in->op, OP_STORE) && is_mem_op(in->op) &&
+					    in->op != IR_MEMSET && is_alias(p, in->args[0]) &&
+					    ir_con_val(f, in->args[1]) + delta_of(p, in->args[0]) ==
+						    sl->off &&
 					    (unsigned)ir_ops[in->op].param == sl->size);
 				if (def && !on[b]) {
 					on[b] = true;
@@ -422,7 +457,8 @@ static void place_phis(struct promo *p)
 				struct ir_block *yb = f->blocks.data[y];
 				struct ir_ins phi = { .op = IR_PHI, .ty = sl->vt, .dst = t };
 				vec_push(&yb->ins, phi);
-				memmove(&yb->ins.data[1], &yb->ins.data[0], sizeof(struct ir_ins) * (yb->ins.len - 1));
+				memmove(&yb->ins.data[1], &yb->ins.data[0],
+					sizeof(struct ir_ins) * (yb->ins.len - 1));
 				yb->ins.data[0] = phi;
 				if (!on[y]) {
 					on[y] = true;
@@ -472,9 +508,10 @@ bool lo_mem2reg(struct ir_func *f)
 	bool any = false, ready = false;
 	p.delta = xmalloc(sizeof(int64_t) * (f->tmps.len + 1));
 	VEC(uint32_t) allocas = { 0 };
-	vec_foreach(&f->blocks.data[0]->ins, in) if (in->op == IR_ALLOCA) vec_push(&allocas, in->dst);
-	vec_foreach(&allocas, a)
-	{
+	vec_foreach (&f->blocks.data[0]->ins, in)
+		if (in->op == IR_ALLOCA)
+			vec_push(&allocas, in->dst);
+	vec_foreach (&allocas, a) {
 		/* temps made by earlier promotions are not aliases */
 		p.delta = xrealloc(p.delta, sizeof(int64_t) * (f->tmps.len + 1));
 		if (!analyse(&p, *a))

@@ -22,7 +22,7 @@ struct root {
 struct lcse {
 	struct ir_func *f;
 	struct ir_defsite *defs;
-	bool *clobber_any;   /* per block: has a call that writes any memory */
+	bool *clobber_any; /* per block: has a call that writes any memory */
 	uint32_t *mark, *queue, stamp;
 };
 
@@ -46,8 +46,10 @@ static struct root root_of(struct lcse *c, ir_ref r)
 		if (in->op == IR_CALL && ir_ref_kind(in->args[0]) == REF_HLP &&
 		    ir_helper_by_id((int)ir_ref_idx(in->args[0]))->ret == HR_MAPVAL_OR_NULL)
 			return (struct root){ RK_LOOKUP, r };
-		if (in->op == IR_COPY || in->op == IR_CAST || in->op == IR_ADD || in->op == IR_SUB) {
-			if (in->nargs < 1 || (in->op != IR_COPY && in->op != IR_CAST && in->ty.cls != IR_PTR))
+		if (in->op == IR_COPY || in->op == IR_CAST || in->op == IR_ADD ||
+		    in->op == IR_SUB) {
+			if (in->nargs < 1 ||
+			    (in->op != IR_COPY && in->op != IR_CAST && in->ty.cls != IR_PTR))
 				return (struct root){ RK_OTHER, r };
 			r = in->args[0];
 			continue;
@@ -74,11 +76,13 @@ static bool helper_writes_maps(int id)
 	const struct ir_helper *h = ir_helper_by_id(id);
 	if (!h)
 		return true;
-	static const char *const writers[] = { "map_update_elem", "map_delete_elem", "map_push_elem",
-					       "map_pop_elem", "spin_lock", "spin_unlock", "sk_storage_get",
-					       "task_storage_get", "inode_storage_get", "cgrp_storage_get",
-					       "loop", "for_each_map_elem", "timer_init", "timer_start",
-					       "timer_cancel", "tail_call", "ringbuf_submit", "ringbuf_discard" };
+	static const char *const writers[] = {
+		"map_update_elem",   "map_delete_elem",	 "map_push_elem",  "map_pop_elem",
+		"spin_lock",	     "spin_unlock",	 "sk_storage_get", "task_storage_get",
+		"inode_storage_get", "cgrp_storage_get", "loop",	   "for_each_map_elem",
+		"timer_init",	     "timer_start",	 "timer_cancel",   "tail_call",
+		"ringbuf_submit",    "ringbuf_discard"
+	};
 	for (size_t i = 0; i < ARRAY_LEN(writers); i++)
 		if (!strcmp(h->name, writers[i]))
 			return true;
@@ -93,14 +97,16 @@ static bool clobbers(struct lcse *c, const struct ir_ins *in, struct root r)
 		if (ir_ref_kind(in->args[0]) != REF_HLP)
 			return true;
 		int id = (int)ir_ref_idx(in->args[0]);
-		if (helper_writes_maps(id) && (r.kind == RK_LOOKUP || r.kind == RK_SYM || r.kind == RK_OTHER))
+		if (helper_writes_maps(id) &&
+		    (r.kind == RK_LOOKUP || r.kind == RK_SYM || r.kind == RK_OTHER))
 			return true;
 		for (unsigned a = 1; a < in->nargs; a++) {
 			ir_ref x = in->args[a];
 			if (ir_ref_kind(x) == REF_CON)
 				continue;
 			struct root ar = root_of(c, x);
-			if (ar.kind == RK_SYM && ir_sym(c->f->mod, ir_ref_idx(ar.ref))->kind == IR_SYM_MAP)
+			if (ar.kind == RK_SYM &&
+			    ir_sym(c->f->mod, ir_ref_idx(ar.ref))->kind == IR_SYM_MAP)
 				continue; /* a map itself */
 			if (may_alias(ar, r))
 				return true;
@@ -109,7 +115,8 @@ static bool clobbers(struct lcse *c, const struct ir_ins *in, struct root r)
 	}
 	if (in->op == IR_TAILCALL)
 		return true;
-	if ((oi->props & (OP_STORE | OP_ATOMIC)) && !(in->op >= IR_LOAD_ACQ_U8 && in->op <= IR_LOAD_ACQ_U64))
+	if ((oi->props & (OP_STORE | OP_ATOMIC)) &&
+	    !(in->op >= IR_LOAD_ACQ_U8 && in->op <= IR_LOAD_ACQ_U64))
 		return may_alias(root_of(c, in->args[0]), r);
 	return false;
 }
@@ -117,7 +124,8 @@ static bool clobbers(struct lcse *c, const struct ir_ins *in, struct root r)
 static bool is_plain_load(const struct ir_ins *in)
 {
 	return ir_op_is(in->op, OP_LOAD) && !ir_op_is(in->op, OP_STORE | OP_ATOMIC) && in->dst &&
-	       !(in->flags & INS_VOLATILE) && in->nargs == 2 && ir_ref_kind(in->args[1]) == REF_CON &&
+	       !(in->flags & INS_VOLATILE) && in->nargs == 2 &&
+	       ir_ref_kind(in->args[1]) == REF_CON &&
 	       (ir_ref_kind(in->args[0]) == REF_TMP || ir_ref_kind(in->args[0]) == REF_SYM);
 }
 
@@ -161,8 +169,7 @@ static bool paths_clean(struct lcse *c, uint32_t d, uint32_t b, struct root r)
 	bool back = false;
 	while (head < n) {
 		uint32_t x = c->queue[head++];
-		vec_foreach(&f->blocks.data[x]->preds, p)
-		{
+		vec_foreach (&f->blocks.data[x]->preds, p) {
 			if (*p == d)
 				continue;
 			if (*p == b) {
@@ -201,7 +208,8 @@ void lo_load_cse(struct ir_func *f)
 			const struct ir_ins *in = &f->blocks.data[b]->ins.data[i];
 			if (!is_plain_load(in))
 				continue;
-			uint64_t key = (uint64_t)in->args[0] * 1000003u ^ (uint64_t)ir_con_val(f, in->args[1]) * 31u ^ in->op;
+			uint64_t key = (uint64_t)in->args[0] * 1000003u ^
+				       (uint64_t)ir_con_val(f, in->args[1]) * 31u ^ in->op;
 			vec_push(&loads, ((struct site){ b, i, key }));
 		}
 	unsigned budget = 200000; /* pair checks: huge functions keep their loads */
@@ -211,20 +219,25 @@ void lo_load_cse(struct ir_func *f)
 			if (k == j || loads.data[k].key != loads.data[j].key)
 				continue;
 			budget--;
-			const struct ir_ins *l1 = &f->blocks.data[loads.data[k].blk]->ins.data[loads.data[k].idx];
+			const struct ir_ins *l1 =
+				&f->blocks.data[loads.data[k].blk]->ins.data[loads.data[k].idx];
 			if (!is_plain_load(l1) || l1->op != l2->op || l1->args[0] != l2->args[0] ||
-			    !ir_vt_eq(l1->ty, l2->ty) || ir_con_val(f, l1->args[1]) != ir_con_val(f, l2->args[1]))
+			    !ir_vt_eq(l1->ty, l2->ty) ||
+			    ir_con_val(f, l1->args[1]) != ir_con_val(f, l2->args[1]))
 				continue;
 			uint32_t d = loads.data[k].blk, b = loads.data[j].blk;
 			struct root r = root_of(&c, l2->args[0]);
 			bool ok;
 			if (d == b)
 				ok = loads.data[k].idx < loads.data[j].idx &&
-				     block_clean(&c, b, loads.data[k].idx + 1, loads.data[j].idx, r);
+				     block_clean(&c, b, loads.data[k].idx + 1, loads.data[j].idx,
+						 r);
 			else
 				ok = ir_dominates(f, d, b) &&
-				     block_clean(&c, d, loads.data[k].idx + 1, f->blocks.data[d]->ins.len, r) &&
-				     block_clean(&c, b, 0, loads.data[j].idx, r) && paths_clean(&c, d, b, r);
+				     block_clean(&c, d, loads.data[k].idx + 1,
+						 f->blocks.data[d]->ins.len, r) &&
+				     block_clean(&c, b, 0, loads.data[j].idx, r) &&
+				     paths_clean(&c, d, b, r);
 			if (!ok)
 				continue;
 			/* l2 becomes a copy of l1, which fold propagates */
@@ -249,21 +262,24 @@ void lo_fold_addr(struct ir_func *f)
 	struct ir_defsite *defs = xmalloc(sizeof(*defs) * f->tmps.len);
 	ir_defsites(f, defs);
 	for (uint32_t b = 0; b < f->blocks.len; b++)
-		vec_foreach(&f->blocks.data[b]->ins, in)
-		{
+		vec_foreach (&f->blocks.data[b]->ins, in) {
 			const struct ir_opinfo *oi = &ir_ops[in->op];
-			if (!(oi->props & (OP_LOAD | OP_STORE | OP_ATOMIC)) || in->op == IR_MEMCPY || in->op == IR_MEMSET)
+			if (!(oi->props & (OP_LOAD | OP_STORE | OP_ATOMIC)) ||
+			    in->op == IR_MEMCPY || in->op == IR_MEMSET)
 				continue;
-			for (unsigned guard = 0; guard < 16 && ir_ref_kind(in->args[0]) == REF_TMP; guard++) {
+			for (unsigned guard = 0; guard < 16 && ir_ref_kind(in->args[0]) == REF_TMP;
+			     guard++) {
 				struct ir_defsite d = defs[ir_ref_idx(in->args[0])];
 				if (d.blk == UINT32_MAX || d.idx == UINT32_MAX)
 					break;
 				const struct ir_ins *a = &f->blocks.data[d.blk]->ins.data[d.idx];
 				if ((a->op != IR_ADD && a->op != IR_SUB) || a->ty.cls != IR_PTR ||
-				    ir_ref_kind(a->args[1]) != REF_CON || ir_ref_kind(a->args[0]) != REF_TMP)
+				    ir_ref_kind(a->args[1]) != REF_CON ||
+				    ir_ref_kind(a->args[0]) != REF_TMP)
 					break;
 				int64_t c = ir_con_val(f, a->args[1]);
-				int64_t off = ir_con_val(f, in->args[1]) + (a->op == IR_ADD ? c : -c);
+				int64_t off =
+					ir_con_val(f, in->args[1]) + (a->op == IR_ADD ? c : -c);
 				/* atomics need their offset aligned; every access a 16-bit one */
 				if (off < INT16_MIN || off + 8 > INT16_MAX ||
 				    ((oi->props & OP_ATOMIC) && off % oi->param))
@@ -294,7 +310,9 @@ static uint32_t taken(const struct ir_func *f, const struct ir_ins *t, int64_t v
 	/* the comparison's width is that of the phi */
 	uint32_t p = ir_ref_idx(t->args[0]);
 	unsigned cls = f->tmps.data[p].ty.cls == IR_I32 ? IR_I32 : IR_I64;
-	return ir_eval_cc((enum ir_cc)ir_ops[t->op].param, cls, v, ir_con_val(f, t->args[1])) ? succ[0] : succ[1];
+	return ir_eval_cc((enum ir_cc)ir_ops[t->op].param, cls, v, ir_con_val(f, t->args[1]))
+		       ? succ[0]
+		       : succ[1];
 }
 
 /* The operand of a phi for the edge from `from`, or IR_NOREF. */
@@ -322,12 +340,14 @@ static bool phis_local(const struct ir_func *f, uint32_t b)
 				if (ir_ref_kind(r) != REF_TMP)
 					continue;
 				bool mine = false;
-				for (uint32_t j = 0; j + 1 < blk->ins.len && blk->ins.data[j].op == IR_PHI; j++)
+				for (uint32_t j = 0;
+				     j + 1 < blk->ins.len && blk->ins.data[j].op == IR_PHI; j++)
 					mine |= blk->ins.data[j].dst == ir_ref_idx(r);
 				if (!mine)
 					continue;
 				/* a successor's phi operand for the edge from b is fine */
-				if (in->op == IR_PHI && x != b && a % 2 == 1 && ir_ref_idx(in->args[a - 1]) == b)
+				if (in->op == IR_PHI && x != b && a % 2 == 1 &&
+				    ir_ref_idx(in->args[a - 1]) == b)
 					continue;
 				return false;
 			}
@@ -350,7 +370,8 @@ static void drop_phi_operand(struct ir_ins *phi, uint32_t from)
 {
 	for (unsigned k = 0; k + 1 < phi->nargs;) {
 		if (ir_ref_idx(phi->args[k]) == from) {
-			memmove(&phi->args[k], &phi->args[k + 2], sizeof(ir_ref) * (phi->nargs - k - 2u));
+			memmove(&phi->args[k], &phi->args[k + 2],
+				sizeof(ir_ref) * (phi->nargs - k - 2u));
 			phi->nargs = (uint16_t)(phi->nargs - 2);
 		} else {
 			k += 2;
@@ -368,7 +389,8 @@ bool lo_thread_jumps(struct ir_func *f)
 	for (uint32_t b = 1; b < f->blocks.len; b++) {
 		struct ir_block *blk = f->blocks.data[b];
 		struct ir_ins *t = ir_block_term(f, b);
-		if (!t || (t->op != IR_BR && !ir_op_is(t->op, OP_CMP)) || ir_ref_kind(t->args[0]) != REF_TMP)
+		if (!t || (t->op != IR_BR && !ir_op_is(t->op, OP_CMP)) ||
+		    ir_ref_kind(t->args[0]) != REF_TMP)
 			continue;
 		uint32_t p = ir_ref_idx(t->args[0]);
 		const struct ir_ins *pphi = NULL;
@@ -395,19 +417,23 @@ bool lo_thread_jumps(struct ir_func *f)
 			/* the target's phis get the values they had through b */
 			struct ir_block *tb = f->blocks.data[to];
 			bool ok = true;
-			for (uint32_t i = 0; i < tb->ins.len && tb->ins.data[i].op == IR_PHI && ok; i++)
+			for (uint32_t i = 0; i < tb->ins.len && tb->ins.data[i].op == IR_PHI && ok;
+			     i++)
 				ok = phi_arg(&tb->ins.data[i], from) == IR_NOREF;
 			if (!ok)
 				continue; /* from already reaches `to` another way */
 			for (uint32_t i = 0; i < tb->ins.len && tb->ins.data[i].op == IR_PHI; i++) {
 				struct ir_ins *tp = &tb->ins.data[i];
 				ir_ref through = phi_arg(tp, b);
-				for (uint32_t j = 0; j + 1 < blk->ins.len && blk->ins.data[j].op == IR_PHI; j++)
-					if (ir_ref_kind(through) == REF_TMP && blk->ins.data[j].dst == ir_ref_idx(through))
+				for (uint32_t j = 0;
+				     j + 1 < blk->ins.len && blk->ins.data[j].op == IR_PHI; j++)
+					if (ir_ref_kind(through) == REF_TMP &&
+					    blk->ins.data[j].dst == ir_ref_idx(through))
 						through = phi_arg(&blk->ins.data[j], from);
 				add_phi_operand(f, tp, from, through);
 			}
-			for (uint32_t j = 0; j + 1 < blk->ins.len && blk->ins.data[j].op == IR_PHI; j++)
+			for (uint32_t j = 0; j + 1 < blk->ins.len && blk->ins.data[j].op == IR_PHI;
+			     j++)
 				drop_phi_operand(&blk->ins.data[j], from);
 			pt->args[0] = IR_REF(REF_BLK, to);
 			changed = true;
@@ -429,15 +455,18 @@ bool lo_thread_jumps(struct ir_func *f)
 static void drop_masks(struct ir_func *f, const struct ir_defsite *defs)
 {
 	for (uint32_t b = 0; b < f->blocks.len; b++)
-		vec_foreach(&f->blocks.data[b]->ins, in)
-		{
-			if (in->op != IR_AND || ir_ref_kind(in->args[0]) != REF_TMP || ir_ref_kind(in->args[1]) != REF_CON)
+		vec_foreach (&f->blocks.data[b]->ins, in) {
+			if (in->op != IR_AND || ir_ref_kind(in->args[0]) != REF_TMP ||
+			    ir_ref_kind(in->args[1]) != REF_CON)
 				continue;
 			struct ir_defsite d = defs[ir_ref_idx(in->args[0])];
 			if (d.blk == UINT32_MAX || d.idx == UINT32_MAX)
 				continue;
 			const struct ir_ins *l = &f->blocks.data[d.blk]->ins.data[d.idx];
-			unsigned n = l->op == IR_LOAD_U8 ? 1 : l->op == IR_LOAD_U16 ? 2 : l->op == IR_LOAD_U32 ? 4 : 0;
+			unsigned n = l->op == IR_LOAD_U8    ? 1
+				     : l->op == IR_LOAD_U16 ? 2
+				     : l->op == IR_LOAD_U32 ? 4
+							    : 0;
 			uint64_t m = (uint64_t)ir_con_val(f, in->args[1]);
 			if (!n || !ir_vt_eq(l->ty, in->ty) || ((1ull << (8 * n)) - 1) & ~m)
 				continue;
@@ -459,8 +488,10 @@ static bool merge_returns(struct ir_func *f)
 		int64_t v = ir_con_val(f, x->ins.data[0].args[0]);
 		for (uint32_t c = b + 1; c < f->blocks.len; c++) {
 			struct ir_block *y = f->blocks.data[c];
-			if (y->ins.len != 1 || y->ins.data[0].op != IR_RET || y->ins.data[0].nargs != 1 ||
-			    ir_ref_kind(y->ins.data[0].args[0]) != REF_CON || ir_con_val(f, y->ins.data[0].args[0]) != v)
+			if (y->ins.len != 1 || y->ins.data[0].op != IR_RET ||
+			    y->ins.data[0].nargs != 1 ||
+			    ir_ref_kind(y->ins.data[0].args[0]) != REF_CON ||
+			    ir_con_val(f, y->ins.data[0].args[0]) != v)
 				continue;
 			/* everything that jumps to c jumps to b */
 			for (uint32_t k = 0; k < f->blocks.len; k++) {
@@ -474,7 +505,8 @@ static bool merge_returns(struct ir_func *f)
 					}
 				/* a branch whose arms are now the same block is a jump */
 				uint32_t succ[2];
-				if (ir_succs(t, succ) == 2 && succ[0] == succ[1] && t->op != IR_CHKPKT && t->op != IR_CHKNULL) {
+				if (ir_succs(t, succ) == 2 && succ[0] == succ[1] &&
+				    t->op != IR_CHKPKT && t->op != IR_CHKNULL) {
 					t->op = IR_JMP;
 					t->args[0] = IR_REF(REF_BLK, succ[0]);
 					t->nargs = 1;

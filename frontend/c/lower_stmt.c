@@ -99,7 +99,11 @@ static void scan_expr(struct lf *lf, struct cexpr *e)
 	case E_VA_ARG:
 		scan_expr(lf, e->u.va.ap);
 		return;
-	case E_INT: case E_FLOAT: case E_STRING: case E_DECL: case E_ERROR:
+	case E_INT:
+	case E_FLOAT:
+	case E_STRING:
+	case E_DECL:
+	case E_ERROR:
 		return;
 	default:
 		scan_expr(lf, e->u.bin.a);
@@ -132,7 +136,9 @@ static void scan_stmt(struct lf *lf, struct cstmt *s)
 		scan_stmt(lf, s->u.if_.then);
 		scan_stmt(lf, s->u.if_.els);
 		break;
-	case S_WHILE: case S_DO: case S_FOR:
+	case S_WHILE:
+	case S_DO:
+	case S_FOR:
 		scan_stmt(lf, s->u.loop.init);
 		scan_expr(lf, s->u.loop.cond);
 		scan_expr(lf, s->u.loop.step);
@@ -142,7 +148,8 @@ static void scan_stmt(struct lf *lf, struct cstmt *s)
 		scan_expr(lf, s->u.sw.cond);
 		scan_stmt(lf, s->u.sw.body);
 		break;
-	case S_CASE: case S_DEFAULT:
+	case S_CASE:
+	case S_DEFAULT:
 		scan_stmt(lf, s->u.case_.body);
 		break;
 	case S_LABEL:
@@ -185,12 +192,14 @@ void ls_local(struct lf *lf, struct cdecl *d)
 		return;
 	}
 	if (!lt_is_aggregate(t) && !lt_is_scalar(t)) {
-		lf_unsupported(lf, d->loc, ctype_is_floating(t) ? "floating-point variables" : "a variable of this type");
+		lf_unsupported(lf, d->loc,
+			       ctype_is_floating(t) ? "floating-point variables"
+						    : "a variable of this type");
 		return;
 	}
 	if (ctype_size(t) > 512) {
-		lf_error(lf, d->loc, "local variable '%s' takes %llu bytes; the BPF stack has 512", lw_name(d),
-			 (unsigned long long)ctype_size(t));
+		lf_error(lf, d->loc, "local variable '%s' takes %llu bytes; the BPF stack has 512",
+			 lw_name(d), (unsigned long long)ctype_size(t));
 		return;
 	}
 	lf_set_loc(lf, d->loc);
@@ -203,7 +212,8 @@ void ls_local(struct lf *lf, struct cdecl *d)
 	} else if (init) {
 		while (init->kind == CI_LIST && init->u.list.n == 1)
 			init = init->u.list.elems[0].init;
-		ir_ref v = init->kind == CI_EXPR ? lx_rvalue(lf, init->u.expr) : lf_con(lf, 0, lt_vt(t));
+		ir_ref v = init->kind == CI_EXPR ? lx_rvalue(lf, init->u.expr)
+						 : lf_con(lf, 0, lt_vt(t));
 		ls_keep_ctx(lf, var, v);
 		lf_var_write(lf, var, v);
 	}
@@ -255,7 +265,9 @@ bool ls_has_entry(struct cstmt *s, bool cases)
 		return false;
 	case S_IF:
 		return ls_has_entry(s->u.if_.then, cases) || ls_has_entry(s->u.if_.els, cases);
-	case S_WHILE: case S_DO: case S_FOR:
+	case S_WHILE:
+	case S_DO:
+	case S_FOR:
 		return ls_has_entry(s->u.loop.body, cases);
 	case S_SWITCH:
 		return ls_has_entry(s->u.sw.body, false);
@@ -385,7 +397,9 @@ static void stmt_return(struct lf *lf, struct cstmt *s)
 	if (!e || ctype_is_void(e->type)) {
 		if (e)
 			lx_discard(lf, e);
-		lf_ret(lf, lf->f->ret.cls == IR_VOID ? IR_NOREF : lf_coerce(lf, lf_con(lf, 0, lf->f->ret), lf->f->ret));
+		lf_ret(lf, lf->f->ret.cls == IR_VOID
+				   ? IR_NOREF
+				   : lf_coerce(lf, lf_con(lf, 0, lf->f->ret), lf->f->ret));
 		return;
 	}
 	if (lt_is_aggregate(e->type)) {
@@ -464,7 +478,8 @@ void ls_stmt(struct lf *lf, struct cstmt *s)
 		const struct ltarget *t = find_target(lf, s->u.jump.target);
 		uint32_t to = t ? (s->kind == S_BREAK ? t->brk : t->cont) : LB_NONE;
 		if (to == LB_NONE) {
-			lf_error(lf, s->loc, "internal: %s without its loop", s->kind == S_BREAK ? "break" : "continue");
+			lf_error(lf, s->loc, "internal: %s without its loop",
+				 s->kind == S_BREAK ? "break" : "continue");
 			break;
 		}
 		lf_jmp(lf, to);
@@ -536,7 +551,9 @@ void ls_function(struct lf *lf, struct cdecl *fn)
 		if (lt_vt(p->type).cls == IR_I32 && lf->f->tmps.data[ptmp].ty.cls == IR_I64)
 			pv = lf_op1(lf, IR_TRUNC, VT_I32, pv);
 		if (mem) {
-			struct lval lv = { .kind = LV_MEM, .base = lf->vars.data[var].addr, .type = p->type };
+			struct lval lv = { .kind = LV_MEM,
+					   .base = lf->vars.data[var].addr,
+					   .type = p->type };
 			lx_store(lf, &lv, pv);
 		} else {
 			ir_vt pt = lf->f->tmps.data[ptmp].ty;
@@ -549,18 +566,23 @@ void ls_function(struct lf *lf, struct cdecl *fn)
 	ls_stmt(lf, fn->u.fn.body);
 	if (lf_live(lf)) {
 		lf_set_loc(lf, fn->u.fn.body->u.block.end);
-		lf_ret(lf, lf->f->ret.cls == IR_VOID ? IR_NOREF : lf_coerce(lf, lf_con(lf, 0, lf->f->ret), lf->f->ret));
+		lf_ret(lf, lf->f->ret.cls == IR_VOID
+				   ? IR_NOREF
+				   : lf_coerce(lf, lf_con(lf, 0, lf->f->ret), lf->f->ret));
 	}
 }
 
-/* ---- inlined calls ------------------------------------------------------------------------------- */
+/* ---- inlined calls
+ * ------------------------------------------------------------------------------- */
 
-ir_ref ls_inline(struct lf *lf, struct cdecl *fn, const ir_ref *args, uint32_t nargs, struct srcloc loc)
+ir_ref ls_inline(struct lf *lf, struct cdecl *fn, const ir_ref *args, uint32_t nargs,
+		 struct srcloc loc)
 {
 	struct ctype *ret = fn->type->u.fn->ret;
 	ir_vt rvt = lt_vt(ret);
 	if (!ctype_is_void(ret) && rvt.cls == IR_VOID) {
-		lf_unsupported(lf, loc, "calling a function that returns a struct, union or floating value");
+		lf_unsupported(lf, loc,
+			       "calling a function that returns a struct, union or floating value");
 		return IR_NOREF;
 	}
 	struct linline in = { .fn = fn, .up = lf->inl };
@@ -578,7 +600,9 @@ ir_ref ls_inline(struct lf *lf, struct cdecl *fn, const ir_ref *args, uint32_t n
 		if (lt_is_aggregate(p->type)) {
 			lx_memcpy(lf, lf->vars.data[var].addr, args[i], ctype_size(p->type));
 		} else if (lf->vars.data[var].mem) {
-			struct lval lv = { .kind = LV_MEM, .base = lf->vars.data[var].addr, .type = p->type };
+			struct lval lv = { .kind = LV_MEM,
+					   .base = lf->vars.data[var].addr,
+					   .type = p->type };
 			lx_store(lf, &lv, args[i]);
 		} else {
 			ls_keep_ctx(lf, var, args[i]);
@@ -597,8 +621,7 @@ ir_ref ls_inline(struct lf *lf, struct cdecl *fn, const ir_ref *args, uint32_t n
 	lf->inl = in.up;
 	ls_scope_end(lf, mark);
 	/* the instance's labels are done: another call gets new blocks */
-	vec_foreach(&in.labels, l)
-	{
+	vec_foreach (&in.labels, l) {
 		uintptr_t b;
 		if (pmap_get(&lf->labels, pkey(*l), &b))
 			lf_seal(lf, (uint32_t)b - 1);

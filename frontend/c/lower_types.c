@@ -13,8 +13,18 @@ ir_vt lt_vt(struct ctype *t)
 	case TY_PTR:
 		return VT_PTR(ANY);
 	case TY_ENUM:
-	case TY_BOOL: case TY_CHAR: case TY_SCHAR: case TY_UCHAR: case TY_SHORT: case TY_USHORT:
-	case TY_INT: case TY_UINT: case TY_LONG: case TY_ULONG: case TY_LLONG: case TY_ULLONG:
+	case TY_BOOL:
+	case TY_CHAR:
+	case TY_SCHAR:
+	case TY_UCHAR:
+	case TY_SHORT:
+	case TY_USHORT:
+	case TY_INT:
+	case TY_UINT:
+	case TY_LONG:
+	case TY_ULONG:
+	case TY_LLONG:
+	case TY_ULLONG:
 		return ctype_size(t) == 8 ? VT_I64 : VT_I32;
 	default:
 		return VT_VOID;
@@ -46,42 +56,64 @@ static uint32_t add_type(struct lower *L, struct ir_type *t)
 	return id;
 }
 
-static uint32_t named_int(struct lower *L, const char *lab, const char *name, uint32_t size, uint8_t enc)
+static uint32_t named_int(struct lower *L, const char *lab, const char *name, uint32_t size,
+			  uint8_t enc)
 {
 	uint32_t id = ir_type_lookup(L->m, lab);
 	if (id != UINT32_MAX)
 		return id;
-	struct ir_type t = { .kind = IRT_INT, .enc = enc, .label = lab, .name = name, .size = size };
+	struct ir_type t = {
+		.kind = IRT_INT, .enc = enc, .label = lab, .name = name, .size = size
+	};
 	return add_type(L, &t);
 }
 
 static uint32_t scalar_type(struct lower *L, struct ctype *t)
 {
 	switch (t->kind) {
-	case TY_VOID: return IRT_T_VOID;
-	case TY_UCHAR: return IRT_T_U8;
-	case TY_USHORT: return IRT_T_U16;
-	case TY_UINT: return IRT_T_U32;
-	case TY_ULLONG: return IRT_T_U64;
-	case TY_SCHAR: return IRT_T_I8;
-	case TY_SHORT: return IRT_T_I16;
-	case TY_INT: return IRT_T_I32;
-	case TY_LLONG: return IRT_T_I64;
-	case TY_CHAR: return named_int(L, "c.char", "char", 1, IRT_SIGNED | IRT_CHAR);
-	case TY_BOOL: return named_int(L, "c.bool", "_Bool", 1, IRT_BOOL);
-	case TY_LONG: return named_int(L, "c.long", "long", 8, IRT_SIGNED);
-	case TY_ULONG: return named_int(L, "c.ulong", "unsigned long", 8, IRT_UNSIGNED);
-	case TY_INT128: return named_int(L, "c.int128", "__int128", 16, IRT_SIGNED);
-	case TY_UINT128: return named_int(L, "c.uint128", "unsigned __int128", 16, IRT_UNSIGNED);
+	case TY_VOID:
+		return IRT_T_VOID;
+	case TY_UCHAR:
+		return IRT_T_U8;
+	case TY_USHORT:
+		return IRT_T_U16;
+	case TY_UINT:
+		return IRT_T_U32;
+	case TY_ULLONG:
+		return IRT_T_U64;
+	case TY_SCHAR:
+		return IRT_T_I8;
+	case TY_SHORT:
+		return IRT_T_I16;
+	case TY_INT:
+		return IRT_T_I32;
+	case TY_LLONG:
+		return IRT_T_I64;
+	case TY_CHAR:
+		return named_int(L, "c.char", "char", 1, IRT_SIGNED | IRT_CHAR);
+	case TY_BOOL:
+		return named_int(L, "c.bool", "_Bool", 1, IRT_BOOL);
+	case TY_LONG:
+		return named_int(L, "c.long", "long", 8, IRT_SIGNED);
+	case TY_ULONG:
+		return named_int(L, "c.ulong", "unsigned long", 8, IRT_UNSIGNED);
+	case TY_INT128:
+		return named_int(L, "c.int128", "__int128", 16, IRT_SIGNED);
+	case TY_UINT128:
+		return named_int(L, "c.uint128", "unsigned __int128", 16, IRT_UNSIGNED);
 	case TY_FLOAT:
 	case TY_DOUBLE:
 	case TY_LDOUBLE: {
-		const char *n = t->kind == TY_FLOAT ? "float" : t->kind == TY_DOUBLE ? "double" : "long double";
+		const char *n = t->kind == TY_FLOAT    ? "float"
+				: t->kind == TY_DOUBLE ? "double"
+						       : "long double";
 		char *lab = arena_printf(&L->arena, "c.%s", t->kind == TY_LDOUBLE ? "ldouble" : n);
 		uint32_t id = ir_type_lookup(L->m, lab);
 		if (id != UINT32_MAX)
 			return id;
-		struct ir_type ft = { .kind = IRT_FLOAT, .label = lab, .name = n, .size = (uint32_t)ctype_size(t) };
+		struct ir_type ft = {
+			.kind = IRT_FLOAT, .label = lab, .name = n, .size = (uint32_t)ctype_size(t)
+		};
 		return add_type(L, &ft);
 	}
 	default:
@@ -109,9 +141,12 @@ static uint32_t enum_type(struct lower *L, struct cenum *e)
 	if (pmap_get(&L->enums, pkey(e), &v))
 		return (uint32_t)v - 1;
 	const char *name = e->tag ? e->tag->name : "";
-	struct ir_type t = { .kind = IRT_ENUM, .label = label(L, "e", name), .name = name,
+	struct ir_type t = { .kind = IRT_ENUM,
+			     .label = label(L, "e", name),
+			     .name = name,
 			     .size = e->underlying ? (uint32_t)ctype_size(e->underlying) : 4,
-			     .enc = e->underlying && ctype_is_signed(e->underlying) ? IRT_SIGNED : 0 };
+			     .enc = e->underlying && ctype_is_signed(e->underlying) ? IRT_SIGNED
+										    : 0 };
 	struct ir_enumerator *en = e->nconsts ? xcalloc(e->nconsts, sizeof(*en)) : NULL;
 	for (uint32_t i = 0; i < e->nconsts; i++) {
 		en[i].name = arena_strdup(&L->m->arena, lw_name(e->consts[i]));
@@ -138,8 +173,10 @@ uint32_t lt_record(struct lower *L, struct crecord *r, bool complete)
 	} else {
 		const char *name = r->tag ? r->tag->name : "";
 		bool is_union = r->flags & CRF_UNION;
-		struct ir_type t = { .kind = IRT_FWD, .is_union = is_union,
-				     .label = label(L, is_union ? "u" : "s", name), .name = name };
+		struct ir_type t = { .kind = IRT_FWD,
+				     .is_union = is_union,
+				     .label = label(L, is_union ? "u" : "s", name),
+				     .name = name };
 		id = add_type(L, &t);
 		pmap_put(&L->records, pkey(r), id + 1);
 	}
@@ -184,14 +221,16 @@ static uint32_t func_type(struct lower *L, struct ctype *t)
 uint32_t lt_proto(struct lower *L, struct ctype *fn, struct cdecl **params, uint32_t n)
 {
 	struct cfunc *cf = fn->u.fn;
-	struct ir_type t = { .kind = IRT_PROTO, .name = "", .variadic = (fn->flags & CTF_VARIADIC) != 0 };
+	struct ir_type t = { .kind = IRT_PROTO,
+			     .name = "",
+			     .variadic = (fn->flags & CTF_VARIADIC) != 0 };
 	/* parameters and results passed by value are needed whole */
 	t.base = lt_full(L, cf->ret);
 	struct ir_member *mb = cf->nparams ? xcalloc(cf->nparams, sizeof(*mb)) : NULL;
 	for (uint32_t i = 0; i < cf->nparams; i++) {
 		const char *name = i < n && params[i] && params[i]->name ? params[i]->name->name
-				   : cf->params[i].name				 ? cf->params[i].name->name
-										 : "";
+				   : cf->params[i].name			 ? cf->params[i].name->name
+									 : "";
 		mb[i].name = arena_strdup(&L->m->arena, name);
 		mb[i].type = lt_full(L, cf->params[i].type);
 	}
@@ -224,12 +263,18 @@ static uint32_t conv_uncached(struct lower *L, struct ctype *t)
 		/* the base first: it may make types, the label must be free after */
 		uint32_t base = conv(L, t->base);
 		const char *name = lw_name(t->s.tdef);
-		struct ir_type td = { .kind = IRT_TYPEDEF, .label = label(L, "t", name), .name = name, .base = base };
+		struct ir_type td = { .kind = IRT_TYPEDEF,
+				      .label = label(L, "t", name),
+				      .name = name,
+				      .base = base };
 		return add_type(L, &td);
 	}
 	case CS_TAG: {
 		uint32_t base = conv(L, t->base);
-		struct ir_type tt = { .kind = IRT_TYPETAG, .label = label(L, "tag", NULL), .name = t->s.tag, .base = base };
+		struct ir_type tt = { .kind = IRT_TYPETAG,
+				      .label = label(L, "tag", NULL),
+				      .name = t->s.tag,
+				      .base = base };
 		return add_type(L, &tt);
 	}
 	case CS_QUAL:

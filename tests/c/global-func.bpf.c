@@ -1,6 +1,7 @@
 /* A global function verified on its own from its BTF prototype: a context
  * argument, a map value pointer checked for NULL inside, scalar arguments;
- * called from two programs of the same type. */
+ * called from two programs of the same type.  A weak hidden function (as
+ * usdt.bpf.h defines them) is a call, verified in its callers' context. */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
@@ -23,11 +24,20 @@ __attribute__((noinline)) int account(struct __sk_buff *skb, struct counter *c, 
 	return (int)c->n;
 }
 
+__attribute__((weak, visibility("hidden"))) int scale(long *out, int v)
+{
+	*out = v * 3; /* no NULL check: callers pass their stack */
+	return v > 1000;
+}
+
 SEC("tc")
 int tc_a(struct __sk_buff *skb)
 {
 	__u32 k = 0;
-	return account(skb, bpf_map_lookup_elem(&counters, &k), 1);
+	long s;
+	if (scale(&s, skb->len))
+		return -2;
+	return account(skb, bpf_map_lookup_elem(&counters, &k), 1) + (int)s - skb->len * 3;
 }
 
 SEC("tc")

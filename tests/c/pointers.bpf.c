@@ -43,3 +43,9 @@ char LICENSE[] SEC("license") = "GPL";
 // run: pointers ctx=x"0100000002000000030000000400000000000000" -> 1115
 // run: pointers ctx=x"0100000002000000030000000400000001000000" -> 115
 // map: vals 0 -> 17179869186
+// run: pointers ctx=x"6cd9e9add1f242672689eb83927eb35316470ecc"
+// run: pointers ctx=x"b02e6ce51244f004a216cd42159bdb381143dc1f"
+// run: pointers ctx=x"740256fe8d6aedea449f210b86b53df01cf82943"
+// run: pointers ctx=x"0c2e33ee4fa04e87c2344a7280ac2d4558cd04fe"
+// run: pointers ctx=x"40090304bb818dfa3083793eef721ba8d1a66ea8"
+// run: pointers ctx=x"7e8bd5e364f8814eb037fb3a5732d5e1b4baa223"

@@ -56,7 +56,8 @@ W_PRINTF(2, 3) static void fail(unsigned line, const char *fmt, ...)
 
 static const char *multiarch_include(void)
 {
-	static const char *const dirs[] = { "/usr/include/x86_64-linux-gnu", "/usr/include/aarch64-linux-gnu" };
+	static const char *const dirs[] = { "/usr/include/x86_64-linux-gnu",
+					    "/usr/include/aarch64-linux-gnu" };
 	struct stat sb;
 	for (size_t i = 0; i < ARRAY_LEN(dirs); i++)
 		if (!stat(dirs[i], &sb))
@@ -73,7 +74,8 @@ static bool make_vmlinux_h(const char *dir)
 	if (!stat(path, &sb) && sb.st_size > 0)
 		return true;
 	snprintf(tmp, sizeof(tmp), "%s.%d", path, getpid());
-	snprintf(cmd, sizeof(cmd), "bpftool btf dump file /sys/kernel/btf/vmlinux format c > '%s' 2>/dev/null", tmp);
+	snprintf(cmd, sizeof(cmd),
+		 "bpftool btf dump file /sys/kernel/btf/vmlinux format c > '%s' 2>/dev/null", tmp);
 	if (system(cmd) != 0) {
 		unlink(tmp);
 		return false;
@@ -133,9 +135,23 @@ static int compile(const char *cc, const char *src, const char *out, const char 
 		snprintf(srcdir, sizeof(srcdir), ".");
 	snprintf(idir, sizeof(idir), "-I%s", srcdir);
 	snprintf(vdir, sizeof(vdir), "-I%s", vmdir);
-	char *argv[32] = { (char *)cc, "-target", "bpf", "-mcpu=v3", "-O2", "-g", "-Wall", "-Wno-unused-function",
-			   "-Wno-unused-variable", idir, vdir, "-idirafter", (char *)multiarch_include(), "-c",
-			   (char *)src, "-o", (char *)out };
+	char *argv[32] = { (char *)cc,
+			   "-target",
+			   "bpf",
+			   "-mcpu=v3",
+			   "-O2",
+			   "-g",
+			   "-Wall",
+			   "-Wno-unused-function",
+			   "-Wno-unused-variable",
+			   idir,
+			   vdir,
+			   "-idirafter",
+			   (char *)multiarch_include(),
+			   "-c",
+			   (char *)src,
+			   "-o",
+			   (char *)out };
 	unsigned n = 17;
 	for (unsigned i = 0; i < nextra; i++)
 		argv[n++] = extra_flags[i];
@@ -281,7 +297,8 @@ static void do_run(struct build *b, char *args, unsigned line)
 		if (!value_of(wbuf, &want))
 			return fail(line, "run: bad return value %s", wbuf);
 		if ((uint32_t)tr.retval != (uint32_t)want)
-			fail(line, "run %s: returned %d, expected %lld", name, (int)tr.retval, (long long)want);
+			fail(line, "run %s: returned %d, expected %lld", name, (int)tr.retval,
+			     (long long)want);
 		for (char *o = strstr(arrow, "out@"); o; o = strstr(o + 1, "out@")) {
 			unsigned off;
 			char hex[256];
@@ -292,7 +309,8 @@ static void do_run(struct build *b, char *args, unsigned line)
 			}
 			size_t wn = rt_hex(hex, want_bytes, sizeof(want_bytes));
 			if (off + wn > tr.data_size_out || memcmp(out + off, want_bytes, wn))
-				fail(line, "run %s: output bytes at %u differ from %s", name, off, hex);
+				fail(line, "run %s: output bytes at %u differ from %s", name, off,
+				     hex);
 		}
 	}
 }
@@ -313,19 +331,23 @@ static void do_map(struct build *b, char *args, unsigned line, bool sum)
 		if (!(m = find_map(b, name, line)))
 			return;
 		uint8_t next[256];
-		size_t ks = wl_map_key_size(m), vs = wl_map_value_size(m), total = wl_map_value_buf_size(m);
+		size_t ks = wl_map_key_size(m), vs = wl_map_value_size(m),
+		       total = wl_map_value_buf_size(m);
 		size_t stride = (vs + 7) & ~(size_t)7;
 		const void *cur = NULL;
-		for (unsigned guard = 0; !wl_map_next_key(m, cur, next) && guard < 100000; guard++) {
+		for (unsigned guard = 0; !wl_map_next_key(m, cur, next) && guard < 100000;
+		     guard++) {
 			memcpy(k, next, ks);
 			cur = k;
 			if (wl_map_lookup(m, k, v, 0))
 				continue;
-			for (size_t off = 0; off + vs <= total && off < sizeof(v); off += total > vs ? stride : total)
+			for (size_t off = 0;
+			     off + vs <= total && off<sizeof(v); off += total> vs ? stride : total)
 				have += le_value(v + off, vs);
 		}
 	} else {
-		if (sscanf(args, "%127s %127s %7s %127s", name, key, arrow, val) != 4 || strcmp(arrow, "->"))
+		if (sscanf(args, "%127s %127s %7s %127s", name, key, arrow, val) != 4 ||
+		    strcmp(arrow, "->"))
 			return fail(line, "map: expected MAP KEY -> VALUE");
 		if (!(m = find_map(b, name, line)))
 			return;
@@ -344,10 +366,12 @@ static void do_map(struct build *b, char *args, unsigned line, bool sum)
 			return;
 		}
 		if (err)
-			return fail(line, "map %s[%s]: lookup failed: %s", name, key, strerror(-err));
+			return fail(line, "map %s[%s]: lookup failed: %s", name, key,
+				    strerror(-err));
 		size_t vs = wl_map_value_size(m), total = wl_map_value_buf_size(m);
 		size_t stride = (vs + 7) & ~(size_t)7;
-		for (size_t off = 0; off + vs <= total && off < sizeof(v); off += total > vs ? stride : total)
+		for (size_t off = 0;
+		     off + vs <= total && off<sizeof(v); off += total> vs ? stride : total)
 			have += le_value(v + off, vs);
 		num = val;
 		if (!strncmp(val, ">=", 2) || !strncmp(val, "!=", 2))
@@ -358,7 +382,8 @@ static void do_map(struct build *b, char *args, unsigned line, bool sum)
 	if (!value_of(num, &want))
 		return fail(line, "map: bad value %s", num);
 	if (!compare(op, have, want))
-		fail(line, "map %s is %llu, expected %s %lld", name, (unsigned long long)have, op, (long long)want);
+		fail(line, "map %s is %llu, expected %s %lld", name, (unsigned long long)have, op,
+		     (long long)want);
 }
 
 static void do_trigger(char *args, unsigned line)
@@ -463,18 +488,20 @@ static int run_build(struct build *b, const char *objpath, char *text)
 	err = wl_object_load(b->obj);
 	if (err) {
 		bool perm = err == -EPERM || err == -ENOSYS;
-		fprintf(stderr, "%s: %s [%s]: load: %s\n", cur_file, perm ? "SKIP" : "FAIL", b->name, strerror(-err));
+		fprintf(stderr, "%s: %s [%s]: load: %s\n", cur_file, perm ? "SKIP" : "FAIL",
+			b->name, strerror(-err));
 		for (size_t i = 0; i < wl_object_program_count(b->obj); i++)
 			if (wl_program_log(wl_object_program(b->obj, i)))
-				fprintf(stderr, "%s\n", wl_program_log(wl_object_program(b->obj, i)));
+				fprintf(stderr, "%s\n",
+					wl_program_log(wl_object_program(b->obj, i)));
 		if (!perm)
 			failures++;
 		return perm ? 77 : 1;
 	}
 	for (size_t i = 0; i < wl_object_program_count(b->obj); i++) {
 		struct wl_program *p = wl_object_program(b->obj, i);
-		printf("%s %s: %zu insns, %u verified\n", b->name, wl_program_name(p), wl_program_insn_count(p),
-		       wl_program_verified_insns(p));
+		printf("%s %s: %zu insns, %u verified\n", b->name, wl_program_name(p),
+		       wl_program_insn_count(p), wl_program_verified_insns(p));
 	}
 	cur = text;
 	lineno = 0;
@@ -525,7 +552,8 @@ static int run_build(struct build *b, const char *objpath, char *text)
 			if (b->rb)
 				wl_ringbuf_poll(b->rb, 200);
 			if (b->rb && !compare(op, b->records, n))
-				fail(lineno, "ringbuf %s: %u records, expected %s %u", name, b->records, op, n);
+				fail(lineno, "ringbuf %s: %u records, expected %s %u", name,
+				     b->records, op, n);
 		}
 	}
 	return 0;
@@ -563,7 +591,8 @@ static char *core_records(const char *obj)
 		char *type = kind_end ? strchr(kind_end, ']') : NULL;
 		if (!type)
 			continue;
-		vec_push(&recs, xasprintf("%s %.*s%s", func, (int)(kind_end + 1 - co), co, type + 1));
+		vec_push(&recs,
+			 xasprintf("%s %.*s%s", func, (int)(kind_end + 1 - co), co, type + 1));
 	}
 	for (uint32_t i = 0; i < recs.len; i++)
 		for (uint32_t j = i + 1; j < recs.len; j++)
@@ -573,8 +602,7 @@ static char *core_records(const char *obj)
 				recs.data[j] = t;
 			}
 	struct buf b = { 0 };
-	vec_foreach(&recs, r)
-	{
+	vec_foreach (&recs, r) {
 		buf_printf(&b, "%s\n", *r);
 		free(*r);
 	}
@@ -590,7 +618,9 @@ static void compare_core(const char *wobj, const char *cobj)
 	if (!w || !c) {
 		printf("NOTE %s: llvm-objdump-19 missing: CO-RE records not compared\n", cur_file);
 	} else if (strcmp(w, c)) {
-		fail(0, "the CO-RE records differ from clang-19's:\n--- whistlercc\n%s--- clang-19\n%s", w, c);
+		fail(0,
+		     "the CO-RE records differ from clang-19's:\n--- whistlercc\n%s--- clang-19\n%s",
+		     w, c);
 	} else {
 		unsigned n = 0;
 		for (const char *p = w; *p; p++)
@@ -667,7 +697,8 @@ static int run_file(const char *path, const char *wcc, const char *outdir)
 		if (directive(line, "error"))
 			want_error = xstrdup(directive(line, "error"));
 		char *fl = directive(line, "flags");
-		for (char *t = fl ? strtok(fl, " ") : NULL; t && nextra < ARRAY_LEN(extra_flags); t = strtok(NULL, " "))
+		for (char *t = fl ? strtok(fl, " ") : NULL; t && nextra < ARRAY_LEN(extra_flags);
+		     t = strtok(NULL, " "))
 			snprintf(extra_flags[nextra++], sizeof(extra_flags[0]), "%s", t);
 	}
 	char *err = NULL;
