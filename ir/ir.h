@@ -375,6 +375,16 @@ bool ir_dominates(const struct ir_func *f, uint32_t a, uint32_t b);
 /* Blocks in reverse post-order (reachable ones only); returns the count. */
 uint32_t ir_rpo(const struct ir_func *f, uint32_t *out);
 
+/* For frontends that build SSA on the fly (ir/ssa.c). Removes phis whose
+ * operands are one value besides the phi itself; a phi with no other value
+ * becomes undef(ctx, type), or stays when that gives IR_NOREF. A pointer
+ * phi is replaced only by a temp of its exact type. */
+void ir_remove_trivial_phis(struct ir_func *f, ir_ref (*undef)(void *ctx, ir_vt ty), void *ctx);
+/* Puts the blocks in reverse post-order with a branch's second target right
+ * after it (the backend keeps the order: the not-taken path falls through),
+ * dropping unreachable blocks and the phi operands that came from them. */
+void ir_layout_rpo(struct ir_func *f);
+
 struct ir_defsite {
 	uint32_t blk, idx; /* idx UINT32_MAX: a parameter */
 };

@@ -535,144 +535,17 @@ void lf_seal(struct lf *lf, uint32_t b)
 
 /* ---- finishing ------------------------------------------------------------------------- */
 
-static ir_ref resolve(ir_ref *repl, ir_ref r)
+/* A variable read before any write: zero, or NULL for a pointer. */
+static ir_ref undef_zero(void *ctx, ir_vt ty)
 {
-	for (unsigned guard = 0; guard < 100000 && ir_ref_kind(r) == REF_TMP && repl[ir_ref_idx(r)];
-	     guard++)
-		r = repl[ir_ref_idx(r)];
-	return r;
+	struct lf *lf = ctx;
+	return ty.cls == IR_PTR ? lf_null(lf) : lf_con(lf, 0, ty);
 }
 
-/* Replaces phis whose operands are one value (or the phi itself). */
-static void remove_trivial_phis(struct lf *lf)
+static void layout(struct lf *lf)
 {
-	struct ir_func *f = lf->f;
-	ir_ref *repl = xcalloc(f->tmps.len, sizeof(ir_ref));
-	bool changed = true;
-	while (changed) {
-		changed = false;
-		for (uint32_t b = 0; b < f->blocks.len; b++) {
-			struct ir_block *blk = f->blocks.data[b];
-			for (uint32_t i = 0; i < blk->ins.len && blk->ins.data[i].op == IR_PHI;
-			     i++) {
-				struct ir_ins *in = &blk->ins.data[i];
-				if (repl[in->dst])
-					continue;
-				ir_ref self = ir_tmp_ref(in->dst), same = IR_NOREF;
-				bool trivial = true;
-				for (unsigned k = 1; k < in->nargs; k += 2) {
-					ir_ref v = resolve(repl, in->args[k]);
-					if (v == self || v == same)
-						continue;
-					if (same != IR_NOREF) {
-						trivial = false;
-						break;
-					}
-					same = v;
-				}
-				if (!trivial)
-					continue;
-				if (same == IR_NOREF)
-					same = in->ty.cls == IR_PTR ? lf_null(lf)
-								    : lf_con(lf, 0, in->ty);
-				if (in->ty.cls == IR_PTR &&
-				    (ir_ref_kind(same) != REF_TMP ||
-				     !ir_vt_eq(f->tmps.data[ir_ref_idx(same)].ty, in->ty)))
-					continue;
-				repl[in->dst] = same;
-				changed = true;
-			}
-		}
-	}
-	for (uint32_t b = 0; b < f->blocks.len; b++) {
-		struct ir_block *blk = f->blocks.data[b];
-		uint32_t w = 0;
-		for (uint32_t i = 0; i < blk->ins.len; i++) {
-			struct ir_ins in = blk->ins.data[i];
-			if (in.op == IR_PHI && repl[in.dst])
-				continue;
-			for (unsigned k = 0; k < in.nargs; k++)
-				in.args[k] = resolve(repl, in.args[k]);
-			blk->ins.data[w++] = in;
-		}
-		blk->ins.len = w;
-	}
-	free(repl);
-}
-
-/* Puts the blocks in reverse post-order (a branch's second target after its
- * first), which the backend keeps: common paths fall through. Unreachable
- * blocks are dropped. */
-static void layout_rpo(struct ir_func *f)
-{
-	uint32_t n = f->blocks.len, *post = xmalloc(sizeof(uint32_t) * n), np = 0;
-	uint32_t *stack = xmalloc(sizeof(uint32_t) * n + 4), *next = xcalloc(n, sizeof(uint32_t));
-	bool *seen = xcalloc(n, sizeof(bool));
-	uint32_t sp = 0;
-	stack[sp++] = 0;
-	seen[0] = true;
-	while (sp) {
-		uint32_t b = stack[sp - 1], succ[2];
-		const struct ir_ins *t = ir_block_term(f, b);
-		unsigned ns = t ? ir_succs(t, succ) : 0;
-		if (next[b] < ns) {
-			uint32_t s = succ[next[b]++];
-			if (!seen[s]) {
-				seen[s] = true;
-				stack[sp++] = s;
-			}
-			continue;
-		}
-		post[np++] = b;
-		sp--;
-	}
-	uint32_t *newidx = xmalloc(sizeof(uint32_t) * n);
-	struct ir_block **order = xmalloc(sizeof(*order) * n);
-	uint32_t k = 0;
-	for (uint32_t i = np; i > 0; i--)
-		order[k] = f->blocks.data[post[i - 1]], newidx[post[i - 1]] = k++;
-	for (uint32_t b = 0; b < n; b++)
-		if (!seen[b]) {
-			newidx[b] = UINT32_MAX;
-			vec_free(&f->blocks.data[b]->ins);
-			vec_free(&f->blocks.data[b]->preds);
-		}
-	memcpy(f->blocks.data, order, sizeof(*order) * k);
-	f->blocks.len = k;
-	for (uint32_t b = 0; b < k; b++) {
-		struct ir_block *blk = f->blocks.data[b];
-		blk->name = arena_printf(&f->arena, "b%u", b);
-		uint32_t w = 0;
-		for (uint32_t i = 0; i < blk->ins.len; i++) {
-			struct ir_ins *in = &blk->ins.data[i];
-			if (in->op == IR_PHI) {
-				/* operands from unreachable predecessors go */
-				unsigned o = 0;
-				for (unsigned a = 0; a + 1 < in->nargs; a += 2) {
-					uint32_t nb = newidx[ir_ref_idx(in->args[a])];
-					if (nb == UINT32_MAX)
-						continue;
-					in->args[o++] = IR_REF(REF_BLK, nb);
-					in->args[o++] = in->args[a + 1];
-				}
-				in->nargs = (uint16_t)o;
-			} else {
-				for (unsigned a = 0; a < in->nargs; a++)
-					if (ir_ref_kind(in->args[a]) == REF_BLK)
-						in->args[a] = IR_REF(
-							REF_BLK, newidx[ir_ref_idx(in->args[a])]);
-			}
-			blk->ins.data[w++] = *in;
-		}
-		blk->ins.len = w;
-	}
-	f->cfg_valid = false;
-	free(post);
-	free(stack);
-	free(next);
-	free(seen);
-	free(newidx);
-	free(order);
+	ir_layout_rpo(lf->f);
+	ir_remove_trivial_phis(lf->f, undef_zero, lf);
 }
 
 void lf_finish(struct lf *lf)
@@ -684,17 +557,14 @@ void lf_finish(struct lf *lf)
 	for (uint32_t b = 0; b < lf->f->blocks.len; b++)
 		if (!ir_block_term(lf->f, b))
 			ir_emit(lf->f, b, IR_UNREACHABLE, VT_VOID, 0, NULL, 0);
-	layout_rpo(lf->f);
-	remove_trivial_phis(lf);
+	layout(lf);
 	lo_fold_addr(lf->f);
 	lo_mem2reg(lf->f);
 	lo_load_cse(lf->f);
 	bool relayout = lo_thread_jumps(lf->f);
 	relayout |= lo_cleanup(lf->f);
-	if (relayout) {
-		layout_rpo(lf->f);
-		remove_trivial_phis(lf);
-	}
+	if (relayout)
+		layout(lf);
 }
 
 void lf_init(struct lf *lf, struct lower *L, struct ir_func *f, struct cdecl *decl)

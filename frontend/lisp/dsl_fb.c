@@ -365,120 +365,11 @@ void fb_seal(struct fb *fb, uint32_t b)
 
 /* ---- finishing ------------------------------------------------------------------- */
 
-static ir_ref resolve(ir_ref *repl, ir_ref r)
+/* A variable read before any write: 0 for an integer; a pointer keeps its
+ * phi (the verifier reports the read). */
+static ir_ref undef_int_zero(void *ctx, ir_vt ty)
 {
-	for (unsigned guard = 0; guard < 100000 && ir_ref_kind(r) == REF_TMP && repl[ir_ref_idx(r)];
-	     guard++)
-		r = repl[ir_ref_idx(r)];
-	return r;
-}
-
-/* Replaces phis whose operands are all one value (or the phi itself). */
-static void remove_trivial_phis(struct fb *fb)
-{
-	struct ir_func *f = fb->f;
-	ir_ref *repl = xcalloc(f->tmps.len, sizeof(ir_ref));
-	bool changed = true;
-	while (changed) {
-		changed = false;
-		for (uint32_t b = 0; b < f->blocks.len; b++) {
-			struct ir_block *blk = f->blocks.data[b];
-			for (uint32_t i = 0; i < blk->ins.len && blk->ins.data[i].op == IR_PHI;
-			     i++) {
-				struct ir_ins *in = &blk->ins.data[i];
-				if (repl[in->dst])
-					continue;
-				ir_ref self = ir_tmp_ref(in->dst), same = IR_NOREF;
-				bool trivial = true;
-				for (unsigned k = 1; k < in->nargs; k += 2) {
-					ir_ref v = resolve(repl, in->args[k]);
-					if (v == self || v == same)
-						continue;
-					if (same != IR_NOREF) {
-						trivial = false;
-						break;
-					}
-					same = v;
-				}
-				if (!trivial)
-					continue;
-				if (same == IR_NOREF) {
-					if (in->ty.cls == IR_PTR)
-						continue;
-					same = fb_con(fb, 0);
-				}
-				if (ir_ref_kind(same) == REF_CON && in->ty.cls == IR_PTR)
-					continue;
-				repl[in->dst] = same;
-				changed = true;
-			}
-		}
-	}
-	for (uint32_t b = 0; b < f->blocks.len; b++) {
-		struct ir_block *blk = f->blocks.data[b];
-		uint32_t w = 0;
-		for (uint32_t i = 0; i < blk->ins.len; i++) {
-			struct ir_ins in = blk->ins.data[i];
-			if (in.op == IR_PHI && repl[in.dst])
-				continue;
-			for (unsigned k = 0; k < in.nargs; k++)
-				in.args[k] = resolve(repl, in.args[k]);
-			blk->ins.data[w++] = in;
-		}
-		blk->ins.len = w;
-	}
-	free(repl);
-}
-
-/* Puts the blocks in reverse post-order (successors visited first-to-last),
- * so a branch's second target follows it: the backend lays blocks out in
- * their order, and this makes the common paths fall through. */
-static void layout_rpo(struct ir_func *f)
-{
-	uint32_t n = f->blocks.len, *post = xmalloc(sizeof(uint32_t) * n), np = 0;
-	uint32_t *stack = xmalloc(sizeof(uint32_t) * n * 3 + 3),
-		 *next = xcalloc(n, sizeof(uint32_t));
-	bool *seen = xcalloc(n, sizeof(bool));
-	uint32_t sp = 0;
-	stack[sp++] = 0;
-	seen[0] = true;
-	while (sp) {
-		uint32_t b = stack[sp - 1], succ[2];
-		const struct ir_ins *t = ir_block_term(f, b);
-		unsigned ns = t ? ir_succs(t, succ) : 0;
-		if (next[b] < ns) {
-			uint32_t s = succ[next[b]++];
-			if (!seen[s]) {
-				seen[s] = true;
-				stack[sp++] = s;
-			}
-			continue;
-		}
-		post[np++] = b;
-		sp--;
-	}
-	uint32_t *newidx = xmalloc(sizeof(uint32_t) * n);
-	struct ir_block **order = xmalloc(sizeof(*order) * n);
-	uint32_t k = 0;
-	for (uint32_t i = np; i > 0; i--)
-		order[k] = f->blocks.data[post[i - 1]], newidx[post[i - 1]] = k++;
-	for (uint32_t b = 0; b < n; b++)
-		if (!seen[b])
-			order[k] = f->blocks.data[b], newidx[b] = k++;
-	memcpy(f->blocks.data, order, sizeof(*order) * n);
-	for (uint32_t b = 0; b < n; b++)
-		vec_foreach (&f->blocks.data[b]->ins, in)
-			for (unsigned a = 0; a < in->nargs; a++)
-				if (ir_ref_kind(in->args[a]) == REF_BLK)
-					in->args[a] =
-						IR_REF(REF_BLK, newidx[ir_ref_idx(in->args[a])]);
-	f->cfg_valid = false;
-	free(post);
-	free(stack);
-	free(next);
-	free(seen);
-	free(newidx);
-	free(order);
+	return ty.cls == IR_PTR ? IR_NOREF : fb_con(ctx, 0);
 }
 
 void fb_finish(struct fb *fb)
@@ -488,12 +379,12 @@ void fb_finish(struct fb *fb)
 	/* the entry block holds the allocas and falls into the body */
 	ir_ref to = fb_blkref(fb->body);
 	ir_emit(fb->f, 0, IR_JMP, VT_VOID, 0, &to, 1)->loc = iloc(fb);
-	remove_trivial_phis(fb);
+	ir_remove_trivial_phis(fb->f, undef_int_zero, fb);
 	/* blocks left without a terminator are unreachable: close them */
 	for (uint32_t b = 0; b < fb->f->blocks.len; b++)
 		if (!ir_block_term(fb->f, b))
 			ir_emit(fb->f, b, IR_UNREACHABLE, VT_VOID, 0, NULL, 0);
-	layout_rpo(fb->f);
+	ir_layout_rpo(fb->f);
 }
 
 void fb_init(struct fb *fb, struct dsl *d, struct ir_func *f)

@@ -247,3 +247,48 @@ Test(ir, spec_documents_every_opcode)
 	free(path);
 	buf_free(&doc);
 }
+
+/* ir_ssa: what frontends building SSA on the fly finish with. */
+static ir_ref undef_zero(void *ctx, ir_vt ty)
+{
+	return ty.cls == IR_PTR ? IR_NOREF : ir_con(ctx, 0);
+}
+
+static const char *finish_text(const char *text)
+{
+	static struct buf out;
+	struct ir_module *m = parse(text);
+	cr_assert_not_null(m, "%s", buf_cstr(&diags));
+	struct ir_func *f = ir_sym(m, ir_sym_lookup(m, "f"))->fn;
+	ir_layout_rpo(f);
+	ir_remove_trivial_phis(f, undef_zero, f);
+	out.len = 0;
+	ir_print_func(f, &out);
+	cr_assert_eq(ir_verify_module(m, &d), 0, "%s\n%s", buf_cstr(&out), buf_cstr(&diags));
+	ir_module_free(m);
+	return buf_cstr(&out);
+}
+
+Test(ir, layout_drops_unreachable_blocks_and_their_phi_operands)
+{
+	const char *t = finish_text("target v3\n"
+				    "func $f(%x:i64) -> i64 {\n@entry\n\tbr %x, @b, @a\n"
+				    "@dead\n\tjmp @join\n@a\n\tjmp @join\n@b\n\tjmp @join\n"
+				    "@join\n\t%r:i64 = phi @a 1, @b 2, @dead 3\n\tret %r\n}\n");
+	/* the branch's second target follows it: the not-taken path falls through */
+	cr_assert_str_eq(t, "func $f(%x:i64) -> i64 {\n@entry\n\tbr %x, @b, @a\n@a\n\tjmp @join\n"
+			    "@b\n\tjmp @join\n@join\n\t%r:i64 = phi @a 1, @b 2\n\tret %r\n}\n");
+}
+
+Test(ir, trivial_phis_become_their_value)
+{
+	/* %p is %x around the loop; %u is never given a value: zero */
+	const char *t = finish_text("target v3\n"
+				    "func $f(%x:i64) -> i64 {\n@entry\n\tjmp @loop\n"
+				    "@loop\n\t%p:i64 = phi @entry %x, @loop %p\n"
+				    "\t%u:i64 = phi @entry %u, @loop %u\n"
+				    "\t%s:i64 = add %p, %u\n\tbr %s, @loop, @out\n"
+				    "@out\n\tret %s\n}\n");
+	cr_assert_str_eq(t, "func $f(%x:i64) -> i64 {\n@entry\n\tjmp @loop\n@loop\n"
+			    "\t%s:i64 = add %x, 0\n\tbr %s, @loop, @out\n@out\n\tret %s\n}\n");
+}
