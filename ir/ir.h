@@ -45,6 +45,19 @@ struct ir_opinfo {
 extern const struct ir_opinfo ir_ops[IR_NOPS];
 
 static inline bool ir_op_is(unsigned op, uint32_t props) { return (ir_ops[op].props & props) != 0; }
+/* The load of `size` bytes (1, 2, 4, 8), sign-extending where BPF can (v4
+ * has sign-extending loads of 1 and 2 bytes); the store of `size` bytes. */
+static inline unsigned ir_load_op(unsigned size, bool sign)
+{
+	return size == 1 ? (sign ? IR_LOAD_S8 : IR_LOAD_U8)
+	       : size == 2 ? (sign ? IR_LOAD_S16 : IR_LOAD_U16)
+	       : size == 4 ? IR_LOAD_U32
+			   : IR_LOAD_U64;
+}
+static inline unsigned ir_store_op(unsigned size)
+{
+	return size == 1 ? IR_STORE_U8 : size == 2 ? IR_STORE_U16 : size == 4 ? IR_STORE_U32 : IR_STORE_U64;
+}
 /* Looks an opcode up by its text; returns IR_NOPS if unknown. */
 unsigned ir_op_lookup(const char *name, size_t len);
 

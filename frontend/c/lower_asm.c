@@ -289,13 +289,9 @@ static void insn(struct asmst *st)
 			v = lf_con(lf, k, size < 8 ? VT_I32 : VT_I64);
 		else
 			return asm_error(st, "inline assembly: '%s' is not an operand", st->p);
-		static const unsigned ops[] = { [1] = IR_STORE_U8,
-						[2] = IR_STORE_U16,
-						[4] = IR_STORE_U32,
-						[8] = IR_STORE_U64 };
 		ir_ref args[3] = { lf_coerce(lf, get(st, base, false), VT_PTR(ANY)),
 				   lf_con(lf, off, VT_I64), v };
-		lf_emit0(lf, ops[size], args, 3);
+		lf_emit0(lf, ir_store_op(size), args, 3);
 		return;
 	}
 	int d = reg(st, &w32);
@@ -320,12 +316,9 @@ static void insn(struct asmst *st)
 		if (!memref(st, &size, &base, &off))
 			return asm_error(st, "inline assembly: cannot read the load at '%s'",
 					 st->p);
-		static const unsigned ops[] = {
-			[1] = IR_LOAD_U8, [2] = IR_LOAD_U16, [4] = IR_LOAD_U32, [8] = IR_LOAD_U64
-		};
 		ir_ref args[2] = { lf_coerce(lf, get(st, base, false), VT_PTR(ANY)),
 				   lf_con(lf, off, VT_I64) };
-		put(st, d, lf_emit(lf, ops[size], size == 8 ? VT_I64 : vt, args, 2));
+		put(st, d, lf_emit(lf, ir_load_op(size, false), size == 8 ? VT_I64 : vt, args, 2));
 		return;
 	}
 	if (eat(st, "-")) {

@@ -32,10 +32,7 @@ static ir_ref memcmp_expand(struct lf *lf, ir_ref a, ir_ref b, uint64_t n)
 	b = lf_coerce(lf, b, VT_PTR(ANY));
 	for (uint64_t off = 0; off < n;) {
 		unsigned chunk = n - off >= 8 ? 8 : n - off >= 4 ? 4 : n - off >= 2 ? 2 : 1;
-		unsigned lop = chunk == 8   ? IR_LOAD_U64
-			       : chunk == 4 ? IR_LOAD_U32
-			       : chunk == 2 ? IR_LOAD_U16
-					    : IR_LOAD_U8;
+		unsigned lop = ir_load_op(chunk, false);
 		ir_vt vt = chunk == 8 ? VT_I64 : VT_I32;
 		struct lval la = { .kind = LV_MEM, .base = a, .off = (int64_t)off };
 		struct lval lb = { .kind = LV_MEM, .base = b, .off = (int64_t)off };

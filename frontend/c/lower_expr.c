@@ -99,34 +99,6 @@ static void fit_offset(struct lf *lf, struct lval *lv, unsigned size)
 
 /* ---- loads and stores ----------------------------------------------------------------------- */
 
-static unsigned load_op(unsigned size, bool sign)
-{
-	switch (size) {
-	case 1:
-		return sign ? IR_LOAD_S8 : IR_LOAD_U8;
-	case 2:
-		return sign ? IR_LOAD_S16 : IR_LOAD_U16;
-	case 4:
-		return IR_LOAD_U32;
-	default:
-		return IR_LOAD_U64;
-	}
-}
-
-static unsigned store_op(unsigned size)
-{
-	switch (size) {
-	case 1:
-		return IR_STORE_U8;
-	case 2:
-		return IR_STORE_U16;
-	case 4:
-		return IR_STORE_U32;
-	default:
-		return IR_STORE_U64;
-	}
-}
-
 static ir_ref mem_load(struct lf *lf, ir_ref base, int64_t off, unsigned op, ir_vt vt, bool vol)
 {
 	if (lf_is_con(base))
@@ -143,7 +115,7 @@ static void mem_store(struct lf *lf, ir_ref base, int64_t off, unsigned size, ir
 	if (lf_is_con(base))
 		base = lf_coerce(lf, base, VT_PTR(ANY));
 	ir_ref args[3] = { base, lf_con(lf, off, VT_I64), v };
-	lf_emit0(lf, store_op(size), args, 3);
+	lf_emit0(lf, ir_store_op(size), args, 3);
 	if (vol && lf_live(lf))
 		vec_last(&lf->f->blocks.data[lf->cur]->ins).flags |= INS_VOLATILE;
 }
@@ -175,7 +147,7 @@ static ir_ref load_bitfield(struct lf *lf, struct lval lv)
 	fit_offset(lf, &lv, lv.unit);
 	ir_vt uvt = lv.unit == 8 ? VT_I64 : VT_I32;
 	unsigned w = lv.unit == 8 ? 64 : 32;
-	ir_ref v = mem_load(lf, lv.base, lv.off, load_op(lv.unit, false), uvt, lv.vol);
+	ir_ref v = mem_load(lf, lv.base, lv.off, ir_load_op(lv.unit, false), uvt, lv.vol);
 	bool sign = is_signed_t(lv.type);
 	if (sign) {
 		unsigned left = w - lv.bit_off - lv.bits;
@@ -209,7 +181,7 @@ static void store_bitfield(struct lf *lf, struct lval lv, ir_ref v)
 		v = lf_op1(lf, IR_TRUNC, VT_I32, v);
 	uint64_t mask = (lv.bits >= 64 ? ~0ull : ((1ull << lv.bits) - 1)) << lv.bit_off;
 	uint64_t umask = lv.unit == 8 ? ~0ull : ((1ull << (lv.unit * 8)) - 1);
-	ir_ref old = mem_load(lf, lv.base, lv.off, load_op(lv.unit, false), uvt, lv.vol);
+	ir_ref old = mem_load(lf, lv.base, lv.off, ir_load_op(lv.unit, false), uvt, lv.vol);
 	ir_ref keep = lf_op2(lf, IR_AND, uvt, old, lf_con(lf, (int64_t)(~mask & umask), uvt));
 	uint64_t vmask = lv.bits >= 64 ? ~0ull : (1ull << lv.bits) - 1;
 	ir_ref nv = lf_op2(lf, IR_AND, uvt, v, lf_con(lf, (int64_t)vmask, uvt));
@@ -226,7 +198,7 @@ static ir_ref load_pieces(struct lf *lf, struct lval lv, unsigned size)
 	ir_ref v = IR_NOREF;
 	fit_offset(lf, &lv, size);
 	for (unsigned i = 0; i < n; i++) {
-		ir_ref p = mem_load(lf, lv.base, lv.off + (int64_t)(i * a), load_op(a, false), vt,
+		ir_ref p = mem_load(lf, lv.base, lv.off + (int64_t)(i * a), ir_load_op(a, false), vt,
 				    lv.vol);
 		if (i)
 			p = lf_op2(lf, IR_SHL, vt, p, lf_con(lf, (int64_t)(8 * a * i), vt));
@@ -275,7 +247,7 @@ ir_ref lx_load(struct lf *lf, const struct lval *lv0)
 	}
 	fit_offset(lf, &lv, size);
 	bool sign = is_signed_t(lv.type) && size < 4;
-	return mem_load(lf, lv.base, lv.off, load_op(size, sign), vt, lv.vol);
+	return mem_load(lf, lv.base, lv.off, ir_load_op(size, sign), vt, lv.vol);
 }
 
 void lx_store(struct lf *lf, const struct lval *lv0, ir_ref v)
@@ -394,7 +366,7 @@ static bool widening_load(struct lf *lf, struct cexpr *e, struct ctype *to, ir_r
 		return true;
 	}
 	fit_offset(lf, &lv, size);
-	unsigned op = sign && size == 4 ? IR_LOAD_S32 : load_op(size, sign);
+	unsigned op = sign && size == 4 ? IR_LOAD_S32 : ir_load_op(size, sign);
 	*out = mem_load(lf, lv.base, lv.off, op, tv, lv.vol);
 	return true;
 }
@@ -1333,7 +1305,7 @@ static void ctx_copy(struct lf *lf, ir_ref dst, ir_ref src, uint64_t n)
 	for (uint64_t off = 0; off < n;) {
 		unsigned chunk = n - off >= 8 ? 8 : n - off >= 4 ? 4 : n - off >= 2 ? 2 : 1;
 		ir_vt vt = chunk == 8 ? VT_I64 : VT_I32;
-		ir_ref v = mem_load(lf, src, (int64_t)off, load_op(chunk, false), vt, false);
+		ir_ref v = mem_load(lf, src, (int64_t)off, ir_load_op(chunk, false), vt, false);
 		mem_store(lf, dst, (int64_t)off, chunk, v, false);
 		off += chunk;
 	}

@@ -15,34 +15,6 @@ static const struct ctxf {
 #undef CTXF
 };
 
-static unsigned load_op(unsigned size, bool sign)
-{
-	switch (size) {
-	case 1:
-		return sign ? IR_LOAD_S8 : IR_LOAD_U8;
-	case 2:
-		return sign ? IR_LOAD_S16 : IR_LOAD_U16;
-	case 4:
-		return IR_LOAD_U32;
-	default:
-		return IR_LOAD_U64;
-	}
-}
-
-static unsigned store_op(unsigned size)
-{
-	switch (size) {
-	case 1:
-		return IR_STORE_U8;
-	case 2:
-		return IR_STORE_U16;
-	case 4:
-		return IR_STORE_U32;
-	default:
-		return IR_STORE_U64;
-	}
-}
-
 /* The base and offset of an access to p + off: a pointer known to be
  * base + constant is accessed from its base (saving the add); an offset out
  * of the 16-bit range is added to the pointer. */
@@ -114,18 +86,18 @@ struct dval mem_load(struct fb *fb, struct dtype t, struct dval p, int64_t off, 
 				dsl_tracing_arg(fb->d, fb->fn ? fb->fn->section : NULL, off, &to);
 			if (k == DSL_TARG_BTF || k == DSL_TARG_BTF_NULL) {
 				r = k == DSL_TARG_BTF ? RG_BTF : RG_BTF_NULL;
-				ir_ref v = fb_emit(fb, load_op(t.size, false), IR_VT(IR_PTR, r),
+				ir_ref v = fb_emit(fb, ir_load_op(t.size, false), IR_VT(IR_PTR, r),
 						   args, 2);
 				return dv_tmp(v, dt_ptr(r, to ? dsl_kernel_sid(fb->d, to) : 0));
 			}
 			r = RG_ANY;
 		}
 		if (r != RG_ANY) {
-			ir_ref v = fb_emit(fb, load_op(t.size, false), IR_VT(IR_PTR, r), args, 2);
+			ir_ref v = fb_emit(fb, ir_load_op(t.size, false), IR_VT(IR_PTR, r), args, 2);
 			return dv_tmp(v, dt_ptr(r, 0));
 		}
 	}
-	return dv_tmp(fb_emit(fb, load_op(t.size, t.sign), vt, args, 2), t);
+	return dv_tmp(fb_emit(fb, ir_load_op(t.size, t.sign), vt, args, 2), t);
 }
 
 void mem_store(struct fb *fb, unsigned size, struct dval p, int64_t off, struct dval v,
@@ -150,7 +122,7 @@ void mem_store(struct fb *fb, unsigned size, struct dval p, int64_t off, struct 
 		val = dv_op(fb, v, size == 8 ? IR_I64 : IR_I32);
 	}
 	ir_ref args[3] = { p.ref, fb_con(fb, off), val };
-	fb_emit0(fb, store_op(size), args, 3);
+	fb_emit0(fb, ir_store_op(size), args, 3);
 }
 
 /* ---- load / store ------------------------------------------------------------- */
