@@ -55,6 +55,9 @@ struct sec_def {
 /* The definition a section name matches, and in *extras what follows the
  * "x/" (or "" when none); NULL if no definition matches. */
 const struct sec_def *obj_sec_def_find(const char *sec_name, const char **extras);
+/* The definition whose name (without its '+') begins sec, the longest: how
+ * older loaders read "xdp_redirect" or "kprobe__x"; NULL if none. */
+const struct sec_def *obj_sec_def_longest_prefix(const char *sec);
 
 /* ---- what open reads --------------------------------------------------- */
 

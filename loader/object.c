@@ -40,6 +40,23 @@ const struct sec_def *obj_sec_def_find(const char *sec, const char **extras)
 	return NULL;
 }
 
+const struct sec_def *obj_sec_def_longest_prefix(const char *sec)
+{
+	const struct sec_def *best = NULL;
+	size_t best_len = 0;
+	for (size_t i = 0; i < ARRAY_LEN(sec_defs); i++) {
+		const char *n = sec_defs[i].name;
+		size_t len = strlen(n);
+		if (len && n[len - 1] == '+')
+			len--;
+		if (len > best_len && !strncmp(sec, n, len)) {
+			best_len = len;
+			best = &sec_defs[i];
+		}
+	}
+	return best;
+}
+
 /* ---- lookups shared by the object files --------------------------------- */
 
 int obj_code_index(const struct wl_object *obj, uint32_t sec)

@@ -3,6 +3,7 @@
  * and which are inlined; global data and maps; programs and subprograms
  * lowered one after the other into the module. */
 #include "frontend/c/lower_internal.h"
+#include "loader/obj.h"
 
 #include <string.h>
 
@@ -27,16 +28,6 @@ const char *lw_name(const struct cdecl *d)
 
 /* ---- program types from section names --------------------------------------------- */
 
-static const struct {
-	const char *name;
-	int prog_type;
-} sec_defs[] = {
-/* the loader's table of libbpf's section names; only the name and type are used */
-#define SEC_DEF(name, prog_type, attach_type, flags, attach) { name, prog_type },
-#include "loader/sec_defs.def"
-#undef SEC_DEF
-};
-
 static enum ir_progtype by_kernel_id(int id)
 {
 	for (unsigned i = 1; i < IR_NPROGTYPES; i++)
@@ -47,31 +38,11 @@ static enum ir_progtype by_kernel_id(int id)
 
 enum ir_progtype lw_section_progtype(const char *sec)
 {
-	for (size_t i = 0; i < ARRAY_LEN(sec_defs); i++) {
-		const char *n = sec_defs[i].name;
-		size_t len = strlen(n);
-		bool plus = len && n[len - 1] == '+';
-		if (plus)
-			len--;
-		if (strncmp(sec, n, len))
-			continue;
-		if (!sec[len] || (plus && sec[len] == '/'))
-			return by_kernel_id(sec_defs[i].prog_type);
-	}
-	/* older loaders matched prefixes ("xdp_redirect", "kprobe__x"): the longest wins */
-	size_t best_len = 0;
-	int best = 0;
-	for (size_t i = 0; i < ARRAY_LEN(sec_defs); i++) {
-		const char *n = sec_defs[i].name;
-		size_t len = strlen(n);
-		if (len && n[len - 1] == '+')
-			len--;
-		if (len > best_len && !strncmp(sec, n, len)) {
-			best_len = len;
-			best = sec_defs[i].prog_type;
-		}
-	}
-	return best ? by_kernel_id(best) : IR_PROG_NONE;
+	const char *extras;
+	const struct sec_def *def = obj_sec_def_find(sec, &extras);
+	if (!def) /* older loaders matched prefixes: the longest wins */
+		def = obj_sec_def_longest_prefix(sec);
+	return def ? by_kernel_id((int)def->prog_type) : IR_PROG_NONE;
 }
 
 /* The context structs of program types (the kernel recognises a global
