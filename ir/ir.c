@@ -299,6 +299,22 @@ uint32_t ir_type_array(struct ir_module *m, uint32_t elem, uint32_t n)
 	return structural(m, IRT_ARRAY, elem, n);
 }
 
+uint32_t ir_type_bytes(struct ir_module *m, uint32_t n)
+{
+	switch (n) {
+	case 1:
+		return IRT_T_U8;
+	case 2:
+		return IRT_T_U16;
+	case 4:
+		return IRT_T_U32;
+	case 8:
+		return IRT_T_U64;
+	default:
+		return ir_type_array(m, IRT_T_U8, n);
+	}
+}
+
 uint32_t ir_type_qual(struct ir_module *m, enum ir_tkind q, uint32_t base)
 {
 	W_ASSERT(q == IRT_CONST || q == IRT_VOLATILE || q == IRT_RESTRICT);

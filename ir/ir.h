@@ -358,6 +358,8 @@ uint32_t ir_type_add(struct ir_module *m, const struct ir_type *t); /* copies; l
 uint32_t ir_type_lookup(const struct ir_module *m, const char *label);
 uint32_t ir_type_ptr(struct ir_module *m, uint32_t to);
 uint32_t ir_type_array(struct ir_module *m, uint32_t elem, uint32_t n);
+/* A key or value known only by its size: u8/u16/u32/u64, else u8[n]. */
+uint32_t ir_type_bytes(struct ir_module *m, uint32_t n);
 uint32_t ir_type_qual(struct ir_module *m, enum ir_tkind q, uint32_t base);
 static inline struct ir_type *ir_type(const struct ir_module *m, uint32_t i) { return &m->types.data[i]; }
 uint32_t ir_type_size(const struct ir_module *m, uint32_t t);  /* sizeof; 0 for void/fwd/proto */

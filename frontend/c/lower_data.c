@@ -382,23 +382,6 @@ static bool parse_mapdef(struct lower *L, struct crecord *r, struct mapdef *md, 
 	return true;
 }
 
-/* An IR type for a key or value given only by its size. */
-static uint32_t sized_type(struct lower *L, uint32_t n)
-{
-	switch (n) {
-	case 1:
-		return IRT_T_U8;
-	case 2:
-		return IRT_T_U16;
-	case 4:
-		return IRT_T_U32;
-	case 8:
-		return IRT_T_U64;
-	default:
-		return ir_type_array(L->m, IRT_T_U8, n);
-	}
-}
-
 static enum ir_maptype maptype_of(uint32_t id)
 {
 	for (unsigned i = 1; i < IR_NMAPTYPES; i++)
@@ -415,13 +398,13 @@ static bool fill_map(struct lower *L, uint32_t s, const struct mapdef *md, struc
 		return false;
 	}
 	uint32_t key = md->key	      ? lt_full(L, md->key)
-		       : md->key_size ? sized_type(L, md->key_size)
+		       : md->key_size ? ir_type_bytes(L->m, md->key_size)
 				      : 0;
 	uint32_t value = 0;
 	if (md->value)
 		value = lt_full(L, md->value);
 	else if (md->value_size)
-		value = sized_type(L, md->value_size);
+		value = ir_type_bytes(L->m, md->value_size);
 	else if (md->values && (mt == IR_MAP_prog_array || (ir_maptypes[mt].props & MT_OF_MAPS)))
 		value = IRT_T_U32;
 	if (!key && (mt == IR_MAP_prog_array || (ir_maptypes[mt].props & MT_OF_MAPS)))

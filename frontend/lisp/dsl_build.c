@@ -12,20 +12,7 @@ static uint32_t bytes_type(struct dsl *d, uint32_t size, uint32_t sid)
 {
 	if (sid)
 		return dsl_struct_irtype(d, sid - 1);
-	switch (size) {
-	case 0:
-		return 0;
-	case 1:
-		return IRT_T_U8;
-	case 2:
-		return IRT_T_U16;
-	case 4:
-		return IRT_T_U32;
-	case 8:
-		return IRT_T_U64;
-	default:
-		return ir_type_array(d->m, IRT_T_U8, size);
-	}
+	return size ? ir_type_bytes(d->m, size) : 0;
 }
 
 static uint32_t fwd_struct(struct dsl *d, const char *name)
