@@ -20,7 +20,7 @@
  * builds (and the expected value when given).  The instruction counts and
  * the verifier's processed instructions of both builds are printed; with
  * OUTDIR, the objects are kept there.  Exit 77 when the kernel refuses BPF. */
-#include "tests/lisp/runner.h"
+#include "tests/support/support.h"
 
 #include "util/fileio.h"
 #include "util/util.h"
@@ -161,43 +161,6 @@ static int compile(const char *cc, const char *src, const char *out, const char 
 
 /* ---- values ----------------------------------------------------------------------- */
 
-static bool value_of(const char *s, int64_t *out)
-{
-	if (!strcmp(s, "$PID")) {
-		*out = getpid();
-		return true;
-	}
-	char *e;
-	errno = 0;
-	*out = *s == '-' ? strtoll(s, &e, 0) : (int64_t)strtoull(s, &e, 0);
-	return !errno && e != s && !*e;
-}
-
-static void le_bytes(int64_t v, uint8_t *out, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		out[i] = i < 8 ? (uint8_t)((uint64_t)v >> (8 * i)) : 0;
-}
-
-static uint64_t le_value(const uint8_t *p, size_t n)
-{
-	uint64_t v = 0;
-	for (size_t i = 0; i < n && i < 8; i++)
-		v |= (uint64_t)p[i] << (8 * i);
-	return v;
-}
-
-static bool compare(const char *op, uint64_t have, int64_t want)
-{
-	if (!strcmp(op, ">"))
-		return have > (uint64_t)want;
-	if (!strcmp(op, ">="))
-		return have >= (uint64_t)want;
-	if (!strcmp(op, "!="))
-		return have != (uint64_t)want;
-	return have == (uint64_t)want;
-}
-
 /* ---- one build ---------------------------------------------------------------------- */
 
 /* What a run line gave, to compare the builds. */
@@ -294,7 +257,7 @@ static void do_run(struct build *b, char *args, unsigned line)
 		int64_t want;
 		char wbuf[64];
 		sscanf(arrow + 2, "%63s", wbuf);
-		if (!value_of(wbuf, &want))
+		if (!rt_value(wbuf, &want))
 			return fail(line, "run: bad return value %s", wbuf);
 		if ((uint32_t)tr.retval != (uint32_t)want)
 			fail(line, "run %s: returned %d, expected %lld", name, (int)tr.retval,
@@ -343,7 +306,7 @@ static void do_map(struct build *b, char *args, unsigned line, bool sum)
 				continue;
 			for (size_t off = 0;
 			     off + vs <= total && off<sizeof(v); off += total> vs ? stride : total)
-				have += le_value(v + off, vs);
+				have += rt_le_value(v + off, vs);
 		}
 	} else {
 		if (sscanf(args, "%127s %127s %7s %127s", name, key, arrow, val) != 4 ||
@@ -355,8 +318,8 @@ static void do_map(struct build *b, char *args, unsigned line, bool sum)
 		size_t ks = wl_map_key_size(m);
 		if (!strncmp(key, "x\"", 2))
 			rt_hex(key + 2, k, sizeof(k));
-		else if (value_of(key, &kv))
-			le_bytes(kv, k, ks < sizeof(k) ? ks : sizeof(k));
+		else if (rt_value(key, &kv))
+			rt_le_bytes(kv, k, ks < sizeof(k) ? ks : sizeof(k));
 		else
 			return fail(line, "map: bad key %s", key);
 		int err = wl_map_lookup(m, k, v, 0);
@@ -372,16 +335,16 @@ static void do_map(struct build *b, char *args, unsigned line, bool sum)
 		size_t stride = (vs + 7) & ~(size_t)7;
 		for (size_t off = 0;
 		     off + vs <= total && off<sizeof(v); off += total> vs ? stride : total)
-			have += le_value(v + off, vs);
+			have += rt_le_value(v + off, vs);
 		num = val;
 		if (!strncmp(val, ">=", 2) || !strncmp(val, "!=", 2))
 			op = val[0] == '>' ? ">=" : "!=", num = val + 2;
 		else if (val[0] == '>')
 			op = ">", num = val + 1;
 	}
-	if (!value_of(num, &want))
+	if (!rt_value(num, &want))
 		return fail(line, "map: bad value %s", num);
-	if (!compare(op, have, want))
+	if (!rt_compare(op, have, want))
 		fail(line, "map %s is %llu, expected %s %lld", name, (unsigned long long)have, op,
 		     (long long)want);
 }
@@ -474,7 +437,7 @@ static int run_build(struct build *b, const char *objpath, char *text)
 		char name[128], eq[4], val[64];
 		int64_t v;
 		size_t size;
-		if (sscanf(a, "%127s %3s %63s", name, eq, val) != 3 || !value_of(val, &v)) {
+		if (sscanf(a, "%127s %3s %63s", name, eq, val) != 3 || !rt_value(val, &v)) {
 			fail(lineno, "global: expected NAME = VALUE");
 			continue;
 		}
@@ -483,7 +446,7 @@ static int run_build(struct build *b, const char *objpath, char *text)
 			fail(lineno, "no global %s", name);
 			continue;
 		}
-		le_bytes(v, g, size);
+		rt_le_bytes(v, g, size);
 	}
 	err = wl_object_load(b->obj);
 	if (err) {
@@ -551,7 +514,7 @@ static int run_build(struct build *b, const char *objpath, char *text)
 			}
 			if (b->rb)
 				wl_ringbuf_poll(b->rb, 200);
-			if (b->rb && !compare(op, b->records, n))
+			if (b->rb && !rt_compare(op, b->records, n))
 				fail(lineno, "ringbuf %s: %u records, expected %s %u", name,
 				     b->records, op, n);
 		}

@@ -16,7 +16,7 @@
  * $PTRS (pointers into it).  Exit 77 (skip) when the kernel refuses BPF.
  * `errors DIR` compiles every .lisp file of DIR and compares its diagnostics with
  * the .err file next to it (WHISTLER_BLESS=1 rewrites them); `gen FILE.lisp` checks --gen. */
-#include "tests/lisp/runner.h"
+#include "tests/support/support.h"
 
 #include "backend/object.h"
 #include "frontend/lisp/dsl.h"
@@ -137,6 +137,7 @@ static char cgroup_dir[512];
 static uint32_t user_array[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
 static uint32_t *user_ptrs[5] = { &user_array[1], &user_array[3], NULL, &user_array[7], NULL };
 
+/* rt_value, plus $ARRAY and $PTRS */
 static bool value_of(const char *s, int64_t *out)
 {
 	if (!strcmp(s, "$ARRAY")) {
@@ -147,45 +148,7 @@ static bool value_of(const char *s, int64_t *out)
 		*out = (int64_t)(uintptr_t)user_ptrs;
 		return true;
 	}
-	if (!strcmp(s, "$PID")) {
-		*out = getpid();
-		return true;
-	}
-	if (!strcmp(s, "$PPID")) {
-		*out = getppid();
-		return true;
-	}
-	char *e;
-	errno = 0;
-	*out = (int64_t)strtoull(s, &e, 0);
-	if (*s == '-')
-		*out = strtoll(s, &e, 0);
-	return !errno && e != s && !*e;
-}
-
-static void le_bytes(int64_t v, uint8_t *out, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		out[i] = i < 8 ? (uint8_t)((uint64_t)v >> (8 * i)) : 0;
-}
-
-static uint64_t le_value(const uint8_t *p, size_t n)
-{
-	uint64_t v = 0;
-	for (size_t i = 0; i < n && i < 8; i++)
-		v |= (uint64_t)p[i] << (8 * i);
-	return v;
-}
-
-static bool compare(const char *op, uint64_t have, int64_t want)
-{
-	if (!strcmp(op, ">"))
-		return have > (uint64_t)want;
-	if (!strcmp(op, ">="))
-		return have >= (uint64_t)want;
-	if (!strcmp(op, "!="))
-		return have != (uint64_t)want;
-	return have == (uint64_t)want;
+	return rt_value(s, out);
 }
 
 /* ---- directives ---------------------------------------------------------------- */
@@ -318,7 +281,7 @@ static void do_map(struct ctxrun *r, char *args, unsigned line)
 	if (!strncmp(key, "x\"", 2))
 		rt_hex(key + 2, k, sizeof(k));
 	else if (value_of(key, &kv))
-		le_bytes(kv, k, ks < sizeof(k) ? ks : sizeof(k));
+		rt_le_bytes(kv, k, ks < sizeof(k) ? ks : sizeof(k));
 	else
 		return fail(line, "map: bad key %s", key);
 	int err = wl_map_lookup(m, k, v, 0);
@@ -336,9 +299,9 @@ static void do_map(struct ctxrun *r, char *args, unsigned line)
 	size_t stride = (vs + 7) & ~(size_t)7;
 	if (total > vs)
 		for (size_t off = 0; off + vs <= total && off < sizeof(v); off += stride)
-			have += le_value(v + off, vs);
+			have += rt_le_value(v + off, vs);
 	else
-		have = le_value(v, vs);
+		have = rt_le_value(v, vs);
 	const char *op = "=";
 	const char *num = val;
 	if (!strncmp(val, ">=", 2) || !strncmp(val, "!=", 2))
@@ -348,7 +311,7 @@ static void do_map(struct ctxrun *r, char *args, unsigned line)
 	int64_t want;
 	if (!value_of(num, &want))
 		return fail(line, "map: bad value %s", val);
-	if (!compare(op, have, want))
+	if (!rt_compare(op, have, want))
 		fail(line, "map %s[%s] is %llu, expected %s%lld", name, key,
 		     (unsigned long long)have, op, (long long)want);
 }
@@ -375,11 +338,11 @@ static void do_map_sum(struct ctxrun *r, char *args, unsigned line)
 			continue;
 		if (total > vs)
 			for (size_t off = 0; off + vs <= total && off < sizeof(v); off += stride)
-				sum += le_value(v + off, vs);
+				sum += rt_le_value(v + off, vs);
 		else
-			sum += le_value(v, vs);
+			sum += rt_le_value(v, vs);
 	}
-	if (!compare(op, sum, want))
+	if (!rt_compare(op, sum, want))
 		fail(line, "map-sum %s is %llu, expected %s %lld", name, (unsigned long long)sum,
 		     op, (long long)want);
 }
@@ -554,7 +517,7 @@ static void do_ringbuf(struct ctxrun *r, char *args, unsigned line)
 			return fail(line, "ringbuf %s: cannot open", name);
 	}
 	wl_ringbuf_poll(r->rb, 200);
-	if (!compare(op, r->records, n))
+	if (!rt_compare(op, r->records, n))
 		return fail(line, "ringbuf %s: %u records, expected %s %u", name, r->records, op,
 			    n);
 	for (char *f = strtok(args + used, " "); f; f = strtok(NULL, " ")) {
@@ -565,7 +528,7 @@ static void do_ringbuf(struct ctxrun *r, char *args, unsigned line)
 		int64_t want;
 		if (!value_of(val, &want) || off + bits / 8 > r->first_len)
 			return fail(line, "ringbuf: bad field check %s", f);
-		uint64_t have = le_value(r->first + off, bits / 8);
+		uint64_t have = rt_le_value(r->first + off, bits / 8);
 		if (have != (uint64_t)want &&
 		    have != ((uint64_t)want & ((bits == 64) ? ~0ULL : (1ULL << bits) - 1)))
 			fail(line, "ringbuf %s: first record u%u@%u is %llu, expected %lld", name,
@@ -691,7 +654,7 @@ static int run_file(const char *path)
 			fail(lineno + 1, "no global %s", name);
 			continue;
 		}
-		le_bytes(v, g, size);
+		rt_le_bytes(v, g, size);
 	}
 	if (need_cgroup) {
 		if (!have_cgroup2()) {

@@ -1,7 +1,7 @@
 /* Test inputs for the DSL corpus runner: packets described in one line
  * (`tcp:dport=9999,flags=0x02`), BPF_PROG_TEST_RUN contexts
  * (`sk_lookup:protocol=6,local_port=80`) and hex strings. */
-#include "tests/lisp/runner.h"
+#include "tests/support/support.h"
 
 #include <arpa/inet.h>
 #include <linux/bpf.h>
