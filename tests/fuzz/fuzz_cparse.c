@@ -12,34 +12,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tests/fuzz/c_fixture.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static char dir[64];
-
-static void write_file(const char *name, const uint8_t *p, size_t n)
-{
-	char path[128];
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	FILE *f = fopen(path, "wb");
-	if (!f)
-		return;
-	fwrite(p, 1, n, f);
-	fclose(f);
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (!dir[0]) {
-		snprintf(dir, sizeof(dir), "/tmp/fuzz_cparse.%d", (int)getpid());
-		mkdir(dir, 0700);
-	}
-	const uint8_t *sep = memchr(data, 0xff, size);
-	size_t n1 = sep ? (size_t)(sep - data) : size;
-	const uint8_t *h = sep ? sep + 1 : data;
-	size_t hn = sep ? size - n1 - 1 : 0;
-	write_file("a.c", data, n1);
-	write_file("b.h", h, hn);
-	write_file("vmlinux.h", h, hn);
+	static const char *const headers[] = { "b.h", "vmlinux.h", NULL };
+	fixture_files("fuzz_cparse", data, size, headers);
 
 	struct srcmgr sm = { 0 };
 	struct diag d;
@@ -54,10 +34,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.nostdinc = true;	 /* only the files above: fast, deterministic */
 	o.max_include_depth = 8; /* b.h including itself n times is n^depth work */
 	o.max_file_entries = 256;
-	vec_push(&o.angled_dirs, dir);
+	vec_push(&o.angled_dirs, fixture_dir);
 	struct pp *pp = pp_new(&d, &sm, &o);
 	char path[128];
-	snprintf(path, sizeof(path), "%s/a.c", dir);
+	snprintf(path, sizeof(path), "%s/a.c", fixture_dir);
 	if (pp_begin(pp, path, NULL) == 0) {
 		static const char *const wflags[] = { "all", "extra" };
 		struct cparse_options co = { .wflags = wflags, .nwflags = 2 };

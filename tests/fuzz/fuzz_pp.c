@@ -8,32 +8,14 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "tests/fuzz/c_fixture.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static char dir[64];
-
-static void write_file(const char *name, const uint8_t *p, size_t n)
-{
-	char path[128];
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	FILE *f = fopen(path, "wb");
-	if (!f)
-		return;
-	fwrite(p, 1, n, f);
-	fclose(f);
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (!dir[0]) {
-		snprintf(dir, sizeof(dir), "/tmp/fuzz_pp.%d", (int)getpid());
-		mkdir(dir, 0700);
-	}
-	/* split at the first 0xff: main file, then the header */
-	const uint8_t *sep = memchr(data, 0xff, size);
-	size_t n1 = sep ? (size_t)(sep - data) : size;
-	write_file("a.c", data, n1);
-	write_file("b.h", sep ? sep + 1 : data, sep ? size - n1 - 1 : 0);
+	static const char *const headers[] = { "b.h", NULL };
+	fixture_files("fuzz_pp", data, size, headers);
 
 	struct srcmgr sm = { 0 };
 	struct diag d;
@@ -47,12 +29,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.nostdinc = true;           /* only the two files: fast, deterministic */
 	o.max_include_depth = 8;     /* b.h including itself n times is n^depth work */
 	o.max_file_entries = 256;
-	vec_push(&o.angled_dirs, dir);
+	vec_push(&o.angled_dirs, fixture_dir);
 	struct pp_cmdline def = { PP_CMD_DEFINE, "FUZZ=1" };
 	vec_push(&o.cmdline, def);
 	struct pp *pp = pp_new(&d, &sm, &o);
 	char path[128];
-	snprintf(path, sizeof(path), "%s/a.c", dir);
+	snprintf(path, sizeof(path), "%s/a.c", fixture_dir);
 	if (pp_begin(pp, path, NULL) == 0) {
 		FILE *out = fopen("/dev/null", "w");
 		if (out) {
