@@ -4,20 +4,22 @@
 #include "frontend/lisp/dsl_internal.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
-static const char *c_int(unsigned size, bool sign)
+/* An integer type's name in a target language: its signed or unsigned
+ * stem, the width in bits and a suffix ("int" "uint" "_t" gives uint32_t). */
+struct int_spelling {
+	const char *sstem, *ustem, *suffix;
+};
+static const struct int_spelling c_ints = { "int", "uint", "_t" }, go_ints = { "int", "uint", "" },
+				 short_ints = { "i", "u", "" }, /* Rust, Whistler Lisp */
+	py_ints = { "ctypes.c_int", "ctypes.c_uint", "" };
+
+static const char *int_name(const struct int_spelling *sp, const struct dsl_field *f, char out[40])
 {
-	switch (size) {
-	case 1:
-		return sign ? "int8_t" : "uint8_t";
-	case 2:
-		return sign ? "int16_t" : "uint16_t";
-	case 4:
-		return sign ? "int32_t" : "uint32_t";
-	default:
-		return sign ? "int64_t" : "uint64_t";
-	}
+	snprintf(out, 40, "%s%u%s", f->sign ? sp->sstem : sp->ustem, f->size * 8, sp->suffix);
+	return out;
 }
 
 static void camel(const char *s, struct buf *out)
@@ -98,7 +100,7 @@ static void gen_c(const struct dsl *d, const char *base, struct buf *o)
 										     : "struct",
 					   d->structs.data[f->sub].cname, f->cname);
 			else
-				buf_printf(o, "\t%s %s", c_int(f->size, f->sign), f->cname);
+				buf_printf(o, "\t%s %s", int_name(&c_ints, f, (char[40]){ 0 }), f->cname);
 			if (f->count)
 				buf_printf(o, "[%u]", f->count);
 			buf_puts(o, ";\n");
@@ -119,20 +121,6 @@ static void gen_c(const struct dsl *d, const char *base, struct buf *o)
 }
 
 /* ---- Go -------------------------------------------------------------------------- */
-
-static const char *go_int(unsigned size, bool sign)
-{
-	switch (size) {
-	case 1:
-		return sign ? "int8" : "uint8";
-	case 2:
-		return sign ? "int16" : "uint16";
-	case 4:
-		return sign ? "int32" : "uint32";
-	default:
-		return sign ? "int64" : "uint64";
-	}
-}
 
 static void gen_go(const struct dsl *d, const char *base, struct buf *o)
 {
@@ -174,7 +162,7 @@ static void gen_go(const struct dsl *d, const char *base, struct buf *o)
 			if (f->kind == DSL_F_STRUCT)
 				camel(d->structs.data[f->sub].name, o);
 			else
-				buf_puts(o, go_int(f->size, f->sign));
+				buf_puts(o, int_name(&go_ints, f, (char[40]){ 0 }));
 			buf_printf(o, " // offset %u\n", f->offset);
 			at = f->offset + field_size(d, f);
 		}
@@ -211,14 +199,8 @@ static void gen_rust(const struct dsl *d, const char *base, struct buf *o)
 		for (uint32_t k = 0; k < s->nfields; k++) {
 			const struct dsl_field *f = &s->fields[k];
 			buf_printf(o, "    pub %s: ", f->cname);
-			const char *t =
-				f->kind == DSL_F_STRUCT
-					? NULL
-					: (f->sign ? (const char *[]){ "", "i8", "i16", "", "i32",
-								       "", "", "", "i64" }[f->size]
-						   : (const char *[]){ "", "u8", "u16", "", "u32",
-								       "", "", "",
-								       "u64" }[f->size]);
+			const char *t = f->kind == DSL_F_STRUCT ? NULL
+							       : int_name(&short_ints, f, (char[40]){ 0 });
 			struct buf tn = { 0 };
 			if (t)
 				buf_puts(&tn, t);
@@ -271,7 +253,7 @@ static void gen_python(const struct dsl *d, const char *base, struct buf *o)
 			if (f->kind == DSL_F_STRUCT)
 				camel(d->structs.data[f->sub].name, o);
 			else
-				buf_printf(o, "ctypes.c_%sint%u", f->sign ? "" : "u", f->size * 8);
+				buf_puts(o, int_name(&py_ints, f, (char[40]){ 0 }));
 			if (f->count)
 				buf_printf(o, " * %u", f->count);
 			buf_puts(o, "),\n");
@@ -310,12 +292,9 @@ static void gen_lisp(const struct dsl *d, const char *base, struct buf *o)
 		buf_printf(o, "\n;; %u bytes\n(defstruct %s", s->size, s->name);
 		for (uint32_t k = 0; k < s->nfields; k++) {
 			const struct dsl_field *f = &s->fields[k];
-			const char *t =
-				f->kind == DSL_F_STRUCT ? d->structs.data[f->sub].name
-				: f->sign ? (const char *[]){ "", "i8", "i16", "",   "i32",
-							      "", "",	"",    "i64" }[f->size]
-					  : (const char *[]){ "", "u8", "u16", "",   "u32",
-							      "", "",	"",    "u64" }[f->size];
+			char tb[40];
+			const char *t = f->kind == DSL_F_STRUCT ? d->structs.data[f->sub].name
+								: int_name(&short_ints, f, tb);
 			buf_printf(o, "\n  ;; offset %u", f->offset);
 			if (f->count)
 				buf_printf(o, "\n  (%s (array %s %u))", f->name, t, f->count);
