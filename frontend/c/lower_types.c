@@ -140,6 +140,7 @@ static uint32_t enum_type(struct lower *L, struct cenum *e)
 	uintptr_t v;
 	if (pmap_get(&L->enums, pkey(e), &v))
 		return (uint32_t)v - 1;
+	cenum_complete(e); /* a vmlinux.h body not parsed yet */
 	const char *name = e->tag ? e->tag->name : "";
 	struct ir_type t = { .kind = IRT_ENUM,
 			     .label = label(L, "e", name),
@@ -154,10 +155,8 @@ static uint32_t enum_type(struct lower *L, struct cenum *e)
 	}
 	t.enums = en;
 	t.nenums = e->nconsts;
-	if (!e->complete) {
-		t.kind = IRT_FWD;
-		t.nenums = 0;
-	}
+	if (!e->complete)
+		t.nenums = 0; /* an enum without values is BTF's forward enum; FWD is for records */
 	uint32_t id = add_type(L, &t);
 	free(en);
 	pmap_put(&L->enums, pkey(e), id + 1);

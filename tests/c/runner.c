@@ -461,6 +461,13 @@ static int run_build(struct build *b, const char *objpath, char *text)
 			failures++;
 		return perm ? 77 : 1;
 	}
+	/* -g is always on: the kernel must accept the BTF, not load without it */
+	if (wl_object_btf_fd(b->obj) < 0) {
+		fprintf(stderr, "%s: FAIL [%s]: the kernel refused the object's BTF\n", cur_file,
+			b->name);
+		failures++;
+		return 1;
+	}
 	for (size_t i = 0; i < wl_object_program_count(b->obj); i++) {
 		struct wl_program *p = wl_object_program(b->obj, i);
 		printf("%s %s: %zu insns, %u verified\n", b->name, wl_program_name(p),
