@@ -8,6 +8,25 @@
 #include "backend/object.h"
 #include "ir/pass.h"
 
+#include <string.h>
+
+/* What the kernel's verifier would refuse at load time is an error unless
+ * -Wno-error=bpf-verifier (a warning) or -Wno-bpf-verifier; the last wins. */
+static enum ir_rule_level kernel_rules(const struct cc_options *o)
+{
+	enum ir_rule_level l = IR_RULES_ERROR;
+	for (size_t i = 0; i < o->wflags.len; i++) {
+		const char *w = o->wflags.data[i];
+		if (!strcmp(w, "no-error=bpf-verifier"))
+			l = IR_RULES_WARN;
+		else if (!strcmp(w, "no-bpf-verifier"))
+			l = IR_RULES_OFF;
+		else if (!strcmp(w, "bpf-verifier") || !strcmp(w, "error=bpf-verifier"))
+			l = IR_RULES_ERROR;
+	}
+	return l == IR_RULES_WARN && o->no_warnings ? IR_RULES_OFF : l;
+}
+
 /* Verifies, optimizes and writes a module for o->mode: an object, its
  * assembly, or (-emit-llvm) the IR. Returns the exit code. */
 static int compile_module(const struct cc_options *o, struct ir_module *m, const char *source,
@@ -15,8 +34,11 @@ static int compile_module(const struct cc_options *o, struct ir_module *m, const
 {
 	int rc = 1;
 	struct buf obj = { 0 }, text = { 0 };
-	if (ir_verify_module(m, d))
+	m->kernel_rules = kernel_rules(o);
+	if (ir_verify_module(m, d) || diag_failed(d)) /* -Werror */
 		goto done;
+	if (m->kernel_rules == IR_RULES_WARN)
+		m->kernel_rules = IR_RULES_OFF; /* warned once, not again after the passes */
 	const char *const *pl = ir_pipeline(o->opt_size ? 2 : o->opt_level);
 	size_t np = 0;
 	while (pl[np])

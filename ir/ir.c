@@ -93,6 +93,18 @@ const struct ir_helper *ir_helper_by_id(int id)
 	return NULL;
 }
 
+ir_vt ir_helper_ret_vt(const struct ir_helper *h)
+{
+	static const uint8_t region[] = {
+		[HR_MAPVAL] = RG_MAPVAL,   [HR_MAPVAL_OR_NULL] = RG_MAPVAL_NULL,
+		[HR_MEM_OR_NULL] = RG_MEM_NULL, [HR_SOCK_OR_NULL] = RG_SOCK_NULL,
+		[HR_BTF] = RG_BTF,	     [HR_BTF_OR_NULL] = RG_BTF_NULL,
+	};
+	if (h->ret == HR_INT || h->ret == HR_VOID)
+		return VT_I64;
+	return IR_VT(IR_PTR, region[h->ret]);
+}
+
 const struct ir_helper *ir_helper_by_name(const char *name, size_t len)
 {
 	static struct hmap index;

@@ -115,7 +115,9 @@ enum ir_harg {
 	HA_NONE, HA_ANY, HA_SIZE, HA_MAP, HA_CTX, HA_KEY, HA_VALUE, HA_MEM, HA_UNINIT,
 	HA_PTR_LONG, HA_PTR, HA_SOCK, HA_BTF, HA_FUNC,
 };
-enum ir_hret { HR_INT, HR_VOID, HR_MAPVAL_OR_NULL, HR_MEM_OR_NULL, HR_SOCK_OR_NULL, HR_BTF, HR_BTF_OR_NULL };
+enum ir_hret {
+	HR_INT, HR_VOID, HR_MAPVAL, HR_MAPVAL_OR_NULL, HR_MEM_OR_NULL, HR_SOCK_OR_NULL, HR_BTF, HR_BTF_OR_NULL,
+};
 struct ir_helper {
 	const char *name; /* without the bpf_ prefix */
 	int id;
@@ -144,6 +146,8 @@ typedef struct {
 #define VT_I32 IR_VT(IR_I32, 0)
 #define VT_I64 IR_VT(IR_I64, 0)
 #define VT_PTR(r) IR_VT(IR_PTR, RG_##r)
+/* The type of a helper's result: i64, or a pointer into its region. */
+ir_vt ir_helper_ret_vt(const struct ir_helper *h);
 static inline bool ir_vt_eq(ir_vt a, ir_vt b) { return a.cls == b.cls && a.region == b.region; }
 static inline bool ir_vt_int(ir_vt t) { return t.cls == IR_I32 || t.cls == IR_I64; }
 
@@ -334,6 +338,13 @@ struct ir_module {
 	VEC(const char *) strs;      /* strs.data[0] is "" */
 	VEC(const char *) files;     /* files.data[0] is unused: file ids start at 1 */
 	struct hmap sym_index, type_index, str_index, anon_index;
+	/* the language the user wrote, for diagnostics in its terms (the IR
+	 * verifier speaks C to C programs; the DSL rewrites IR phrasing itself) */
+	enum ir_source_lang { IR_LANG_IR, IR_LANG_C } lang;
+	/* how the verifier reports what the kernel would reject at load time
+	 * (a maybe-NULL pointer used, a loop without exit): errors by default;
+	 * whistlercc's -Wno-error=bpf-verifier / -Wno-bpf-verifier */
+	enum ir_rule_level { IR_RULES_ERROR, IR_RULES_WARN, IR_RULES_OFF } kernel_rules;
 	/* where diagnostics about the text go */
 	struct diag *diag;
 	uint32_t text_file; /* srcmgr id of the text this module was parsed from */

@@ -18,6 +18,25 @@ void vfy_error(struct vfy *v, const struct ir_ins *in, const char *fmt, ...)
 	v->errors++;
 }
 
+bool vfy_rule(struct vfy *v, const struct ir_ins *in, const char *fmt, ...)
+{
+	enum ir_rule_level lvl = v->f->mod->kernel_rules;
+	if (lvl == IR_RULES_OFF)
+		return false;
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (lvl == IR_RULES_ERROR) {
+		vfy_error(v, in, "%s", msg);
+	} else {
+		struct srcloc loc = ir_ins_srcloc(v->f, in);
+		diag_warning(v->d, loc, "%s [-Wbpf-verifier]", msg);
+	}
+	return true;
+}
+
 const char *vfy_name(struct vfy *v, ir_ref r)
 {
 	switch (ir_ref_kind(r)) {

@@ -96,17 +96,32 @@ static void collect_facts(struct vfy *v)
 	}
 }
 
+/* The nullable region of a helper result, for pointers a frontend typed
+ * without a region (C): the value still comes straight from the call. */
+static enum ir_region call_region(struct vfy *v, uint32_t root)
+{
+	const struct ir_ins *d = root ? def_of(v, root) : NULL;
+	if (!d || d->op != IR_CALL || ir_ref_kind(d->args[0]) != REF_HLP)
+		return RG_ANY;
+	ir_vt t = ir_helper_ret_vt(ir_helper_by_id((int)ir_ref_idx(d->args[0])));
+	return t.cls == IR_PTR ? t.region : RG_ANY;
+}
+
 /* The region of a pointer at the current block, refined by null checks. */
 static enum ir_region region_here(struct vfy *v, ir_ref r)
 {
 	ir_vt t = vfy_type(v, r);
 	enum ir_region reg = t.region;
+	int64_t delta;
+	uint32_t root = 0;
+	if (t.cls == IR_PTR && reg == RG_ANY)
+		reg = call_region(v, root = root_of(v, r, &delta, false));
 	if (!(ir_regions[reg].props & RG_NULLABLE))
-		return reg;
+		return t.region;
 	if (!v->facts_ready)
 		collect_facts(v);
-	int64_t delta;
-	uint32_t root = root_of(v, r, &delta, false);
+	if (!root)
+		root = root_of(v, r, &delta, false);
 	for (uint32_t i = 0; i < v->nfacts; i++)
 		if (!v->facts[i].is_pkt && v->facts[i].root == root &&
 		    ir_dominates(v->f, v->facts[i].block, v->blk))
@@ -114,15 +129,45 @@ static enum ir_region region_here(struct vfy *v, ir_ref r)
 	return reg;
 }
 
-static const char *origin(struct vfy *v, ir_ref r)
+static bool speaks_c(const struct vfy *v)
+{
+	return v->f->mod->lang == IR_LANG_C;
+}
+
+/* Helpers are named as the user wrote them: `call map_lookup_elem` in IR,
+ * bpf_map_lookup_elem() in C. */
+static const char *helper_prefix(const struct vfy *v)
+{
+	return speaks_c(v) ? "bpf_" : "";
+}
+
+/* "which may be NULL" for a use of `r` before its null check: in IR terms
+ * (temps, chknull) at each use, or in C terms once per pointer (`*p += 1`
+ * is two uses of one line). */
+static void maybe_null(struct vfy *v, const struct ir_ins *in, ir_ref r, const char *use)
 {
 	int64_t delta;
 	uint32_t root = root_of(v, r, &delta, false);
+	if (speaks_c(v)) {
+		for (struct vfy_seen *s = v->null_seen; s; s = s->next)
+			if (s->root == root)
+				return;
+		struct vfy_seen *s = arena_alloc(&v->scratch, sizeof(*s));
+		*s = (struct vfy_seen){ root, v->null_seen };
+		v->null_seen = s;
+	}
 	const struct ir_ins *d = root ? def_of(v, root) : NULL;
+	const char *from = "";
 	if (d && d->op == IR_CALL && ir_ref_kind(d->args[0]) == REF_HLP)
-		return arena_printf(&v->scratch, " (the result of %s)",
+		from = arena_printf(&v->scratch, " (the result of %s%s)", helper_prefix(v),
 				    ir_helper_by_id((int)ir_ref_idx(d->args[0]))->name);
-	return "";
+	if (speaks_c(v)) {
+		if (vfy_rule(v, in, "%s a pointer that may be NULL%s", use, from))
+			diag_hint(v->d, "compare it with NULL first (if (!p) return 0;): the kernel's "
+					"verifier rejects the program otherwise");
+	} else if (vfy_rule(v, in, "%s %s, which may be NULL%s", use, vfy_name(v, r), from)) {
+		diag_hint(v->d, "check it first: chknull %s, @nonnull, @null", vfy_name(v, r));
+	}
 }
 
 void vfy_check_ptr_arith(struct vfy *v, const struct ir_ins *in)
@@ -130,8 +175,7 @@ void vfy_check_ptr_arith(struct vfy *v, const struct ir_ins *in)
 	ir_ref p = in->args[0];
 	enum ir_region reg = region_here(v, p);
 	if (ir_regions[reg].props & RG_NULLABLE) {
-		vfy_error(v, in, "arithmetic on %s, which may be NULL%s", vfy_name(v, p), origin(v, p));
-		diag_hint(v->d, "check it first: chknull %s, @nonnull, @null", vfy_name(v, p));
+		maybe_null(v, in, p, "arithmetic on");
 		return;
 	}
 	if (reg == RG_CTX) {
@@ -271,9 +315,7 @@ void vfy_check_access(struct vfy *v, const struct ir_ins *in)
 		enum ir_region reg = region_here(v, base);
 		unsigned props = ir_regions[reg].props;
 		if (props & RG_NULLABLE) {
-			vfy_error(v, in, "dereference of %s, which may be NULL%s", vfy_name(v, base),
-				  origin(v, base));
-			diag_hint(v->d, "check it first: chknull %s, @nonnull, @null", vfy_name(v, base));
+			maybe_null(v, in, base, "dereference of");
 			continue;
 		}
 		if (!(props & RG_DEREF)) {
@@ -282,7 +324,11 @@ void vfy_check_access(struct vfy *v, const struct ir_ins *in)
 			continue;
 		}
 		if (w && !(props & RG_WRITE)) {
-			vfy_error(v, in, "cannot write through a %s pointer: it is read-only", ir_regions[reg].name);
+			if (speaks_c(v))
+				vfy_rule(v, in, "write through a pointer to read-only kernel memory");
+			else
+				vfy_rule(v, in, "cannot write through a %s pointer: it is read-only",
+					 ir_regions[reg].name);
 			continue;
 		}
 		if ((oi->props & OP_ATOMIC) && (reg == RG_CTX || reg == RG_PKT || reg == RG_PKT_META)) {
@@ -379,9 +425,9 @@ static void check_helper_arg(struct vfy *v, const struct ir_ins *in, const struc
 		if (t.cls == IR_PTR && t.region == RG_MAP_NULL) {
 			/* an inner map from a map of maps: usable once checked */
 			if (region_here(v, r) != RG_MAP) {
-				vfy_error(v, in, "argument %u of %s is %s, which may be NULL%s", i + 1, h->name,
-					  vfy_name(v, r), origin(v, r));
-				diag_hint(v->d, "check it first: chknull %s, @nonnull, @null", vfy_name(v, r));
+				maybe_null(v, in, r,
+					   arena_printf(&v->scratch, "argument %u of %s%s is", i + 1,
+						helper_prefix(v), h->name));
 				return;
 			}
 		} else if (t.cls != IR_PTR || (t.region != RG_MAP && t.region != RG_ANY))
@@ -406,9 +452,9 @@ static void check_helper_arg(struct vfy *v, const struct ir_ins *in, const struc
 		} else {
 			enum ir_region reg = region_here(v, r);
 			if (ir_regions[reg].props & RG_NULLABLE) {
-				vfy_error(v, in, "argument %u of %s is %s, which may be NULL%s", i + 1, h->name,
-					  vfy_name(v, r), origin(v, r));
-				diag_hint(v->d, "check it first: chknull %s, @nonnull, @null", vfy_name(v, r));
+				maybe_null(v, in, r,
+					   arena_printf(&v->scratch, "argument %u of %s%s is", i + 1,
+						helper_prefix(v), h->name));
 				return;
 			}
 			if (kind != HA_SOCK && !(ir_regions[reg].props & RG_DEREF))
@@ -458,29 +504,19 @@ void vfy_check_helper_call(struct vfy *v, const struct ir_ins *in)
 		check_helper_arg(v, in, h, i, in->args[i + 1]);
 	if (!in->dst)
 		return;
-	static const struct {
-		uint8_t cls, region;
-	} ret[] = {
-		[HR_INT] = { IR_I64, 0 },
-		[HR_VOID] = { IR_I64, 0 },
-		[HR_MAPVAL_OR_NULL] = { IR_PTR, RG_MAPVAL_NULL },
-		[HR_MEM_OR_NULL] = { IR_PTR, RG_MEM_NULL },
-		[HR_SOCK_OR_NULL] = { IR_PTR, RG_SOCK_NULL },
-		[HR_BTF] = { IR_PTR, RG_BTF },
-		[HR_BTF_OR_NULL] = { IR_PTR, RG_BTF_NULL },
-	};
-	uint8_t want = ret[h->ret].region;
+	ir_vt ret = ir_helper_ret_vt(h);
+	uint8_t want = ret.region;
 	/* a lookup in a map of maps finds an inner map */
 	if (h->ret == HR_MAPVAL_OR_NULL && ir_ref_kind(in->args[1]) == REF_SYM &&
 	    ir_sym(v->f->mod, ir_ref_idx(in->args[1]))->kind == IR_SYM_MAP &&
 	    (ir_maptypes[ir_sym(v->f->mod, ir_ref_idx(in->args[1]))->map.type].props & MT_OF_MAPS))
 		want = RG_MAP_NULL;
-	bool ok = ret[h->ret].cls == IR_PTR
+	bool ok = ret.cls == IR_PTR
 			  ? in->ty.cls == IR_PTR && (in->ty.region == RG_ANY || in->ty.region == want)
 			  : ir_vt_int(in->ty);
 	if (!ok) {
 		struct buf b = { 0 };
-		ir_print_vt(IR_VT(ret[h->ret].cls, want), &b);
+		ir_print_vt(IR_VT(ret.cls, want), &b);
 		vfy_error(v, in, "%s returns %s", h->name, buf_cstr(&b));
 		buf_free(&b);
 	}
@@ -523,8 +559,106 @@ static void check_shifts(struct vfy *v)
 		}
 }
 
+/* Marks in `seen` (stamp) the blocks reachable from b. */
+static void reach(struct ir_func *f, uint32_t b, uint32_t *seen, uint32_t stamp, uint32_t *work)
+{
+	uint32_t top = 0;
+	seen[b] = stamp;
+	work[top++] = b;
+	while (top) {
+		uint32_t x = work[--top], succ[2];
+		const struct ir_ins *t = ir_block_term(f, x);
+		for (unsigned k = 0, ns = t ? ir_succs(t, succ) : 0; k < ns; k++)
+			if (seen[succ[k]] != stamp) {
+				seen[succ[k]] = stamp;
+				work[top++] = succ[k];
+			}
+	}
+}
+
+/* Where to point at a loop: the branch of its header (the block entered
+ * first), else its first located instruction. */
+static const struct ir_ins *loop_site(struct ir_func *f, const uint32_t *seen, uint32_t stamp)
+{
+	uint32_t head = UINT32_MAX;
+	for (uint32_t b = 0; b < f->blocks.len; b++)
+		if (seen[b] == stamp && (head == UINT32_MAX || f->blocks.data[b]->rpo < f->blocks.data[head]->rpo))
+			head = b;
+	const struct ir_ins *t = ir_block_term(f, head);
+	if (t->loc.file || t->pos)
+		return t;
+	for (uint32_t b = 0; b < f->blocks.len; b++) {
+		if (seen[b] != stamp)
+			continue;
+		vec_foreach(&f->blocks.data[b]->ins, in) if (in->loc.file || in->pos) return in;
+	}
+	return t;
+}
+
+/* A loop no path leaves: the kernel's verifier refuses a program that
+ * cannot end.  Blocks that reach no ret (or unreachable) lead into a cycle
+ * with no exit, which is reported (found by walking to a block that every
+ * block it reaches reaches back). */
+static void check_exits(struct vfy *v)
+{
+	struct ir_func *f = v->f;
+	uint32_t n = f->blocks.len, top = 0, from = UINT32_MAX;
+	bool *exits = xcalloc(n, sizeof(*exits));
+	uint32_t *work = xmalloc(sizeof(*work) * n), *seen = xcalloc(n, sizeof(*seen));
+	for (uint32_t b = 0; b < n; b++) {
+		const struct ir_ins *t = ir_block_term(f, b);
+		if (t && (t->op == IR_RET || t->op == IR_UNREACHABLE)) {
+			exits[b] = true;
+			work[top++] = b;
+		}
+	}
+	while (top) {
+		struct ir_block *b = f->blocks.data[work[--top]];
+		vec_foreach(&b->preds, p) if (!exits[*p])
+		{
+			exits[*p] = true;
+			work[top++] = *p;
+		}
+	}
+	for (uint32_t b = 0; b < n && from == UINT32_MAX; b++)
+		if (!exits[b] && f->blocks.data[b]->rpo != UINT32_MAX)
+			from = b;
+	if (from != UINT32_MAX) {
+		uint32_t stamp = 1;
+		reach(f, from, seen, stamp, work);
+		for (uint32_t y = 0; y < n; y++) {
+			if (seen[y] != stamp || y == from)
+				continue;
+			/* a smaller region inside: walk into it (each step shrinks it) */
+			reach(f, y, seen, stamp + 1, work);
+			if (seen[from] != stamp + 1) {
+				from = y;
+				stamp++;
+				y = UINT32_MAX; /* restart: the loop's y++ wraps to 0 */
+				continue;
+			}
+			for (uint32_t z = 0; z < n; z++) /* back to this region's marks */
+				if (seen[z] == stamp + 1)
+					seen[z] = stamp;
+		}
+		const struct ir_ins *at = loop_site(f, seen, stamp);
+		if (speaks_c(v)) {
+			if (vfy_rule(v, at, "this loop never exits"))
+				diag_hint(v->d, "the kernel's verifier rejects a program that cannot end; "
+						"give the loop a condition or a break");
+		} else {
+			vfy_rule(v, at, "@%s loops forever: no path from it reaches a ret",
+				 f->blocks.data[from]->name);
+		}
+	}
+	free(seen);
+	free(work);
+	free(exits);
+}
+
 void vfy_check_bpf(struct vfy *v)
 {
 	check_stack(v);
 	check_shifts(v);
+	check_exits(v);
 }

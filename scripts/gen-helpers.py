@@ -39,7 +39,11 @@ OVERRIDES = {
     "get_func_ret": ["CTX", "PTR_LONG"],
     "snprintf_btf": ["UNINIT", "SIZE", "MEM", "SIZE", "ANY"],
 }
-RET_OVERRIDES = {"kptr_xchg": "BTF_OR_NULL"}
+# The kernel's return types (RET_PTR_TO_...) where the C prototype's void *
+# says too little: local storage always exists for the attached cgroup,
+# this_cpu_ptr's variable always exists, per_cpu_ptr's CPU may not.
+RET_OVERRIDES = {"kptr_xchg": "BTF_OR_NULL", "get_local_storage": "MAPVAL",
+                 "this_cpu_ptr": "BTF", "per_cpu_ptr": "BTF_OR_NULL"}
 
 
 def is_size(name):

@@ -524,6 +524,7 @@ static void scan_stmt(struct lower *L, struct cstmt *s)
 static void init_module(struct lower *L)
 {
 	L->m = ir_module_new();
+	L->m->lang = IR_LANG_C;
 	L->m->cpu = L->o->cpu ? L->o->cpu : 3;
 	L->m->diag = L->d;
 }

@@ -734,7 +734,10 @@ static struct lval decl_lval(struct lf *lf, struct cexpr *e)
 			return (struct lval){ .kind = LV_NONE, .type = e->type };
 		}
 		if (!(d->flags & (CDF_FILE_SCOPE | CDF_LOCAL_STATIC)) && d->storage != CSC_EXTERN) {
-			lf_error(lf, e->loc, "internal: variable '%s' is not bound", lw_name(d));
+			/* after an error its declaration was refused (too big, VLA, float):
+			 * its uses say nothing new */
+			if (!lf->errors)
+				lf_error(lf, e->loc, "internal: variable '%s' is not bound", lw_name(d));
 			return (struct lval){ .kind = LV_NONE, .type = e->type };
 		}
 		uint32_t s = ld_var_sym(lf->L, d, e->loc);

@@ -43,9 +43,11 @@ static struct root root_of(struct lcse *c, ir_ref r)
 		const struct ir_ins *in = &c->f->blocks.data[d.blk]->ins.data[d.idx];
 		if (in->op == IR_ALLOCA)
 			return (struct root){ RK_ALLOCA, r };
-		if (in->op == IR_CALL && ir_ref_kind(in->args[0]) == REF_HLP &&
-		    ir_helper_by_id((int)ir_ref_idx(in->args[0]))->ret == HR_MAPVAL_OR_NULL)
-			return (struct root){ RK_LOOKUP, r };
+		if (in->op == IR_CALL && ir_ref_kind(in->args[0]) == REF_HLP) {
+			enum ir_hret k = ir_helper_by_id((int)ir_ref_idx(in->args[0]))->ret;
+			if (k == HR_MAPVAL || k == HR_MAPVAL_OR_NULL)
+				return (struct root){ RK_LOOKUP, r };
+		}
 		if (in->op == IR_COPY || in->op == IR_CAST || in->op == IR_ADD ||
 		    in->op == IR_SUB) {
 			if (in->nargs < 1 ||

@@ -466,32 +466,8 @@ static bool emit(struct asmstate *st, const struct ainsn *in)
 		}
 		if (!h->max_args)
 			n = 0;
-		ir_vt vt = VT_I64;
-		struct dtype t = DT_U64;
-		switch (h->ret) {
-		case HR_MAPVAL_OR_NULL:
-			vt = VT_PTR(MAPVAL_NULL);
-			t = dt_ptr(RG_MAPVAL_NULL, 0);
-			break;
-		case HR_MEM_OR_NULL:
-			vt = VT_PTR(MEM_NULL);
-			t = dt_ptr(RG_MEM_NULL, 0);
-			break;
-		case HR_SOCK_OR_NULL:
-			vt = VT_PTR(SOCK_NULL);
-			t = dt_ptr(RG_SOCK_NULL, 0);
-			break;
-		case HR_BTF:
-			vt = VT_PTR(BTF);
-			t = dt_ptr(RG_BTF, 0);
-			break;
-		case HR_BTF_OR_NULL:
-			vt = VT_PTR(BTF_NULL);
-			t = dt_ptr(RG_BTF_NULL, 0);
-			break;
-		default:
-			break;
-		}
+		ir_vt vt = ir_helper_ret_vt(h);
+		struct dtype t = vt.cls == IR_PTR ? dt_ptr(vt.region, 0) : DT_U64;
 		ir_ref r = fb_emit(fb, IR_CALL, vt, args, n + 1);
 		for (int i = 1; i <= 5; i++)
 			st->set[i] = false;

@@ -275,25 +275,11 @@ struct dval lower_call_helper(struct fb *fb, const struct ir_helper *h, lv form,
 				? v.ref
 				: dv_op(fb, v, v.is_const || v.t.size == 8 ? IR_I64 : IR_I32);
 	}
-	switch (h->ret) {
-	case HR_MAPVAL_OR_NULL:
-		return dv_tmp(fb_emit(fb, IR_CALL, VT_PTR(MAPVAL_NULL), cargs, (unsigned)total + 1),
-			      dt_ptr(RG_MAPVAL_NULL, map ? map->value_sid : 0));
-	case HR_MEM_OR_NULL:
-		return dv_tmp(fb_emit(fb, IR_CALL, VT_PTR(MEM_NULL), cargs, (unsigned)total + 1),
-			      dt_ptr(RG_MEM_NULL, 0));
-	case HR_SOCK_OR_NULL:
-		return dv_tmp(fb_emit(fb, IR_CALL, VT_PTR(SOCK_NULL), cargs, (unsigned)total + 1),
-			      dt_ptr(RG_SOCK_NULL, 0));
-	case HR_BTF:
-		return dv_tmp(fb_emit(fb, IR_CALL, VT_PTR(BTF), cargs, (unsigned)total + 1),
-			      dt_ptr(RG_BTF, 0));
-	case HR_BTF_OR_NULL:
-		return dv_tmp(fb_emit(fb, IR_CALL, VT_PTR(BTF_NULL), cargs, (unsigned)total + 1),
-			      dt_ptr(RG_BTF_NULL, 0));
-	default:
-		return dv_tmp(fb_emit(fb, IR_CALL, VT_I64, cargs, (unsigned)total + 1), DT_U64);
-	}
+	ir_vt vt = ir_helper_ret_vt(h);
+	ir_ref r = fb_emit(fb, IR_CALL, vt, cargs, (unsigned)total + 1);
+	if (vt.cls != IR_PTR)
+		return dv_tmp(r, DT_U64);
+	return dv_tmp(r, dt_ptr(vt.region, vt.region == RG_MAPVAL_NULL && map ? map->value_sid : 0));
 }
 
 static struct dval call_arg(struct fb *fb, struct dval v, struct dtype t, struct srcloc loc,
