@@ -298,8 +298,12 @@ static void make_programs(struct wl_object *obj)
 		p->name = f->name;
 		p->sec_name = c->name;
 		p->func = i;
-		p->autoload = true;
-		p->def = obj_sec_def_find(c->name, &p->extras);
+		/* SEC("?kind/...") : typed as kind, loaded only when asked
+		 * (wl_program_set_autoload), as libbpf does */
+		const char *sec = c->name;
+		p->autoload = *sec != '?';
+		sec += !p->autoload;
+		p->def = obj_sec_def_find(sec, &p->extras);
 		if (p->def) {
 			p->type = p->def->prog_type;
 			p->expected_attach_type = p->def->attach_type;

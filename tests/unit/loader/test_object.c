@@ -397,6 +397,27 @@ Test(object, autoload_off_and_unknown_sections)
 	FD_CHECK_END();
 }
 
+Test(object, optional_sections_load_only_when_asked)
+{
+	FD_CHECK_BEGIN();
+	struct wl_object *obj = open_obj("optional", NULL);
+	struct wl_program *opt = obj_prog(obj, "xdp_unchecked");
+	cr_assert_not(wl_program_autoload(opt));
+	cr_assert(wl_program_autoload(obj_prog(obj, "xdp_ok")));
+	cr_assert_eq(wl_program_type(opt), BPF_PROG_TYPE_XDP);
+	load_ok(obj);
+	cr_assert_not_null(wl_program_prog(obj_prog(obj, "xdp_ok")));
+	cr_assert_null(wl_program_prog(opt));
+	wl_object_close(obj);
+
+	/* asked for, it loads and the verifier says no */
+	obj = open_obj("optional", NULL);
+	cr_assert_eq(wl_program_set_autoload(obj_prog(obj, "xdp_unchecked"), true), 0);
+	cr_assert_eq(wl_object_load(obj), -EACCES, "%s", warned());
+	wl_object_close(obj);
+	FD_CHECK_END();
+}
+
 /* Objects whistler compiles itself (examples/, tests/filetests/run/), kept in
  * memory from compile to load as `whistler run` will do it. */
 Test(object, whistler_compiled_objects_load)
