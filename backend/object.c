@@ -884,7 +884,7 @@ int bk_write_object(struct ir_module *m, struct obj_options *opts, struct buf *o
 	if (o.err)
 		goto done;
 	struct buf btf = { 0 }, ext = { 0 };
-	if (check(&o, wbtf_encode(o.btf, false, &btf), ".BTF") &&
+	if (!opts->no_btf && check(&o, wbtf_encode(o.btf, false, &btf), ".BTF") &&
 	    check(&o, wbtf_ext_encode(&o.ext, false, &ext), ".BTF.ext")) {
 		check(&o, elfw_add_section(o.w, ".BTF", SHT_PROGBITS, 0, 4, btf.data, btf.len), ".BTF");
 		check(&o, elfw_add_section(o.w, ".BTF.ext", SHT_PROGBITS, 0, 4, ext.data, ext.len), ".BTF.ext");

@@ -12,6 +12,7 @@ struct obj_options {
 	struct bk_options bk;
 	const char *source_name; /* the ELF FILE symbol; NULL: the module's first file */
 	bool line_info;          /* .BTF.ext line_info from the instructions' locations */
+	bool no_btf;             /* no .BTF/.BTF.ext (whistlercc without -g, as clang) */
 	/* filled in: per program, its instruction count (ld_imm64 once) */
 	unsigned nprogs, ninsns, nmaps;
 };

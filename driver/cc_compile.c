@@ -28,9 +28,10 @@ static enum ir_rule_level kernel_rules(const struct cc_options *o)
 }
 
 /* Verifies, optimizes and writes a module for o->mode: an object, its
- * assembly, or (-emit-llvm) the IR. Returns the exit code. */
+ * assembly, or (-emit-llvm) the IR; with BTF and line info when `debug`
+ * (-g, or IR input). Returns the exit code. */
 static int compile_module(const struct cc_options *o, struct ir_module *m, const char *source,
-			  const char *output, struct diag *d, bool lines)
+			  const char *output, struct diag *d, bool debug)
 {
 	int rc = 1;
 	struct buf obj = { 0 }, text = { 0 };
@@ -56,7 +57,7 @@ static int compile_module(const struct cc_options *o, struct ir_module *m, const
 		rc = cc_write_output(output, text.data, text.len) ? 1 : 0;
 		goto done;
 	}
-	struct obj_options oo = { .line_info = lines };
+	struct obj_options oo = { .line_info = debug, .no_btf = !debug };
 	oo.bk.cpu = o->cpu_explicit && o->cpu != CPU_PROBE ? (uint8_t)o->cpu : 0;
 	oo.bk.stack_limit = o->stack_size > 0 ? (uint32_t)o->stack_size : 0;
 	if (bk_write_object(m, &oo, &obj, d))
@@ -111,7 +112,7 @@ int cc_compile(const struct cc_options *o, const struct cc_input *input, const c
 			.opt_level = o->opt_size ? 2 : o->opt_level,
 		};
 		struct ir_module *m = clower_unit(tu, d, &lo);
-		/* source lines in .BTF.ext with -g, as clang */
+		/* BTF and source lines in .BTF.ext only with -g, as clang */
 		rc = m ? compile_module(o, m, input->path, output, d, o->debug > 0) : 1;
 		ir_module_free(m);
 	}

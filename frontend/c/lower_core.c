@@ -32,20 +32,22 @@ static struct crecord *member_record(struct cexpr *e)
 	return ctype_is_record(bt) ? bt->u.rec : NULL;
 }
 
-bool lr_is_core(struct cexpr *e)
+/* Inside __builtin_preserve_access_index, or (with -g: without BTF clang
+ * reads them at fixed offsets) on a record with the attribute. */
+bool lr_is_core(struct lf *lf, struct cexpr *e)
 {
 	if (e->flags & EF_PRESERVE)
 		return true;
 	if (e->op == E_MEMBER) {
 		struct crecord *r = member_record(e);
-		return r && (r->flags & CRF_PRESERVE_ACCESS);
+		return r && (r->flags & CRF_PRESERVE_ACCESS) && lf->L->o->debug;
 	}
 	if (e->op == E_INDEX) {
 		/* an array member of a relocated record */
 		struct cexpr *a = e->u.bin.a;
 		if ((a->op == E_CONV || a->op == E_CAST) && a->ck == CK_ARRAY_DECAY &&
 		    a->u.bin.a->op == E_MEMBER)
-			return lr_is_core(a->u.bin.a);
+			return lr_is_core(lf, a->u.bin.a);
 	}
 	return false;
 }
@@ -204,6 +206,11 @@ static const char *access_string(struct lf *lf, const struct corepath *cp)
 
 static ir_ref core_value(struct lf *lf, unsigned op, uint32_t type, const char *access)
 {
+	/* the relocation's record and its types live in .BTF/.BTF.ext */
+	if (!lf->L->o->debug)
+		lf_error(lf, (struct srcloc){ 0 },
+			 "a CO-RE relocation (BPF_CORE_READ, __builtin_preserve_*, "
+			 "__builtin_btf_type_id) needs BTF: compile with -g");
 	ir_ref args[2] = { IR_REF(REF_TYP, type), IR_REF(REF_STR, ir_str(lf->f->mod, access)) };
 	return lf_emit(lf, op, VT_I64, args, 2);
 }

@@ -782,7 +782,7 @@ struct lval lx_lvalue(struct lf *lf, struct cexpr *e)
 		break;
 	}
 	case E_INDEX: {
-		if (lr_is_core(e)) {
+		if (lr_is_core(lf, e)) {
 			lv = lr_lvalue(lf, e);
 			break;
 		}
@@ -802,7 +802,7 @@ struct lval lx_lvalue(struct lf *lf, struct cexpr *e)
 		break;
 	}
 	case E_MEMBER: {
-		if (lr_is_core(e)) {
+		if (lr_is_core(lf, e)) {
 			lv = lr_lvalue(lf, e);
 			break;
 		}

@@ -326,7 +326,7 @@ bool lo_cleanup(struct ir_func *f);
 /* ---- CO-RE (lower_core.c) ------------------------------------------------------- */
 
 /* Whether a member/index expression is a CO-RE relocatable access. */
-bool lr_is_core(struct cexpr *e);
+bool lr_is_core(struct lf *lf, struct cexpr *e);
 /* The address of a CO-RE relocatable lvalue (offset relocated). */
 struct lval lr_lvalue(struct lf *lf, struct cexpr *e);
 ir_ref lr_field_info(struct lf *lf, struct cexpr *e);
