@@ -38,7 +38,8 @@ static void print_object(const struct wl_object *obj, bool loaded)
 		if (!wl_program_autoload(p))
 			printf("  (not loaded)");
 		else if (loaded)
-			printf("  %6u verified", wl_program_verified_insns(p));
+			printf("  %6u verified  %6u bytes jited", wl_program_verified_insns(p),
+			       wl_program_jited_size(p));
 		printf("  [%s]\n", wl_program_section(p));
 		if (loaded && wl_program_log(p))
 			printf("%s", wl_program_log(p));

@@ -178,6 +178,7 @@ struct wl_program {
 	/* load */
 	struct wl_prog *prog;
 	uint32_t verified_insns;
+	uint32_t jited_size;
 	char *log;
 	VEC(struct wl_link *) links;
 };

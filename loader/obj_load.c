@@ -223,8 +223,10 @@ static int load_program(struct wl_object *obj, struct wl_program *p)
 	else
 		free(log);
 	struct bpf_prog_info pi;
-	if (wl_prog_info(p->prog, &pi) == 0)
+	if (wl_prog_info(p->prog, &pi) == 0) {
 		p->verified_insns = pi.verified_insns;
+		p->jited_size = pi.jited_prog_len;
+	}
 	return 0;
 }
 
@@ -346,6 +348,11 @@ int wl_program_fd(const struct wl_program *p)
 uint32_t wl_program_verified_insns(const struct wl_program *p)
 {
 	return p->verified_insns;
+}
+
+uint32_t wl_program_jited_size(const struct wl_program *p)
+{
+	return p->jited_size;
 }
 
 const char *wl_program_log(const struct wl_program *p)

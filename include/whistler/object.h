@@ -119,6 +119,9 @@ struct wl_prog *wl_program_prog(const struct wl_program *p);
 int wl_program_fd(const struct wl_program *p); /* -1 when not loaded */
 /* Instructions the verifier processed (bpf_prog_info.verified_insns). */
 uint32_t wl_program_verified_insns(const struct wl_program *p);
+/* Bytes of native code the JIT produced (bpf_prog_info.jited_prog_len);
+ * 0 until loaded, or when the kernel did not JIT-compile it. */
+uint32_t wl_program_jited_size(const struct wl_program *p);
 /* The verifier log of a failed load with source lines, or the log of a
  * successful one made with log_level > 0; NULL otherwise. */
 const char *wl_program_log(const struct wl_program *p);

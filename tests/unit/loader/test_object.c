@@ -357,6 +357,35 @@ Test(object, pinned_by_name_maps_are_reused)
 	FD_CHECK_END();
 }
 
+Test(object, jited_size_is_the_kernels)
+{
+	char jit = '0';
+	FILE *f = fopen("/proc/sys/net/core/bpf_jit_enable", "r");
+	if (f) {
+		if (fread(&jit, 1, 1, f) != 1)
+			jit = '0';
+		fclose(f);
+	}
+	if (jit == '0')
+		cr_skip_test("the BPF JIT is off (net.core.bpf_jit_enable=0): no native code");
+	FD_CHECK_BEGIN();
+	struct wl_object *obj = open_obj("net", NULL);
+	load_ok(obj);
+	for (size_t i = 0; i < wl_object_program_count(obj); i++) {
+		const struct wl_program *p = wl_object_program(obj, i);
+		struct bpf_prog_info pi;
+		cr_assert_eq(wl_prog_info(wl_program_prog(p), &pi), 0);
+		cr_assert_gt(wl_program_jited_size(p), 0, "%s", wl_program_name(p));
+		cr_assert_eq(wl_program_jited_size(p), pi.jited_prog_len, "%s", wl_program_name(p));
+	}
+	/* xdp_count does a map lookup and an atomic add: more native code
+	 * than sock_half's shift */
+	cr_assert_gt(wl_program_jited_size(obj_prog(obj, "xdp_count")),
+		     wl_program_jited_size(obj_prog(obj, "sock_half")));
+	wl_object_close(obj);
+	FD_CHECK_END();
+}
+
 Test(object, prepare_without_kernel_links_programs)
 {
 	struct wl_object *obj = open_obj("calls", NULL);
@@ -390,6 +419,7 @@ Test(object, autoload_off_and_unknown_sections)
 	wl_program_set_autoload(obj_prog(obj, "tc_len"), false);
 	load_ok(obj);
 	cr_assert_null(wl_program_prog(obj_prog(obj, "tc_len")));
+	cr_assert_eq(wl_program_jited_size(obj_prog(obj, "tc_len")), 0, "not loaded, not JITed");
 	cr_assert_not_null(wl_program_prog(obj_prog(obj, "xdp_count")));
 	cr_assert_eq(wl_program_set_autoload(obj_prog(obj, "tc_len"), true), -EBUSY);
 	cr_assert_eq(wl_object_load(obj), -EBUSY);
