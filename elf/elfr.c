@@ -296,7 +296,7 @@ static int read_relocs(struct ctx *c)
 		const struct elfr_section *s = &r->secs[i];
 		if (s->type != SHT_REL && s->type != SHT_RELA)
 			continue;
-		size_t n;
+		size_t n = 0;
 		int err = check_rel_section(c, s, &n);
 		if (err)
 			return err;
