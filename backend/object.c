@@ -887,7 +887,10 @@ int bk_write_object(struct ir_module *m, struct obj_options *opts, struct buf *o
 	if (!opts->no_btf && check(&o, wbtf_encode(o.btf, false, &btf), ".BTF") &&
 	    check(&o, wbtf_ext_encode(&o.ext, false, &ext), ".BTF.ext")) {
 		check(&o, elfw_add_section(o.w, ".BTF", SHT_PROGBITS, 0, 4, btf.data, btf.len), ".BTF");
-		check(&o, elfw_add_section(o.w, ".BTF.ext", SHT_PROGBITS, 0, 4, ext.data, ext.len), ".BTF.ext");
+		/* no code, no records: libbpf refuses a .BTF.ext with no data */
+		if (o.ext.nr_secs)
+			check(&o, elfw_add_section(o.w, ".BTF.ext", SHT_PROGBITS, 0, 4, ext.data, ext.len),
+			      ".BTF.ext");
 	}
 	buf_free(&btf);
 	buf_free(&ext);

@@ -38,6 +38,20 @@ Test(object, btf_ext_without_lines)
 	compiled_free(&c);
 }
 
+/* An object with data and no code has .BTF and no .BTF.ext: libbpf refuses
+ * a .BTF.ext holding only its header ("BTF.ext has no data"). */
+Test(object, no_btf_ext_without_code)
+{
+	struct compiled c;
+	compile_text("target v3\nlicense \"GPL\"\n"
+		     "global $counter : u64 section=\".bss\"\n",
+		     false, &c);
+	cr_assert_eq(c.rc, 0, "%.*s", (int)c.diags.len, c.diags.data);
+	section(&c, ".BTF");
+	cr_assert_null(elfr_section_by_name(c.elf, ".BTF.ext"));
+	compiled_free(&c);
+}
+
 /* A typeless ksym (`void`) is a VAR of `const void`, as clang writes it: a
  * VAR of type 0 is invalid BTF (our reader and the kernel refuse it). */
 Test(object, typeless_ksym_btf)
