@@ -198,6 +198,11 @@ static void encode(struct emitter *e, const struct mi *m)
 	if (m->flags & MF_FRAME)
 		off += mf->slots.data[m->slot].offset;
 	uint32_t here = e->out->insns.len;
+	if ((m->kind == MI_LDX || m->kind == MI_STX || m->kind == MI_ST) && m->reloc) {
+		/* a CO-RE field offset folded into the access: libbpf patches off */
+		const struct mcore *c = &mf->core.data[m->reloc - 1];
+		vec_push(&e->out->core, ((struct bk_core){ here, c->type, c->access, c->kind }));
+	}
 	switch (m->kind) {
 	case MI_ALU:
 		if (m->op == BPF_MOV)

@@ -8,16 +8,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* How a temp's value is produced without a register of its own. */
-enum remat { RM_NONE, RM_CONST, RM_FRAME, RM_SYM };
+/* How a temp's value is produced without a register of its own:
+ * RM_CORE is base + a CO-RE field offset, folded into the offset of every
+ * load and store through it (the relocation then patches that offset, as
+ * clang emits it — the kernel refuses a context pointer moved by a
+ * register); RM_FOLDED is the offset itself, never needed in a register. */
+enum remat { RM_NONE, RM_CONST, RM_FRAME, RM_SYM, RM_CORE, RM_FOLDED };
 
 struct isel {
 	struct mfunc *mf;
 	struct ir_func *f;
 	uint32_t *vreg;   /* per temp */
 	uint8_t *remat;   /* per temp: enum remat */
-	int64_t *rval;    /* RM_CONST: the value; RM_FRAME: offset in the slot */
-	uint32_t *rslot;  /* RM_FRAME: slot; RM_SYM: symbol */
+	int64_t *rval;    /* RM_CONST: the value; RM_FRAME: offset in the slot; RM_CORE: local offset */
+	uint32_t *rslot;  /* RM_FRAME: slot; RM_SYM: symbol; RM_CORE: the base temp */
+	const struct ir_ins **core; /* RM_CORE: the relocation's instruction */
 	uint32_t *mblock; /* IR block -> machine block */
 	uint32_t cur;
 	struct ir_loc loc;
@@ -140,6 +145,16 @@ static void set_src(struct isel *s, struct mi *m, ir_ref r, unsigned width)
 static void set_base(struct isel *s, struct mi *m, ir_ref p, int64_t off, bool base_is_dst)
 {
 	uint32_t t = ir_ref_kind(p) == REF_TMP ? ir_ref_idx(p) : 0;
+	if (t && s->remat[t] == RM_CORE) {
+		/* off is 0 (fold_core): the relocation patches the whole offset */
+		const struct ir_ins *c = s->core[t];
+		vec_push(&s->mf->core, ((struct mcore){ .type = ir_ref_idx(c->args[0]),
+							.access = ir_strs(s->f->mod, c->args[1]),
+							.kind = BPF_CORE_FIELD_BYTE_OFFSET }));
+		m->reloc = s->mf->core.len; /* index + 1 */
+		p = ir_tmp_ref(s->rslot[t]);
+		off = s->rval[t];
+	}
 	if (t && s->remat[t] == RM_FRAME) {
 		m->flags |= MF_FRAME;
 		m->slot = s->rslot[t];
@@ -157,6 +172,61 @@ static void set_base(struct isel *s, struct mi *m, ir_ref p, int64_t off, bool b
 }
 
 /* ---- classification of temps ------------------------------------------------ */
+
+/* `p = add base, off` with off a CO-RE field offset used only there, and p
+ * used only as the address of loads and stores at offset 0: p becomes
+ * RM_CORE and off RM_FOLDED.  The base must be in a register (a stack
+ * address would add its frame offset to the patched one). */
+static void fold_core(struct isel *s)
+{
+	struct ir_func *f = s->f;
+	uint32_t nt = f->tmps.len;
+	uint32_t *uses = xcalloc(nt, sizeof(*uses)), *addr = xcalloc(nt, sizeof(*addr));
+	const struct ir_ins **def = xcalloc(nt, sizeof(*def));
+	for (uint32_t b = 0; b < f->blocks.len; b++)
+		vec_foreach(&f->blocks.data[b]->ins, in)
+		{
+			const struct ir_opinfo *oi = &ir_ops[in->op];
+			bool access = (oi->props & (OP_LOAD | OP_STORE)) && !(oi->props & OP_ATOMIC) &&
+				      in->op != IR_MEMCPY && in->op != IR_MEMSET && in->nargs >= 2 &&
+				      ir_ref_kind(in->args[1]) == REF_CON && ir_con_val(f, in->args[1]) == 0;
+			if (in->dst)
+				def[in->dst] = in;
+			for (unsigned k = 0; k < in->nargs; k++)
+				if (ir_ref_kind(in->args[k]) == REF_TMP) {
+					uses[ir_ref_idx(in->args[k])]++;
+					addr[ir_ref_idx(in->args[k])] += access && k == 0;
+				}
+		}
+	for (uint32_t p = 1; p < nt; p++) {
+		const struct ir_ins *in = def[p];
+		if (!in || in->op != IR_ADD || in->ty.cls != IR_PTR || !uses[p] || addr[p] != uses[p] ||
+		    s->remat[p] != RM_NONE)
+			continue;
+		for (unsigned k = 0; k < 2; k++) {
+			ir_ref base = in->args[k], off = in->args[1 - k];
+			if (ir_ref_kind(base) != REF_TMP || ir_ref_kind(off) != REF_TMP ||
+			    s->remat[ir_ref_idx(base)] != RM_NONE)
+				continue;
+			const struct ir_ins *c = def[ir_ref_idx(off)];
+			int64_t local;
+			if (!c || c->op != IR_CORE_FIELD_OFF || uses[ir_ref_idx(off)] != 1 ||
+			    !bk_core_local_value(f->mod, ir_ref_idx(c->args[0]), ir_strs(f->mod, c->args[1]),
+						 BPF_CORE_FIELD_BYTE_OFFSET, &local) ||
+			    local > INT16_MAX)
+				continue;
+			s->remat[p] = RM_CORE;
+			s->rslot[p] = ir_ref_idx(base);
+			s->rval[p] = local;
+			s->core[p] = c;
+			s->remat[ir_ref_idx(off)] = RM_FOLDED;
+			break;
+		}
+	}
+	free(def);
+	free(addr);
+	free(uses);
+}
 
 static void classify(struct isel *s)
 {
@@ -198,6 +268,7 @@ static void classify(struct isel *s)
 				s->rval[d] = s->rval[src];
 			}
 		}
+	fold_core(s);
 	for (uint32_t t = 1; t < f->tmps.len; t++)
 		if (s->remat[t] == RM_NONE)
 			s->vreg[t] = mir_vreg(s->mf, width_of(f->tmps.data[t].ty));
@@ -874,6 +945,7 @@ int isel_func(struct mfunc *mf, struct ir_func *f, struct diag *d)
 	s.remat = xcalloc(nt, 1);
 	s.rval = xcalloc(nt, sizeof(int64_t));
 	s.rslot = xcalloc(nt, sizeof(uint32_t));
+	s.core = xcalloc(nt, sizeof(*s.core));
 	s.mblock = xmalloc(sizeof(uint32_t) * f->blocks.len);
 	uint32_t *home = xmalloc(sizeof(uint32_t) * f->blocks.len);
 	classify(&s);
@@ -892,6 +964,7 @@ int isel_func(struct mfunc *mf, struct ir_func *f, struct diag *d)
 	free(s.remat);
 	free(s.rval);
 	free(s.rslot);
+	free(s.core);
 	free(s.mblock);
 	return mf->errors ? -1 : 0;
 }

@@ -62,7 +62,7 @@ struct mi {
 	int64_t imm;     /* also MI_SELECT's immediate b */
 	uint32_t target; /* jumps: block */
 	uint32_t sym;    /* IR module symbol (MI_LDIMM64, MI_CALL), 0 if none */
-	uint32_t reloc;  /* MI_CORE: index into mfunc.core */
+	uint32_t reloc;  /* MI_CORE: index into mfunc.core; MI_LDX/STX/ST: index + 1 (0: none) */
 	struct ir_loc loc;
 };
 

@@ -38,6 +38,39 @@ Test(object, btf_ext_without_lines)
 	compiled_free(&c);
 }
 
+/* base + a CO-RE field offset, used only as an address: the offset goes into
+ * each access (one relocation record per access, at that instruction), not
+ * into a register added to the base — the kernel refuses a context pointer
+ * moved by a register, and it costs two instructions. */
+Test(object, core_offsets_fold_into_accesses)
+{
+	struct compiled c;
+	compile_text("target v3\nlicense \"GPL\"\n"
+		     "type :int = int \"int\" 4 signed\n"
+		     "type :task = struct \"task_struct\" 8 {\n\t\"tgid\" :int @0\n\t\"pid\" :int @4\n}\n"
+		     "prog $p(%ctx:ptr.ctx) -> i32 type=raw_tracepoint section=\"raw_tp/sys_enter\" {\n"
+		     "@entry\n\t%x:i64 = load.u64 %ctx, 0\n\t%t:ptr = cast %x\n"
+		     "\t%o:i64 = core.field_off :task, \"0:1\"\n\t%a:ptr = add %t, %o\n"
+		     "\t%v:i32 = load.u32 %a, 0\n\tstore.u32 %a, 0, 7\n\tret %v\n}\n",
+		     false, &c);
+	cr_assert_eq(c.rc, 0, "%.*s", (int)c.diags.len, c.diags.data);
+	const struct elfr_section *code = section(&c, "raw_tp/sys_enter");
+	cr_assert_eq(code->size, 4 * 8, "ldx, ldx, st, exit: %zu bytes", (size_t)code->size);
+	const uint8_t *in = code->data;
+	cr_assert_eq(in[8], BPF_LDX | BPF_MEM | BPF_W, "insn 1 is the load (%#x)", in[8]);
+	cr_assert_eq(in[8 + 2] | in[8 + 3] << 8, 4, "at the field's local offset");
+	cr_assert_eq(in[16], BPF_ST | BPF_MEM | BPF_W, "insn 2 is the store (%#x)", in[16]);
+	const struct elfr_section *ext = section(&c, ".BTF.ext");
+	uint32_t hdr = u32_at(ext->data, 4), off = u32_at(ext->data, 24), len = u32_at(ext->data, 28);
+	const uint8_t *core = ext->data + hdr + off;
+	cr_assert_eq(len, 4 + 8 + 2 * 16, "rec size, one section, two records: %u bytes", len);
+	cr_assert_eq(u32_at(core, 8), 2, "records");
+	cr_assert_eq(u32_at(core, 12), 8, "the load's record");
+	cr_assert_eq(u32_at(core, 12 + 16), 16, "the store's record");
+	cr_assert_eq(u32_at(core, 12 + 12), 0, "kind: field byte offset");
+	compiled_free(&c);
+}
+
 /* An object with data and no code has .BTF and no .BTF.ext: libbpf refuses
  * a .BTF.ext holding only its header ("BTF.ext has no data"). */
 Test(object, no_btf_ext_without_code)
