@@ -289,12 +289,7 @@ static void set_proto(struct lower *L, struct ir_func *f, struct cdecl *fn, bool
 	if (!L->o->debug && !global)
 		return;
 	f->proto = lt_proto(L, fn->type, fn->u.fn.params, fn->u.fn.nparams);
-	/* the kernel checks pointer arguments (a program's context, a global
-	 * function's arguments) against the sizes of what they point to */
-	struct cfunc *cf = fn->type->u.fn;
-	for (uint32_t i = 0; i < cf->nparams; i++)
-		if (cf->params[i].type->kind == TY_PTR)
-			lt_complete(L, cf->params[i].type->u.pointee);
+	lt_complete_pointees(L, fn->type);
 }
 
 /* Lowers the body of a program or subprogram whose ir_func exists. */

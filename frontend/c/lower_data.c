@@ -225,6 +225,8 @@ uint32_t ld_extern_sym(struct lower *L, struct cdecl *d, struct srcloc use)
 	sym->ext.kind = (uint8_t)kind;
 	sym->ext.weak = d->attrs && (d->attrs->flags & CA_WEAK);
 	uint32_t type = kind == IR_EXT_KFUNC ? lt_proto(L, d->type, NULL, 0) : lt_full(L, d->type);
+	if (kind == IR_EXT_KFUNC)
+		lt_complete_pointees(L, d->type);
 	sym = ir_sym(L->m, s);
 	sym->ext.type = type;
 	return s;

@@ -89,6 +89,11 @@ const char *lw_name(const struct cdecl *d);
 uint32_t lt_type(struct lower *L, struct ctype *t); /* IR type; records stay forward */
 uint32_t lt_full(struct lower *L, struct ctype *t); /* IR type, records completed */
 void lt_complete(struct lower *L, struct ctype *t); /* completes the records t holds by value */
+/* The records a function type's pointer parameters and result point to, in
+ * full: the kernel checks a global function's arguments against their
+ * sizes, and libbpf a kfunc's prototype against the kernel's (a FWD where
+ * the kernel has a STRUCT is "incompatible"). */
+void lt_complete_pointees(struct lower *L, struct ctype *fn);
 uint32_t lt_record(struct lower *L, struct crecord *r, bool complete);
 /* The value type of a scalar C type (integers, pointers); VT_VOID otherwise. */
 ir_vt lt_vt(struct ctype *t);

@@ -335,6 +335,16 @@ void lt_complete(struct lower *L, struct ctype *t)
 	}
 }
 
+void lt_complete_pointees(struct lower *L, struct ctype *fn)
+{
+	struct cfunc *cf = fn->u.fn;
+	if (cf->ret->kind == TY_PTR)
+		lt_complete(L, cf->ret->u.pointee);
+	for (uint32_t i = 0; i < cf->nparams; i++)
+		if (cf->params[i].type->kind == TY_PTR)
+			lt_complete(L, cf->params[i].type->u.pointee);
+}
+
 uint32_t lt_full(struct lower *L, struct ctype *t)
 {
 	uint32_t id = conv(L, t);

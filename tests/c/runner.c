@@ -1,7 +1,8 @@
 /* The C corpus runner: differential tests of whistlercc against clang-19.
  * `run FILE.bpf.c WHISTLERCC [OUTDIR]` compiles the file with both compilers
  * (the same flags), loads each object with libwhistler, and checks the
- * expectations in its comments on each build, then compares the builds:
+ * expectations in its comments on each build, then compares the builds
+ * (results, and libbpf's open and load through bpftool):
  *   // run: PROG [pkt=SPEC|data=x"HEX"] [ctx=SPEC|ctx=x"HEX"] [-> RETVAL] [out@OFF=HEX...]
  *   // map: MAP KEY -> VALUE|absent|>N|>=N|!=N      (per-CPU maps: the sum)
  *   // map-sum: MAP OP N
@@ -601,6 +602,49 @@ static void compare_core(const char *wobj, const char *cobj)
 	free(c);
 }
 
+/* libbpf (through bpftool) opens one object (gen skeleton) and loads all of
+ * its programs (prog loadall, pinned under a folder of our own, removed
+ * after): 0, or 1 with libbpf's complaint in *err. */
+static int libbpf_accepts(const char *obj, char **err)
+{
+	char pins[64];
+	snprintf(pins, sizeof(pins), "/sys/fs/bpf/whistler-c-%d", (int)getpid());
+	char *skel[] = { "bpftool", "gen", "skeleton", (char *)obj, "name", "obj", NULL };
+	char *load[] = { "bpftool", "prog", "loadall", (char *)obj, pins, NULL };
+	char *clean[] = { "rm", "-rf", pins, NULL };
+	char *out = NULL, *junk = NULL;
+	int rc = run_cmd(skel, &out);
+	if (!rc) {
+		free(out);
+		rc = run_cmd(load, &out);
+	}
+	run_cmd(clean, &junk);
+	free(junk);
+	*err = out;
+	return rc ? 1 : 0;
+}
+
+/* What libbpf accepts of clang-19's build it accepts of whistlercc's. */
+static void compare_libbpf(const char *wobj, const char *cobj)
+{
+	cur_build = "libbpf";
+	char *werr = NULL, *cerr = NULL;
+	int c = libbpf_accepts(cobj, &cerr);
+	if (c && strstr(cerr, "No such file")) {
+		printf("NOTE %s: bpftool missing: libbpf's open and load not checked\n", cur_file);
+	} else {
+		int w = libbpf_accepts(wobj, &werr);
+		if (w && !c)
+			fail(0, "libbpf (bpftool gen skeleton, prog loadall) accepts clang-19's build, "
+				"not whistlercc's:\n%s", werr);
+		else
+			printf("libbpf open + load (bpftool): whistlercc %s, clang-19 %s\n",
+			       w ? "refused" : "ok", c ? "refused" : "ok");
+	}
+	free(werr);
+	free(cerr);
+}
+
 /* The same return values and output bytes in both builds. */
 static void compare_builds(struct build *a, struct build *b)
 {
@@ -709,6 +753,7 @@ static int run_file(const char *path, const char *wcc, const char *outdir)
 		} else {
 			if (strstr(text, "// core-compare"))
 				compare_core(wobj, cobj);
+			compare_libbpf(wobj, cobj);
 			if (run_build(&c, cobj, text) == 0 && status == 0)
 				compare_builds(&w, &c);
 		}
