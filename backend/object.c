@@ -270,7 +270,7 @@ static void add_symbols(struct objw *o)
 		case IR_SYM_EXTERN:
 			es.section = ELFW_UNDEF;
 			es.type = STT_NOTYPE;
-			es.bind = sym->ext.weak ? STB_WEAK : STB_GLOBAL;
+			es.bind = sym->weak ? STB_WEAK : STB_GLOBAL;
 			break;
 		}
 		o->esym[s] = elfw_add_symbol(o->w, &es);

@@ -223,7 +223,7 @@ uint32_t ld_extern_sym(struct lower *L, struct cdecl *d, struct srcloc use)
 		return 0;
 	struct ir_sym *sym = ir_sym(L->m, s);
 	sym->ext.kind = (uint8_t)kind;
-	sym->ext.weak = d->attrs && (d->attrs->flags & CA_WEAK);
+	sym->weak = d->attrs && (d->attrs->flags & CA_WEAK);
 	uint32_t type = kind == IR_EXT_KFUNC ? lt_proto(L, d->type, NULL, 0) : lt_full(L, d->type);
 	sym = ir_sym(L->m, s);
 	sym->ext.type = type;
