@@ -161,6 +161,7 @@ static void want_types(struct objw *o)
 		case IR_SYM_MAP:
 			btfgen_want(&o->g, sym->map.key);
 			btfgen_want(&o->g, sym->map.value);
+			btfgen_want(&o->g, sym->map.def);
 			break;
 		case IR_SYM_GLOBAL:
 			btfgen_want(&o->g, sym->global.type);
@@ -227,6 +228,7 @@ struct secvar {
 	const char *sec;
 	int32_t var;
 	uint32_t off, size;
+	bool ext; /* an extern: offset 0, outside the section's bytes */
 };
 
 static int cmp_secvar(const void *a, const void *b)
@@ -246,7 +248,7 @@ void objw_build_btf_types(struct objw *o)
 	for (uint32_t s = 1; s < o->nsyms && !o->err; s++) {
 		struct ir_sym *sym = ir_sym(o->m, s);
 		if (sym->kind == IR_SYM_MAP && !sym->map.is_template && !o->map_struct[s])
-			o->map_struct[s] = map_def(o, s);
+			o->map_struct[s] = sym->map.def ? btfgen_id(&o->g, sym->map.def) : map_def(o, s);
 	}
 }
 
@@ -261,8 +263,11 @@ void objw_build_btf(struct objw *o)
 			int32_t proto = func_proto(o, s);
 			if (proto < 0)
 				break;
-			int linkage = sym->fn->is_prog || sym->fn->linkage == IR_GLOBAL ? BTF_FUNC_GLOBAL
-											: BTF_FUNC_STATIC;
+			/* a hidden function is global in BTF, as clang writes it: loaders
+			 * make it static before the kernel sees it */
+			int linkage = sym->fn->is_prog || sym->fn->linkage == IR_GLOBAL || sym->hidden
+					      ? BTF_FUNC_GLOBAL
+					      : BTF_FUNC_STATIC;
 			o->btf_id[s] = wbtf_add_func(o->btf, sym->name, linkage, (uint32_t)proto);
 			if (objw_check(o, o->btf_id[s], sym->name))
 				param_tags(o, s);
@@ -273,19 +278,23 @@ void objw_build_btf(struct objw *o)
 		case IR_SYM_MAP:
 			if (sym->map.is_template)
 				break;
-			o->btf_id[s] = wbtf_add_map_var(o->btf, sym->name, (uint32_t)o->map_struct[s]);
+			o->btf_id[s] = sym->map.is_extern
+					       ? wbtf_add_var(o->btf, sym->name, (uint32_t)o->map_struct[s],
+							      BTF_VAR_GLOBAL_EXTERN)
+					       : wbtf_add_map_var(o->btf, sym->name, (uint32_t)o->map_struct[s]);
 			if (objw_check(o, o->btf_id[s], sym->name))
-				vec_push(&vars, ((struct secvar){ ".maps", o->btf_id[s], 0, 0 }));
+				vec_push(&vars, ((struct secvar){ ".maps", o->btf_id[s], 0, 0, sym->map.is_extern }));
 			break;
 		case IR_SYM_GLOBAL:
 			o->btf_id[s] = wbtf_add_var(o->btf, sym->name, (uint32_t)btfgen_id(&o->g, sym->global.type),
 						    sym->global.linkage == IR_STATIC ? BTF_VAR_STATIC
 										     : BTF_VAR_GLOBAL_ALLOCATED);
 			if (objw_check(o, o->btf_id[s], sym->name))
-				vec_push(&vars, ((struct secvar){ sym->global.section, o->btf_id[s], 0, 0 }));
+				vec_push(&vars, ((struct secvar){ sym->global.section, o->btf_id[s], 0, 0, false }));
 			break;
-		case IR_SYM_EXTERN:
-			if (sym->ext.kind == IR_EXT_KFUNC)
+		case IR_SYM_EXTERN: {
+			bool func = sym->ext.kind == IR_EXT_KFUNC || sym->ext.kind == IR_EXT_FUNC;
+			if (func)
 				o->btf_id[s] = wbtf_add_func(o->btf, sym->name, BTF_FUNC_EXTERN,
 							     (uint32_t)btfgen_id(&o->g, sym->ext.type));
 			else {
@@ -297,10 +306,16 @@ void objw_build_btf(struct objw *o)
 							: wbtf_add_var(o->btf, sym->name, (uint32_t)type,
 								       BTF_VAR_GLOBAL_EXTERN);
 			}
-			if (objw_check(o, o->btf_id[s], sym->name))
-				vec_push(&vars, ((struct secvar){ sym->ext.kind == IR_EXT_KCONFIG ? ".kconfig" : ".ksyms",
-								  o->btf_id[s], 0, 0 }));
+			/* kernel externs are listed in .kconfig and .ksyms; one of
+			 * another object only in the section it was declared in */
+			const char *sec = sym->ext.kind == IR_EXT_KCONFIG ? ".kconfig"
+					  : sym->ext.kind == IR_EXT_KSYM || sym->ext.kind == IR_EXT_KFUNC
+						  ? ".ksyms"
+						  : sym->ext.section;
+			if (objw_check(o, o->btf_id[s], sym->name) && sec)
+				vec_push(&vars, ((struct secvar){ sec, o->btf_id[s], 0, 0, true }));
 			break;
+		}
 		}
 		if (sym->kind != IR_SYM_FUNC)
 			for (uint32_t k = 0; k < sym->ntags && o->btf_id[s] > 0; k++)
@@ -311,8 +326,10 @@ void objw_build_btf(struct objw *o)
 		for (uint32_t s = 1; s < o->nsyms; s++)
 			if (o->btf_id[s] == vars.data[i].var) {
 				struct ir_sym *sym = ir_sym(o->m, s);
-				vars.data[i].off = sym->kind == IR_SYM_EXTERN ? 0 : (uint32_t)o->off[s];
-				vars.data[i].size = sym->kind != IR_SYM_EXTERN	 ? (uint32_t)o->size[s]
+				bool ext = vars.data[i].ext;
+				vars.data[i].off = ext ? 0 : (uint32_t)o->off[s];
+				vars.data[i].size = !ext			    ? (uint32_t)o->size[s]
+						    : sym->kind == IR_SYM_MAP	    ? (uint32_t)objw_map_def_size(o, s)
 						    : sym->ext.kind == IR_EXT_KFUNC ? 0
 						    : typeless_ksym(o->m, sym)	    ? 1 /* sizeof(void) in GNU C */
 										    : ir_type_size(o->m, sym->ext.type);
@@ -322,7 +339,7 @@ void objw_build_btf(struct objw *o)
 		int32_t arr = btfgen_char_array(&o->g, n);
 		int32_t v = arr < 0 ? arr : wbtf_add_var(o->btf, "LICENSE", (uint32_t)arr, BTF_VAR_GLOBAL_ALLOCATED);
 		if (objw_check(o, v, "LICENSE"))
-			vec_push(&vars, ((struct secvar){ "license", v, 0, n }));
+			vec_push(&vars, ((struct secvar){ "license", v, 0, n, false }));
 	}
 	/* DATASECs last, by name, as clang emits them */
 	if (vars.len)
@@ -330,7 +347,8 @@ void objw_build_btf(struct objw *o)
 	for (uint32_t i = 0; i < vars.len && !o->err;) {
 		uint32_t j = i, size = 0;
 		while (j < vars.len && !strcmp(vars.data[j].sec, vars.data[i].sec)) {
-			size = MAX(size, vars.data[j].off + vars.data[j].size);
+			if (!vars.data[j].ext) /* externs have no bytes here */
+				size = MAX(size, vars.data[j].off + vars.data[j].size);
 			j++;
 		}
 		bool ext = !strcmp(vars.data[i].sec, ".kconfig") || !strcmp(vars.data[i].sec, ".ksyms");

@@ -1,7 +1,9 @@
 /* The object writer: lays a compiled module out as clang lays out a BPF
  * object — subprograms in .text, one section per program SEC(), BTF-defined
  * maps in .maps, globals in .bss/.data/.rodata*, the license — with the
- * symbols and relocations libbpf expects (objbtf.c adds .BTF and .BTF.ext). */
+ * symbols and relocations libbpf expects (objbtf.c adds .BTF and .BTF.ext);
+ * for static linking, externs are undefined symbols, weak and hidden ones
+ * keep their binding, and addresses in data are R_BPF_64_ABS64. */
 #include "backend/objw.h"
 
 #include <stdlib.h>
@@ -109,17 +111,25 @@ static void place_code(struct objw *o)
 
 /* ---- data --------------------------------------------------------------------- */
 
+uint64_t objw_map_def_size(struct objw *o, uint32_t s)
+{
+	const struct ir_map *mp = &ir_sym(o->m, s)->map;
+	if (mp->def)
+		return ir_type_size(o->m, mp->def);
+	const struct btf_type *t = wbtf_type_by_id(o->btf, (uint32_t)o->map_struct[s]);
+	return t ? t->size : 0;
+}
+
 static void place_maps(struct objw *o)
 {
 	for (uint32_t s = 1; s < o->nsyms; s++) {
 		struct ir_sym *sym = ir_sym(o->m, s);
-		if (sym->kind != IR_SYM_MAP || sym->map.is_template)
+		if (sym->kind != IR_SYM_MAP || sym->map.is_template || sym->map.is_extern)
 			continue;
 		if (!o->maps_sec)
 			o->maps_sec = elfw_add_section(o->w, ".maps", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, 8,
 						       NULL, 0);
-		const struct btf_type *t = wbtf_type_by_id(o->btf, (uint32_t)o->map_struct[s]);
-		uint64_t size = t ? t->size : 0;
+		uint64_t size = objw_map_def_size(o, s);
 		/* initial values extend the flexible `values` array */
 		uint32_t extra = 0;
 		for (uint32_t k = 0; k < sym->map.ninit; k++)
@@ -198,6 +208,32 @@ static void place_globals(struct objw *o)
 
 /* ---- symbols and relocations -------------------------------------------------- */
 
+/* Whether a symbol stays inside the object: static functions and globals.
+ * A hidden function is verified as a static one but is linked as a global
+ * symbol of hidden visibility, as clang emits __hidden. */
+static bool sym_is_local(const struct ir_sym *sym)
+{
+	switch (sym->kind) {
+	case IR_SYM_FUNC:
+		return !sym->fn->is_prog && sym->fn->linkage == IR_STATIC && !sym->hidden;
+	case IR_SYM_GLOBAL:
+		return sym->global.linkage == IR_STATIC;
+	default:
+		return false;
+	}
+}
+
+/* The symbol a relocation names for the address of s plus *addend: a
+ * global symbol itself, a local one through its section's symbol with its
+ * offset added to the addend (as clang refers to them). */
+static elfw_sym reloc_target(struct objw *o, uint32_t s, int64_t *addend)
+{
+	if (!sym_is_local(ir_sym(o->m, s)))
+		return o->esym[s];
+	*addend += (int64_t)o->off[s];
+	return elfw_section_symbol(o->w, o->sec[s]);
+}
+
 static void add_symbols(struct objw *o)
 {
 	const char *file = o->opts->source_name ? o->opts->source_name
@@ -215,35 +251,40 @@ static void add_symbols(struct objw *o)
 	/* locals, then globals (elfw orders them so) */
 	for (uint32_t s = 1; s < o->nsyms; s++) {
 		struct ir_sym *sym = ir_sym(o->m, s);
-		struct elfw_symbol es = { .name = sym->name, .visibility = STV_DEFAULT };
+		struct elfw_symbol es = { .name = sym->name,
+					  .visibility = sym->hidden ? STV_HIDDEN : STV_DEFAULT,
+					  .bind = sym_is_local(sym) ? STB_LOCAL
+						  : sym->weak	     ? STB_WEAK
+								     : STB_GLOBAL };
 		switch (sym->kind) {
 		case IR_SYM_FUNC:
 			es.section = o->sec[s];
 			es.value = o->off[s];
 			es.size = o->size[s];
 			es.type = STT_FUNC;
-			es.bind = sym->fn->linkage == IR_STATIC && !sym->fn->is_prog ? STB_LOCAL : STB_GLOBAL;
 			break;
 		case IR_SYM_MAP:
 			if (sym->map.is_template)
 				continue;
+			if (sym->map.is_extern) {
+				es.section = ELFW_UNDEF; /* as clang: an undefined NOTYPE symbol */
+				es.type = STT_NOTYPE;
+				break;
+			}
 			es.section = o->sec[s];
 			es.value = o->off[s];
 			es.size = o->size[s];
 			es.type = STT_OBJECT;
-			es.bind = STB_GLOBAL;
 			break;
 		case IR_SYM_GLOBAL:
 			es.section = o->sec[s];
 			es.value = o->off[s];
 			es.size = o->size[s];
 			es.type = STT_OBJECT;
-			es.bind = sym->global.linkage == IR_STATIC ? STB_LOCAL : STB_GLOBAL;
 			break;
 		case IR_SYM_EXTERN:
 			es.section = ELFW_UNDEF;
 			es.type = STT_NOTYPE;
-			es.bind = sym->weak ? STB_WEAK : STB_GLOBAL;
 			break;
 		}
 		o->esym[s] = elfw_add_symbol(o->w, &es);
@@ -269,12 +310,16 @@ static void add_code_relocs(struct objw *o)
 			elfw_sym target;
 			uint32_t type = R_BPF_64_64;
 			switch (r->kind) {
-			case BK_CALL:
-				/* against the callee's section: imm counts from the call */
-				target = elfw_section_symbol(o->w, o->sec[r->sym]);
-				in->imm = (int32_t)(o->off[r->sym] / 8) - 1;
+			case BK_CALL: {
+				/* a static callee through its section, imm counting from
+				 * the section's start; another (one a linked object may
+				 * replace) through its own symbol, as clang does */
+				int64_t at_byte = 0;
+				target = reloc_target(o, r->sym, &at_byte);
+				in->imm = (int32_t)(at_byte / 8) - 1;
 				type = R_BPF_64_32;
 				break;
+			}
 			case BK_FUNC:
 				target = elfw_section_symbol(o->w, o->sec[r->sym]);
 				in->imm = (int32_t)o->off[r->sym];
@@ -298,11 +343,46 @@ static void add_code_relocs(struct objw *o)
 		struct ir_sym *sym = ir_sym(o->m, s);
 		if (sym->kind != IR_SYM_MAP || !sym->map.ninit)
 			continue;
-		const struct btf_type *t = wbtf_type_by_id(o->btf, (uint32_t)o->map_struct[s]);
+		uint64_t def_size = objw_map_def_size(o, s);
 		for (uint32_t k = 0; k < sym->map.ninit; k++) {
-			uint64_t at = o->off[s] + t->size + 8ull * sym->map.init[k].index;
+			uint64_t at = o->off[s] + def_size + 8ull * sym->map.init[k].index;
 			objw_check(o, elfw_add_reloc(o->w, o->maps_sec, at, o->esym[sym->map.init[k].sym], R_BPF_64_ABS64),
 			      ".maps relocation");
+		}
+	}
+}
+
+/* Addresses in global data (struct_ops function pointers, &var): the
+ * addend goes into the bytes, R_BPF_64_ABS64 names the target. */
+static void add_data_relocs(struct objw *o)
+{
+	for (uint32_t s = 1; s < o->nsyms && !o->err; s++) {
+		struct ir_sym *sym = ir_sym(o->m, s);
+		if (sym->kind != IR_SYM_GLOBAL || !sym->global.nrelocs)
+			continue;
+		const struct ir_global *g = &sym->global;
+		if (is_bss(g->section)) {
+			diag_error(o->d, (struct srcloc){ o->m->text_file, sym->pos, 1 },
+				   "global $%s holds addresses (relocs=) but its section %s has no bytes "
+				   "to hold them", sym->name, g->section);
+			o->err = -EINVAL;
+			return;
+		}
+		for (uint32_t k = 0; k < g->nrelocs; k++) {
+			const struct ir_data_reloc *r = &g->relocs[k];
+			uint8_t bytes[8] = { 0 };
+			if (g->init)
+				memcpy(bytes, g->init + r->off, 8);
+			int64_t addend = 0;
+			for (int i = 7; i >= 0; i--)
+				addend = (int64_t)((uint64_t)addend << 8 | bytes[i]);
+			elfw_sym target = reloc_target(o, r->sym, &addend);
+			for (int i = 0; i < 8; i++)
+				bytes[i] = (uint8_t)((uint64_t)addend >> (8 * i));
+			uint64_t at = o->off[s] + r->off;
+			if (!objw_check(o, elfw_patch(o->w, o->sec[s], at, bytes, 8), sym->name) ||
+			    !objw_check(o, elfw_add_reloc(o->w, o->sec[s], at, target, R_BPF_64_ABS64), sym->name))
+				return;
 		}
 	}
 }
@@ -439,6 +519,7 @@ int bk_write_object(struct ir_module *m, struct obj_options *opts, struct buf *o
 		goto done;
 	add_symbols(&o);
 	add_code_relocs(&o);
+	add_data_relocs(&o);
 	objw_build_ext(&o);
 	if (o.err)
 		goto done;
@@ -446,7 +527,11 @@ int bk_write_object(struct ir_module *m, struct obj_options *opts, struct buf *o
 	if (objw_check(&o, wbtf_encode(o.btf, false, &btf), ".BTF") &&
 	    objw_check(&o, wbtf_ext_encode(&o.ext, false, &ext), ".BTF.ext")) {
 		objw_check(&o, elfw_add_section(o.w, ".BTF", SHT_PROGBITS, 0, 4, btf.data, btf.len), ".BTF");
-		objw_check(&o, elfw_add_section(o.w, ".BTF.ext", SHT_PROGBITS, 0, 4, ext.data, ext.len), ".BTF.ext");
+		/* without code there is nothing to describe: clang writes no .BTF.ext
+		 * then, and libbpf refuses an empty one */
+		if (o.code_secs.len)
+			objw_check(&o, elfw_add_section(o.w, ".BTF.ext", SHT_PROGBITS, 0, 4, ext.data, ext.len),
+			      ".BTF.ext");
 	}
 	buf_free(&btf);
 	buf_free(&ext);

@@ -34,6 +34,8 @@ struct objw {
 
 /* Reports a failed step (rc < 0) once; false if it failed. */
 bool objw_check(struct objw *o, int rc, const char *what);
+/* Bytes of a map's definition struct (without initial `values`). */
+uint64_t objw_map_def_size(struct objw *o, uint32_t s);
 
 /* objbtf.c */
 /* The program type each function's context parameters belong to. */
