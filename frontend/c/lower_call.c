@@ -1,7 +1,8 @@
 /* Calls in C: BPF helpers through bpf_helper_defs.h's pointer variables,
- * kfuncs (__ksym externs), BPF-to-BPF subprograms, functions inlined at
- * the call (always_inline, and static functions at -O1 and above), and
- * library functions the compiler provides (memcpy, memset, memcmp). */
+ * kfuncs (__ksym externs), BPF-to-BPF subprograms, functions of another
+ * object (static linking), functions inlined at the call (always_inline,
+ * and static functions at -O1 and above), and library functions the
+ * compiler provides (memcpy, memset, memcmp). */
 #include "frontend/c/lower_internal.h"
 
 #include <string.h>
@@ -120,11 +121,11 @@ static ir_ref sym_call(struct lf *lf, uint32_t sym, struct cexpr *e, ir_vt rvt, 
 	return lf_emit(lf, IR_CALL, rvt, args, n + 1);
 }
 
-static ir_ref subprog_call(struct lf *lf, struct cdecl *fn, struct cexpr *e)
+/* A call of symbol s as of a global subprogram fn; a 32-bit result taken
+ * as 64 bits and narrowed when `widen` (another compiler's callee may
+ * leave the upper half undefined). */
+static ir_ref fn_call(struct lf *lf, uint32_t s, struct cdecl *fn, struct cexpr *e, bool widen)
 {
-	uint32_t s = lc_subprog_sym(lf->L, fn, e->loc);
-	if (!s)
-		return lf_con(lf, 0, VT_I64);
 	struct ctype *rt = fn->type->u.fn->ret;
 	ir_vt rvt = ctype_is_void(rt) ? VT_VOID : lt_vt(rt);
 	if (!ctype_is_void(rt) && rvt.cls == IR_VOID) {
@@ -136,12 +137,20 @@ static ir_ref subprog_call(struct lf *lf, struct cdecl *fn, struct cexpr *e)
 	struct cfunc *cf = fn->type->u.fn;
 	for (uint32_t i = 0; i < cf->nparams && i < 32; i++)
 		params[i] = lc_param_vt(fn, cf->params[i].type);
-	return sym_call(lf, s, e, rvt, params, MIN(cf->nparams, 32u), true, fn);
+	ir_vt got = widen && rvt.cls == IR_I32 ? VT_I64 : rvt;
+	ir_ref r = sym_call(lf, s, e, got, params, MIN(cf->nparams, 32u), true, fn);
+	return widen ? result(lf, r, got, rt) : r;
+}
+
+static ir_ref subprog_call(struct lf *lf, struct cdecl *fn, struct cexpr *e)
+{
+	uint32_t s = lc_subprog_sym(lf->L, fn, e->loc);
+	return s ? fn_call(lf, s, fn, e, false) : lf_con(lf, 0, VT_I64);
 }
 
 static ir_ref kfunc_call(struct lf *lf, struct cdecl *fn, struct cexpr *e)
 {
-	uint32_t s = ld_extern_sym(lf->L, fn, e->loc);
+	uint32_t s = ld_extern_sym(lf->L, fn);
 	if (!s)
 		return lf_con(lf, 0, VT_I64);
 	struct ctype *rt = fn->type->u.fn->ret;
@@ -153,6 +162,22 @@ static ir_ref kfunc_call(struct lf *lf, struct cdecl *fn, struct cexpr *e)
 	}
 	ir_vt params[5] = { 0 };
 	return sym_call(lf, s, e, rvt, params, 0, false, NULL);
+}
+
+/* A function another object defines: called as a global subprogram is
+ * (bpftool gen object links the objects before they are loaded). */
+static ir_ref extern_call(struct lf *lf, struct cdecl *fn, struct cexpr *e)
+{
+	const char *label = fn->attrs ? fn->attrs->asm_label : NULL;
+	if (label && !strncmp(label, "llvm.", 5)) {
+		lf_error(lf, e->loc,
+			 "'%s' is LLVM's intrinsic %s (a legacy BPF_LD_ABS/BPF_LD_IND packet load), "
+			 "not supported yet",
+			 lw_name(fn), label);
+		return lf_con(lf, 0, VT_I64);
+	}
+	uint32_t s = ld_extern_sym(lf->L, fn);
+	return s ? fn_call(lf, s, fn, e, true) : lf_con(lf, 0, VT_I64);
 }
 
 static ir_ref inline_call(struct lf *lf, struct cdecl *fn, struct cexpr *e)
@@ -223,11 +248,7 @@ ir_ref lc_call(struct lf *lf, struct cexpr *e)
 				be.u.bi.targ = NULL;
 				return lb_builtin(lf, &be);
 			}
-			lf_error(lf, e->loc,
-				 "call of '%s', which has no definition here: a function defined "
-				 "in another object (static linking) is not supported yet",
-				 lw_name(d));
-			return lf_con(lf, 0, VT_I64);
+			return extern_call(lf, d, e);
 		}
 	}
 	/* ((long (*)(...))N)(...): a helper by number */
