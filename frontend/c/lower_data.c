@@ -317,6 +317,19 @@ uint32_t ld_var_sym(struct lower *L, struct cdecl *d, struct srcloc use)
 		vec_free(&a.v);
 		return 0;
 	}
+	/* the variables it points to first, as clang lays them out (a cycle
+	 * of addresses waits for ld_data_addrs) */
+	vec_push(&L->defining, d);
+	vec_foreach (&a.v, x) {
+		struct cdecl *td = x->c.kind == CC_ADDR ? x->c.decl : NULL;
+		bool busy = false;
+		vec_foreach (&L->defining, b)
+			busy |= *b == td;
+		if (td && td->kind == CD_VAR && td->name && !busy && !ld_is_map(td) &&
+		    !ld_is_extern_decl(td))
+			ld_var_sym(L, td, x->loc);
+	}
+	L->defining.len--;
 	const char *sec = section_of(d);
 	if (!sec) /* addresses need bytes to hold their addends: never .bss */
 		sec = is_const_object(t)		? ".rodata"
@@ -726,6 +739,7 @@ void ld_data_addrs(struct lower *L)
 		g->nrelocs++;
 	}
 	vec_free(&L->addrs);
+	vec_free(&L->defining);
 }
 
 /* Fills what waits for the end: initial map entries, the string pool. */

@@ -88,6 +88,7 @@ struct lower {
 	struct pmap strs;	   /* cstring -> offset + 1 in the pool */
 	VEC(struct lpending) pending;
 	VEC(struct laddr) addrs;
+	VEC(struct cdecl *) defining; /* variables whose initializers are being laid out */
 };
 
 W_PRINTF(3, 4) void lw_error(struct lower *L, struct srcloc loc, const char *fmt, ...);
