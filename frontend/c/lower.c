@@ -265,10 +265,9 @@ uint32_t lc_subprog_sym(struct lower *L, struct cdecl *fn, struct srcloc use)
 		return 0;
 	}
 	if (!fn->u.fn.body) {
-		lw_error(L, use,
-			 "call of '%s', which has no definition here (an extern function "
-			 "that is not a __ksym kfunc)",
-			 lw_name(fn));
+		lw_unsupported(L, use,
+			       "the address of a function of another object (static linking) in "
+			       "code");
 		return 0;
 	}
 	if (fi->kind == LF_INLINE)

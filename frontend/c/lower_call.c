@@ -148,12 +148,12 @@ static ir_ref subprog_call(struct lf *lf, struct cdecl *fn, struct cexpr *e)
 	return s ? fn_call(lf, s, fn, e, false) : lf_con(lf, 0, VT_I64);
 }
 
-static ir_ref kfunc_call(struct lf *lf, struct cdecl *fn, struct cexpr *e)
+/* A call of kfunc symbol s; the call's type is its result's. */
+static ir_ref kfunc_call(struct lf *lf, uint32_t s, struct cexpr *e)
 {
-	uint32_t s = ld_extern_sym(lf->L, fn);
 	if (!s)
 		return lf_con(lf, 0, VT_I64);
-	struct ctype *rt = fn->type->u.fn->ret;
+	struct ctype *rt = e->type;
 	ir_vt rvt = ctype_is_void(rt) ? VT_VOID : lt_vt(rt);
 	if (!ctype_is_void(rt) && rvt.cls == IR_VOID) {
 		lf_unsupported(lf, e->loc,
@@ -197,6 +197,59 @@ static ir_ref inline_call(struct lf *lf, struct cdecl *fn, struct cexpr *e)
 	return r;
 }
 
+static const struct ir_ins *def_of(struct lf *lf, uint32_t tmp)
+{
+	for (uint32_t b = 0; b < lf->f->blocks.len; b++)
+		vec_foreach (&lf->f->blocks.data[b]->ins, in)
+			if (in->dst == tmp)
+				return in;
+	return NULL;
+}
+
+/* The symbol value v always is, through casts, copies and phis (SSA
+ * construction makes phis of one value at joins); IR_NOREF if unknown,
+ * `busy` for a phi on the path (a loop back to it adds no value). */
+static ir_ref sym_value(struct lf *lf, ir_ref v, uint32_t *path, unsigned depth)
+{
+	const ir_ref busy = IR_REF(REF_NONE, 1);
+	if (ir_ref_kind(v) == REF_SYM)
+		return v;
+	if (ir_ref_kind(v) != REF_TMP || depth >= 64)
+		return IR_NOREF;
+	for (unsigned i = 0; i < depth; i++)
+		if (path[i] == ir_ref_idx(v))
+			return busy;
+	const struct ir_ins *def = def_of(lf, ir_ref_idx(v));
+	if (!def || (def->op != IR_CAST && def->op != IR_COPY && def->op != IR_PHI))
+		return IR_NOREF;
+	path[depth] = ir_ref_idx(v);
+	if (def->op != IR_PHI)
+		return sym_value(lf, def->args[0], path, depth + 1);
+	ir_ref one = busy;
+	for (unsigned a = 1; a < def->nargs && one != IR_NOREF; a += 2) {
+		ir_ref r = sym_value(lf, def->args[a], path, depth + 1);
+		if (r == IR_NOREF || (r != busy && one != busy && r != one))
+			one = IR_NOREF;
+		else if (r != busy)
+			one = r;
+	}
+	return one;
+}
+
+/* The kfunc a function pointer holds when its value is known here (a
+ * parameter of an inlined function given a kfunc), or 0. */
+static uint32_t known_callee(struct lf *lf, struct cexpr *fn)
+{
+	if (fn->op == E_DECL && fn->u.decl->kind != CD_VAR)
+		return 0;
+	uint32_t path[64];
+	ir_ref v = sym_value(lf, lx_rvalue(lf, fn), path, 0);
+	if (ir_ref_kind(v) != REF_SYM)
+		return 0;
+	const struct ir_sym *sym = ir_sym(lf->f->mod, ir_ref_idx(v));
+	return sym->kind == IR_SYM_EXTERN && sym->ext.kind == IR_EXT_KFUNC ? ir_ref_idx(v) : 0;
+}
+
 /* Library functions clang expands inline for BPF. */
 static int library_builtin(const struct cdecl *d)
 {
@@ -237,7 +290,7 @@ ir_ref lc_call(struct lf *lf, struct cexpr *e)
 			}
 			const char *sec = d->attrs ? d->attrs->section : NULL;
 			if (sec && !strcmp(sec, ".ksyms"))
-				return kfunc_call(lf, d, e);
+				return kfunc_call(lf, ld_extern_sym(lf->L, d), e);
 			int lib = library_builtin(d);
 			if (lib != CB_NONE) {
 				struct cexpr be = *e;
@@ -255,6 +308,10 @@ ir_ref lc_call(struct lf *lf, struct cexpr *e)
 	struct cconst c;
 	if (ceval_const(e->u.call.fn, &c) && c.kind == CC_INT && c.ival > 0)
 		return helper_call(lf, (int)c.ival, e);
+	/* a pointer whose value inlining made known: a kfunc */
+	uint32_t s = known_callee(lf, e->u.call.fn);
+	if (s)
+		return kfunc_call(lf, s, e);
 	lf_unsupported(lf, e->loc, "calls through function pointers");
 	return lf_con(lf, 0, VT_I64);
 }

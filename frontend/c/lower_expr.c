@@ -1109,7 +1109,12 @@ static ir_ref conditional(struct lf *lf, struct cexpr *e)
 static ir_ref function_value(struct lf *lf, struct cexpr *e)
 {
 	struct cdecl *d = e->u.decl;
-	uint32_t s = lc_subprog_sym(lf->L, d, e->loc);
+	/* a kfunc's address: called through a pointer once inlining makes it
+	 * known (test_bpf_nf passes kfuncs to an always_inline function) */
+	const char *sec = d->attrs ? d->attrs->section : NULL;
+	uint32_t s = !d->u.fn.body && sec && !strcmp(sec, ".ksyms")
+			     ? ld_extern_sym(lf->L, d)
+			     : lc_subprog_sym(lf->L, d, e->loc);
 	return s ? IR_REF(REF_SYM, s) : lf_null(lf);
 }
 
