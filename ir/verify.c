@@ -516,6 +516,19 @@ static void check_types(struct vfy *v, uint32_t b, const struct ir_ins *in)
 			vfy_error(v, in, "tailcall needs a prog_array map");
 		break;
 	}
+	case IR_LDPKT_U8:
+	case IR_LDPKT_U16:
+	case IR_LDPKT_U32: {
+		ir_vt c = vfy_type(v, in->args[0]);
+		if (c.cls != IR_PTR || c.region != RG_CTX)
+			vfy_error(v, in, "%s needs the program's context as first operand", ir_ops[in->op].name);
+		if (ir_ref_kind(in->args[1]) == REF_CON)
+			check_int_operand(v, in, in->args[1], IR_I64);
+		else if (!ir_vt_int(vfy_type(v, in->args[1])))
+			vfy_error(v, in, "%s: the packet offset %s is not an integer", ir_ops[in->op].name,
+				  vfy_name(v, in->args[1]));
+		break;
+	}
 	case IR_PHI:
 		check_phi(v, b, in);
 		break;

@@ -164,18 +164,41 @@ static ir_ref kfunc_call(struct lf *lf, uint32_t s, struct cexpr *e)
 	return sym_call(lf, s, e, rvt, params, 0, false, NULL);
 }
 
+/* bpf_legacy.h's load_byte/half/word, asm("llvm.bpf.load.*"): LLVM's
+ * legacy packet loads (BPF_LD_ABS/BPF_LD_IND) of the context's packet. */
+static ir_ref llvm_intrinsic(struct lf *lf, struct cdecl *fn, const char *label, struct cexpr *e)
+{
+	static const struct {
+		const char *name;
+		unsigned op;
+	} loads[] = {
+		{ "llvm.bpf.load.byte", IR_LDPKT_U8 },
+		{ "llvm.bpf.load.half", IR_LDPKT_U16 },
+		{ "llvm.bpf.load.word", IR_LDPKT_U32 },
+	};
+	size_t i = 0;
+	while (i < ARRAY_LEN(loads) && strcmp(loads[i].name, label))
+		i++;
+	if (i == ARRAY_LEN(loads) || e->u.call.nargs != 2) {
+		lf_error(lf, e->loc, "'%s' is LLVM's intrinsic %s, which has no BPF meaning here",
+			 lw_name(fn), label);
+		return lf_con(lf, 0, VT_I64);
+	}
+	ir_ref args[2] = { lf_coerce(lf, lx_rvalue(lf, e->u.call.args[0]), VT_PTR(CTX)),
+			   lx_rvalue(lf, e->u.call.args[1]) };
+	if (lf_vt(lf, args[1], VT_I64).cls == IR_I32)
+		args[1] = lf_op1(lf, IR_ZEXT, VT_I64, args[1]);
+	ir_ref r = lf_emit(lf, loads[i].op, VT_I64, args, 2);
+	return result(lf, r, VT_I64, e->type);
+}
+
 /* A function another object defines: called as a global subprogram is
  * (bpftool gen object links the objects before they are loaded). */
 static ir_ref extern_call(struct lf *lf, struct cdecl *fn, struct cexpr *e)
 {
 	const char *label = fn->attrs ? fn->attrs->asm_label : NULL;
-	if (label && !strncmp(label, "llvm.", 5)) {
-		lf_error(lf, e->loc,
-			 "'%s' is LLVM's intrinsic %s (a legacy BPF_LD_ABS/BPF_LD_IND packet load), "
-			 "not supported yet",
-			 lw_name(fn), label);
-		return lf_con(lf, 0, VT_I64);
-	}
+	if (label && !strncmp(label, "llvm.", 5))
+		return llvm_intrinsic(lf, fn, label, e);
 	uint32_t s = ld_extern_sym(lf->L, fn);
 	return s ? fn_call(lf, s, fn, e, true) : lf_con(lf, 0, VT_I64);
 }
