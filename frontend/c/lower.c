@@ -564,9 +564,15 @@ struct ir_module *clower_unit(struct ctu *tu, struct diag *d, const struct clowe
 		if (d->limit_reached)
 			break;
 	}
-	ld_data_addrs(&L);
-	for (uint32_t i = 0; i < L.queue.len && !d->limit_reached; i++)
-		lower_subprog(&L, L.queue.data[i]);
+	/* addresses in data may make subprograms, whose code may make globals
+	 * holding addresses */
+	for (uint32_t i = 0;;) {
+		ld_data_addrs(&L);
+		if (i == L.queue.len || d->limit_reached)
+			break;
+		for (; i < L.queue.len && !d->limit_reached; i++)
+			lower_subprog(&L, L.queue.data[i]);
+	}
 	ld_finish(&L);
 	vec_free(&L.queue);
 	pmap_free(&L.types);

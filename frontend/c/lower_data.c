@@ -738,8 +738,7 @@ void ld_data_addrs(struct lower *L)
 		g->relocs = r;
 		g->nrelocs++;
 	}
-	vec_free(&L->addrs);
-	vec_free(&L->defining);
+	L->addrs.len = 0;
 }
 
 /* Fills what waits for the end: initial map entries, the string pool. */
@@ -766,6 +765,8 @@ void ld_finish(struct lower *L)
 			}
 	}
 	vec_free(&L->pending);
+	vec_free(&L->addrs);
+	vec_free(&L->defining);
 	if (L->strsym) {
 		struct ir_global *g = &ir_sym(L->m, L->strsym)->global;
 		g->type = ir_type_array(L->m, lt_type(L, L->tu->ty[TY_CHAR]),
