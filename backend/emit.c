@@ -283,6 +283,10 @@ static void encode(struct emitter *e, const struct mi *m)
 			put(e, insn_call_kfunc(-1, 0), m);
 		}
 		return;
+	case MI_LDPKT:
+		put(e, (m->flags & MF_IMM) ? insn_ld_abs(m->size, (int32_t)m->imm)
+					   : insn_ld_ind(m->size, (uint8_t)m->src, (int32_t)m->imm), m);
+		return;
 	case MI_EXIT:
 		put(e, insn_exit(), m);
 		return;

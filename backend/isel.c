@@ -677,6 +677,25 @@ static void sel_tailcall(struct isel *s, const struct ir_ins *in)
 	emit(s, (struct mi){ .kind = MI_CALL, .size = 3, .imm = 12 /* bpf_tail_call */ });
 }
 
+/* ld_abs/ld_ind: the context goes in R6, the offset in the instruction
+ * when it is a constant that fits, the result comes in R0. */
+static void sel_ldpkt(struct isel *s, const struct ir_ins *in)
+{
+	struct mi m = { .kind = MI_LDPKT, .size = (uint8_t)ir_ops[in->op].param };
+	ir_ref off = in->args[1];
+	if (ir_ref_kind(off) == REF_CON && ir_con_val(s->f, off) >= 0 &&
+	    ir_con_val(s->f, off) <= INT32_MAX) {
+		m.flags = MF_IMM;
+		m.imm = ir_con_val(s->f, off);
+	} else {
+		m.src = reg_of(s, off, 8);
+	}
+	move_to(s, INSN_R6, in->args[0], 8);
+	emit(s, m);
+	if (in->dst)
+		emit(s, (struct mi){ .kind = MI_COPY, .dst = s->vreg[in->dst], .src = INSN_R0 });
+}
+
 static void sel_core(struct isel *s, const struct ir_ins *in)
 {
 	struct mcore c = { .type = ir_ref_idx(in->args[0]), .access = ir_strs(s->f->mod, in->args[1]),
@@ -918,6 +937,8 @@ static void sel_block(struct isel *s, uint32_t b)
 			sel_call(s, in);
 		else if (in->op == IR_TAILCALL)
 			sel_tailcall(s, in);
+		else if (in->op >= IR_LDPKT_U8 && in->op <= IR_LDPKT_U32)
+			sel_ldpkt(s, in);
 		else if (oi->props & OP_CORE)
 			sel_core(s, in);
 		else if (in->op == IR_PHI || in->op == IR_ALLOCA)

@@ -89,6 +89,11 @@ unsigned mi_uses(const struct mi *m, uint32_t *out)
 	case MI_EXIT:
 		out[n++] = INSN_R0;
 		break;
+	case MI_LDPKT:
+		out[n++] = INSN_R6;
+		if (!imm)
+			out[n++] = m->src;
+		break;
 	case MI_JCC:
 		out[n++] = m->dst;
 		if (!imm)
@@ -136,6 +141,7 @@ unsigned mi_defs(const struct mi *m, uint32_t *out)
 			out[n++] = m->src;
 		break;
 	case MI_CALL:
+	case MI_LDPKT:
 		for (unsigned r = INSN_R0; r <= INSN_R5; r++)
 			out[n++] = r;
 		break;
@@ -228,7 +234,7 @@ static const char *const kind_name[] = {
 	[MI_STX] = "stx", [MI_ST] = "st", [MI_ATOMIC] = "atomic", [MI_LDACQ] = "ldacq",
 	[MI_STREL] = "strel", [MI_LDIMM64] = "ldimm64", [MI_FRAMEADDR] = "frameaddr",
 	[MI_CALL] = "call", [MI_EXIT] = "exit", [MI_JA] = "ja", [MI_JCC] = "jcc", [MI_SETCC] = "setcc",
-	[MI_SELECT] = "select", [MI_COPY] = "copy", [MI_CORE] = "core",
+	[MI_SELECT] = "select", [MI_COPY] = "copy", [MI_CORE] = "core", [MI_LDPKT] = "ldpkt",
 };
 
 void mir_print(const struct mfunc *mf, struct buf *out)

@@ -31,6 +31,8 @@ enum mi_kind {
 	MI_SELECT,    /* dst = a ? src : imm-or-reg b */
 	MI_COPY,      /* dst = src, a register copy the allocator may coalesce */
 	MI_CORE,      /* dst = imm, the local value of CO-RE relocation `reloc` (op: its kind) */
+	MI_LDPKT,     /* R0 = packet bytes at imm (MF_IMM: ld_abs) or src + imm (ld_ind), size
+		       * 1/2/4; reads the context in R6 and clobbers R1-R5 like a call */
 };
 
 /* Not a kernel opcode: the v4 unconditional byte swap, in MI_END's op. */
@@ -110,8 +112,8 @@ uint32_t mir_block(struct mfunc *mf, uint32_t ir_block);
 struct mi *mir_emit(struct mfunc *mf, uint32_t b, struct mi m);
 uint32_t mir_slot(struct mfunc *mf, enum frame_kind kind, uint32_t size, uint32_t align);
 
-/* Registers read and written by an instruction (up to 6 each); calls also
- * write R1-R5 (clobbers). Returns the counts. */
+/* Registers read and written by an instruction (up to 6 each); calls and
+ * packet loads also write R1-R5 (clobbers). Returns the counts. */
 unsigned mi_uses(const struct mi *m, uint32_t *out);
 unsigned mi_defs(const struct mi *m, uint32_t *out);
 bool mi_is_term(const struct mi *m);

@@ -1,38 +1,13 @@
 /* The object writer: lays a compiled module out as clang lays out a BPF
  * object — subprograms in .text, one section per program SEC(), BTF-defined
  * maps in .maps, globals in .bss/.data/.rodata*, the license — with the
- * symbols and relocations libbpf expects, and .BTF / .BTF.ext. */
-#include "backend/object.h"
-#include "elf/elfw.h"
+ * symbols and relocations libbpf expects (objbtf.c adds .BTF and .BTF.ext);
+ * for static linking, externs are undefined symbols, weak and hidden ones
+ * keep their binding, and addresses in data are R_BPF_64_ABS64. */
+#include "backend/objw.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-struct objw {
-	struct ir_module *m;
-	struct obj_options *opts;
-	struct diag *d;
-	struct elfw *w;
-	struct wbtf *btf;
-	struct wbtf_ext ext;
-	struct btfgen g;
-	uint32_t nsyms;
-	struct bk_func *fn;  /* per symbol: compiled function */
-	elfw_sec *sec;       /* per symbol: its section */
-	uint64_t *off;       /* per symbol: byte offset in its section */
-	uint64_t *size;      /* per symbol: bytes */
-	elfw_sym *esym;      /* per symbol: ELF symbol */
-	int32_t *btf_id;     /* per symbol: its BTF FUNC or VAR */
-	int32_t *map_struct; /* per symbol: BTF struct of a map definition */
-	uint8_t *ctx_type;   /* per function: the program type of its context (find_ctx_types) */
-	VEC(const char *) code_secs;
-	VEC(elfw_sec) code_handles;
-	VEC(const char *) data_secs;
-	VEC(elfw_sec) data_handles;
-	VEC(uint64_t) data_size;
-	elfw_sec maps_sec, license_sec;
-	int err;
-};
 
 static const struct {
 	enum ir_progtype type;
@@ -68,7 +43,7 @@ const char *bk_default_section(enum ir_progtype type)
 	return NULL;
 }
 
-static bool check(struct objw *o, int rc, const char *what)
+bool objw_check(struct objw *o, int rc, const char *what)
 {
 	if (rc >= 0)
 		return true;
@@ -87,7 +62,7 @@ static elfw_sec code_section(struct objw *o, const char *name)
 		if (!strcmp(o->code_secs.data[i], name))
 			return o->code_handles.data[i];
 	elfw_sec s = elfw_add_section(o->w, name, SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, 8, NULL, 0);
-	check(o, s, name);
+	objw_check(o, s, name);
 	vec_push(&o->code_secs, name);
 	vec_push(&o->code_handles, s);
 	return s;
@@ -129,24 +104,32 @@ static void place_code(struct objw *o)
 			o->sec[s] = sec;
 			o->size[s] = bf->insns.len * sizeof(struct bpf_insn);
 			int64_t at = elfw_append(o->w, sec, bf->insns.data, o->size[s]);
-			if (check(o, (int)(at < 0 ? at : 0), name))
+			if (objw_check(o, (int)(at < 0 ? at : 0), name))
 				o->off[s] = (uint64_t)at;
 		}
 }
 
 /* ---- data --------------------------------------------------------------------- */
 
+uint64_t objw_map_def_size(struct objw *o, uint32_t s)
+{
+	const struct ir_map *mp = &ir_sym(o->m, s)->map;
+	if (mp->def)
+		return ir_type_size(o->m, mp->def);
+	const struct btf_type *t = wbtf_type_by_id(o->btf, (uint32_t)o->map_struct[s]);
+	return t ? t->size : 0;
+}
+
 static void place_maps(struct objw *o)
 {
 	for (uint32_t s = 1; s < o->nsyms; s++) {
 		struct ir_sym *sym = ir_sym(o->m, s);
-		if (sym->kind != IR_SYM_MAP || sym->map.is_template)
+		if (sym->kind != IR_SYM_MAP || sym->map.is_template || sym->map.is_extern)
 			continue;
 		if (!o->maps_sec)
 			o->maps_sec = elfw_add_section(o->w, ".maps", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, 8,
 						       NULL, 0);
-		const struct btf_type *t = wbtf_type_by_id(o->btf, (uint32_t)o->map_struct[s]);
-		uint64_t size = t ? t->size : 0;
+		uint64_t size = objw_map_def_size(o, s);
 		/* initial values extend the flexible `values` array */
 		uint32_t extra = 0;
 		for (uint32_t k = 0; k < sym->map.ninit; k++)
@@ -155,7 +138,7 @@ static void place_maps(struct objw *o)
 		uint8_t *zeros = xcalloc(size ? size : 1, 1);
 		int64_t at = elfw_append(o->w, o->maps_sec, zeros, size);
 		free(zeros);
-		if (check(o, (int)(at < 0 ? at : 0), ".maps")) {
+		if (objw_check(o, (int)(at < 0 ? at : 0), ".maps")) {
 			o->sec[s] = o->maps_sec;
 			o->off[s] = (uint64_t)at;
 			o->size[s] = size;
@@ -211,7 +194,7 @@ static void place_globals(struct objw *o)
 		elfw_sec sec = elfw_add_section(o->w, name, is_bss(name) ? SHT_NOBITS : SHT_PROGBITS, flags,
 						align.data[i], bytes, size);
 		free(bytes);
-		if (!check(o, sec, name))
+		if (!objw_check(o, sec, name))
 			break;
 		if (strings)
 			elfw_set_entsize(o->w, sec, 1);
@@ -225,6 +208,32 @@ static void place_globals(struct objw *o)
 
 /* ---- symbols and relocations -------------------------------------------------- */
 
+/* Whether a symbol stays inside the object: static functions and globals.
+ * A hidden function is verified as a static one but is linked as a global
+ * symbol of hidden visibility, as clang emits __hidden. */
+static bool sym_is_local(const struct ir_sym *sym)
+{
+	switch (sym->kind) {
+	case IR_SYM_FUNC:
+		return !sym->fn->is_prog && sym->fn->linkage == IR_STATIC && !sym->hidden;
+	case IR_SYM_GLOBAL:
+		return sym->global.linkage == IR_STATIC;
+	default:
+		return false;
+	}
+}
+
+/* The symbol a relocation names for the address of s plus *addend: a
+ * global symbol itself, a local one through its section's symbol with its
+ * offset added to the addend (as clang refers to them). */
+static elfw_sym reloc_target(struct objw *o, uint32_t s, int64_t *addend)
+{
+	if (!sym_is_local(ir_sym(o->m, s)))
+		return o->esym[s];
+	*addend += (int64_t)o->off[s];
+	return elfw_section_symbol(o->w, o->sec[s]);
+}
+
 static void add_symbols(struct objw *o)
 {
 	const char *file = o->opts->source_name ? o->opts->source_name
@@ -234,7 +243,7 @@ static void add_symbols(struct objw *o)
 		const char *base = strrchr(file, '/');
 		struct elfw_symbol fs = { .name = base ? base + 1 : file, .section = ELFW_ABS, .bind = STB_LOCAL,
 					  .type = STT_FILE };
-		check(o, elfw_add_symbol(o->w, &fs), "FILE symbol");
+		objw_check(o, elfw_add_symbol(o->w, &fs), "FILE symbol");
 	}
 	/* section symbols of the code sections, as clang emits them */
 	for (uint32_t i = 0; i < o->code_handles.len; i++)
@@ -242,44 +251,49 @@ static void add_symbols(struct objw *o)
 	/* locals, then globals (elfw orders them so) */
 	for (uint32_t s = 1; s < o->nsyms; s++) {
 		struct ir_sym *sym = ir_sym(o->m, s);
-		struct elfw_symbol es = { .name = sym->name, .visibility = STV_DEFAULT };
+		struct elfw_symbol es = { .name = sym->name,
+					  .visibility = sym->hidden ? STV_HIDDEN : STV_DEFAULT,
+					  .bind = sym_is_local(sym) ? STB_LOCAL
+						  : sym->weak	     ? STB_WEAK
+								     : STB_GLOBAL };
 		switch (sym->kind) {
 		case IR_SYM_FUNC:
 			es.section = o->sec[s];
 			es.value = o->off[s];
 			es.size = o->size[s];
 			es.type = STT_FUNC;
-			es.bind = sym->fn->linkage == IR_STATIC && !sym->fn->is_prog ? STB_LOCAL : STB_GLOBAL;
 			break;
 		case IR_SYM_MAP:
 			if (sym->map.is_template)
 				continue;
+			if (sym->map.is_extern) {
+				es.section = ELFW_UNDEF; /* as clang: an undefined NOTYPE symbol */
+				es.type = STT_NOTYPE;
+				break;
+			}
 			es.section = o->sec[s];
 			es.value = o->off[s];
 			es.size = o->size[s];
 			es.type = STT_OBJECT;
-			es.bind = STB_GLOBAL;
 			break;
 		case IR_SYM_GLOBAL:
 			es.section = o->sec[s];
 			es.value = o->off[s];
 			es.size = o->size[s];
 			es.type = STT_OBJECT;
-			es.bind = sym->global.linkage == IR_STATIC ? STB_LOCAL : STB_GLOBAL;
 			break;
 		case IR_SYM_EXTERN:
 			es.section = ELFW_UNDEF;
 			es.type = STT_NOTYPE;
-			es.bind = sym->ext.weak ? STB_WEAK : STB_GLOBAL;
 			break;
 		}
 		o->esym[s] = elfw_add_symbol(o->w, &es);
-		check(o, o->esym[s], sym->name);
+		objw_check(o, o->esym[s], sym->name);
 	}
 	if (o->m->license) {
 		struct elfw_symbol ls = { .name = "LICENSE", .section = o->license_sec, .size = strlen(o->m->license) + 1,
 					  .type = STT_OBJECT, .bind = STB_GLOBAL };
-		check(o, elfw_add_symbol(o->w, &ls), "LICENSE");
+		objw_check(o, elfw_add_symbol(o->w, &ls), "LICENSE");
 	}
 }
 
@@ -296,12 +310,16 @@ static void add_code_relocs(struct objw *o)
 			elfw_sym target;
 			uint32_t type = R_BPF_64_64;
 			switch (r->kind) {
-			case BK_CALL:
-				/* against the callee's section: imm counts from the call */
-				target = elfw_section_symbol(o->w, o->sec[r->sym]);
-				in->imm = (int32_t)(o->off[r->sym] / 8) - 1;
+			case BK_CALL: {
+				/* a static callee through its section, imm counting from
+				 * the section's start; another (one a linked object may
+				 * replace) through its own symbol, as clang does */
+				int64_t at_byte = 0;
+				target = reloc_target(o, r->sym, &at_byte);
+				in->imm = (int32_t)(at_byte / 8) - 1;
 				type = R_BPF_64_32;
 				break;
+			}
 			case BK_FUNC:
 				target = elfw_section_symbol(o->w, o->sec[r->sym]);
 				in->imm = (int32_t)o->off[r->sym];
@@ -315,8 +333,8 @@ static void add_code_relocs(struct objw *o)
 			default:
 				target = o->esym[r->sym];
 			}
-			if (!check(o, elfw_patch(o->w, o->sec[s], at, in, sizeof(*in)), "relocated instruction") ||
-			    !check(o, elfw_add_reloc(o->w, o->sec[s], at, target, type), "relocation"))
+			if (!objw_check(o, elfw_patch(o->w, o->sec[s], at, in, sizeof(*in)), "relocated instruction") ||
+			    !objw_check(o, elfw_add_reloc(o->w, o->sec[s], at, target, type), "relocation"))
 				return;
 		}
 	}
@@ -325,425 +343,46 @@ static void add_code_relocs(struct objw *o)
 		struct ir_sym *sym = ir_sym(o->m, s);
 		if (sym->kind != IR_SYM_MAP || !sym->map.ninit)
 			continue;
-		const struct btf_type *t = wbtf_type_by_id(o->btf, (uint32_t)o->map_struct[s]);
+		uint64_t def_size = objw_map_def_size(o, s);
 		for (uint32_t k = 0; k < sym->map.ninit; k++) {
-			uint64_t at = o->off[s] + t->size + 8ull * sym->map.init[k].index;
-			check(o, elfw_add_reloc(o->w, o->maps_sec, at, o->esym[sym->map.init[k].sym], R_BPF_64_ABS64),
+			uint64_t at = o->off[s] + def_size + 8ull * sym->map.init[k].index;
+			objw_check(o, elfw_add_reloc(o->w, o->maps_sec, at, o->esym[sym->map.init[k].sym], R_BPF_64_ABS64),
 			      ".maps relocation");
 		}
 	}
 }
 
-/* ---- BTF ---------------------------------------------------------------------------- */
-
-/* The context struct the kernel expects, by name, as the type of a context
- * argument of each program type (include/linux/bpf_types.h); the others
- * take `void *` (tracing, LSM, ...) or no pointer at all (tracepoint). */
-static const struct {
-	enum ir_progtype type;
-	const char *name;
-} ctx_structs[] = {
-	{ IR_PROG_socket_filter, "__sk_buff" },	     { IR_PROG_sched_cls, "__sk_buff" },
-	{ IR_PROG_sched_act, "__sk_buff" },	     { IR_PROG_cgroup_skb, "__sk_buff" },
-	{ IR_PROG_lwt_in, "__sk_buff" },	     { IR_PROG_lwt_out, "__sk_buff" },
-	{ IR_PROG_lwt_xmit, "__sk_buff" },	     { IR_PROG_lwt_seg6local, "__sk_buff" },
-	{ IR_PROG_sk_skb, "__sk_buff" },	     { IR_PROG_flow_dissector, "__sk_buff" },
-	{ IR_PROG_xdp, "xdp_md" },		     { IR_PROG_cgroup_sock, "bpf_sock" },
-	{ IR_PROG_cgroup_sock_addr, "bpf_sock_addr" }, { IR_PROG_sock_ops, "bpf_sock_ops" },
-	{ IR_PROG_sk_msg, "sk_msg_md" },	     { IR_PROG_kprobe, "pt_regs" },
-	{ IR_PROG_perf_event, "bpf_perf_event_data" },
-	{ IR_PROG_raw_tracepoint, "bpf_raw_tracepoint_args" },
-	{ IR_PROG_raw_tracepoint_writable, "bpf_raw_tracepoint_args" },
-	{ IR_PROG_cgroup_device, "bpf_cgroup_dev_ctx" }, { IR_PROG_cgroup_sysctl, "bpf_sysctl" },
-	{ IR_PROG_cgroup_sockopt, "bpf_sockopt" },   { IR_PROG_sk_reuseport, "sk_reuseport_md" },
-	{ IR_PROG_sk_lookup, "bpf_sk_lookup" },
-};
-
-#define CTX_MIXED 0xff /* ctx_type: called from programs of different types */
-
-/* The program type each function's context parameters belong to: a
- * program's own, or that of every program that reaches the function
- * through calls (IR_PROG_NONE if none does, CTX_MIXED if they differ). */
-static void find_ctx_types(struct objw *o)
+/* Addresses in global data (struct_ops function pointers, &var): the
+ * addend goes into the bytes, R_BPF_64_ABS64 names the target. */
+static void add_data_relocs(struct objw *o)
 {
-	uint32_t *stack = xmalloc(sizeof(uint32_t) * o->nsyms);
-	bool *seen = xmalloc(o->nsyms);
-	for (uint32_t p = 1; p < o->nsyms; p++) {
-		struct ir_sym *ps = ir_sym(o->m, p);
-		if (ps->kind != IR_SYM_FUNC || !ps->fn->is_prog)
-			continue;
-		uint8_t type = ps->fn->progtype;
-		uint32_t n = 0;
-		memset(seen, 0, o->nsyms);
-		stack[n++] = p;
-		seen[p] = true;
-		while (n) {
-			uint32_t s = stack[--n];
-			uint8_t *t = &o->ctx_type[s];
-			*t = *t == IR_PROG_NONE || *t == type ? type : CTX_MIXED;
-			vec_foreach(&o->fn[s].relocs, r) if (r->kind == BK_CALL && !seen[r->sym])
-			{
-				seen[r->sym] = true;
-				stack[n++] = r->sym;
-			}
-		}
-	}
-	free(stack);
-	free(seen);
-}
-
-/* BTF pointer to the context struct of a program type (an empty struct of
- * that name unless the module declares one: the kernel compares names). */
-static int32_t ctx_pointer(struct objw *o, uint8_t type)
-{
-	const char *name = NULL;
-	for (size_t i = 0; type != CTX_MIXED && i < ARRAY_LEN(ctx_structs); i++)
-		if (ctx_structs[i].type == type)
-			name = ctx_structs[i].name;
-	if (!name)
-		return btfgen_vt(&o->g, VT_PTR(CTX));
-	int32_t st = wbtf_find_by_name_kind(o->btf, name, BTF_KIND_STRUCT);
-	if (st <= 0)
-		st = wbtf_add_struct(o->btf, name, 0);
-	return st < 0 ? st : wbtf_add_ptr(o->btf, (uint32_t)st);
-}
-
-static bool ctx_named(uint8_t type)
-{
-	for (size_t i = 0; type != CTX_MIXED && i < ARRAY_LEN(ctx_structs); i++)
-		if (ctx_structs[i].type == type)
-			return true;
-	return false;
-}
-
-/* A function's BTF prototype: its IR proto, or one made from its signature
- * with context parameters typed for the kernel. The kernel verifies a
- * global function from this prototype alone, so it must say what each
- * pointer parameter is: a context (by struct name, or the "arg:ctx" tag
- * added with the FUNC) or sized memory (only a proto= can say). */
-static int32_t func_proto(struct objw *o, uint32_t s)
-{
-	const struct ir_func *f = ir_sym(o->m, s)->fn;
-	if (f->proto)
-		return btfgen_id(&o->g, f->proto);
-	int32_t ret = btfgen_vt(&o->g, f->ret);
-	if (!check(o, ret, "function prototype"))
-		return ret;
-	bool global = !f->is_prog && f->linkage == IR_GLOBAL;
-	int32_t params[5];
-	for (uint32_t i = 0; i < f->params.len && i < 5; i++) {
-		const struct ir_tmp *t = &f->tmps.data[f->params.data[i]];
-		if (t->ty.cls == IR_PTR && t->ty.region == RG_CTX) {
-			params[i] = ctx_pointer(o, o->ctx_type[s]);
-		} else {
-			if (global && t->ty.cls == IR_PTR) {
-				const struct ir_sym *sym = ir_sym(o->m, s);
-				diag_error(o->d, (struct srcloc){ o->m->text_file, sym->pos, 1 },
-					   "global function $%s: the kernel verifies it from its BTF prototype "
-					   "alone, which cannot say what pointer parameter %%%s points to",
-					   sym->name, t->name);
-				diag_hint(o->d, "give $%s a prototype (proto=TYPE) whose parameter points to a "
-						"sized type, or make it static", sym->name);
-				o->err = -EINVAL;
-			}
-			params[i] = btfgen_vt(&o->g, t->ty);
-		}
-		if (!check(o, params[i], "function parameter"))
-			return params[i];
-	}
-	int32_t id = wbtf_add_func_proto(o->btf, (uint32_t)ret);
-	for (uint32_t i = 0; id > 0 && i < f->params.len && i < 5; i++)
-		check(o, wbtf_add_param(o->btf, f->tmps.data[f->params.data[i]].name, (uint32_t)params[i]), "param");
-	return id;
-}
-
-/* Decl tags on the pointer parameters of a global function (kernels since
- * 6.8 read them): "arg:ctx" on a context whose struct cannot be named, and
- * "arg:nonnull" on other pointers, which the IR never lets be NULL (the
- * kernel otherwise assumes they may be). */
-static void param_tags(struct objw *o, uint32_t s)
-{
-	const struct ir_func *f = ir_sym(o->m, s)->fn;
-	if (f->is_prog || f->linkage != IR_GLOBAL)
-		return;
-	for (uint32_t i = 0; i < f->params.len && i < 5; i++) {
-		ir_vt t = f->tmps.data[f->params.data[i]].ty;
-		const char *tag = NULL;
-		if (t.cls != IR_PTR || (ir_regions[t.region].props & RG_NULLABLE))
-			continue;
-		if (t.region != RG_CTX)
-			tag = "arg:nonnull";
-		else if (!f->proto && !ctx_named(o->ctx_type[s]))
-			tag = "arg:ctx";
-		if (tag)
-			check(o, wbtf_add_decl_tag(o->btf, tag, (uint32_t)o->btf_id[s], (int)i), tag);
-	}
-}
-
-static void want_types(struct objw *o)
-{
-	for (uint32_t s = 1; s < o->nsyms; s++) {
-		struct ir_sym *sym = ir_sym(o->m, s);
-		switch (sym->kind) {
-		case IR_SYM_MAP:
-			btfgen_want(&o->g, sym->map.key);
-			btfgen_want(&o->g, sym->map.value);
-			break;
-		case IR_SYM_GLOBAL:
-			btfgen_want(&o->g, sym->global.type);
-			break;
-		case IR_SYM_EXTERN:
-			btfgen_want(&o->g, sym->ext.type);
-			break;
-		case IR_SYM_FUNC:
-			btfgen_want(&o->g, sym->fn->proto);
-			vec_foreach(&o->fn[s].core, c) btfgen_want(&o->g, c->type);
-			break;
-		}
-	}
-}
-
-static int32_t map_def(struct objw *o, uint32_t s)
-{
-	const struct ir_map *mp = &ir_sym(o->m, s)->map;
-	struct wbtf_map_def def = {
-		.type = (uint32_t)ir_maptypes[mp->type].kernel_id,
-		.max_entries = mp->max_entries,
-		.map_flags = mp->flags, .has_map_flags = mp->flags != 0,
-		.pinning = mp->pinning, .has_pinning = mp->pinning != 0,
-		.numa_node = mp->numa_node, .has_numa_node = mp->numa_node != 0,
-		.map_extra = (uint32_t)mp->extra, .has_map_extra = mp->extra != 0,
-	};
-	bool of_maps = ir_maptypes[mp->type].props & MT_OF_MAPS;
-	bool prog_array = mp->type == IR_MAP_prog_array;
-	/* maps of maps and prog arrays take sizes, the inner map or program
-	 * prototype going in `values` */
-	if (mp->key && !(prog_array && mp->ninit))
-		def.key_type = (uint32_t)btfgen_id(&o->g, mp->key);
-	if (mp->value && !of_maps && !(prog_array && mp->ninit))
-		def.value_type = (uint32_t)btfgen_id(&o->g, mp->value);
-	if (prog_array && mp->ninit) {
-		def.key_size = ir_type_size(o->m, mp->key);
-		def.value_size = 4;
-		int32_t ret = btfgen_vt(&o->g, VT_I32), arg = btfgen_vt(&o->g, VT_PTR(CTX));
-		int32_t p = wbtf_add_func_proto(o->btf, (uint32_t)ret);
-		if (!check(o, p, "prog array") || !check(o, wbtf_add_param(o->btf, NULL, (uint32_t)arg), "param"))
-			return -1;
-		def.values_type = (uint32_t)p;
-	}
-	if (of_maps) {
-		def.key_size = ir_type_size(o->m, mp->key);
-		def.value_size = 4;
-		if (mp->inner) {
-			if (!o->map_struct[mp->inner])
-				o->map_struct[mp->inner] = map_def(o, mp->inner);
-			def.values_type = (uint32_t)o->map_struct[mp->inner];
-		}
-	}
-	int32_t id = wbtf_add_map_def(o->btf, &def);
-	check(o, id, ir_sym(o->m, s)->name);
-	return id;
-}
-
-static bool typeless_ksym(const struct ir_module *m, const struct ir_sym *sym)
-{
-	return sym->ext.kind == IR_EXT_KSYM && ir_type_strip(m, sym->ext.type) == IRT_T_VOID;
-}
-
-struct secvar {
-	const char *sec;
-	int32_t var;
-	uint32_t off, size;
-};
-
-static int cmp_secvar(const void *a, const void *b)
-{
-	const struct secvar *x = a, *y = b;
-	int c = strcmp(x->sec, y->sec);
-	return c ? c : (x->off > y->off) - (x->off < y->off);
-}
-
-/* Types, function prototypes and map definitions: before data placement,
- * which needs the size of each map's definition. */
-static void build_btf_types(struct objw *o)
-{
-	want_types(o);
-	if (!check(o, btfgen_emit(&o->g), "types"))
-		return;
 	for (uint32_t s = 1; s < o->nsyms && !o->err; s++) {
 		struct ir_sym *sym = ir_sym(o->m, s);
-		if (sym->kind == IR_SYM_MAP && !sym->map.is_template && !o->map_struct[s])
-			o->map_struct[s] = map_def(o, s);
-	}
-}
-
-/* Functions and variables, and the DATASECs that place them. */
-static void build_btf(struct objw *o)
-{
-	VEC(struct secvar) vars = { 0 };
-	for (uint32_t s = 1; s < o->nsyms && !o->err; s++) {
-		struct ir_sym *sym = ir_sym(o->m, s);
-		switch (sym->kind) {
-		case IR_SYM_FUNC: {
-			int32_t proto = func_proto(o, s);
-			if (proto < 0)
-				break;
-			int linkage = sym->fn->is_prog || sym->fn->linkage == IR_GLOBAL ? BTF_FUNC_GLOBAL
-											: BTF_FUNC_STATIC;
-			o->btf_id[s] = wbtf_add_func(o->btf, sym->name, linkage, (uint32_t)proto);
-			if (check(o, o->btf_id[s], sym->name))
-				param_tags(o, s);
-			for (uint32_t k = 0; k < sym->ntags; k++)
-				check(o, wbtf_add_decl_tag(o->btf, sym->tags[k], (uint32_t)o->btf_id[s], -1), "tag");
-			break;
+		if (sym->kind != IR_SYM_GLOBAL || !sym->global.nrelocs)
+			continue;
+		const struct ir_global *g = &sym->global;
+		if (is_bss(g->section)) {
+			diag_error(o->d, (struct srcloc){ o->m->text_file, sym->pos, 1 },
+				   "global $%s holds addresses (relocs=) but its section %s has no bytes "
+				   "to hold them", sym->name, g->section);
+			o->err = -EINVAL;
+			return;
 		}
-		case IR_SYM_MAP:
-			if (sym->map.is_template)
-				break;
-			o->btf_id[s] = wbtf_add_map_var(o->btf, sym->name, (uint32_t)o->map_struct[s]);
-			if (check(o, o->btf_id[s], sym->name))
-				vec_push(&vars, ((struct secvar){ ".maps", o->btf_id[s], 0, 0 }));
-			break;
-		case IR_SYM_GLOBAL:
-			o->btf_id[s] = wbtf_add_var(o->btf, sym->name, (uint32_t)btfgen_id(&o->g, sym->global.type),
-						    sym->global.linkage == IR_STATIC ? BTF_VAR_STATIC
-										     : BTF_VAR_GLOBAL_ALLOCATED);
-			if (check(o, o->btf_id[s], sym->name))
-				vec_push(&vars, ((struct secvar){ sym->global.section, o->btf_id[s], 0, 0 }));
-			break;
-		case IR_SYM_EXTERN:
-			if (sym->ext.kind == IR_EXT_KFUNC)
-				o->btf_id[s] = wbtf_add_func(o->btf, sym->name, BTF_FUNC_EXTERN,
-							     (uint32_t)btfgen_id(&o->g, sym->ext.type));
-			else {
-				int32_t type = btfgen_id(&o->g, sym->ext.type);
-				/* a typeless ksym is `const void`, as clang writes it (a VAR of void is invalid) */
-				if (!type && typeless_ksym(o->m, sym))
-					type = wbtf_add_const(o->btf, 0);
-				o->btf_id[s] = type < 0 ? type
-							: wbtf_add_var(o->btf, sym->name, (uint32_t)type,
-								       BTF_VAR_GLOBAL_EXTERN);
-			}
-			if (check(o, o->btf_id[s], sym->name))
-				vec_push(&vars, ((struct secvar){ sym->ext.kind == IR_EXT_KCONFIG ? ".kconfig" : ".ksyms",
-								  o->btf_id[s], 0, 0 }));
-			break;
-		}
-		if (sym->kind != IR_SYM_FUNC)
-			for (uint32_t k = 0; k < sym->ntags && o->btf_id[s] > 0; k++)
-				check(o, wbtf_add_decl_tag(o->btf, sym->tags[k], (uint32_t)o->btf_id[s], -1), "tag");
-	}
-	/* sizes and offsets of section variables */
-	for (uint32_t i = 0; i < vars.len; i++)
-		for (uint32_t s = 1; s < o->nsyms; s++)
-			if (o->btf_id[s] == vars.data[i].var) {
-				struct ir_sym *sym = ir_sym(o->m, s);
-				vars.data[i].off = sym->kind == IR_SYM_EXTERN ? 0 : (uint32_t)o->off[s];
-				vars.data[i].size = sym->kind != IR_SYM_EXTERN	 ? (uint32_t)o->size[s]
-						    : sym->ext.kind == IR_EXT_KFUNC ? 0
-						    : typeless_ksym(o->m, sym)	    ? 1 /* sizeof(void) in GNU C */
-										    : ir_type_size(o->m, sym->ext.type);
-			}
-	if (o->m->license) {
-		uint32_t n = (uint32_t)strlen(o->m->license) + 1;
-		int32_t arr = btfgen_char_array(&o->g, n);
-		int32_t v = arr < 0 ? arr : wbtf_add_var(o->btf, "LICENSE", (uint32_t)arr, BTF_VAR_GLOBAL_ALLOCATED);
-		if (check(o, v, "LICENSE"))
-			vec_push(&vars, ((struct secvar){ "license", v, 0, n }));
-	}
-	/* DATASECs last, by name, as clang emits them */
-	if (vars.len)
-		qsort(vars.data, vars.len, sizeof(*vars.data), cmp_secvar);
-	for (uint32_t i = 0; i < vars.len && !o->err;) {
-		uint32_t j = i, size = 0;
-		while (j < vars.len && !strcmp(vars.data[j].sec, vars.data[i].sec)) {
-			size = MAX(size, vars.data[j].off + vars.data[j].size);
-			j++;
-		}
-		bool ext = !strcmp(vars.data[i].sec, ".kconfig") || !strcmp(vars.data[i].sec, ".ksyms");
-		int32_t ds = wbtf_add_datasec(o->btf, vars.data[i].sec, ext ? 0 : size);
-		for (uint32_t k = i; k < j && check(o, ds, vars.data[i].sec); k++)
-			check(o, wbtf_add_datasec_var(o->btf, (uint32_t)vars.data[k].var, vars.data[k].off,
-						      vars.data[k].size), "section variable");
-		i = j;
-	}
-	vec_free(&vars);
-}
-
-/* The name line_info gives a file: a source file of the module, or the IR
- * text it was read from. */
-static const char *file_name(struct objw *o, uint32_t file)
-{
-	if (file == BK_LOC_IR_TEXT) {
-		const struct src_file *f = o->d && o->d->sm && o->m->text_file
-						   ? srcmgr_file(o->d->sm, o->m->text_file)
-						   : NULL;
-		return f ? f->path : "";
-	}
-	return file < o->m->files.len ? o->m->files.data[file] : "";
-}
-
-/* The text of a source line for line_info, or "" if the file is not at hand. */
-static const char *line_text(struct objw *o, uint32_t file, uint32_t line, char *buf, size_t n)
-{
-	buf[0] = 0;
-	if (!o->d || !o->d->sm || (file >= o->m->files.len && file != BK_LOC_IR_TEXT))
-		return buf;
-	uint32_t id = file == BK_LOC_IR_TEXT ? o->m->text_file : srcmgr_load(o->d->sm, o->m->files.data[file]);
-	size_t len;
-	const char *s = id ? srcmgr_line(o->d->sm, id, line, &len) : NULL;
-	if (s) {
-		while (len && (*s == ' ' || *s == '\t')) {
-			s++;
-			len--;
-		}
-		snprintf(buf, n, "%.*s", (int)MIN(len, n - 1), s);
-	}
-	return buf;
-}
-
-static void build_ext(struct objw *o)
-{
-	bool any_lines = false;
-	for (uint32_t s = 1; s < o->nsyms; s++)
-		if (ir_sym(o->m, s)->kind == IR_SYM_FUNC && o->fn[s].lines.len)
-			any_lines = true;
-	any_lines &= o->opts->line_info;
-	char text[512];
-	for (uint32_t i = 0; i < o->code_secs.len && !o->err; i++) {
-		struct wbtf_ext_sec *es = wbtf_ext_section(&o->ext, o->btf, o->code_secs.data[i]);
-		for (uint32_t s = 1; s < o->nsyms; s++) {
-			if (ir_sym(o->m, s)->kind != IR_SYM_FUNC || o->sec[s] != o->code_handles.data[i])
-				continue;
-			struct bk_func *bf = &o->fn[s];
-			uint32_t base = (uint32_t)o->off[s];
-			check(o, wbtf_ext_add_func(es, base, (uint32_t)o->btf_id[s]), "func_info");
-			if (any_lines) {
-				/* every function needs a line record at its first instruction:
-				 * the first record covers the instructions before it too */
-				if (!bf->lines.len)
-					check(o, wbtf_ext_add_line(es, o->btf, base, file_name(o, 1), "", 0, 0), "line_info");
-				vec_foreach(&bf->lines, l)
-				{
-					const char *file = file_name(o, l->loc.file);
-					uint32_t insn = l == bf->lines.data ? 0 : l->insn;
-					check(o, wbtf_ext_add_line(es, o->btf, base + insn * 8, file,
-								   line_text(o, l->loc.file, l->loc.line, text, sizeof(text)),
-								   l->loc.line, MIN(l->loc.col, 1023u)), "line_info");
-				}
-			}
-			vec_foreach(&bf->core, c)
-			{
-				int32_t tid = btfgen_id(&o->g, c->type);
-				/* type ids are known only now: patch the instructions that carry one */
-				if (c->kind == 6 || c->kind == 7) {
-					bf->insns.data[c->insn].imm = tid;
-					check(o, elfw_patch(o->w, o->sec[s], base + c->insn * 8, &bf->insns.data[c->insn], 8),
-					      "CO-RE instruction");
-				}
-				check(o, wbtf_ext_add_core(es, o->btf, base + c->insn * 8, (uint32_t)tid, c->access, c->kind),
-				      "CO-RE relocation");
-			}
+		for (uint32_t k = 0; k < g->nrelocs; k++) {
+			const struct ir_data_reloc *r = &g->relocs[k];
+			uint8_t bytes[8] = { 0 };
+			if (g->init)
+				memcpy(bytes, g->init + r->off, 8);
+			int64_t addend = 0;
+			for (int i = 7; i >= 0; i--)
+				addend = (int64_t)((uint64_t)addend << 8 | bytes[i]);
+			elfw_sym target = reloc_target(o, r->sym, &addend);
+			for (int i = 0; i < 8; i++)
+				bytes[i] = (uint8_t)((uint64_t)addend >> (8 * i));
+			uint64_t at = o->off[s] + r->off;
+			if (!objw_check(o, elfw_patch(o->w, o->sec[s], at, bytes, 8), sym->name) ||
+			    !objw_check(o, elfw_add_reloc(o->w, o->sec[s], at, target, R_BPF_64_ABS64), sym->name))
+				return;
 		}
 	}
 }
@@ -864,39 +503,41 @@ int bk_write_object(struct ir_module *m, struct obj_options *opts, struct buf *o
 	check_call_stacks(&o);
 	if (o.err)
 		goto done;
-	find_ctx_types(&o);
+	objw_find_ctx_types(&o);
 	o.w = elfw_new();
 	place_code(&o);
-	build_btf_types(&o); /* map sizes come from their BTF structs */
+	objw_build_btf_types(&o); /* map sizes come from their BTF structs */
 	place_maps(&o);
 	place_globals(&o);
-	build_btf(&o);
+	objw_build_btf(&o);
 	if (m->license) {
 		o.license_sec = elfw_add_section(o.w, "license", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, 1,
 						 m->license, strlen(m->license) + 1);
-		check(&o, o.license_sec, "license");
+		objw_check(&o, o.license_sec, "license");
 	}
 	if (o.err)
 		goto done;
 	add_symbols(&o);
 	add_code_relocs(&o);
-	build_ext(&o);
+	add_data_relocs(&o);
+	objw_build_ext(&o);
 	if (o.err)
 		goto done;
 	struct buf btf = { 0 }, ext = { 0 };
-	if (!opts->no_btf && check(&o, wbtf_encode(o.btf, false, &btf), ".BTF") &&
-	    check(&o, wbtf_ext_encode(&o.ext, false, &ext), ".BTF.ext")) {
-		check(&o, elfw_add_section(o.w, ".BTF", SHT_PROGBITS, 0, 4, btf.data, btf.len), ".BTF");
-		/* no code, no records: libbpf refuses a .BTF.ext with no data */
-		if (o.ext.nr_secs)
-			check(&o, elfw_add_section(o.w, ".BTF.ext", SHT_PROGBITS, 0, 4, ext.data, ext.len),
+	if (!opts->no_btf && objw_check(&o, wbtf_encode(o.btf, false, &btf), ".BTF") &&
+	    objw_check(&o, wbtf_ext_encode(&o.ext, false, &ext), ".BTF.ext")) {
+		objw_check(&o, elfw_add_section(o.w, ".BTF", SHT_PROGBITS, 0, 4, btf.data, btf.len), ".BTF");
+		/* without code there is nothing to describe: clang writes no .BTF.ext
+		 * then, and libbpf refuses an empty one */
+		if (o.code_secs.len)
+			objw_check(&o, elfw_add_section(o.w, ".BTF.ext", SHT_PROGBITS, 0, 4, ext.data, ext.len),
 			      ".BTF.ext");
 	}
 	buf_free(&btf);
 	buf_free(&ext);
 	if (!o.err) {
 		struct buf obj = { 0 };
-		if (check(&o, elfw_finish(o.w, &obj), "ELF")) {
+		if (objw_check(&o, elfw_finish(o.w, &obj), "ELF")) {
 			buf_append(out, obj.data, obj.len);
 			rc = 0;
 		}

@@ -521,7 +521,7 @@ static void spill_reg(struct rega *g, uint32_t r, uint32_t slot, bool **no_spill
 				dirty = false;
 			}
 			vec_push(&out, c);
-			if (m->kind == MI_CALL) {
+			if (m->kind == MI_CALL || m->kind == MI_LDPKT) {
 				/* a temporary does not live across a call */
 				if (dirty)
 					vec_push(&out, ((struct mi){ .kind = MI_STX, .size = 8, .dst = INSN_R10, .src = t,

@@ -280,7 +280,10 @@ struct ir_type {
 /* ---- module-level symbols --------------------------------------------- */
 
 enum ir_sym_kind { IR_SYM_MAP, IR_SYM_GLOBAL, IR_SYM_EXTERN, IR_SYM_FUNC };
-enum ir_extern_kind { IR_EXT_KCONFIG, IR_EXT_KSYM, IR_EXT_KFUNC };
+/* kconfig, ksym, kfunc: resolved by the loader against the kernel; var and
+ * func: defined in another BPF object, resolved by the static linker
+ * (bpftool gen object) before loading. */
+enum ir_extern_kind { IR_EXT_KCONFIG, IR_EXT_KSYM, IR_EXT_KFUNC, IR_EXT_VAR, IR_EXT_FUNC };
 enum ir_pinning { IR_PIN_NONE, IR_PIN_BY_NAME };
 
 struct ir_map_init {
@@ -298,6 +301,18 @@ struct ir_map {
 	uint32_t inner; /* symbol of the inner map template, 0 if none (symbol 0 is never a map) */
 	struct ir_map_init *init;
 	uint32_t ninit;
+	bool is_extern; /* defined in another object (static linking): declared here only */
+	/* the struct of the definition as the source wrote it (the type of its
+	 * BTF VAR, as clang emits it); 0: one is built from the attributes */
+	uint32_t def;
+};
+
+/* An address in a global's initial bytes (a function pointer of a
+ * struct_ops map, &var): 8 bytes at `off` hold the addend, to which the
+ * address of `sym` is added when the object is linked or loaded. */
+struct ir_data_reloc {
+	uint32_t off;
+	uint32_t sym;
 };
 
 struct ir_global {
@@ -307,16 +322,23 @@ struct ir_global {
 	const uint8_t *init; /* initial bytes (ninit == type size), NULL for zero */
 	uint32_t ninit;
 	uint8_t linkage; /* IR_STATIC or IR_GLOBAL */
+	struct ir_data_reloc *relocs; /* by increasing offset, 8 bytes apart at least */
+	uint32_t nrelocs;
 };
 
 struct ir_extern {
-	uint8_t kind; /* enum ir_extern_kind */
-	bool weak;
-	uint32_t type; /* variable type, or the prototype of a kfunc */
+	uint8_t kind;	     /* enum ir_extern_kind */
+	uint32_t type;	     /* variable type, or the prototype of a kfunc or function */
+	const char *section; /* var: the section it is declared in (its DATASEC), NULL: none */
 };
 
 struct ir_sym {
 	uint8_t kind; /* enum ir_sym_kind */
+	/* the ELF symbol's binding and visibility: a weak definition yields to
+	 * a strong one at link time, a weak extern may stay unresolved; a
+	 * hidden one is not visible outside the linked object (loaders verify
+	 * hidden functions as static ones) */
+	bool weak, hidden;
 	const char *name;
 	uint32_t pos;
 	const char **tags; /* decl tags */

@@ -676,6 +676,18 @@ static void order_blocks(struct parser *p)
 	free(old);
 }
 
+/* `weak` and `hidden`, which any symbol may carry. */
+static bool accept_binding(struct parser *p, struct ir_sym *s)
+{
+	if (accept_word(p, "weak"))
+		s->weak = true;
+	else if (accept_word(p, "hidden"))
+		s->hidden = true;
+	else
+		return false;
+	return true;
+}
+
 static void parse_func_attrs(struct parser *p, struct ir_func *f)
 {
 	struct ir_sym *s = ir_sym(p->m, f->sym);
@@ -696,6 +708,8 @@ static void parse_func_attrs(struct parser *p, struct ir_func *f)
 			f->section = expect_string(p, "a section name");
 		} else if (accept_word(p, "global")) {
 			f->linkage = IR_GLOBAL;
+		} else if (accept_binding(p, s)) {
+			continue;
 		} else if (accept_word(p, "inline")) {
 			f->inl = IR_INLINE_ALWAYS;
 		} else if (accept_word(p, "noinline")) {
@@ -793,6 +807,35 @@ static void parse_func(struct parser *p, bool is_prog)
 
 /* ---- module-level declarations ---------------------------------------------- */
 
+/* [N: $SYM, ...] (a map's init entries, a global's relocs) into p->v_init. */
+static void parse_numbered_syms(struct parser *p, const char *num, const char *sym)
+{
+	p->v_init.len = 0;
+	expect_punct(p, '[');
+	while (!is_punct(p, ']')) {
+		if (p->v_init.len)
+			expect_punct(p, ',');
+		struct ir_map_init e;
+		e.index = expect_u32(p, num);
+		expect_punct(p, ':');
+		if (p->tok.kind != TK_SYM)
+			expected(p, sym);
+		e.sym = sym_ref(p);
+		vec_push(&p->v_init, e);
+	}
+	next(p);
+}
+
+/* relocs=[OFF: $SYM, ...]: addresses in a global's initial bytes. */
+static void parse_data_relocs(struct parser *p, struct ir_global *g)
+{
+	parse_numbered_syms(p, "a byte offset", "the $symbol whose address goes there");
+	g->nrelocs = p->v_init.len;
+	g->relocs = arena_alloc(&p->m->arena, sizeof(*g->relocs) * MAX(g->nrelocs, 1u));
+	for (uint32_t i = 0; i < g->nrelocs; i++)
+		g->relocs[i] = (struct ir_data_reloc){ p->v_init.data[i].index, p->v_init.data[i].sym };
+}
+
 static void parse_map(struct parser *p, struct ir_sym *s)
 {
 	struct ir_map *mp = &s->map;
@@ -805,6 +848,13 @@ static void parse_map(struct parser *p, struct ir_sym *s)
 			mp->is_template = true;
 			continue;
 		}
+		if (!strcmp(key, "extern")) {
+			next(p);
+			mp->is_extern = true;
+			continue;
+		}
+		if (accept_binding(p, s))
+			continue;
 		if (!strcmp(key, "tag"))
 			break;
 		next(p);
@@ -836,31 +886,20 @@ static void parse_map(struct parser *p, struct ir_sym *s)
 				mp->pinning = IR_PIN_NONE;
 			else
 				expected(p, "'by_name' or 'none'");
+		} else if (!strcmp(key, "def")) {
+			mp->def = parse_texpr(p);
 		} else if (!strcmp(key, "inner")) {
 			if (p->tok.kind != TK_SYM)
 				expected(p, "the $name of the inner map");
 			mp->inner = sym_ref(p);
 		} else if (!strcmp(key, "init")) {
-			p->v_init.len = 0;
-			expect_punct(p, '[');
-			while (!is_punct(p, ']')) {
-				if (p->v_init.len)
-					expect_punct(p, ',');
-				struct ir_map_init e;
-				e.index = expect_u32(p, "an index");
-				expect_punct(p, ':');
-				if (p->tok.kind != TK_SYM)
-					expected(p, "a $program or $map");
-				e.sym = sym_ref(p);
-				vec_push(&p->v_init, e);
-			}
-			next(p);
+			parse_numbered_syms(p, "an index", "a $program or $map");
 			mp->init = arena_memdup(&p->m->arena, p->v_init.data,
 						sizeof(struct ir_map_init) * p->v_init.len);
 			mp->ninit = p->v_init.len;
 		} else {
 			fail(p, "unknown map attribute '%s' (type, key, value, max_entries, flags, numa, "
-				"extra, pinning, inner, init)", key);
+				"extra, pinning, inner, init, def, template, extern, weak, hidden)", key);
 		}
 	}
 	if (!mp->type)
@@ -901,9 +940,12 @@ static void parse_global(struct parser *p, struct ir_sym *s)
 				g->ninit = size;
 			}
 			g->init = bytes;
+		} else if (accept_word(p, "relocs")) {
+			expect_punct(p, '=');
+			parse_data_relocs(p, g);
 		} else if (accept_word(p, "static")) {
 			g->linkage = IR_STATIC;
-		} else {
+		} else if (!accept_binding(p, s)) {
 			break;
 		}
 	}
@@ -922,10 +964,20 @@ static void parse_extern(struct parser *p, struct ir_sym *s)
 		s->ext.kind = IR_EXT_KSYM;
 	else if (accept_word(p, "kfunc"))
 		s->ext.kind = IR_EXT_KFUNC;
+	else if (accept_word(p, "var"))
+		s->ext.kind = IR_EXT_VAR;
+	else if (accept_word(p, "func"))
+		s->ext.kind = IR_EXT_FUNC;
 	else
-		expected(p, "'kconfig', 'ksym' or 'kfunc'");
-	if (accept_word(p, "weak"))
-		s->ext.weak = true;
+		expected(p, "'kconfig', 'ksym', 'kfunc', 'var' or 'func'");
+	for (;;) {
+		if (accept_word(p, "section")) {
+			expect_punct(p, '=');
+			s->ext.section = expect_string(p, "a section name");
+		} else if (!accept_binding(p, s)) {
+			break;
+		}
+	}
 }
 
 static void parse_symbol_decl(struct parser *p, enum ir_sym_kind kind)

@@ -78,6 +78,15 @@ void ir_print_type(const struct ir_module *m, uint32_t t, struct buf *out)
 		print_structure(m, ty, out);
 }
 
+/* A symbol's ELF binding and visibility, when not the default. */
+static void print_binding(const struct ir_sym *s, struct buf *out)
+{
+	if (s->weak)
+		buf_puts(out, " weak");
+	if (s->hidden)
+		buf_puts(out, " hidden");
+}
+
 static void print_tags(const char **tags, uint32_t n, struct buf *out)
 {
 	for (uint32_t i = 0; i < n; i++) {
@@ -291,6 +300,7 @@ void ir_print_func(const struct ir_func *f, struct buf *out)
 	}
 	if (!f->is_prog && f->linkage == IR_GLOBAL)
 		buf_puts(out, " global");
+	print_binding(s, out);
 	if (f->inl == IR_INLINE_ALWAYS)
 		buf_puts(out, " inline");
 	else if (f->inl == IR_INLINE_NEVER)
@@ -347,11 +357,18 @@ static void print_map(const struct ir_module *m, const struct ir_sym *s, struct 
 				   ir_sym(m, mp->init[i].sym)->name);
 		buf_putc(out, ']');
 	}
+	if (mp->def) {
+		buf_puts(out, " def=");
+		ir_print_type(m, mp->def, out);
+	}
 	if (mp->is_template)
 		buf_puts(out, " template");
+	if (mp->is_extern)
+		buf_puts(out, " extern");
+	print_binding(s, out);
 }
 
-static const char *const extern_kind[] = { "kconfig", "ksym", "kfunc" };
+static const char *const extern_kind[] = { "kconfig", "ksym", "kfunc", "var", "func" };
 
 static void print_sym(const struct ir_module *m, const struct ir_sym *s, struct buf *out)
 {
@@ -370,15 +387,26 @@ static void print_sym(const struct ir_module *m, const struct ir_sym *s, struct 
 			buf_puts(out, " init=");
 			print_hex(s->global.init, s->global.ninit, out);
 		}
+		if (s->global.nrelocs) {
+			buf_puts(out, " relocs=[");
+			for (uint32_t i = 0; i < s->global.nrelocs; i++)
+				buf_printf(out, "%s%u: $%s", i ? ", " : "", s->global.relocs[i].off,
+					   ir_sym(m, s->global.relocs[i].sym)->name);
+			buf_putc(out, ']');
+		}
 		if (s->global.linkage == IR_STATIC)
 			buf_puts(out, " static");
+		print_binding(s, out);
 		break;
 	case IR_SYM_EXTERN:
 		buf_printf(out, "extern $%s : ", s->name);
 		ir_print_type(m, s->ext.type, out);
 		buf_printf(out, " %s", extern_kind[s->ext.kind]);
-		if (s->ext.weak)
-			buf_puts(out, " weak");
+		if (s->ext.section) {
+			buf_puts(out, " section=");
+			print_string(s->ext.section, out);
+		}
+		print_binding(s, out);
 		break;
 	default:
 		return;

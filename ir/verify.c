@@ -65,7 +65,11 @@ ir_vt vfy_type(struct vfy *v, ir_ref r)
 		case IR_SYM_MAP: return VT_PTR(MAP);
 		case IR_SYM_GLOBAL: return VT_PTR(GLOBAL);
 		case IR_SYM_FUNC: return VT_PTR(FUNC);
-		default: return s->ext.kind == IR_EXT_KSYM ? VT_PTR(BTF) : VT_PTR(GLOBAL);
+		default:
+			/* an extern function is only called */
+			return s->ext.kind == IR_EXT_KSYM  ? VT_PTR(BTF)
+			       : s->ext.kind == IR_EXT_FUNC ? VT_VOID
+							    : VT_PTR(GLOBAL);
 		}
 	}
 	}
@@ -449,8 +453,8 @@ static void check_call(struct vfy *v, const struct ir_ins *in)
 			vfy_error(v, in, "$%s returns %s", s->name, class_name(g->ret));
 		return;
 	}
-	if (s->kind != IR_SYM_EXTERN || s->ext.kind != IR_EXT_KFUNC)
-		vfy_error(v, in, "$%s is not a function or kfunc", s->name);
+	if (s->kind != IR_SYM_EXTERN || (s->ext.kind != IR_EXT_KFUNC && s->ext.kind != IR_EXT_FUNC))
+		vfy_error(v, in, "$%s is not a function, extern function or kfunc", s->name);
 }
 
 static void check_types(struct vfy *v, uint32_t b, const struct ir_ins *in)
@@ -529,6 +533,19 @@ static void check_types(struct vfy *v, uint32_t b, const struct ir_ins *in)
 		if (ir_ref_kind(in->args[1]) != REF_SYM || m.region != RG_MAP ||
 		    ir_sym(f->mod, ir_ref_idx(in->args[1]))->map.type != IR_MAP_prog_array)
 			vfy_error(v, in, "tailcall needs a prog_array map");
+		break;
+	}
+	case IR_LDPKT_U8:
+	case IR_LDPKT_U16:
+	case IR_LDPKT_U32: {
+		ir_vt c = vfy_type(v, in->args[0]);
+		if (c.cls != IR_PTR || c.region != RG_CTX)
+			vfy_error(v, in, "%s needs the program's context as first operand", ir_ops[in->op].name);
+		if (ir_ref_kind(in->args[1]) == REF_CON)
+			check_int_operand(v, in, in->args[1], IR_I64);
+		else if (!ir_vt_int(vfy_type(v, in->args[1])))
+			vfy_error(v, in, "%s: the packet offset %s is not an integer", ir_ops[in->op].name,
+				  vfy_name(v, in->args[1]));
 		break;
 	}
 	case IR_PHI:
@@ -638,6 +655,37 @@ static unsigned check_types_table(struct ir_module *m, struct diag *d)
 	return errors;
 }
 
+/* Addresses in a global's bytes: 8-byte slots inside it, in order, each
+ * naming something with an address (a function, global, map or extern). */
+static unsigned check_data_relocs(struct ir_module *m, struct diag *d, const struct ir_sym *s,
+				  struct srcloc loc)
+{
+	const struct ir_global *g = &s->global;
+	uint32_t size = ir_type_size(m, g->type);
+	unsigned errors = 0;
+	for (uint32_t k = 0; k < g->nrelocs; k++) {
+		const struct ir_data_reloc *r = &g->relocs[k];
+		const struct ir_sym *t = r->sym < m->syms.len ? ir_sym(m, r->sym) : NULL;
+		bool ok = t && (t->kind == IR_SYM_FUNC || t->kind == IR_SYM_GLOBAL ||
+				(t->kind == IR_SYM_MAP && !t->map.is_template) ||
+				(t->kind == IR_SYM_EXTERN &&
+				 (t->ext.kind == IR_EXT_VAR || t->ext.kind == IR_EXT_FUNC)));
+		if (!ok) {
+			diag_error(d, loc, "relocs of $%s: $%s has no address to put in data", s->name,
+				   t ? t->name : "?");
+			errors++;
+		}
+		if ((uint64_t)r->off + 8 > size || (k && r->off < g->relocs[k - 1].off + 8)) {
+			diag_error(d, loc,
+				   "relocs of $%s: an address at offset %u does not fit (8 bytes each, "
+				   "in order, inside the %u bytes of the type)",
+				   s->name, r->off, size);
+			errors++;
+		}
+	}
+	return errors;
+}
+
 static unsigned check_symbols(struct ir_module *m, struct diag *d)
 {
 	unsigned errors = 0;
@@ -676,11 +724,36 @@ static unsigned check_symbols(struct ir_module *m, struct diag *d)
 					errors++;
 				}
 			}
+			if (mp->def && (ir_type(m, ir_type_strip(m, mp->def))->kind != IRT_STRUCT ||
+					!ir_type_size(m, mp->def))) {
+				diag_error(d, loc, "def= of map $%s is not a struct with a size", s->name);
+				errors++;
+			}
+			if (mp->is_extern && (mp->ninit || mp->is_template)) {
+				diag_error(d, loc, "extern map $%s is defined in another object: it has no "
+						   "init entries and is no template", s->name);
+				errors++;
+			}
 		} else if (s->kind == IR_SYM_GLOBAL) {
 			if (!ir_type_size(m, s->global.type)) {
 				diag_error(d, loc, "global $%s has a type without a size", s->name);
 				errors++;
 			}
+			errors += check_data_relocs(m, d, s, loc);
+		} else if (s->kind == IR_SYM_EXTERN && s->ext.section && s->ext.kind != IR_EXT_VAR) {
+			diag_error(d, loc, "only an extern var is declared in a section");
+			errors++;
+		}
+		bool local = (s->kind == IR_SYM_GLOBAL && s->global.linkage == IR_STATIC) ||
+			     (s->kind == IR_SYM_FUNC && !s->fn->is_prog && s->fn->linkage == IR_STATIC &&
+			      !s->hidden);
+		if (s->weak && local) {
+			diag_error(d, loc, "$%s is static: only a global symbol can be weak", s->name);
+			errors++;
+		}
+		if (s->hidden && s->kind == IR_SYM_GLOBAL && s->global.linkage == IR_STATIC) {
+			diag_error(d, loc, "$%s is static: only a global symbol can be hidden", s->name);
+			errors++;
 		}
 	}
 	return errors;

@@ -246,6 +246,9 @@ int obj_link_program(struct wl_object *obj, struct wl_program *p);
 
 /* obj_extern.c */
 int obj_collect_externs(struct wl_object *obj);
+/* Refuses an extern `what` ("function", "variable", "map") another object
+ * defines: the objects must be linked (bpftool gen object) first. -ENOENT. */
+int obj_unlinked_extern(struct wl_object *obj, const char *name, const char *what);
 int obj_resolve_externs(struct wl_object *obj, bool kernel);
 int obj_kconfig_parse(struct wl_object *obj, const char *text, size_t len);
 int obj_load_module_btfs(struct wl_object *obj);

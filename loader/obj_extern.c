@@ -1,7 +1,9 @@
 /* Externs: `__kconfig` values (from /proc/config.gz or given text, and the
  * LINUX_* values libbpf's convention defines) laid out in the .kconfig map,
  * and `__ksym` symbols: typed variables and kfuncs found by name in kernel
- * BTF (vmlinux, then module BTF through bpf(2)), untyped ones in kallsyms. */
+ * BTF (vmlinux, then module BTF through bpf(2)), untyped ones in kallsyms.
+ * Externs of another object (static linking) are refused, as libbpf does:
+ * the objects must be linked first. */
 #include "loader/obj.h"
 
 #include <ctype.h>
@@ -78,6 +80,33 @@ static int find_decl(struct wl_object *obj, const char *name, struct obj_extern 
 	return -ENOENT;
 }
 
+int obj_unlinked_extern(struct wl_object *obj, const char *name, const char *what)
+{
+	obj_warn(obj,
+		 "extern %s '%s' has no definition: link the objects with `bpftool gen object` "
+		 "first",
+		 what, name);
+	return -ENOENT;
+}
+
+/* An undefined symbol that BTF declares as a function or variable of
+ * another object: what it is ("function", "variable"), or NULL. */
+static const char *linked_extern_kind(struct wl_object *obj, const char *name)
+{
+	int id = wbtf_find_by_name_kind(obj->btf, name, BTF_KIND_FUNC);
+	if (id > 0 && wbtf_vlen(wbtf_type_by_id(obj->btf, (uint32_t)id)) == BTF_FUNC_EXTERN)
+		return "function";
+	id = wbtf_find_by_name_kind(obj->btf, name, BTF_KIND_VAR);
+	if (id <= 0 || wbtf_var(wbtf_type_by_id(obj->btf, (uint32_t)id))->linkage != BTF_VAR_GLOBAL_EXTERN)
+		return NULL;
+	int ds = wbtf_find_by_name_kind(obj->btf, ".maps", BTF_KIND_DATASEC);
+	const struct btf_type *t = ds > 0 ? wbtf_type_by_id(obj->btf, (uint32_t)ds) : NULL;
+	for (unsigned i = 0; t && i < wbtf_vlen(t); i++)
+		if (wbtf_secinfos(t)[i].type == (uint32_t)id)
+			return "map";
+	return "variable";
+}
+
 int obj_collect_externs(struct wl_object *obj)
 {
 	size_t n = elfr_symbol_count(obj->elf);
@@ -90,8 +119,14 @@ int obj_collect_externs(struct wl_object *obj)
 		struct obj_extern e = { .name = s->name,
 					.sym = (uint32_t)i,
 					.weak = s->bind == STB_WEAK };
-		if (!obj->btf || find_decl(obj, s->name, &e) < 0)
+		if (!obj->btf)
 			continue; /* an error only if something refers to it */
+		if (find_decl(obj, s->name, &e) < 0) {
+			const char *what = linked_extern_kind(obj, s->name);
+			if (what)
+				return obj_unlinked_extern(obj, s->name, what);
+			continue;
+		}
 		if (e.kind == EXT_KCFG) {
 			if (e.is_func || (e.kcfg = kcfg_type_of(obj, &e)) == KCFG_UNKNOWN) {
 				obj_warn(obj,

@@ -257,6 +257,8 @@ static int collect_btf_maps(struct wl_object *obj, const struct elfr_section *se
 			return -EINVAL;
 		}
 		const char *name = wbtf_name(obj->btf, vs->type);
+		if (wbtf_var(v)->linkage == BTF_VAR_GLOBAL_EXTERN)
+			return obj_unlinked_extern(obj, name, "map");
 		const struct elfr_symbol *s = find_sym_in(obj, name, (int)sec->index);
 		if (!s) {
 			obj_warn(obj, "map '%s': no symbol in section '.maps'", name);

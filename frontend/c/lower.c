@@ -265,10 +265,9 @@ uint32_t lc_subprog_sym(struct lower *L, struct cdecl *fn, struct srcloc use)
 		return 0;
 	}
 	if (!fn->u.fn.body) {
-		lw_error(L, use,
-			 "call of '%s', which has no definition here (an extern function "
-			 "that is not a __ksym kfunc)",
-			 lw_name(fn));
+		lw_unsupported(L, use,
+			       "the address of a function of another object (static linking) in "
+			       "code");
 		return 0;
 	}
 	if (fi->kind == LF_INLINE)
@@ -366,6 +365,7 @@ static void lower_program(struct lower *L, struct cdecl *fn, struct lfninfo *fi)
 	f->progtype = (uint8_t)pt;
 	f->section = arena_strdup(&L->m->arena, sec);
 	f->linkage = IR_GLOBAL;
+	ir_sym(L->m, f->sym)->weak = fn->attrs && (fn->attrs->flags & CA_WEAK);
 	set_proto(L, f, fn, false);
 	lower_body(L, fn, f, fi);
 }
@@ -380,6 +380,9 @@ static void lower_subprog(struct lower *L, struct cdecl *fn)
 	bool hidden = fn->attrs && fn->attrs->visibility == CVIS_HIDDEN;
 	bool global = fn->linkage == CL_EXTERNAL && !hidden;
 	f->linkage = global ? IR_GLOBAL : IR_STATIC;
+	/* its symbol stays global (hidden) so that a linked object can call it */
+	ir_sym(L->m, f->sym)->hidden = hidden && fn->linkage == CL_EXTERNAL;
+	ir_sym(L->m, f->sym)->weak = fn->linkage == CL_EXTERNAL && fn->attrs && (fn->attrs->flags & CA_WEAK);
 	if (fn->attrs && (fn->attrs->flags & CA_NOINLINE))
 		f->inl = IR_INLINE_NEVER;
 	if (fn->attrs && fn->attrs->section)
@@ -557,8 +560,15 @@ struct ir_module *clower_unit(struct ctu *tu, struct diag *d, const struct clowe
 		if (d->limit_reached)
 			break;
 	}
-	for (uint32_t i = 0; i < L.queue.len && !d->limit_reached; i++)
-		lower_subprog(&L, L.queue.data[i]);
+	/* addresses in data may make subprograms, whose code may make globals
+	 * holding addresses */
+	for (uint32_t i = 0;;) {
+		ld_data_addrs(&L);
+		if (i == L.queue.len || d->limit_reached)
+			break;
+		for (; i < L.queue.len && !d->limit_reached; i++)
+			lower_subprog(&L, L.queue.data[i]);
+	}
 	ld_finish(&L);
 	vec_free(&L.queue);
 	pmap_free(&L.types);

@@ -1,7 +1,8 @@
 /* Calls in C: BPF helpers through bpf_helper_defs.h's pointer variables,
- * kfuncs (__ksym externs), BPF-to-BPF subprograms, functions inlined at
- * the call (always_inline, and static functions at -O1 and above), and
- * library functions the compiler provides (memcpy, memset, memcmp). */
+ * kfuncs (__ksym externs), BPF-to-BPF subprograms, functions of another
+ * object (static linking), functions inlined at the call (always_inline,
+ * and static functions at -O1 and above), and library functions the
+ * compiler provides (memcpy, memset, memcmp). */
 #include "frontend/c/lower_internal.h"
 
 #include <string.h>
@@ -120,11 +121,11 @@ static ir_ref sym_call(struct lf *lf, uint32_t sym, struct cexpr *e, ir_vt rvt, 
 	return lf_emit(lf, IR_CALL, rvt, args, n + 1);
 }
 
-static ir_ref subprog_call(struct lf *lf, struct cdecl *fn, struct cexpr *e)
+/* A call of symbol s as of a global subprogram fn; a 32-bit result taken
+ * as 64 bits and narrowed when `widen` (another compiler's callee may
+ * leave the upper half undefined). */
+static ir_ref fn_call(struct lf *lf, uint32_t s, struct cdecl *fn, struct cexpr *e, bool widen)
 {
-	uint32_t s = lc_subprog_sym(lf->L, fn, e->loc);
-	if (!s)
-		return lf_con(lf, 0, VT_I64);
 	struct ctype *rt = fn->type->u.fn->ret;
 	ir_vt rvt = ctype_is_void(rt) ? VT_VOID : lt_vt(rt);
 	if (!ctype_is_void(rt) && rvt.cls == IR_VOID) {
@@ -136,15 +137,23 @@ static ir_ref subprog_call(struct lf *lf, struct cdecl *fn, struct cexpr *e)
 	struct cfunc *cf = fn->type->u.fn;
 	for (uint32_t i = 0; i < cf->nparams && i < 32; i++)
 		params[i] = lc_param_vt(fn, cf->params[i].type);
-	return sym_call(lf, s, e, rvt, params, MIN(cf->nparams, 32u), true, fn);
+	ir_vt got = widen && rvt.cls == IR_I32 ? VT_I64 : rvt;
+	ir_ref r = sym_call(lf, s, e, got, params, MIN(cf->nparams, 32u), true, fn);
+	return widen ? result(lf, r, got, rt) : r;
 }
 
-static ir_ref kfunc_call(struct lf *lf, struct cdecl *fn, struct cexpr *e)
+static ir_ref subprog_call(struct lf *lf, struct cdecl *fn, struct cexpr *e)
 {
-	uint32_t s = ld_extern_sym(lf->L, fn, e->loc);
+	uint32_t s = lc_subprog_sym(lf->L, fn, e->loc);
+	return s ? fn_call(lf, s, fn, e, false) : lf_con(lf, 0, VT_I64);
+}
+
+/* A call of kfunc symbol s; the call's type is its result's. */
+static ir_ref kfunc_call(struct lf *lf, uint32_t s, struct cexpr *e)
+{
 	if (!s)
 		return lf_con(lf, 0, VT_I64);
-	struct ctype *rt = fn->type->u.fn->ret;
+	struct ctype *rt = e->type;
 	ir_vt rvt = ctype_is_void(rt) ? VT_VOID : lt_vt(rt);
 	if (!ctype_is_void(rt) && rvt.cls == IR_VOID) {
 		lf_unsupported(lf, e->loc,
@@ -153,6 +162,45 @@ static ir_ref kfunc_call(struct lf *lf, struct cdecl *fn, struct cexpr *e)
 	}
 	ir_vt params[5] = { 0 };
 	return sym_call(lf, s, e, rvt, params, 0, false, NULL);
+}
+
+/* bpf_legacy.h's load_byte/half/word, asm("llvm.bpf.load.*"): LLVM's
+ * legacy packet loads (BPF_LD_ABS/BPF_LD_IND) of the context's packet. */
+static ir_ref llvm_intrinsic(struct lf *lf, struct cdecl *fn, const char *label, struct cexpr *e)
+{
+	static const struct {
+		const char *name;
+		unsigned op;
+	} loads[] = {
+		{ "llvm.bpf.load.byte", IR_LDPKT_U8 },
+		{ "llvm.bpf.load.half", IR_LDPKT_U16 },
+		{ "llvm.bpf.load.word", IR_LDPKT_U32 },
+	};
+	size_t i = 0;
+	while (i < ARRAY_LEN(loads) && strcmp(loads[i].name, label))
+		i++;
+	if (i == ARRAY_LEN(loads) || e->u.call.nargs != 2) {
+		lf_error(lf, e->loc, "'%s' is LLVM's intrinsic %s, which has no BPF meaning here",
+			 lw_name(fn), label);
+		return lf_con(lf, 0, VT_I64);
+	}
+	ir_ref args[2] = { lf_coerce(lf, lx_rvalue(lf, e->u.call.args[0]), VT_PTR(CTX)),
+			   lx_rvalue(lf, e->u.call.args[1]) };
+	if (lf_vt(lf, args[1], VT_I64).cls == IR_I32)
+		args[1] = lf_op1(lf, IR_ZEXT, VT_I64, args[1]);
+	ir_ref r = lf_emit(lf, loads[i].op, VT_I64, args, 2);
+	return result(lf, r, VT_I64, e->type);
+}
+
+/* A function another object defines: called as a global subprogram is
+ * (bpftool gen object links the objects before they are loaded). */
+static ir_ref extern_call(struct lf *lf, struct cdecl *fn, struct cexpr *e)
+{
+	const char *label = fn->attrs ? fn->attrs->asm_label : NULL;
+	if (label && !strncmp(label, "llvm.", 5))
+		return llvm_intrinsic(lf, fn, label, e);
+	uint32_t s = ld_extern_sym(lf->L, fn);
+	return s ? fn_call(lf, s, fn, e, true) : lf_con(lf, 0, VT_I64);
 }
 
 static ir_ref inline_call(struct lf *lf, struct cdecl *fn, struct cexpr *e)
@@ -170,6 +218,59 @@ static ir_ref inline_call(struct lf *lf, struct cdecl *fn, struct cexpr *e)
 	ir_ref r = ls_inline(lf, fn, args, n, e->loc);
 	fi->expanding = false;
 	return r;
+}
+
+static const struct ir_ins *def_of(struct lf *lf, uint32_t tmp)
+{
+	for (uint32_t b = 0; b < lf->f->blocks.len; b++)
+		vec_foreach (&lf->f->blocks.data[b]->ins, in)
+			if (in->dst == tmp)
+				return in;
+	return NULL;
+}
+
+/* The symbol value v always is, through casts, copies and phis (SSA
+ * construction makes phis of one value at joins); IR_NOREF if unknown,
+ * `busy` for a phi on the path (a loop back to it adds no value). */
+static ir_ref sym_value(struct lf *lf, ir_ref v, uint32_t *path, unsigned depth)
+{
+	const ir_ref busy = IR_REF(REF_NONE, 1);
+	if (ir_ref_kind(v) == REF_SYM)
+		return v;
+	if (ir_ref_kind(v) != REF_TMP || depth >= 64)
+		return IR_NOREF;
+	for (unsigned i = 0; i < depth; i++)
+		if (path[i] == ir_ref_idx(v))
+			return busy;
+	const struct ir_ins *def = def_of(lf, ir_ref_idx(v));
+	if (!def || (def->op != IR_CAST && def->op != IR_COPY && def->op != IR_PHI))
+		return IR_NOREF;
+	path[depth] = ir_ref_idx(v);
+	if (def->op != IR_PHI)
+		return sym_value(lf, def->args[0], path, depth + 1);
+	ir_ref one = busy;
+	for (unsigned a = 1; a < def->nargs && one != IR_NOREF; a += 2) {
+		ir_ref r = sym_value(lf, def->args[a], path, depth + 1);
+		if (r == IR_NOREF || (r != busy && one != busy && r != one))
+			one = IR_NOREF;
+		else if (r != busy)
+			one = r;
+	}
+	return one;
+}
+
+/* The kfunc a function pointer holds when its value is known here (a
+ * parameter of an inlined function given a kfunc), or 0. */
+static uint32_t known_callee(struct lf *lf, struct cexpr *fn)
+{
+	if (fn->op == E_DECL && fn->u.decl->kind != CD_VAR)
+		return 0;
+	uint32_t path[64];
+	ir_ref v = sym_value(lf, lx_rvalue(lf, fn), path, 0);
+	if (ir_ref_kind(v) != REF_SYM)
+		return 0;
+	const struct ir_sym *sym = ir_sym(lf->f->mod, ir_ref_idx(v));
+	return sym->kind == IR_SYM_EXTERN && sym->ext.kind == IR_EXT_KFUNC ? ir_ref_idx(v) : 0;
 }
 
 /* Library functions clang expands inline for BPF. */
@@ -212,7 +313,7 @@ ir_ref lc_call(struct lf *lf, struct cexpr *e)
 			}
 			const char *sec = d->attrs ? d->attrs->section : NULL;
 			if (sec && !strcmp(sec, ".ksyms"))
-				return kfunc_call(lf, d, e);
+				return kfunc_call(lf, ld_extern_sym(lf->L, d), e);
 			int lib = library_builtin(d);
 			if (lib != CB_NONE) {
 				struct cexpr be = *e;
@@ -223,17 +324,17 @@ ir_ref lc_call(struct lf *lf, struct cexpr *e)
 				be.u.bi.targ = NULL;
 				return lb_builtin(lf, &be);
 			}
-			lf_error(lf, e->loc,
-				 "call of '%s', which has no definition here: a function defined "
-				 "in another object (static linking) is not supported yet",
-				 lw_name(d));
-			return lf_con(lf, 0, VT_I64);
+			return extern_call(lf, d, e);
 		}
 	}
 	/* ((long (*)(...))N)(...): a helper by number */
 	struct cconst c;
 	if (ceval_const(e->u.call.fn, &c) && c.kind == CC_INT && c.ival > 0)
 		return helper_call(lf, (int)c.ival, e);
+	/* a pointer whose value inlining made known: a kfunc */
+	uint32_t s = known_callee(lf, e->u.call.fn);
+	if (s)
+		return kfunc_call(lf, s, e);
 	lf_unsupported(lf, e->loc, "calls through function pointers");
 	return lf_con(lf, 0, VT_I64);
 }

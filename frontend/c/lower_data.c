@@ -1,9 +1,11 @@
 /* File-scope data of a C unit: BTF-defined maps in ".maps" (__uint, __type,
  * __array members, inner map templates, initial prog-array and map-in-map
  * entries), global variables and their initial bytes (.bss, .data, .rodata,
- * explicit sections), static locals, __kconfig and __ksym externs, string
- * literals in .rodata.str1.1, the license, and the bpf_helper_defs.h idiom
- * (a static pointer to function initialised with the helper's number). */
+ * explicit sections) with the addresses they hold (struct_ops function
+ * pointers), static locals, externs (__kconfig, __ksym, and variables and
+ * maps another object defines), string literals in .rodata.str1.1, the
+ * license, and the bpf_helper_defs.h idiom (a static pointer to function
+ * initialised with the helper's number). */
 #include "frontend/c/lower_internal.h"
 
 #include <string.h>
@@ -13,10 +15,49 @@ static const char *section_of(const struct cdecl *d)
 	return d->attrs ? d->attrs->section : NULL;
 }
 
+bool ld_is_extern_decl(const struct cdecl *d)
+{
+	return d->storage == CSC_EXTERN && !(d->kind == CD_VAR && d->u.var.init) &&
+	       !(d->flags & CDF_DEFINED);
+}
+
+/* A BTF map definition: a struct of __uint/__type/__array fields, one of
+ * them the map's type. */
+static bool map_definition_type(struct ctype *t)
+{
+	static const char *const fields[] = { "type",	   "key",	 "value",    "max_entries",
+					      "map_flags", "numa_node",	 "pinning",  "key_size",
+					      "value_size", "map_extra", "values" };
+	t = ctype_strip_typedefs(t);
+	if (t->kind != TY_STRUCT)
+		return false;
+	struct crecord *r = t->u.rec;
+	crecord_complete(r);
+	bool has_type = false;
+	for (uint32_t i = 0; i < r->nmembers; i++) {
+		const struct cmember *m = &r->members[i];
+		if (!m->name || (m->type->kind != TY_PTR && m->type->kind != TY_ARRAY))
+			return false;
+		size_t k = 0;
+		while (k < ARRAY_LEN(fields) && strcmp(fields[k], m->name->name))
+			k++;
+		if (k == ARRAY_LEN(fields))
+			return false;
+		has_type |= k == 0;
+	}
+	return has_type;
+}
+
 bool ld_is_map(const struct cdecl *d)
 {
 	const char *s = section_of(d);
-	return d->kind == CD_VAR && s && (!strcmp(s, ".maps") || !strcmp(s, "maps"));
+	if (d->kind != CD_VAR)
+		return false;
+	if (s)
+		return !strcmp(s, ".maps") || !strcmp(s, "maps");
+	/* `extern array_map rx_cnt;`: a map of another object declared without
+	 * its section (clang then lists it in no DATASEC; the linker finds it) */
+	return ld_is_extern_decl(d) && map_definition_type(d->type);
 }
 
 /* ---- helpers: static long (*bpf_x)(...) = (void *) N; ------------------------------ */
@@ -63,10 +104,15 @@ static void put_bits(uint8_t *p, uint64_t bit_off, unsigned bits, uint64_t v)
 	}
 }
 
-/* Writes a constant initializer into img (size bytes at off). Returns false
- * after an error. */
+/* Addresses found in an initializer: 8-byte slots resolved later. */
+struct addrs {
+	VEC(struct laddr) v;
+};
+
+/* Writes a constant initializer into img (size bytes at off), collecting
+ * the addresses it holds into a. Returns false after an error. */
 static bool init_bytes(struct lower *L, struct cinit *in, struct ctype *t, uint8_t *img,
-		       uint64_t size, uint64_t off)
+		       uint64_t size, uint64_t off, struct addrs *a)
 {
 	if (!in)
 		return true;
@@ -91,13 +137,13 @@ static bool init_bytes(struct lower *L, struct cinit *in, struct ctype *t, uint8
 					continue;
 				}
 				if (!init_bytes(L, el->init, m->type, img, size,
-						off + m->bit_offset / 8))
+						off + m->bit_offset / 8, a))
 					return false;
 			} else {
 				struct ctype *elem = t->kind == TY_ARRAY ? t->u.arr.elem : t;
 				uint64_t es = ctype_size(elem);
 				for (uint64_t k = el->lo; k <= el->hi; k++)
-					if (!init_bytes(L, el->init, elem, img, size, off + k * es))
+					if (!init_bytes(L, el->init, elem, img, size, off + k * es, a))
 						return false;
 			}
 		}
@@ -117,7 +163,7 @@ static bool init_bytes(struct lower *L, struct cinit *in, struct ctype *t, uint8
 		       (x->ck == CK_NOOP || x->ck == CK_LVAL || x->ck == CK_RECORD))
 			x = x->u.bin.a;
 		if (x->op == E_COMPOUND_LIT)
-			return init_bytes(L, x->u.lit.obj->u.var.init, t, img, size, off);
+			return init_bytes(L, x->u.lit.obj->u.var.init, t, img, size, off, a);
 		lw_unsupported(L, in->loc, "initializing static data with a struct or array value");
 		return false;
 	}
@@ -138,10 +184,18 @@ static bool init_bytes(struct lower *L, struct cinit *in, struct ctype *t, uint8
 			memcpy(img + off, &c.fval, 8);
 		}
 		return true;
+	case CC_ADDR:
+	case CC_STRING_ADDR:
+		/* the offset is the relocation's addend, kept in the bytes */
+		if (n != 8) {
+			lw_unsupported(L, in->loc, "an address in an initializer narrower than a pointer");
+			return false;
+		}
+		put_le(img + off, (uint64_t)c.ival, 8);
+		vec_push(&a->v, ((struct laddr){ 0, (uint32_t)off, c, in->loc }));
+		return true;
 	default:
-		lw_unsupported(
-			L, in->loc,
-			"an address in the initializer of global data (a relocation in a data section)");
+		lw_error(L, in->loc, "initializer element is not a compile-time constant");
 		return false;
 	}
 }
@@ -200,35 +254,42 @@ static uint32_t add_sym(struct lower *L, enum ir_sym_kind kind, const char *name
 	return s;
 }
 
-uint32_t ld_extern_sym(struct lower *L, struct cdecl *d, struct srcloc use)
+/* ELF binding and visibility from __weak and __hidden. */
+static void set_binding(struct lower *L, uint32_t s, const struct cdecl *d)
 {
+	if (d->linkage != CL_EXTERNAL || !d->attrs)
+		return;
+	ir_sym(L->m, s)->weak = (d->attrs->flags & CA_WEAK) != 0;
+	ir_sym(L->m, s)->hidden = d->attrs->visibility == CVIS_HIDDEN;
+}
+
+uint32_t ld_extern_sym(struct lower *L, struct cdecl *d)
+{
+	uintptr_t v;
+	if (pmap_get(&L->syms, pkey(d), &v))
+		return (uint32_t)v - 1;
 	const char *sec = section_of(d);
 	enum ir_extern_kind kind;
 	if (sec && !strcmp(sec, ".kconfig"))
 		kind = IR_EXT_KCONFIG;
 	else if (sec && !strcmp(sec, ".ksyms"))
 		kind = d->kind == CD_FUNC ? IR_EXT_KFUNC : IR_EXT_KSYM;
-	else {
-		lw_error(L, use,
-			 "'%s' is an extern %s that is neither __kconfig nor __ksym: a "
-			 "definition in another object (static linking) is not supported yet",
-			 lw_name(d), d->kind == CD_FUNC ? "function" : "variable");
-		return 0;
-	}
-	uintptr_t v;
-	if (pmap_get(&L->syms, pkey(d), &v))
-		return (uint32_t)v - 1;
-	uint32_t s = add_sym(L, IR_SYM_EXTERN, lw_name(d), d);
+	else /* defined in another object: the static linker resolves it */
+		kind = d->kind == CD_FUNC ? IR_EXT_FUNC : IR_EXT_VAR;
+	const char *name = d->attrs && d->attrs->asm_label ? d->attrs->asm_label : lw_name(d);
+	uint32_t s = add_sym(L, IR_SYM_EXTERN, name, d);
 	if (!s)
 		return 0;
 	struct ir_sym *sym = ir_sym(L->m, s);
 	sym->ext.kind = (uint8_t)kind;
-	sym->ext.weak = d->attrs && (d->attrs->flags & CA_WEAK);
-	uint32_t type = kind == IR_EXT_KFUNC ? lt_proto(L, d->type, NULL, 0) : lt_full(L, d->type);
+	if (kind == IR_EXT_VAR && sec)
+		sym->ext.section = arena_strdup(&L->m->arena, sec);
+	set_binding(L, s, d);
+	bool func = kind == IR_EXT_KFUNC || kind == IR_EXT_FUNC;
+	uint32_t type = func ? lt_proto(L, d->type, NULL, 0) : lt_full(L, d->type);
+	ir_sym(L->m, s)->ext.type = type;
 	if (kind == IR_EXT_KFUNC)
 		lt_complete_pointees(L, d->type);
-	sym = ir_sym(L->m, s);
-	sym->ext.type = type;
 	return s;
 }
 
@@ -239,8 +300,8 @@ uint32_t ld_var_sym(struct lower *L, struct cdecl *d, struct srcloc use)
 		return (uint32_t)v - 1;
 	if (d->kind != CD_VAR)
 		return 0;
-	if (d->storage == CSC_EXTERN && !d->u.var.init)
-		return ld_extern_sym(L, d, use);
+	if (ld_is_extern_decl(d))
+		return ld_extern_sym(L, d);
 	struct ctype *t = d->type;
 	if (!ctype_is_complete(t)) {
 		lw_error(L, d->loc, "variable '%s' has an incomplete type", lw_name(d));
@@ -252,18 +313,42 @@ uint32_t ld_var_sym(struct lower *L, struct cdecl *d, struct srcloc use)
 		return 0;
 	}
 	uint8_t *img = xcalloc(size ? size : 1, 1);
-	if (!init_bytes(L, d->u.var.init, t, img, size, 0)) {
+	struct addrs a = { 0 };
+	if (!init_bytes(L, d->u.var.init, t, img, size, 0, &a)) {
 		free(img);
+		vec_free(&a.v);
 		return 0;
 	}
+	/* the variables it points to first, as clang lays them out (a cycle
+	 * of addresses waits for ld_data_addrs) */
+	vec_push(&L->defining, d);
+	vec_foreach (&a.v, x) {
+		struct cdecl *td = x->c.kind == CC_ADDR ? x->c.decl : NULL;
+		bool busy = false;
+		vec_foreach (&L->defining, b)
+			busy |= *b == td;
+		if (td && td->kind == CD_VAR && td->name && !busy && !ld_is_map(td) &&
+		    !ld_is_extern_decl(td))
+			ld_var_sym(L, td, x->loc);
+	}
+	L->defining.len--;
 	const char *sec = section_of(d);
-	if (!sec)
-		sec = is_const_object(t) ? ".rodata" : all_zero(img, size) ? ".bss" : ".data";
+	if (!sec) /* addresses need bytes to hold their addends: never .bss */
+		sec = is_const_object(t)		? ".rodata"
+		      : all_zero(img, size) && !a.v.len ? ".bss"
+							: ".data";
 	uint32_t s = add_sym(L, IR_SYM_GLOBAL, var_name(L, d), d);
 	if (!s) {
 		free(img);
+		vec_free(&a.v);
 		return 0;
 	}
+	set_binding(L, s, d);
+	vec_foreach (&a.v, x) {
+		x->global = s;
+		vec_push(&L->addrs, *x);
+	}
+	vec_free(&a.v);
 	uint32_t type = lt_full(L, t);
 	struct ir_global *g = &ir_sym(L->m, s)->global;
 	g->type = type;
@@ -485,44 +570,57 @@ static void map_values_init(struct lower *L, uint32_t s, struct cdecl *d)
 	}
 }
 
-static void map_sym(struct lower *L, struct cdecl *d)
+uint32_t ld_map_sym(struct lower *L, struct cdecl *d)
 {
-	if (!strcmp(section_of(d), "maps")) {
+	uintptr_t v;
+	if (pmap_get(&L->syms, pkey(d), &v))
+		return (uint32_t)v - 1;
+	const char *sec = section_of(d);
+	if (sec && !strcmp(sec, "maps")) {
 		lw_unsupported(
 			L, d->loc,
 			"legacy map definitions (SEC(\"maps\"), struct bpf_map_def): use BTF-defined maps in SEC(\".maps\")");
-		return;
+		return 0;
 	}
-	if (d->storage == CSC_EXTERN && !d->u.var.init && !(d->flags & CDF_DEFINED)) {
-		lw_unsupported(L, d->loc,
-			       "an extern map (defined in another object: static linking)");
-		return;
-	}
-	if (d->type->kind != TY_STRUCT) {
+	struct ctype *t = ctype_strip_typedefs(d->type);
+	if (t->kind != TY_STRUCT) {
 		lw_error(L, d->loc,
 			 "map '%s' must be a struct (BTF-defined map) to be in section \".maps\"",
 			 lw_name(d));
-		return;
+		return 0;
 	}
 	struct mapdef md;
-	if (!parse_mapdef(L, d->type->u.rec, &md, d->loc))
-		return;
+	if (!parse_mapdef(L, t->u.rec, &md, d->loc))
+		return 0;
 	uint32_t s = add_sym(L, IR_SYM_MAP, lw_name(d), d);
 	if (!s || !fill_map(L, s, &md, d->loc))
-		return;
+		return 0;
+	set_binding(L, s, d);
+	/* defined in another object: the declaration says what it must be */
+	ir_sym(L->m, s)->map.is_extern = ld_is_extern_decl(d);
+	/* its BTF is the struct as written, as clang's: the static linker
+	 * compares it with other objects' */
+	uint32_t def = lt_full(L, d->type);
+	ir_sym(L->m, s)->map.def = def;
 	if (md.values && md.values->kind == TY_STRUCT) {
 		/* a map of maps: the inner map's definition is a template */
 		struct mapdef inner;
 		if (!parse_mapdef(L, md.values->u.rec, &inner, md.values->u.rec->loc))
-			return;
-		uint32_t t = ir_sym_add(L->m, IR_SYM_MAP,
-					arena_printf(&L->arena, "%s.inner", lw_name(d)));
-		if (!t || !fill_map(L, t, &inner, d->loc))
-			return;
-		ir_sym(L->m, t)->map.is_template = true;
-		ir_sym(L->m, s)->map.inner = t;
+			return 0;
+		uint32_t in = ir_sym_add(L->m, IR_SYM_MAP,
+					 arena_printf(&L->arena, "%s.inner", lw_name(d)));
+		if (!in || !fill_map(L, in, &inner, d->loc))
+			return 0;
+		ir_sym(L->m, in)->map.is_template = true;
+		ir_sym(L->m, s)->map.inner = in;
 	}
-	map_values_init(L, s, d);
+	if (ir_sym(L->m, s)->map.is_extern) {
+		if (d->u.var.init)
+			lw_error(L, d->loc, "an extern map has no initial values");
+	} else {
+		map_values_init(L, s, d);
+	}
+	return s;
 }
 
 /* ---- the whole unit ----------------------------------------------------------------------------
@@ -555,7 +653,9 @@ void ld_globals(struct lower *L)
 			continue;
 		}
 		if (ld_is_map(d)) {
-			map_sym(L, d);
+			/* one another object defines is in this one only if used */
+			if (!ld_is_extern_decl(d))
+				ld_map_sym(L, d);
 			continue;
 		}
 		if (sec && !strcmp(sec, "license")) {
@@ -574,6 +674,75 @@ void ld_globals(struct lower *L)
 	}
 }
 
+/* The symbol whose address an initializer takes, or 0 after an error. */
+static uint32_t addr_target(struct lower *L, struct laddr *x, int64_t *addend)
+{
+	if (x->c.kind == CC_STRING_ADDR) {
+		*addend += ld_string(L, x->c.str);
+		return L->strsym;
+	}
+	struct cdecl *d = x->c.decl;
+	if (!d->name) {
+		lw_unsupported(L, x->loc, "the address of a compound literal in static data");
+		return 0;
+	}
+	if (d->kind == CD_FUNC) {
+		if (!d->u.fn.body) {
+			const char *sec = section_of(d);
+			if (sec && !strcmp(sec, ".ksyms")) {
+				lw_error(L, x->loc, "the address of kfunc '%s' cannot be in static data",
+					 lw_name(d));
+				return 0;
+			}
+			return ld_extern_sym(L, d);
+		}
+		struct lfninfo *fi = lc_info(L, d);
+		return fi->kind == LF_PROG ? fi->sym : lc_subprog_sym(L, d, x->loc);
+	}
+	if (d->kind != CD_VAR) {
+		lw_error(L, x->loc, "'%s' has no address", lw_name(d));
+		return 0;
+	}
+	return ld_is_map(d) ? ld_map_sym(L, d) : ld_var_sym(L, d, x->loc);
+}
+
+void ld_data_addrs(struct lower *L)
+{
+	/* resolving one may make another global (&x, x's initializer has &y) */
+	for (uint32_t i = 0; i < L->addrs.len; i++) {
+		struct laddr x = L->addrs.data[i];
+		int64_t addend = x.c.ival;
+		uint32_t target = addr_target(L, &x, &addend);
+		if (!target)
+			continue;
+		struct ir_global *g = &ir_sym(L->m, x.global)->global;
+		if (addend != x.c.ival) { /* a string's offset in the pool */
+			uint8_t *bytes = arena_alloc(&L->m->arena, ir_type_size(L->m, g->type));
+			if (g->init)
+				memcpy(bytes, g->init, g->ninit);
+			put_le(bytes + x.off, (uint64_t)addend, 8);
+			g->init = bytes;
+			g->ninit = ir_type_size(L->m, g->type);
+		}
+		/* kept in order of offsets, as the IR wants them */
+		struct ir_data_reloc *r =
+			arena_alloc(&L->m->arena, sizeof(*r) * (g->nrelocs + 1));
+		uint32_t k = 0;
+		for (; k < g->nrelocs && g->relocs[k].off < x.off; k++)
+			r[k] = g->relocs[k];
+		if (k < g->nrelocs && g->relocs[k].off == x.off) { /* initialized twice */
+			g->relocs[k].sym = target;
+			continue;
+		}
+		r[k] = (struct ir_data_reloc){ x.off, target };
+		for (; k < g->nrelocs; k++)
+			r[k + 1] = g->relocs[k];
+		g->relocs = r;
+		g->nrelocs++;
+	}
+	L->addrs.len = 0;
+}
+
 /* Fills what waits for the end: initial map entries, the string pool. */
 void ld_finish(struct lower *L)
 {
@@ -584,8 +753,7 @@ void ld_finish(struct lower *L)
 			struct lfninfo *fi = lc_info(L, p->decl);
 			target = fi->kind == LF_PROG ? fi->sym : 0;
 		} else if (ld_is_map(p->decl)) {
-			uintptr_t v;
-			target = pmap_get(&L->syms, pkey(p->decl), &v) ? (uint32_t)v - 1 : 0;
+			target = ld_map_sym(L, p->decl);
 		}
 		if (!target) {
 			lw_error(L, p->loc, "'%s' is not a %s", lw_name(p->decl),
@@ -599,6 +767,8 @@ void ld_finish(struct lower *L)
 			}
 	}
 	vec_free(&L->pending);
+	vec_free(&L->addrs);
+	vec_free(&L->defining);
 	if (L->strsym) {
 		struct ir_global *g = &ir_sym(L->m, L->strsym)->global;
 		g->type = ir_type_array(L->m, lt_type(L, L->tu->ty[TY_CHAR]),

@@ -728,9 +728,9 @@ static struct lval decl_lval(struct lf *lf, struct cexpr *e)
 	}
 	if (d->kind == CD_VAR) {
 		if (ld_is_map(d)) {
-			uintptr_t s;
-			if (pmap_get(&lf->L->syms, pkey(d), &s))
-				return mem_lval(IR_REF(REF_SYM, (uint32_t)s - 1), 0, e->type);
+			uint32_t s = ld_map_sym(lf->L, d);
+			if (s)
+				return mem_lval(IR_REF(REF_SYM, s), 0, e->type);
 			return (struct lval){ .kind = LV_NONE, .type = e->type };
 		}
 		if (!(d->flags & (CDF_FILE_SCOPE | CDF_LOCAL_STATIC)) && d->storage != CSC_EXTERN) {
@@ -1112,7 +1112,12 @@ static ir_ref conditional(struct lf *lf, struct cexpr *e)
 static ir_ref function_value(struct lf *lf, struct cexpr *e)
 {
 	struct cdecl *d = e->u.decl;
-	uint32_t s = lc_subprog_sym(lf->L, d, e->loc);
+	/* a kfunc's address: called through a pointer once inlining makes it
+	 * known (test_bpf_nf passes kfuncs to an always_inline function) */
+	const char *sec = d->attrs ? d->attrs->section : NULL;
+	uint32_t s = !d->u.fn.body && sec && !strcmp(sec, ".ksyms")
+			     ? ld_extern_sym(lf->L, d)
+			     : lc_subprog_sym(lf->L, d, e->loc);
 	return s ? IR_REF(REF_SYM, s) : lf_null(lf);
 }
 
@@ -1284,8 +1289,9 @@ void lx_discard(struct lf *lf, struct cexpr *e)
 {
 	if (!e)
 		return;
-	/* reads without effects need no code */
-	if (e->op == E_DECL || e->op == E_INT || e->op == E_STRING)
+	/* reads without effects need no code (a volatile object's have one) */
+	if ((e->op == E_DECL && !(e->type->quals & CQ_VOLATILE)) || e->op == E_INT ||
+	    e->op == E_STRING)
 		return;
 	if ((e->op == E_CONV || e->op == E_CAST) && e->ck == CK_TO_VOID) {
 		lx_discard(lf, e->u.bin.a);

@@ -55,6 +55,15 @@ struct lpending {
 	struct srcloc loc;
 };
 
+/* An address in the initial bytes of a global (a struct_ops function
+ * pointer, &var), resolved once programs have their symbols. */
+struct laddr {
+	uint32_t global; /* IR symbol of the global */
+	uint32_t off;	 /* of the 8 bytes in it */
+	struct cconst c; /* CC_ADDR or CC_STRING_ADDR */
+	struct srcloc loc;
+};
+
 struct lower {
 	struct ctu *tu;
 	struct diag *d;
@@ -78,6 +87,8 @@ struct lower {
 	uint32_t strsym;	   /* the .rodata.str1.1 global, 0 until a string needs it */
 	struct pmap strs;	   /* cstring -> offset + 1 in the pool */
 	VEC(struct lpending) pending;
+	VEC(struct laddr) addrs;
+	VEC(struct cdecl *) defining; /* variables whose initializers are being laid out */
 };
 
 W_PRINTF(3, 4) void lw_error(struct lower *L, struct srcloc loc, const char *fmt, ...);
@@ -104,9 +115,17 @@ uint32_t lt_proto(struct lower *L, struct ctype *fn, struct cdecl **params, uint
 
 /* global data and maps (lower_data.c) */
 void ld_globals(struct lower *L);
+/* The addresses in global data: before the queued subprograms are lowered
+ * (a static function a struct_ops map points to becomes one). */
+void ld_data_addrs(struct lower *L);
 void ld_finish(struct lower *L);
-/* The extern symbol of a __kconfig/__ksym variable or a __ksym kfunc. */
-uint32_t ld_extern_sym(struct lower *L, struct cdecl *d, struct srcloc use);
+/* The extern symbol of a __kconfig/__ksym variable or kfunc, or of a
+ * variable or function defined in another object (static linking). */
+uint32_t ld_extern_sym(struct lower *L, struct cdecl *d);
+/* The IR symbol of a map, made on first use for one defined in another object. */
+uint32_t ld_map_sym(struct lower *L, struct cdecl *d);
+/* Whether d is only a declaration of something another object defines. */
+bool ld_is_extern_decl(const struct cdecl *d);
 /* The IR symbol of a file-scope (or static local) variable, made on first use. */
 uint32_t ld_var_sym(struct lower *L, struct cdecl *d, struct srcloc use);
 /* The .rodata.str1.1 offset of a string literal. */

@@ -13,6 +13,11 @@
  *   // requires: btf | tracefs | kprobes
  *   // error: TEXT    (whistlercc must reject the file with this message; no run)
  *   // flags: -mcpu=v4 ...   (added to both compilers' command lines)
+ *   // link: OTHER.c ...     (static linking: OTHER.c, next to the file, is
+ *                      compiled too and bpftool gen object links the objects;
+ *                      the linked objects run, and a third build links
+ *                      whistlercc's object of this file with clang-19's of the
+ *                      others; the unlinked object must be refused at open)
  *   // core-compare   (the CO-RE relocations of both objects, as llvm-objdump-19
  *                      prints them: kind, type and access string, must agree)
  *   // clang-rejects  (the kernel refuses clang-19's build, not whistlercc's:
@@ -113,10 +118,11 @@ static int run_cmd(char *const argv[], char **err)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 }
 
-static bool have_clang(void)
+/* Whether `tool arg` runs (clang-19 --version, bpftool version). */
+static bool have_tool(const char *tool, const char *arg)
 {
 	char *err = NULL;
-	char *argv[] = { "clang-19", "--version", NULL };
+	char *argv[] = { (char *)tool, (char *)arg, NULL };
 	int rc = run_cmd(argv, &err);
 	free(err);
 	return rc == 0;
@@ -124,6 +130,8 @@ static bool have_clang(void)
 
 static char extra_flags[8][64];
 static unsigned nextra;
+static char links[4][256];
+static unsigned nlinks;
 
 static int compile(const char *cc, const char *src, const char *out, const char *vmdir, char **err)
 {
@@ -158,6 +166,61 @@ static int compile(const char *cc, const char *src, const char *out, const char 
 		argv[n++] = extra_flags[i];
 	argv[n] = NULL;
 	return run_cmd(argv, err);
+}
+
+/* The object of a build with // link: files: mainobj and the objects cc
+ * makes of the linked files (tag names them), joined by bpftool gen object
+ * into out (named after `what`).  Returns 0, or reports a failure and
+ * returns 1. */
+static int link_build(const char *cc, const char *tag, const char *what, const char *mainobj,
+		      const char *path, const char *dir, char *out, size_t n)
+{
+	char srcdir[512], libs[4][800], src[800];
+	snprintf(srcdir, sizeof(srcdir), "%s", path);
+	char *slash = strrchr(srcdir, '/');
+	if (slash)
+		*slash = 0;
+	else
+		snprintf(srcdir, sizeof(srcdir), ".");
+	char *argv[8] = { "bpftool", "gen", "object", out, (char *)mainobj };
+	unsigned argc = 5;
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	snprintf(out, n, "%s/%.*s.%s.linked.o", dir, (int)strcspn(base, "."), base, what);
+	for (unsigned i = 0; i < nlinks; i++) {
+		snprintf(src, sizeof(src), "%s/%s", srcdir, links[i]);
+		size_t len = strlen(links[i]);
+		if (len > 2 && !strcmp(links[i] + len - 2, ".c"))
+			len -= 2;
+		snprintf(libs[i], sizeof(libs[i]), "%s/%.*s.%s.o", dir, (int)len, links[i], tag);
+		char *err = NULL;
+		int rc = compile(cc, src, libs[i], dir, &err);
+		if (rc)
+			fail(0, "%s does not compile %s:\n%s", cc, links[i], err);
+		free(err);
+		if (rc)
+			return 1;
+		argv[argc++] = libs[i];
+	}
+	argv[argc] = NULL;
+	char *err = NULL;
+	int rc = run_cmd(argv, &err);
+	if (rc)
+		fail(0, "bpftool gen object cannot link the %s objects:\n%s", what, err);
+	free(err);
+	return rc ? 1 : 0;
+}
+
+/* An object whose externs another object defines is refused at open. */
+static void check_unlinked(const char *obj)
+{
+	struct wl_object *o = NULL;
+	int err = wl_object_open_file(obj, NULL, &o);
+	if (!err)
+		err = wl_object_load(o);
+	wl_object_close(o);
+	if (err != -ENOENT)
+		fail(0, "the object alone (unlinked) %s, not refused for its externs",
+		     err ? strerror(-err) : "loads");
 }
 
 /* ---- values ----------------------------------------------------------------------- */
@@ -710,6 +773,10 @@ static int run_file(const char *path, const char *wcc, const char *outdir)
 	while (next_line(&cur, line, sizeof(line))) {
 		if (directive(line, "error"))
 			want_error = xstrdup(directive(line, "error"));
+		char *ln = directive(line, "link");
+		for (char *t = ln ? strtok(ln, " ") : NULL; t && nlinks < ARRAY_LEN(links);
+		     t = strtok(NULL, " "))
+			snprintf(links[nlinks++], sizeof(links[0]), "%s", t);
 		char *fl = directive(line, "flags");
 		for (char *t = fl ? strtok(fl, " ") : NULL; t && nextra < ARRAY_LEN(extra_flags);
 		     t = strtok(NULL, " "))
@@ -729,9 +796,24 @@ static int run_file(const char *path, const char *wcc, const char *outdir)
 		fail(0, "whistlercc does not compile it%s:\n%s", vm ? "" : " (no vmlinux.h)", err);
 		goto done;
 	}
-	struct build w = { .name = "whistlercc" }, c = { .name = "clang-19" };
-	status = run_build(&w, wobj, text);
-	bool clang = have_clang();
+	struct build w = { .name = "whistlercc" }, c = { .name = "clang-19" },
+		     m = { .name = "whistlercc+clang-19" };
+	char wlinked[900], clinked[900], mlinked[900];
+	const char *wrun = wobj, *crun = cobj;
+	if (nlinks && !have_tool("bpftool", "version")) {
+		printf("SKIP %s: bpftool is missing: the objects cannot be linked\n", path);
+		status = 77;
+		goto done;
+	}
+	if (nlinks) {
+		cur_build = "whistlercc";
+		check_unlinked(wobj);
+		if (link_build(wcc, "whistler", "whistler", wobj, path, dir, wlinked, sizeof(wlinked)))
+			goto done;
+		wrun = wlinked;
+	}
+	status = run_build(&w, wrun, text);
+	bool clang = have_tool("clang-19", "--version");
 	if (!clang) {
 		printf("NOTE %s: clang-19 missing: no differential check\n", path);
 	} else if (status != 77) {
@@ -750,16 +832,27 @@ static int run_file(const char *path, const char *wcc, const char *outdir)
 				fail(0, "clang-19's build loads: drop // clang-rejects");
 			else
 				printf("clang-19's build is refused by the kernel, as expected\n");
-		} else {
+		} else if (!nlinks || !link_build("clang-19", "clang", "clang", cobj, path, dir,
+						  clinked, sizeof(clinked))) {
+			if (nlinks)
+				crun = clinked;
 			if (strstr(text, "// core-compare"))
 				compare_core(wobj, cobj);
-			compare_libbpf(wobj, cobj);
-			if (run_build(&c, cobj, text) == 0 && status == 0)
+			compare_libbpf(wrun, crun);
+			if (run_build(&c, crun, text) == 0 && status == 0) {
 				compare_builds(&w, &c);
+				/* whistlercc's object with clang-19's of the other files */
+				if (nlinks &&
+				    !link_build("clang-19", "clang", "mixed", wobj, path, dir,
+						mlinked, sizeof(mlinked)) &&
+				    run_build(&m, mlinked, text) == 0)
+					compare_builds(&m, &c);
+			}
 		}
 	}
 	free_build(&w);
 	free_build(&c);
+	free_build(&m);
 done:
 	if (!outdir) {
 		unlink(wobj);
