@@ -91,6 +91,56 @@ static bool type_signed(const struct ir_module *m, uint32_t t)
 	return (ty->kind == IRT_INT || ty->kind == IRT_ENUM) && (ty->enc & IRT_SIGNED);
 }
 
+/* A field's access string from `type`: its bit offset, bit-field width (0:
+ * not one) and type. */
+static bool walk_access(const struct ir_module *m, uint32_t type, const char *access,
+			uint64_t *bit_off, uint8_t *bits, uint32_t *t)
+{
+	const char *p = access;
+	char *end;
+	unsigned long first = strtoul(p, &end, 10);
+	if (end == p)
+		return false;
+	*t = type;
+	*bits = 0;
+	*bit_off = (uint64_t)first * ir_type_size(m, type) * 8;
+	p = end;
+	while (*p == ':') {
+		unsigned long idx = strtoul(p + 1, &end, 10);
+		if (end == p + 1)
+			return false;
+		p = end;
+		const struct ir_type *ty = ir_type(m, ir_type_strip(m, *t));
+		if (ty->kind == IRT_STRUCT || ty->kind == IRT_UNION) {
+			if (idx >= ty->nmembers)
+				return false;
+			*bit_off += ty->members[idx].bit_off;
+			*bits = ty->members[idx].bits;
+			*t = ty->members[idx].type;
+		} else if (ty->kind == IRT_ARRAY) {
+			*bit_off += (uint64_t)idx * ir_type_size(m, ty->base) * 8;
+			*bits = 0;
+			*t = ty->base;
+		} else {
+			return false;
+		}
+	}
+	return !*p;
+}
+
+bool bk_core_access_patchable(const struct ir_module *m, uint32_t type, const char *access,
+			      unsigned size)
+{
+	uint64_t bit_off;
+	uint32_t t;
+	uint8_t bits;
+	if (!walk_access(m, type, access, &bit_off, &bits, &t) || bits || bit_off % 8)
+		return false;
+	const struct ir_type *ty = ir_type(m, ir_type_strip(m, t));
+	return (ty->kind == IRT_INT || ty->kind == IRT_ENUM || ty->kind == IRT_PTR) &&
+	       ir_type_size(m, t) == size;
+}
+
 bool bk_core_local_value(const struct ir_module *m, uint32_t type, const char *access,
 			 unsigned kind, int64_t *out)
 {
@@ -116,38 +166,10 @@ bool bk_core_local_value(const struct ir_module *m, uint32_t type, const char *a
 		return true;
 	}
 	}
-	/* a field: walk the access string */
-	uint64_t bit_off = 0;
-	uint32_t t = type;
-	uint8_t bits = 0;
-	const char *p = access;
-	char *end;
-	unsigned long first = strtoul(p, &end, 10);
-	if (end == p)
-		return false;
-	bit_off = (uint64_t)first * ir_type_size(m, t) * 8;
-	p = end;
-	while (*p == ':') {
-		unsigned long idx = strtoul(p + 1, &end, 10);
-		if (end == p + 1)
-			return false;
-		p = end;
-		const struct ir_type *ty = ir_type(m, ir_type_strip(m, t));
-		if (ty->kind == IRT_STRUCT || ty->kind == IRT_UNION) {
-			if (idx >= ty->nmembers)
-				return false;
-			bit_off += ty->members[idx].bit_off;
-			bits = ty->members[idx].bits;
-			t = ty->members[idx].type;
-		} else if (ty->kind == IRT_ARRAY) {
-			bit_off += (uint64_t)idx * ir_type_size(m, ty->base) * 8;
-			bits = 0;
-			t = ty->base;
-		} else {
-			return false;
-		}
-	}
-	if (*p)
+	uint64_t bit_off;
+	uint32_t t;
+	uint8_t bits;
+	if (!walk_access(m, type, access, &bit_off, &bits, &t))
 		return false;
 	uint32_t byte_sz = ir_type_size(m, t);
 	/* a flexible array member has no size, only an offset */

@@ -65,5 +65,10 @@ void bk_func_free(struct bk_func *bf);
  * string does not fit the type. */
 bool bk_core_local_value(const struct ir_module *m, uint32_t type, const char *access,
 			 unsigned kind, int64_t *out);
+/* Whether a load or store of `size` bytes may carry the field offset
+ * relocation of `access` in its own offset: libbpf patches those only for a
+ * whole integer, enum or pointer field of that size. */
+bool bk_core_access_patchable(const struct ir_module *m, uint32_t type, const char *access,
+			      unsigned size);
 
 #endif

@@ -174,7 +174,8 @@ static void set_base(struct isel *s, struct mi *m, ir_ref p, int64_t off, bool b
 /* ---- classification of temps ------------------------------------------------ */
 
 /* `p = add base, off` with off a CO-RE field offset used only there, and p
- * used only as the address of loads and stores at offset 0: p becomes
+ * used only as the address of loads and stores at offset 0 that libbpf can
+ * patch (bk_core_access_patchable): p becomes
  * RM_CORE and off RM_FOLDED.  The base must be in a register (a stack
  * address would add its frame offset to the patched one). */
 static void fold_core(struct isel *s)
@@ -182,6 +183,7 @@ static void fold_core(struct isel *s)
 	struct ir_func *f = s->f;
 	uint32_t nt = f->tmps.len;
 	uint32_t *uses = xcalloc(nt, sizeof(*uses)), *addr = xcalloc(nt, sizeof(*addr));
+	uint8_t *size = xcalloc(nt, 1); /* the accesses' size if all agree, else 0xff */
 	const struct ir_ins **def = xcalloc(nt, sizeof(*def));
 	for (uint32_t b = 0; b < f->blocks.len; b++)
 		vec_foreach(&f->blocks.data[b]->ins, in)
@@ -194,8 +196,12 @@ static void fold_core(struct isel *s)
 				def[in->dst] = in;
 			for (unsigned k = 0; k < in->nargs; k++)
 				if (ir_ref_kind(in->args[k]) == REF_TMP) {
-					uses[ir_ref_idx(in->args[k])]++;
-					addr[ir_ref_idx(in->args[k])] += access && k == 0;
+					uint32_t t = ir_ref_idx(in->args[k]);
+					uses[t]++;
+					if (access && k == 0) {
+						addr[t]++;
+						size[t] = !size[t] || size[t] == oi->param ? (uint8_t)oi->param : 0xff;
+					}
 				}
 		}
 	for (uint32_t p = 1; p < nt; p++) {
@@ -209,10 +215,13 @@ static void fold_core(struct isel *s)
 			    s->remat[ir_ref_idx(base)] != RM_NONE)
 				continue;
 			const struct ir_ins *c = def[ir_ref_idx(off)];
+			if (!c || c->op != IR_CORE_FIELD_OFF || uses[ir_ref_idx(off)] != 1)
+				continue;
+			uint32_t ty = ir_ref_idx(c->args[0]);
+			const char *acc = ir_strs(f->mod, c->args[1]);
 			int64_t local;
-			if (!c || c->op != IR_CORE_FIELD_OFF || uses[ir_ref_idx(off)] != 1 ||
-			    !bk_core_local_value(f->mod, ir_ref_idx(c->args[0]), ir_strs(f->mod, c->args[1]),
-						 BPF_CORE_FIELD_BYTE_OFFSET, &local) ||
+			if (!bk_core_access_patchable(f->mod, ty, acc, size[p]) ||
+			    !bk_core_local_value(f->mod, ty, acc, BPF_CORE_FIELD_BYTE_OFFSET, &local) ||
 			    local > INT16_MAX)
 				continue;
 			s->remat[p] = RM_CORE;
@@ -224,6 +233,7 @@ static void fold_core(struct isel *s)
 		}
 	}
 	free(def);
+	free(size);
 	free(addr);
 	free(uses);
 }

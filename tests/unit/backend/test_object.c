@@ -71,6 +71,29 @@ Test(object, core_offsets_fold_into_accesses)
 	compiled_free(&c);
 }
 
+/* libbpf patches an access's offset only for a whole integer, enum or
+ * pointer field: a one-byte struct read as a byte keeps its offset in a
+ * register (bpf_dctcp's icsk_ack, "accesses field incorrectly"). */
+Test(object, core_offsets_of_records_stay_in_registers)
+{
+	struct compiled c;
+	compile_text("target v3\nlicense \"GPL\"\n"
+		     "type :ack = struct \"ack\" 1 {\n\t\"pending\" u8 @0\n}\n"
+		     "type :sock = struct \"sock\" 2 {\n\t\"x\" u8 @0\n\t\"ack\" :ack @1\n}\n"
+		     "prog $p(%ctx:ptr.ctx) -> i32 type=raw_tracepoint section=\"raw_tp/sys_enter\" {\n"
+		     "@entry\n\t%x:i64 = load.u64 %ctx, 0\n\t%t:ptr = cast %x\n"
+		     "\t%o:i64 = core.field_off :sock, \"0:1\"\n\t%a:ptr = add %t, %o\n"
+		     "\t%v:i32 = load.u8 %a, 0\n\tret %v\n}\n",
+		     false, &c);
+	cr_assert_eq(c.rc, 0, "%.*s", (int)c.diags.len, c.diags.data);
+	const struct elfr_section *code = section(&c, "raw_tp/sys_enter");
+	const uint8_t *in = code->data;
+	cr_assert_eq(code->size, 5 * 8, "ldx, mov (relocated), add, ldx, exit: %zu bytes",
+		     (size_t)code->size);
+	cr_assert_eq(in[8], BPF_ALU64 | BPF_MOV | BPF_K, "the offset is a mov (%#x)", in[8]);
+	compiled_free(&c);
+}
+
 /* An object with data and no code has .BTF and no .BTF.ext: libbpf refuses
  * a .BTF.ext holding only its header ("BTF.ext has no data"). */
 Test(object, no_btf_ext_without_code)
