@@ -15,61 +15,14 @@ struct emitter {
 	struct ir_loc last_loc;
 };
 
-/* Where a jump to block t ends up: past blocks that are only a jump (split
- * edges whose copies were all coalesced away, IR blocks left empty). */
-static uint32_t final_target(struct mfunc *mf, uint32_t t)
-{
-	for (uint32_t hops = 0; hops < mf->blocks.len; hops++) {
-		const struct mblock *b = &mf->blocks.data[t];
-		if (b->ins.len != 1 || b->ins.data[0].kind != MI_JA || b->ins.data[0].target == t)
-			break;
-		t = b->ins.data[0].target;
-	}
-	return t;
-}
-
-/* Retargets every branch past jump-only blocks, then marks in `live` the
- * blocks still reached from the entry.  The verifier explores a branch's
- * fall-through first: `if (c) { body }` as one inverted jump over the body
- * (rather than a jump to the body over a jump away) also lets it prune the
- * path that skips the body against the one through it. */
-static void thread_jumps(struct mfunc *mf, bool *live)
-{
-	uint32_t n = mf->blocks.len, top = 0, *work = xmalloc(sizeof(*work) * n);
-	for (uint32_t b = 0; b < n; b++)
-		vec_foreach(&mf->blocks.data[b].ins, m) if (m->kind == MI_JA || m->kind == MI_JCC)
-			m->target = final_target(mf, m->target);
-	live[0] = true;
-	work[top++] = 0;
-	while (top) {
-		const struct mblock *b = &mf->blocks.data[work[--top]];
-		uint8_t last = b->ins.len ? vec_last(&b->ins).kind : MI_COPY;
-		vec_foreach(&b->ins, m) if ((m->kind == MI_JA || m->kind == MI_JCC) && !live[m->target])
-		{
-			live[m->target] = true;
-			work[top++] = m->target;
-		}
-		if (last != MI_JA && last != MI_EXIT) {
-			/* a block that falls through: keep the order as it is */
-			for (uint32_t k = 0; k < n; k++)
-				live[k] = true;
-			break;
-		}
-	}
-	free(work);
-}
-
 /* Output order: creation order, each split-edge block right after the
- * block it leaves from (so its copies fall through from the branch);
- * blocks no branch reaches any more are left out. */
+ * block it leaves from (so its copies fall through from the branch). */
 static void layout_blocks(struct emitter *e)
 {
 	struct mfunc *mf = e->mf;
 	uint32_t n = mf->blocks.len;
 	e->layout = xmalloc(sizeof(uint32_t) * n);
 	uint32_t *from = xmalloc(sizeof(uint32_t) * n);
-	bool *live = xcalloc(n, sizeof(*live));
-	thread_jumps(mf, live);
 	for (uint32_t b = 0; b < n; b++)
 		from[b] = UINT32_MAX;
 	for (uint32_t b = 0; b < n; b++)
@@ -77,16 +30,15 @@ static void layout_blocks(struct emitter *e)
 							    mf->blocks.data[m->target].ir_block == UINT32_MAX &&
 							    from[m->target] == UINT32_MAX) from[m->target] = b;
 	for (uint32_t b = 0; b < n; b++) {
-		if (!live[b] || (mf->blocks.data[b].ir_block == UINT32_MAX && from[b] != UINT32_MAX))
+		if (mf->blocks.data[b].ir_block == UINT32_MAX && from[b] != UINT32_MAX)
 			continue;
 		e->layout[e->nlayout++] = b;
 		for (uint32_t s = 0; s < n; s++)
-			if (from[s] == b && live[s])
+			if (from[s] == b)
 				e->layout[e->nlayout++] = s;
 	}
 	for (uint32_t i = 0; i < e->nlayout; i++)
 		mf->blocks.data[e->layout[i]].order = i;
-	free(live);
 	free(from);
 }
 

@@ -1,6 +1,5 @@
 /* Emission: branches beyond 16-bit offsets (gotol on v4, a located error
- * before), found by the program suite as an internal error; jumps past
- * blocks that only jump. */
+ * before), found by the program suite as an internal error. */
 #include "helpers.h"
 
 #include "backend/backend.h"
@@ -121,27 +120,4 @@ Test(emit, long_branch_before_v4_is_an_error)
 	bk_func_free(&bf);
 	buf_free(&diags);
 	free(text);
-}
-
-/* `if (a <= 1) a += 7`: the edge that skips the body is split for the phi,
- * its copy coalesces away, and the branch goes straight to the join as one
- * inverted jump over the body (no jump to a jump). */
-Test(emit, jump_only_blocks_are_jumped_over)
-{
-	const char *text = "target v3\nlicense \"GPL\"\n"
-			   "prog $far(%ctx:ptr.ctx) -> i32 type=xdp section=\"xdp\" {\n@entry\n"
-			   "\t%a:i32 = load.u32 %ctx, 12\n\tbr.ugt %a, 1, @join, @body\n"
-			   "@body\n\t%b:i32 = add %a, 7\n\tjmp @join\n"
-			   "@join\n\t%r:i32 = phi @entry %a, @body %b\n\tret %r\n}\n";
-	struct bk_func bf;
-	struct buf diags = { 0 };
-	int rc;
-	compile_func(text, &bf, &diags, &rc);
-	cr_assert_eq(rc, 0, "%s", buf_cstr(&diags));
-	cr_assert_eq(bf.insns.len, 4u, "load, branch, add, exit: %u instructions", bf.insns.len);
-	const struct bpf_insn *br = &bf.insns.data[1];
-	cr_assert_eq(br->code, BPF_JMP32 | BPF_JGT | BPF_K, "if w0 > 1 (code %#x)", br->code);
-	cr_assert_eq(br->off, 1, "over the add");
-	bk_func_free(&bf);
-	buf_free(&diags);
 }
