@@ -603,7 +603,9 @@ uint32_t ld_map_sym(struct lower *L, struct cdecl *d)
 	uint32_t def = lt_full(L, d->type);
 	ir_sym(L->m, s)->map.def = def;
 	if (md.values && md.values->kind == TY_STRUCT) {
-		/* a map of maps: the inner map's definition is a template */
+		/* a map of maps: the inner map's definition is a template, its BTF
+		 * whole (libbpf refuses a FWD there) */
+		lt_complete(L, md.values);
 		struct mapdef inner;
 		if (!parse_mapdef(L, md.values->u.rec, &inner, md.values->u.rec->loc))
 			return 0;

@@ -31,6 +31,22 @@ struct {
 	});
 } by_id SEC(".maps");
 
+/* an inner definition named only here, behind __array's pointer: its BTF
+ * must still be the whole struct (libbpf: "inner def is of unexpected kind") */
+struct inner_template {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8);
+	__type(key, __u32);
+	__type(value, __u32);
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, struct inner_template);
+} by_template SEC(".maps");
+
 SEC("syscall")
 int map_in_map(__u32 *ctx)
 {
