@@ -5,6 +5,7 @@
  * predecessors are not all known get placeholder phis, completed when the
  * block is sealed; trivial phis go at the end. */
 #include "frontend/c/lower_internal.h"
+#include "ir/pass.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -558,11 +559,12 @@ void lf_finish(struct lf *lf)
 		if (!ir_block_term(lf->f, b))
 			ir_emit(lf->f, b, IR_UNREACHABLE, VT_VOID, 0, NULL, 0);
 	layout(lf);
-	lo_fold_addr(lf->f);
-	lo_mem2reg(lf->f);
-	lo_load_cse(lf->f);
-	bool relayout = lo_thread_jumps(lf->f);
-	relayout |= lo_cleanup(lf->f);
+	/* what the verifier depends on, whatever the -O level (ir/tidy.c) */
+	ir_pass_foldaddr(lf->f);
+	ir_pass_mem2reg(lf->f);
+	ir_pass_loadcse(lf->f);
+	bool relayout = ir_pass_phithread(lf->f);
+	relayout |= ir_pass_tidy(lf->f);
 	if (relayout)
 		layout(lf);
 }

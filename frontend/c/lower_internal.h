@@ -330,23 +330,6 @@ ir_ref lb_builtin(struct lf *lf, struct cexpr *e);
 /* An atomic read-modify-write whose result is unused: the non-fetching form. */
 bool lb_discard_atomic(struct lf *lf, struct cexpr *e);
 
-/* ---- clean-ups on a finished function (lower_opt.c) ------------------------------ */
-
-/* Redundant loads go (the verifier tracks facts per register, so a field
- * reloaded after its check is unchecked again); constant address offsets
- * move into the accesses (ctx + constant, socket fields). */
-void lo_load_cse(struct ir_func *f);
-void lo_fold_addr(struct ir_func *f);
-/* Branches on a phi whose incoming value is a constant go straight to their
- * target (inlined functions' results tested by their callers). */
-bool lo_thread_jumps(struct ir_func *f);
-/* Stack slots accessed only by loads and stores at constant offsets become
- * SSA values (lower_mem2reg.c); returns whether any did. */
-bool lo_mem2reg(struct ir_func *f);
-/* Masks that loads make redundant; blocks returning the same constant
- * merged.  Returns whether blocks changed. */
-bool lo_cleanup(struct ir_func *f);
-
 /* ---- CO-RE (lower_core.c) ------------------------------------------------------- */
 
 /* Whether a member/index expression is a CO-RE relocatable access. */

@@ -1,14 +1,19 @@
-/* Clean-ups on a lowered C function that the verifier depends on:
- * redundant loads are removed as clang's GVN removes them, because the
+/* Tidying a freshly lowered function for the verifier (the C frontend runs
+ * these on every function it lowers; each is also a pass of its own).
+ * loadcse: redundant loads are removed as clang's GVN removes them, because the
  * kernel tracks facts per register: skb->data loaded again after a bounds
  * check is a new packet pointer it knows nothing about, and a map value's
  * field loaded again after a range check is unbounded again.  A load is
  * replaced by an earlier one of the same address when that one dominates
  * it and nothing on any path between may write the memory (a store or an
  * atomic to an object that may alias it, a helper given a pointer to it
- * or writing maps, any subprogram or kfunc call). */
-#include "frontend/c/lower_internal.h"
+ * or writing maps, any subprogram or kfunc call).  foldaddr: constant
+ * address offsets move into the accesses.  phithread: branches on a phi
+ * whose operand is a constant go straight to their target.  tidy: masks a
+ * narrow load already applies go, and returns of the same constant merge. */
+#include "ir/pass.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* What a pointer is known to point into. */
@@ -189,10 +194,11 @@ static bool paths_clean(struct lcse *c, uint32_t d, uint32_t b, struct root r)
 	return !back || block_clean(c, b, 0, UINT32_MAX, r);
 }
 
-void lo_load_cse(struct ir_func *f)
+bool ir_pass_loadcse(struct ir_func *f)
 {
 	if (f->blocks.len > 4096)
-		return;
+		return false;
+	bool changed = false;
 	struct lcse c = { .f = f };
 	ir_cfg_build(f);
 	c.defs = xmalloc(sizeof(*c.defs) * f->tmps.len);
@@ -247,6 +253,7 @@ void lo_load_cse(struct ir_func *f)
 			l2->args[0] = ir_tmp_ref(l1->dst);
 			l2->nargs = 1;
 			l2->flags = 0;
+			changed = true;
 			break;
 		}
 	}
@@ -255,12 +262,14 @@ void lo_load_cse(struct ir_func *f)
 	free(c.mark);
 	free(c.queue);
 	free(c.clobber_any);
+	return changed;
 }
 
 /* load/store (add p, C), off  ->  load/store p, off + C: the kernel wants
  * context and socket fields as base + constant, and it saves the add. */
-void lo_fold_addr(struct ir_func *f)
+bool ir_pass_foldaddr(struct ir_func *f)
 {
+	bool changed = false;
 	struct ir_defsite *defs = xmalloc(sizeof(*defs) * f->tmps.len);
 	ir_defsites(f, defs);
 	for (uint32_t b = 0; b < f->blocks.len; b++)
@@ -292,9 +301,11 @@ void lo_fold_addr(struct ir_func *f)
 					break;
 				in->args[0] = a->args[0];
 				in->args[1] = ir_con(f, off);
+				changed = true;
 			}
 		}
 	free(defs);
+	return changed;
 }
 
 /* ---- jump threading over constant phis ------------------------------------------------ */
@@ -384,7 +395,7 @@ static void drop_phi_operand(struct ir_ins *phi, uint32_t from)
 /* A block that only tests a phi (an inlined function's result, an `a && b`)
  * is skipped by the predecessors that bring it a constant: they jump where
  * the test would have gone. */
-bool lo_thread_jumps(struct ir_func *f)
+bool ir_pass_phithread(struct ir_func *f)
 {
 	ir_cfg_build(f);
 	bool changed = false, any = false;
@@ -521,7 +532,7 @@ static bool merge_returns(struct ir_func *f)
 	return changed;
 }
 
-bool lo_cleanup(struct ir_func *f)
+bool ir_pass_tidy(struct ir_func *f)
 {
 	struct ir_defsite *defs = xmalloc(sizeof(*defs) * f->tmps.len);
 	ir_defsites(f, defs);

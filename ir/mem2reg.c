@@ -1,12 +1,13 @@
-/* Stack slots promoted to SSA values after inlining: a local whose address
+/* The mem2reg pass: stack slots promoted to SSA values after inlining: a local whose address
  * only reaches loads and stores at constant offsets (a variable passed by
  * pointer to an inlined function, a small struct accessed field by field,
  * a compound literal) is split into its accessed pieces, each an SSA value
  * with phis at the dominance frontiers of its stores (the classic
  * construction of Cytron et al.).  Slots a helper reads, or accessed with
  * overlapping sizes, stay in memory. */
-#include "frontend/c/lower_internal.h"
+#include "ir/pass.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define MAX_SLICES 32
@@ -365,11 +366,11 @@ static void rename_block(struct promo *p, uint32_t b, uint32_t *nop_count)
 			become(f, in, IR_ZEXT, rt, dst, v, IR_NOREF);
 		else if (rt.cls == IR_I64 && vt.cls == IR_PTR)
 			become(f, in, IR_CAST, rt, dst, v, IR_NOREF);
-		else if (rt.cls == IR_I32 && vt.cls != IR_I32 && !lf_is_con(v))
+		else if (rt.cls == IR_I32 && vt.cls != IR_I32 && !(ir_ref_kind(v) == REF_CON))
 			become(f, in, IR_TRUNC, rt, dst, v, IR_NOREF);
 		else
 			become(f, in, IR_COPY, rt, dst,
-			       lf_is_con(v) && rt.cls == IR_I32
+			       (ir_ref_kind(v) == REF_CON) && rt.cls == IR_I32
 				       ? ir_con(f, (int64_t)(uint32_t)ir_con_val(f, v))
 				       : v,
 			       IR_NOREF);
@@ -499,7 +500,7 @@ static void promote(struct promo *p)
 }
 
 /* Promotes every alloca of f that can be; returns whether any was. */
-bool lo_mem2reg(struct ir_func *f)
+bool ir_pass_mem2reg(struct ir_func *f)
 {
 	if (f->blocks.len > 2048)
 		return false;
