@@ -270,52 +270,13 @@ static void do_run(struct build *b, char *args, unsigned line)
 	if (!p)
 		return;
 	char *arrow = strstr(args, "->");
-	char *end = arrow ? arrow : args + strlen(args);
-	static uint8_t data[2048], ctx[512], out[4096], ctxout[512];
-	size_t dn = 0, cn = 0;
-	bool ok = true;
-	char *d = strstr(args, "data=x\""), *pk = strstr(args, "pkt="), *c = strstr(args, "ctx=");
-	if (d && d < end)
-		dn = rt_hex(d + 7, data, sizeof(data));
-	else if (pk && pk < end) {
-		char spec[256];
-		sscanf(pk + 4, "%255s", spec);
-		dn = rt_packet(spec, data, sizeof(data), &ok);
-	}
-	if (c && c < end) {
-		if (!strncmp(c + 4, "x\"", 2)) {
-			cn = rt_hex(c + 6, ctx, sizeof(ctx));
-		} else {
-			char spec[256];
-			sscanf(c + 4, "%255s", spec);
-			cn = rt_context(spec, ctx, sizeof(ctx), &ok);
-		}
-	}
-	if (!ok)
-		return fail(line, "run: bad packet or context description");
-	struct wl_test_run tr = { .data_in = dn ? data : NULL,
-				  .data_size_in = (uint32_t)dn,
-				  .data_out = dn ? out : NULL,
-				  .data_size_out = dn ? sizeof(out) : 0,
-				  .ctx_in = cn ? ctx : NULL,
-				  .ctx_size_in = (uint32_t)cn,
-				  .ctx_out = cn ? ctxout : NULL,
-				  .ctx_size_out = cn ? (uint32_t)cn : 0,
-				  .repeat = 1 };
-	uint32_t type = wl_program_type(p);
-	if (type == BPF_PROG_TYPE_RAW_TRACEPOINT || type == BPF_PROG_TYPE_SYSCALL) {
-		tr.ctx_out = NULL;
-		tr.ctx_size_out = 0;
-		tr.repeat = 0;
-	}
-	int err = wl_prog_test_run(wl_program_prog(p), &tr);
-	if (err)
-		return fail(line, "run %s: BPF_PROG_TEST_RUN failed: %s", name, strerror(-err));
-	struct result r = { .line = line, .retval = tr.retval };
-	r.out_len = MIN(tr.data_size_out, (uint32_t)sizeof(r.out));
-	memcpy(r.out, out, dn ? r.out_len : 0);
-	if (!dn)
-		r.out_len = 0;
+	static struct rt_run run;
+	const char *why = rt_test_run(p, args, arrow ? arrow : args + strlen(args), &run);
+	if (why)
+		return fail(line, "run %s: %s", name, why);
+	struct result r = { .line = line, .retval = run.retval };
+	r.out_len = MIN(run.out_len, (uint32_t)sizeof(r.out));
+	memcpy(r.out, run.out, r.out_len);
 	vec_push(&b->results, r);
 	if (arrow) {
 		int64_t want;
@@ -323,22 +284,11 @@ static void do_run(struct build *b, char *args, unsigned line)
 		sscanf(arrow + 2, "%63s", wbuf);
 		if (!rt_value(wbuf, &want))
 			return fail(line, "run: bad return value %s", wbuf);
-		if ((uint32_t)tr.retval != (uint32_t)want)
-			fail(line, "run %s: returned %d, expected %lld", name, (int)tr.retval,
+		if (run.retval != (uint32_t)want)
+			fail(line, "run %s: returned %d, expected %lld", name, (int)run.retval,
 			     (long long)want);
-		for (char *o = strstr(arrow, "out@"); o; o = strstr(o + 1, "out@")) {
-			unsigned off;
-			char hex[256];
-			uint8_t want_bytes[128];
-			if (sscanf(o, "out@%u=%255s", &off, hex) != 2) {
-				fail(line, "run: bad out@OFF=HEX");
-				continue;
-			}
-			size_t wn = rt_hex(hex, want_bytes, sizeof(want_bytes));
-			if (off + wn > tr.data_size_out || memcmp(out + off, want_bytes, wn))
-				fail(line, "run %s: output bytes at %u differ from %s", name, off,
-				     hex);
-		}
+		if ((why = rt_check_out(arrow, &run)))
+			fail(line, "run %s: %s", name, why);
 	}
 }
 

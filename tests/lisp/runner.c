@@ -207,63 +207,16 @@ static void do_run(struct ctxrun *r, char *args, unsigned line)
 	sscanf(arrow + 2, "%63s", wbuf);
 	if (!value_of(wbuf, &want))
 		return fail(line, "run: bad return value %s", wbuf);
-	static uint8_t data[2048], ctx[512], out[4096], ctxout[512];
-	size_t dn = 0, cn = 0;
-	bool ok = true;
-	char *d = strstr(args, "data=x\""), *pk = strstr(args, "pkt="), *c = strstr(args, "ctx=");
-	if (d)
-		dn = rt_hex(d + 7, data, sizeof(data));
-	else if (pk && pk < arrow) {
-		char spec[256];
-		sscanf(pk + 4, "%255s", spec);
-		dn = rt_packet(spec, data, sizeof(data), &ok);
-	}
-	if (c && c < arrow) {
-		if (!strncmp(c + 4, "x\"", 2))
-			cn = rt_hex(c + 6, ctx, sizeof(ctx));
-		else {
-			char spec[256];
-			sscanf(c + 4, "%255s", spec);
-			cn = rt_context(spec, ctx, sizeof(ctx), &ok);
-		}
-	}
-	if (!ok)
-		return fail(line, "run: bad packet or context description");
-	struct wl_test_run tr = { .data_in = dn ? data : NULL,
-				  .data_size_in = (uint32_t)dn,
-				  .data_out = dn ? out : NULL,
-				  .data_size_out = dn ? sizeof(out) : 0,
-				  .ctx_in = cn ? ctx : NULL,
-				  .ctx_size_in = (uint32_t)cn,
-				  .ctx_out = cn ? ctxout : NULL,
-				  .ctx_size_out = cn ? (uint32_t)cn : 0,
-				  .repeat = 1 };
-	if (wl_program_type(p) == BPF_PROG_TYPE_RAW_TRACEPOINT ||
-	    wl_program_type(p) == BPF_PROG_TYPE_SYSCALL) {
-		/* these take only an input context */
-		tr.ctx_out = NULL;
-		tr.ctx_size_out = 0;
-		tr.repeat = 0;
-	}
-	int err = wl_prog_test_run(wl_program_prog(p), &tr);
-	if (err)
-		return fail(line, "run %s: BPF_PROG_TEST_RUN failed: %s", name, strerror(-err));
-	if ((uint32_t)tr.retval != (uint32_t)want)
-		fail(line, "run %s: returned %d, expected %lld", name, (int)tr.retval,
+	static struct rt_run run;
+	const char *why = rt_test_run(p, args, arrow, &run);
+	if (why)
+		return fail(line, "run %s: %s", name, why);
+	if (run.retval != (uint32_t)want)
+		fail(line, "run %s: returned %d, expected %lld", name, (int)run.retval,
 		     (long long)want);
 	/* out@OFF=HEX: bytes of the packet as the program left it */
-	for (char *o = strstr(arrow, "out@"); o; o = strstr(o + 1, "out@")) {
-		unsigned off;
-		char hex[256];
-		uint8_t want_bytes[128];
-		if (sscanf(o, "out@%u=%255s", &off, hex) != 2) {
-			fail(line, "run: bad out@OFF=HEX");
-			continue;
-		}
-		size_t wn = rt_hex(hex, want_bytes, sizeof(want_bytes));
-		if (off + wn > tr.data_size_out || memcmp(out + off, want_bytes, wn))
-			fail(line, "run %s: output bytes at %u differ from %s", name, off, hex);
-	}
+	if ((why = rt_check_out(arrow, &run)))
+		fail(line, "run %s: %s", name, why);
 }
 
 static void do_map(struct ctxrun *r, char *args, unsigned line)

@@ -3,6 +3,8 @@
 #ifndef WHISTLER_TESTS_SUPPORT_H
 #define WHISTLER_TESTS_SUPPORT_H
 
+#include "whistler/object.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -21,5 +23,17 @@ void rt_le_bytes(int64_t v, uint8_t *out, size_t n);
 uint64_t rt_le_value(const uint8_t *p, size_t n);
 /* have OP want for OP "=", ">", ">=", "!=". */
 bool rt_compare(const char *op, uint64_t have, int64_t want);
+
+/* A `// run:` line (run.c): the packet (pkt=SPEC, data=x"HEX") and context
+ * (ctx=SPEC, ctx=x"HEX") described in args before `end`, run once by
+ * BPF_PROG_TEST_RUN.  NULL, or what went wrong. */
+struct rt_run {
+	uint32_t retval;
+	uint32_t out_len; /* bytes of the packet as the program left it */
+	uint8_t out[4096];
+};
+const char *rt_test_run(struct wl_program *p, const char *args, const char *end, struct rt_run *r);
+/* The out@OFF=HEX expectations from `from` on: NULL, or the first miss. */
+const char *rt_check_out(const char *from, const struct rt_run *r);
 
 #endif
