@@ -320,6 +320,18 @@ enum cexpr_op {
 	E_NOPS
 };
 
+/* The BIN shapes of exprs.def, one run of the table: u.bin.a and u.bin.b. */
+static inline bool cexpr_is_binary(unsigned op)
+{
+	return op >= E_MUL && op <= E_INDEX;
+}
+
+/* = and the compound assignments: they write u.bin.a. */
+static inline bool cexpr_is_assign(unsigned op)
+{
+	return op >= E_ASSIGN && op <= E_OR_ASSIGN;
+}
+
 /* What a conversion (E_CAST, E_CONV) does. */
 enum ccast_kind {
 	CK_NOOP,        /* same representation: qualifiers, typedefs, pointer to pointer, enum <-> same-size int */

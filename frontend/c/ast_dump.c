@@ -120,9 +120,9 @@ static void dump_expr(struct dumper *d, const struct cexpr *e, const char *role)
 		break;
 	default:
 		dump_expr(d, e->u.bin.a, NULL);
-		if (e->op >= E_MUL && e->op <= E_INDEX)
+		if (cexpr_is_binary(e->op))
 			dump_expr(d, e->u.bin.b, NULL);
-		if (e->op >= E_MUL_ASSIGN && e->op <= E_OR_ASSIGN && e->u.bin.comp) {
+		if (e->op != E_ASSIGN && cexpr_is_assign(e->op) && e->u.bin.comp) {
 			indent(d);
 			buf_printf(d->out, "computed in '%s'\n", ctype_str(d->tu, e->u.bin.comp));
 		}

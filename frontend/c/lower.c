@@ -174,7 +174,7 @@ static bool refs_decl(struct cexpr *e, struct cdecl *d)
 		return true;
 	default:
 		return refs_decl(e->u.bin.a, d) ||
-		       (e->op >= E_MUL && e->op <= E_INDEX && refs_decl(e->u.bin.b, d));
+		       (cexpr_is_binary(e->op) && refs_decl(e->u.bin.b, d));
 	}
 }
 
@@ -462,7 +462,7 @@ static void find_addr_taken(struct lower *L, struct cexpr *e, bool callee)
 		return;
 	default:
 		find_addr_taken(L, e->u.bin.a, false);
-		if (e->op >= E_MUL && e->op <= E_INDEX)
+		if (cexpr_is_binary(e->op))
 			find_addr_taken(L, e->u.bin.b, false);
 		return;
 	}

@@ -273,6 +273,10 @@ static bool side_effect_free(struct cexpr *e)
 {
 	if (!e)
 		return true;
+	/* && || and , are left out too: evaluating them emits branches */
+	if (cexpr_is_binary(e->op))
+		return !cexpr_is_assign(e->op) && e->op != E_LOGAND && e->op != E_LOGOR &&
+		       e->op != E_COMMA && side_effect_free(e->u.bin.a) && side_effect_free(e->u.bin.b);
 	switch (e->op) {
 	case E_INT:
 	case E_DECL:
@@ -288,26 +292,6 @@ static bool side_effect_free(struct cexpr *e)
 		return side_effect_free(e->u.bin.a);
 	case E_MEMBER:
 		return side_effect_free(e->u.m.base);
-	case E_MUL:
-	case E_DIV:
-	case E_MOD:
-	case E_ADD:
-	case E_SUB:
-	case E_SHL:
-	case E_SHR:
-	case E_BITAND:
-	case E_BITXOR:
-	case E_BITOR:
-	case E_LT:
-	case E_GT:
-	case E_LE:
-	case E_GE:
-	case E_EQ:
-	case E_NE:
-	case E_PTRADD:
-	case E_PTRSUB:
-	case E_INDEX:
-		return side_effect_free(e->u.bin.a) && side_effect_free(e->u.bin.b);
 	default:
 		return false;
 	}

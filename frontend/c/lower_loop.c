@@ -99,7 +99,7 @@ static bool assigns(struct cexpr *e, struct cdecl *v)
 	default:
 		if (assigns(e->u.bin.a, v))
 			return true;
-		return e->op >= E_MUL && e->op <= E_INDEX && assigns(e->u.bin.b, v);
+		return cexpr_is_binary(e->op) && assigns(e->u.bin.b, v);
 	}
 }
 
@@ -244,7 +244,7 @@ static unsigned expr_size(struct cexpr *e, unsigned depth)
 		return 1;
 	default: {
 		unsigned n = 1 + expr_size(e->u.bin.a, depth);
-		if (e->op >= E_MUL && e->op <= E_INDEX)
+		if (cexpr_is_binary(e->op))
 			n += expr_size(e->u.bin.b, depth);
 		return n;
 	}

@@ -107,7 +107,7 @@ static void scan_expr(struct lf *lf, struct cexpr *e)
 		return;
 	default:
 		scan_expr(lf, e->u.bin.a);
-		if (e->op >= E_MUL && e->op <= E_INDEX)
+		if (cexpr_is_binary(e->op))
 			scan_expr(lf, e->u.bin.b);
 		return;
 	}

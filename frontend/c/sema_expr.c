@@ -678,7 +678,7 @@ struct cexpr *cs_binary(struct cparser *p, enum cexpr_op op, struct cexpr *a, st
 		b = cs_assign_conv(p, b, a->type, CV_ASSIGN, loc);
 		return bin(p, E_ASSIGN, ctype_unqual(a->type), a, b, loc);
 	}
-	if (op >= E_MUL_ASSIGN && op <= E_OR_ASSIGN)
+	if (op != E_ASSIGN && cexpr_is_assign(op))
 		return compound_assign(p, op, a, b, loc);
 	if (op == E_COMMA) {
 		a = cs_rvalue(p, a);
