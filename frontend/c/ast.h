@@ -617,4 +617,18 @@ struct cconst {
 };
 bool ceval_const(const struct cexpr *e, struct cconst *out);
 
+/* ---- searching a tree (ast_find.c) ---------------------------------------- */
+
+/* Whether some node of a tree has a property: `expr` (and `stmt`, if set)
+ * is asked of every node, parents before children, until one says true.
+ * Inline asm counts as a hit (what it does is not known). */
+struct cfind {
+	bool (*expr)(struct cfind *f, struct cexpr *e);
+	bool (*stmt)(struct cfind *f, struct cstmt *s);
+	void *ctx;
+};
+bool cfind_expr(struct cfind *f, struct cexpr *e);
+bool cfind_stmt(struct cfind *f, struct cstmt *s);
+bool cfind_init(struct cfind *f, struct cinit *in);
+
 #endif

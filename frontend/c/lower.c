@@ -124,99 +124,11 @@ ir_vt lc_param_vt(struct cdecl *fn, struct ctype *t)
 	return vt.cls == IR_I32 ? VT_I64 : vt;
 }
 
-static bool refs_decl(struct cexpr *e, struct cdecl *d);
-static bool stmt_refs(struct cstmt *s, struct cdecl *d);
-
-static bool init_refs(struct cinit *in, struct cdecl *d)
+/* A read of f->ctx (a parameter) somewhere: va_arg and inline asm may read
+ * anything. */
+static bool reads_decl(struct cfind *f, struct cexpr *e)
 {
-	if (!in)
-		return false;
-	if (in->kind == CI_EXPR)
-		return refs_decl(in->u.expr, d);
-	for (uint32_t i = 0; i < in->u.list.n; i++)
-		if (init_refs(in->u.list.elems[i].init, d))
-			return true;
-	return false;
-}
-
-static bool refs_decl(struct cexpr *e, struct cdecl *d)
-{
-	if (!e)
-		return false;
-	switch (e->op) {
-	case E_DECL:
-		return e->u.decl == d;
-	case E_INT:
-	case E_FLOAT:
-	case E_STRING:
-	case E_ERROR:
-		return false;
-	case E_MEMBER:
-		return refs_decl(e->u.m.base, d);
-	case E_COND:
-		return refs_decl(e->u.cond.c, d) || refs_decl(e->u.cond.a, d) ||
-		       refs_decl(e->u.cond.b, d);
-	case E_CALL:
-		for (uint32_t i = 0; i < e->u.call.nargs; i++)
-			if (refs_decl(e->u.call.args[i], d))
-				return true;
-		return refs_decl(e->u.call.fn, d);
-	case E_BUILTIN:
-		for (uint32_t i = 0; i < e->u.bi.nargs; i++)
-			if (refs_decl(e->u.bi.args[i], d))
-				return true;
-		return false;
-	case E_COMPOUND_LIT:
-		return init_refs(e->u.lit.obj->u.var.init, d);
-	case E_STMT_EXPR:
-		return stmt_refs(e->u.stmt, d);
-	case E_VA_ARG:
-		return true;
-	default:
-		return refs_decl(e->u.bin.a, d) ||
-		       (cexpr_is_binary(e->op) && refs_decl(e->u.bin.b, d));
-	}
-}
-
-static bool stmt_refs(struct cstmt *s, struct cdecl *d)
-{
-	if (!s)
-		return false;
-	switch (s->kind) {
-	case S_COMPOUND:
-		for (uint32_t i = 0; i < s->u.block.n; i++)
-			if (stmt_refs(s->u.block.items[i], d))
-				return true;
-		return false;
-	case S_EXPR:
-	case S_RETURN:
-		return refs_decl(s->u.expr, d);
-	case S_DECL:
-		for (uint32_t i = 0; i < s->u.decl.n; i++)
-			if (s->u.decl.decls[i]->kind == CD_VAR &&
-			    init_refs(s->u.decl.decls[i]->u.var.init, d))
-				return true;
-		return false;
-	case S_IF:
-		return refs_decl(s->u.if_.cond, d) || stmt_refs(s->u.if_.then, d) ||
-		       stmt_refs(s->u.if_.els, d);
-	case S_WHILE:
-	case S_DO:
-	case S_FOR:
-		return stmt_refs(s->u.loop.init, d) || refs_decl(s->u.loop.cond, d) ||
-		       refs_decl(s->u.loop.step, d) || stmt_refs(s->u.loop.body, d);
-	case S_SWITCH:
-		return refs_decl(s->u.sw.cond, d) || stmt_refs(s->u.sw.body, d);
-	case S_CASE:
-	case S_DEFAULT:
-		return stmt_refs(s->u.case_.body, d);
-	case S_LABEL:
-		return stmt_refs(s->u.label.body, d);
-	case S_ASM:
-		return true;
-	default:
-		return false;
-	}
+	return e->op == E_DECL ? e->u.decl == f->ctx : e->op == E_VA_ARG;
 }
 
 bool lc_param_passed(struct lower *L, struct cdecl *fn, uint32_t i)
@@ -227,7 +139,8 @@ bool lc_param_passed(struct lower *L, struct cdecl *fn, uint32_t i)
 	if (!fi->used_known) {
 		fi->used_known = true;
 		for (uint32_t k = 0; k < fn->u.fn.nparams && k < 32; k++)
-			if (stmt_refs(fn->u.fn.body, fn->u.fn.params[k]))
+			if (cfind_stmt(&(struct cfind){ .expr = reads_decl, .ctx = fn->u.fn.params[k] },
+				       fn->u.fn.body))
 				fi->used |= 1u << k;
 	}
 	return (fi->used >> i) & 1;

@@ -28,120 +28,31 @@ static struct cdecl *var_of(struct cexpr *e)
 	return e->op == E_DECL && e->u.decl->kind == CD_VAR ? e->u.decl : NULL;
 }
 
-static bool assigns(struct cexpr *e, struct cdecl *v);
-static bool stmt_assigns(struct cstmt *s, struct cdecl *v);
-
-static bool init_assigns(struct cinit *in, struct cdecl *v)
+/* Whether an expression may change the counter f->ctx: assignments,
+ * increments, its address taken (calls of inlined functions are looked into
+ * through their arguments only: the counter is a local whose address is not
+ * taken), va_arg. */
+static bool writes_counter(struct cfind *f, struct cexpr *e)
 {
-	if (!in)
-		return false;
-	if (in->kind == CI_EXPR)
-		return assigns(in->u.expr, v);
-	for (uint32_t i = 0; i < in->u.list.n; i++)
-		if (init_assigns(in->u.list.elems[i].init, v))
-			return true;
-	return false;
-}
-
-/* Whether e may change v (assignments, increments, its address taken, calls
- * of inlined functions are looked into through their arguments only: v is a
- * local whose address is not taken). */
-static bool assigns(struct cexpr *e, struct cdecl *v)
-{
-	if (!e)
-		return false;
 	switch (e->op) {
-	case E_INT:
-	case E_FLOAT:
-	case E_STRING:
-	case E_DECL:
-	case E_ERROR:
-		return false;
-	case E_ASSIGN:
-	case E_MUL_ASSIGN:
-	case E_DIV_ASSIGN:
-	case E_MOD_ASSIGN:
-	case E_ADD_ASSIGN:
-	case E_SUB_ASSIGN:
-	case E_SHL_ASSIGN:
-	case E_SHR_ASSIGN:
-	case E_AND_ASSIGN:
-	case E_XOR_ASSIGN:
-	case E_OR_ASSIGN:
-		return var_of(e->u.bin.a) == v || assigns(e->u.bin.a, v) || assigns(e->u.bin.b, v);
 	case E_PREINC:
 	case E_PREDEC:
 	case E_POSTINC:
 	case E_POSTDEC:
 	case E_ADDR:
-		return var_of(e->u.bin.a) == v || assigns(e->u.bin.a, v);
-	case E_MEMBER:
-		return assigns(e->u.m.base, v);
-	case E_COND:
-		return assigns(e->u.cond.c, v) || assigns(e->u.cond.a, v) ||
-		       assigns(e->u.cond.b, v);
-	case E_CALL:
-		for (uint32_t i = 0; i < e->u.call.nargs; i++)
-			if (assigns(e->u.call.args[i], v))
-				return true;
-		return assigns(e->u.call.fn, v);
-	case E_BUILTIN:
-		for (uint32_t i = 0; i < e->u.bi.nargs; i++)
-			if (assigns(e->u.bi.args[i], v))
-				return true;
-		return false;
-	case E_COMPOUND_LIT:
-		return init_assigns(e->u.lit.obj->u.var.init, v);
-	case E_STMT_EXPR:
-		return stmt_assigns(e->u.stmt, v);
+		return var_of(e->u.bin.a) == f->ctx;
 	case E_VA_ARG:
 		return true;
 	default:
-		if (assigns(e->u.bin.a, v))
-			return true;
-		return cexpr_is_binary(e->op) && assigns(e->u.bin.b, v);
+		return cexpr_is_assign(e->op) && var_of(e->u.bin.a) == f->ctx;
 	}
 }
 
-static bool stmt_assigns(struct cstmt *s, struct cdecl *v)
+/* A label in the body: a goto may enter it, so it is not a counted loop. */
+static bool is_label(struct cfind *f, struct cstmt *s)
 {
-	if (!s)
-		return false;
-	switch (s->kind) {
-	case S_COMPOUND:
-		for (uint32_t i = 0; i < s->u.block.n; i++)
-			if (stmt_assigns(s->u.block.items[i], v))
-				return true;
-		return false;
-	case S_EXPR:
-	case S_RETURN:
-		return assigns(s->u.expr, v);
-	case S_DECL:
-		for (uint32_t i = 0; i < s->u.decl.n; i++)
-			if (s->u.decl.decls[i]->kind == CD_VAR &&
-			    init_assigns(s->u.decl.decls[i]->u.var.init, v))
-				return true;
-		return false;
-	case S_IF:
-		return assigns(s->u.if_.cond, v) || stmt_assigns(s->u.if_.then, v) ||
-		       stmt_assigns(s->u.if_.els, v);
-	case S_WHILE:
-	case S_DO:
-	case S_FOR:
-		return stmt_assigns(s->u.loop.init, v) || assigns(s->u.loop.cond, v) ||
-		       assigns(s->u.loop.step, v) || stmt_assigns(s->u.loop.body, v);
-	case S_SWITCH:
-		return assigns(s->u.sw.cond, v) || stmt_assigns(s->u.sw.body, v);
-	case S_CASE:
-	case S_DEFAULT:
-		return stmt_assigns(s->u.case_.body, v);
-	case S_LABEL:
-		return true; /* a goto into the body: not a counted loop */
-	case S_ASM:
-		return true;
-	default:
-		return false;
-	}
+	(void)f;
+	return s->kind == S_LABEL;
 }
 
 /* A size estimate of a statement (expression and statement nodes). */
@@ -352,7 +263,8 @@ static bool counted_loop(struct lf *lf, struct cstmt *s, struct counted *c, uint
 	c->cmp_signed = ctype_is_signed(a->type);
 	c->cmp_bits = ctype_size(a->type) * 8;
 	/* the body leaves i alone */
-	if (stmt_assigns(s->u.loop.body, c->var) || assigns(cond, c->var))
+	struct cfind w = { .expr = writes_counter, .stmt = is_label, .ctx = c->var };
+	if (cfind_stmt(&w, s->u.loop.body) || cfind_expr(&w, cond))
 		return false;
 	/* the start value is known now */
 	ir_ref v0 = lf_var_read(lf, c->vnum);
